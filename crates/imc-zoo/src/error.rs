@@ -1,0 +1,65 @@
+//! Errors of the zoo. Every problem names the file, where in it (layer and key) and what is
+//! allowed; a file's problems are reported together.
+
+use std::fmt;
+
+/// One thing wrong with a workload file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Location inside the file, e.g. `layers[3] "conv2".groups`.
+    pub location: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.location, self.message)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ZooError {
+    #[error("{file}: {}", render(problems))]
+    Invalid {
+        file: String,
+        problems: Vec<Problem>,
+    },
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "unknown workload or set `{name}`; built-in names: {known}; a workload file path (ending in .toml) is also accepted"
+    )]
+    Unknown { name: String, known: String },
+    #[error("workload `{name}`: {message}")]
+    BadOverride { name: String, message: String },
+}
+
+fn render(problems: &[Problem]) -> String {
+    if problems.len() == 1 {
+        return problems[0].to_string();
+    }
+    let mut s = format!("{} problems:", problems.len());
+    for p in problems {
+        s.push_str("\n  - ");
+        s.push_str(&p.to_string());
+    }
+    s
+}
+
+impl ZooError {
+    /// The problems of an invalid file (empty for other errors).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ZooError::Invalid { problems, .. } => problems,
+            _ => &[],
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The zoo: built-in workload files (embedded at compile time from `workloads/`), named sets and
+//! aliases (`workloads/sets.toml`), and resolution of what a user types: a name, a set, an alias,
+//! a path to their own `.toml` file, each optionally with parameter overrides
+//! (`llama2-7b-softmax:seq_len=4096`), in a comma-separated list.
+
+use crate::error::{Problem, ZooError};
+use crate::spec;
+use crate::workload::Workload;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+
+const SETS_FILE: &str = "sets.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetsSpec {
+    schema_version: u32,
+    sets: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    aliases: BTreeMap<String, String>,
+}
+
+/// The built-in zoo.
+#[derive(Debug, Clone)]
+pub struct Zoo {
+    /// Workload name -> (file path relative to workloads/, contents).
+    files: BTreeMap<String, (&'static str, &'static str)>,
+    sets: BTreeMap<String, Vec<String>>,
+    aliases: BTreeMap<String, String>,
+}
+
+impl Zoo {
+    /// The built-in zoo. Fails only if a built-in file is broken (a test guards against that).
+    pub fn builtin() -> Result<Zoo, ZooError> {
+        let mut files = BTreeMap::new();
+        let mut sets_text = None;
+        for (path, text) in BUILTIN_FILES {
+            if *path == SETS_FILE {
+                sets_text = Some(*text);
+                continue;
+            }
+            let w = spec::parse(&format!("workloads/{path}"), text, &[])?;
+            if let Some((other, _)) = files.insert(w.name.clone(), (*path, *text)) {
+                return Err(ZooError::Invalid {
+                    file: format!("workloads/{path}"),
+                    problems: vec![Problem {
+                        location: "name".into(),
+                        message: format!("{:?} is also the name in workloads/{other}", w.name),
+                    }],
+                });
+            }
+        }
+        let file = format!("workloads/{SETS_FILE}");
+        let bad = |location: &str, message: String| ZooError::Invalid {
+            file: file.clone(),
+            problems: vec![Problem {
+                location: location.into(),
+                message,
+            }],
+        };
+        let text = sets_text.ok_or_else(|| bad("", "missing".into()))?;
+        let spec: SetsSpec = toml::from_str(text).map_err(|e| bad("", e.message().to_string()))?;
+        if spec.schema_version != spec::SCHEMA_VERSION {
+            return Err(bad(
+                "schema_version",
+                format!("{} is not supported", spec.schema_version),
+            ));
+        }
+        for (set, members) in &spec.sets {
+            for m in members {
+                if !files.contains_key(m) {
+                    return Err(bad(
+                        &format!("sets.{set}"),
+                        format!("`{m}` is not a built-in workload"),
+                    ));
+                }
+            }
+        }
+        for (alias, target) in &spec.aliases {
+            if !files.contains_key(target) {
+                return Err(bad(
+                    &format!("aliases.{alias}"),
+                    format!("`{target}` is not a built-in workload"),
+                ));
+            }
+        }
+        Ok(Zoo {
+            files,
+            sets: spec.sets,
+            aliases: spec.aliases,
+        })
+    }
+
+    /// Built-in workload names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Named sets and their members, in file order of members.
+    pub fn sets(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.sets
+    }
+
+    pub fn aliases(&self) -> &BTreeMap<String, String> {
+        &self.aliases
+    }
+
+    /// The sets a built-in workload belongs to.
+    pub fn sets_of(&self, name: &str) -> Vec<&str> {
+        self.sets
+            .iter()
+            .filter(|(_, m)| m.iter().any(|x| x == name))
+            .map(|(s, _)| s.as_str())
+            .collect()
+    }
+
+    /// The built-in file a workload comes from (relative to workloads/).
+    pub fn file_of(&self, name: &str) -> Option<&'static str> {
+        self.files.get(name).map(|(p, _)| *p)
+    }
+
+    fn known(&self) -> String {
+        let mut all: Vec<String> = self.files.keys().cloned().collect();
+        all.extend(self.sets.keys().map(|s| format!("{s} (set)")));
+        all.extend(self.aliases.iter().map(|(a, t)| format!("{a} (= {t})")));
+        all.join(", ")
+    }
+
+    /// Loads one workload: a built-in name or alias, or a path to a `.toml` file, optionally
+    /// followed by `:key=value,...` overrides of its `[params]`.
+    pub fn load(&self, item: &str) -> Result<Workload, ZooError> {
+        let (name, overrides) = split_overrides(item)?;
+        if is_path(name) {
+            let text = std::fs::read_to_string(name).map_err(|source| ZooError::Io {
+                file: name.to_string(),
+                source,
+            })?;
+            return spec::parse(name, &text, &overrides);
+        }
+        let name = self.aliases.get(name).map(String::as_str).unwrap_or(name);
+        match self.files.get(name) {
+            Some((path, text)) => spec::parse(&format!("workloads/{path}"), text, &overrides),
+            None => Err(ZooError::Unknown {
+                name: name.to_string(),
+                known: self.known(),
+            }),
+        }
+    }
+
+    /// Resolves a comma-separated list of workloads, sets, aliases and files into workloads,
+    /// without duplicates, in the order given. Overrides go after a colon and are separated
+    /// by `;` inside a list (`llama2-7b-softmax:seq_len=4096;...`) or by `,` for a single item.
+    pub fn resolve(&self, list: &str) -> Result<Vec<Workload>, ZooError> {
+        let mut out: Vec<Workload> = Vec::new();
+        for item in split_list(list) {
+            let item = item.trim();
+            if item.is_empty() {
+                continue;
+            }
+            let loaded = match self.sets.get(item) {
+                Some(members) => members
+                    .iter()
+                    .map(|m| self.load(m))
+                    .collect::<Result<Vec<_>, _>>()?,
+                None => vec![self.load(item)?],
+            };
+            for w in loaded {
+                if !out.iter().any(|o| o.name == w.name && o.params == w.params) {
+                    out.push(w);
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(ZooError::Unknown {
+                name: list.to_string(),
+                known: self.known(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn is_path(name: &str) -> bool {
+    name.ends_with(".toml") || name.contains('/')
+}
+
+/// Splits a list on commas that separate items, keeping the commas of a `name:k=v,k=v` override.
+fn split_list(list: &str) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for part in list.split(',') {
+        let continues_overrides = items.last().is_some_and(|last| last.contains(':'))
+            && part.contains('=')
+            && !part.contains(':');
+        match items.last_mut() {
+            Some(last) if continues_overrides => {
+                last.push(',');
+                last.push_str(part);
+            }
+            _ => items.push(part.to_string()),
+        }
+    }
+    items
+}
+
+/// Parameter overrides: `(name, value)` pairs.
+type Overrides = Vec<(String, u64)>;
+
+fn split_overrides(item: &str) -> Result<(&str, Overrides), ZooError> {
+    let Some((name, rest)) = item.split_once(':') else {
+        return Ok((item, Vec::new()));
+    };
+    let mut out = Vec::new();
+    for kv in rest.split([',', ';']).filter(|s| !s.trim().is_empty()) {
+        let bad = |m: String| ZooError::BadOverride {
+            name: name.to_string(),
+            message: m,
+        };
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| bad(format!("override {kv:?} is not key=value")))?;
+        let v: u64 = v.trim().parse().map_err(|_| {
+            bad(format!(
+                "override {kv:?}: the value must be a positive integer"
+            ))
+        })?;
+        out.push((k.trim().to_string(), v));
+    }
+    Ok((name, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_splitting_keeps_override_commas() {
+        assert_eq!(split_list("a,b:x=1,y=2,c"), vec!["a", "b:x=1,y=2", "c"]);
+        assert_eq!(split_list("paper4"), vec!["paper4"]);
+    }
+
+    #[test]
+    fn overrides_parse() {
+        let (n, o) = split_overrides("llama2-7b-softmax:seq_len=128").unwrap();
+        assert_eq!(n, "llama2-7b-softmax");
+        assert_eq!(o, vec![("seq_len".to_string(), 128)]);
+        assert!(split_overrides("x:seq_len").is_err());
+        assert!(split_overrides("x:seq_len=-3").is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! A workload: a named list of layers and its totals. Totals are sums over layers, computed on
+//! demand, never stored.
+
+use crate::layer::Layer;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    pub name: String,
+    pub description: String,
+    /// Where the definition comes from (code, paper, model card), as written in the file.
+    pub source: String,
+    /// Input tensor shape, e.g. `[3, 224, 224]` or `[tokens]`.
+    pub input: Vec<u64>,
+    /// Parameter values the file was expanded with (e.g. `seq_len`).
+    pub params: Vec<(String, u64)>,
+    pub layers: Vec<Layer>,
+}
+
+impl Workload {
+    /// All multiply-accumulates: conv, linear and dynamic (attention) matmuls.
+    pub fn macs(&self) -> u64 {
+        self.layers.iter().map(Layer::macs).sum()
+    }
+
+    /// MACs of layers with static weights (conv and linear) only; the convention of torchvision
+    /// for CNNs and of the CCT README.
+    pub fn static_macs(&self) -> u64 {
+        self.layers
+            .iter()
+            .filter(|l| l.has_static_weights())
+            .map(Layer::macs)
+            .sum()
+    }
+
+    /// MACs of dynamic matmuls (both operands activations).
+    pub fn dynamic_macs(&self) -> u64 {
+        self.macs() - self.static_macs()
+    }
+
+    /// Crossbar-resident weights (conv and linear weights, no biases).
+    pub fn weights(&self) -> u64 {
+        self.layers.iter().map(Layer::weights).sum()
+    }
+
+    /// Trainable parameters as PyTorch counts them.
+    pub fn params(&self) -> u64 {
+        self.layers.iter().map(Layer::params).sum()
+    }
+
+    /// Number of layers with static weights (conv and linear).
+    pub fn weight_layers(&self) -> usize {
+        self.layers
+            .iter()
+            .filter(|l| l.has_static_weights())
+            .count()
+    }
+
+    /// Softmax elements over all layers.
+    pub fn softmax_elements(&self) -> u64 {
+        self.layers
+            .iter()
+            .map(|l| match &l.op {
+                crate::ops::Op::Softmax(s) => s.elements(),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    pub fn is_spiking(&self) -> bool {
+        self.layers.iter().any(|l| l.spiking.is_some())
+    }
+
+    /// MACs of one timestep of a spiking network (equal to `macs` for a non-spiking one).
+    pub fn macs_per_timestep(&self) -> u64 {
+        self.macs()
+    }
+
+    pub fn layer(&self, name: &str) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+}
