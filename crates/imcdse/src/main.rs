@@ -1,1 +1,40 @@
-fn main() {}
+//! `imcdse`: joint hardware-workload design-space exploration of in-memory-computing
+//! accelerators. This binary is the product's front door; the work happens in the library
+//! crates (`imc-zoo` today; `imc-model` and `imc-search` as they land).
+
+mod cli;
+mod fmt;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "imcdse",
+    version,
+    about = "Design IMC accelerators that serve many neural-network workloads at once"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the workload zoo, or describe workloads layer by layer.
+    Workloads(cli::workloads::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Workloads(args) => cli::workloads::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

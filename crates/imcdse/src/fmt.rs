@@ -1,0 +1,106 @@
+//! Number formatting for human-readable tables.
+
+/// `1234567` -> `"1,234,567"`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A count with an SI suffix and 3 significant figures: `15470264320` -> `"15.5G"`.
+pub fn si(n: u64) -> String {
+    let x = n as f64;
+    let (v, unit) = match x {
+        x if x >= 1e12 => (x / 1e12, "T"),
+        x if x >= 1e9 => (x / 1e9, "G"),
+        x if x >= 1e6 => (x / 1e6, "M"),
+        x if x >= 1e3 => (x / 1e3, "k"),
+        _ => return n.to_string(),
+    };
+    let decimals = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.decimals$}{unit}")
+}
+
+/// Renders rows as a left/right-aligned text table; columns whose header starts with `>` are
+/// right-aligned (the marker is not printed).
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let right: Vec<bool> = header.iter().map(|h| h.starts_with('>')).collect();
+    let names: Vec<&str> = header.iter().map(|h| h.trim_start_matches('>')).collect();
+    let mut widths: Vec<usize> = names.iter().map(|h| h.len()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if right[i] {
+                    format!("{c:>w$}", w = widths[i])
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
+            .collect();
+        parts.join("  ").trim_end().to_string()
+    };
+    let mut out = line(names.clone());
+    out.push('\n');
+    out.push_str(&line(
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    ));
+    out.push('\n');
+    for r in rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(138_357_544), "138,357,544");
+        assert_eq!(si(15_470_264_320), "15.5G");
+        assert_eq!(si(216_589_760), "217M");
+        assert_eq!(si(512), "512");
+    }
+
+    #[test]
+    fn table_aligns() {
+        let t = table(
+            &["name", ">n"],
+            &[
+                vec!["a".into(), "1".into()],
+                vec!["bbb".into(), "22".into()],
+            ],
+        );
+        assert_eq!(t, "name   n\n----  --\na      1\nbbb   22\n");
+    }
+}
