@@ -1,5 +1,23 @@
 //! # imc-model: analytic cost model of IMC accelerators
 //!
-//! Not built yet: this crate will hold the architecture, technology, component and mapping
-//! models of issue 3 ("Analytic IMC cost model for RRAM and SRAM"). It depends on `imc-zoo`
-//! for workloads and knows nothing about search or result files.
+//! Given an [`Architecture`] and an [`imc_zoo::Workload`], [`evaluate`] returns energy, latency,
+//! area and their breakdowns by component. The per-architecture component table is built once
+//! ([`ComponentTable`]); the mapping of each layer gives action counts; energy is their product.
+
+pub mod arch;
+pub mod components;
+pub mod error;
+pub mod param;
+pub mod tech;
+
+pub use arch::{AdcKind, Architecture, Device};
+pub use error::ModelError;
+pub use param::Value;
+pub mod cost;
+pub mod mapping;
+pub mod report;
+pub mod table;
+
+pub use cost::{Infeasible, WorkloadCost, evaluate};
+pub use report::{DesignReport, WorkloadReport, evaluate_design};
+pub use table::ComponentTable;

@@ -1,0 +1,52 @@
+//! Digital units of a tile: `digital_lanes` 8-bit lanes that run what crossbars cannot:
+//! non-linear and element-wise layers (activation, pooling, normalization, residual add,
+//! channel scale, softmax) and, on this path, dynamic matmuls (attention `Q K^T`, `P V`,
+//! whose operands are both activations). One lane does one operation per cycle.
+//!
+//! Energies per operation at 45 nm (Horowitz, ISSCC 2014): 8-bit add 0.03 pJ, 8-bit multiply
+//! 0.2 pJ; areas 36 um^2 and 282 um^2. Moved to the 32 nm reference. Per element:
+//! - add, pool window element, ReLU compare: one add;
+//! - scale, normalization, hardswish/hardsigmoid/GELU/SiLU/sigmoid (integer polynomial
+//!   approximations as in I-BERT): one multiply and one add per element, twice for the
+//!   non-piecewise ones (GELU, SiLU, sigmoid);
+//! - softmax: I-BERT's integer softmax per element: max compare, subtract, polynomial exponent
+//!   (2 multiplies, 2 adds), sum add, divide (counted as 4 multiply-add steps): 7 multiplies,
+//!   9 adds;
+//! - dynamic matmul MAC: one multiply and one add.
+//!
+//! Operands above 8 bits cost proportionally more (`bits / 8`).
+
+use super::{Component, Scale, to_reference};
+use crate::arch::Architecture;
+
+/// Energy of an 8-bit add and multiply at the architecture's node (pJ).
+pub fn op_energy(s: &Scale) -> (f64, f64) {
+    let (_, add) = to_reference(45.0, 0.0, 0.03);
+    let (_, mul) = to_reference(45.0, 0.0, 0.2);
+    (add * s.energy, mul * s.energy)
+}
+
+/// The digital unit of one tile (area); its action energy is a multiply-accumulate.
+pub fn model(a: &Architecture, s: &Scale) -> Component {
+    let (lane_area, _) = to_reference(45.0, 36.0 + 282.0, 0.0);
+    let (add, mul) = op_energy(s);
+    Component {
+        area_um2: lane_area * a.digital_lanes as f64 * s.area,
+        energy_pj: add + mul,
+        leakage_uw: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mac_costs_more_than_add() {
+        let a = Architecture::default_rram();
+        let s = Scale::new(&a);
+        let (add, mul) = op_energy(&s);
+        assert!(mul > add && add > 0.0);
+        assert!((model(&a, &s).energy_pj - add - mul).abs() < 1e-15);
+    }
+}

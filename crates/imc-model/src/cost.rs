@@ -1,0 +1,251 @@
+//! Cost of a workload on an architecture: per layer, the mapping gives action counts and the
+//! component table their energies; latency counts cycles. Batch 1, layer after layer (the
+//! joint co-optimization framework's aggregation: E and L are sums over layers, A is the chip).
+//!
+//! Per static layer (`K x N` per group, `g` groups, `v` input vectors, `c` cells per weight,
+//! `s = ceil(input_bits / dac_bits)` input slices, density `d` of non-zero input slices):
+//! - cell reads: `K * N*c * g * v * s * d`; row drives: `K * g * col_tiles * v * s * d`;
+//! - conversions (column mux, ADC and shift-add each once): `N*c * g * row_phases * v * s`;
+//! - adder tree: `N * g * v * (row_tiles - 1)` additions;
+//! - tile buffers: inputs read `K * g * col_tiles * v * input_bits` bits, outputs written
+//!   `N * g * v * output_bits` bits;
+//! - global buffer and interconnect: the layer's input activations read and output
+//!   activations written (bits), each bit over `hops` routers and one tile bus.
+//! - cycles: `ceil(v / copies) * s * max_row_phases * cols_per_adc`. All crossbars of a layer
+//!   work at once; when the chip holds more crossbars than the workload needs, every layer is
+//!   replicated `floor(available / needed)` times (at most `v`), and copies split the vectors.
+//!
+//! Other layers run on the tiles' digital lanes (see `components/digital.rs`), all tiles in
+//! parallel: cycles = `ceil(operations / (digital_lanes * tiles))`; their activations move
+//! through the global buffer like any layer's. Dynamic matmuls take this path, and the
+//! breakdown files them under `digital`.
+//!
+//! Weights off chip (`weights_on_chip = false`): each static layer's weights stream from DRAM
+//! once per inference (energy per bit, and time at the DRAM bandwidth, under `weight_load`),
+//! and a layer larger than the chip runs in `ceil(needed / available)` passes.
+
+use crate::arch::Architecture;
+use crate::components::dram;
+use crate::mapping::Mapping;
+use crate::table::ComponentTable;
+use imc_zoo::Workload;
+use imc_zoo::ops::{ActKind, Op};
+
+/// Energy categories, in report order.
+pub const ENERGY_PARTS: [&str; 11] = [
+    "cell_array",
+    "row_drivers",
+    "column_mux",
+    "adc",
+    "shift_add",
+    "adder_tree",
+    "tile_buffers",
+    "glb",
+    "interconnect",
+    "digital",
+    "weight_load",
+];
+
+/// Latency categories, in report order.
+pub const LATENCY_PARTS: [&str; 3] = ["crossbar", "digital", "weight_load"];
+
+/// Why a design cannot run a workload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Infeasible {
+    /// All weights must stay on chip and they do not fit.
+    WeightsDoNotFit {
+        needed_crossbars: u64,
+        available_crossbars: u64,
+        needed_cells: u64,
+    },
+    /// The chip is larger than the area limit.
+    AreaAboveLimit { area_mm2: f64, limit_mm2: f64 },
+}
+
+impl std::fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Infeasible::WeightsDoNotFit {
+                needed_crossbars,
+                available_crossbars,
+                needed_cells,
+            } => write!(
+                f,
+                "weights do not fit on chip: {needed_crossbars} crossbars needed ({needed_cells} cells), {available_crossbars} available"
+            ),
+            Infeasible::AreaAboveLimit {
+                area_mm2,
+                limit_mm2,
+            } => {
+                write!(
+                    f,
+                    "area {area_mm2:.1} mm2 is above the limit of {limit_mm2} mm2"
+                )
+            }
+        }
+    }
+}
+
+/// Cost of one workload. Internal units: pJ, ns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadCost {
+    pub energy_pj: f64,
+    pub latency_ns: f64,
+    pub energy_parts: [f64; 11],
+    pub latency_parts: [f64; 3],
+    pub macs: u64,
+    pub needed_crossbars: u64,
+    pub needed_cells: u64,
+    /// Weight cells over the cells of the crossbars they occupy.
+    pub utilization: f64,
+    pub infeasible: Option<Infeasible>,
+}
+
+/// Crossbars and cells one copy of the workload's static layers occupies.
+pub fn footprint(a: &Architecture, w: &Workload) -> (u64, u64) {
+    w.layers
+        .iter()
+        .filter_map(|l| l.matrix().filter(|m| m.static_weights))
+        .fold((0, 0), |(x, c), m| {
+            let map = Mapping::new(a, &m);
+            (x + map.crossbars, c + map.cells)
+        })
+}
+
+/// Digital (adds, multiplies) per element of a non-matrix layer.
+fn digital_ops(op: &Op) -> (f64, f64, u64) {
+    match op {
+        Op::Pool(p) => (p.ops() as f64, 0.0, p.output_activations()),
+        Op::Add(x) => (x.ops() as f64, 0.0, x.elements),
+        Op::Scale(s) => (0.0, s.elements as f64, s.elements),
+        Op::Norm(n) => (n.elements as f64, n.elements as f64, n.elements),
+        Op::Activation(x) => {
+            let e = x.elements as f64;
+            match x.kind {
+                ActKind::Relu | ActKind::Lif => (e, 0.0, x.elements),
+                ActKind::Hardswish | ActKind::Hardsigmoid => (e, e, x.elements),
+                ActKind::Gelu | ActKind::Silu | ActKind::Sigmoid => (2.0 * e, 2.0 * e, x.elements),
+            }
+        }
+        Op::Softmax(s) => {
+            let e = s.elements() as f64;
+            (9.0 * e, 7.0 * e, s.elements())
+        }
+        Op::MatMul(m) => (m.macs() as f64, m.macs() as f64, m.macs()),
+        _ => (0.0, 0.0, 0),
+    }
+}
+
+/// Costs `w` on `a`. `max_area_mm2` adds the area constraint to feasibility.
+pub fn evaluate(
+    a: &Architecture,
+    t: &ComponentTable,
+    w: &Workload,
+    max_area_mm2: Option<f64>,
+) -> WorkloadCost {
+    let available = a.crossbars();
+    let (needed, needed_cells) = footprint(a, w);
+    let copies = if a.weights_on_chip && needed > 0 {
+        (available / needed).max(1)
+    } else {
+        1
+    };
+    let slices = a.input_slices() as f64;
+    let density = a.input_density;
+    let lanes = (a.digital_lanes * a.tiles()) as f64;
+    let bits_in = a.input_bits as f64;
+    let bits_out = a.output_bits as f64;
+    let move_bit = t.router.energy_pj * t.hops + t.tile_bus.energy_pj;
+    let cycle = a.cycle_ns * t.scale.delay;
+    let mut e = [0.0f64; 11];
+    let mut l = [0.0f64; 3];
+    let mut used_cells_in_crossbars = 0u64;
+    for layer in &w.layers {
+        let op = &layer.op;
+        // Activations through the global buffer and the network, for every layer.
+        let traffic =
+            op.input_activations() as f64 * bits_in + op.output_activations() as f64 * bits_out;
+        e[7] += traffic * t.glb.energy_pj;
+        e[8] += traffic * move_bit;
+        match op.matrix() {
+            Some(m) if m.static_weights => {
+                let map = Mapping::new(a, &m);
+                used_cells_in_crossbars += map.crossbars * a.rows * a.cols;
+                let v = m.vectors as f64;
+                let g = m.groups as f64;
+                let active = v * slices * density;
+                e[0] += (m.rows * map.phys_cols) as f64 * g * active * t.cell.energy_pj;
+                e[1] += m.rows as f64 * g * map.col_tiles as f64 * active * t.row_driver.energy_pj;
+                let conversions = map.phys_cols as f64 * g * map.row_phases as f64 * v * slices;
+                e[2] += conversions * t.column_mux.energy_pj;
+                e[3] += conversions * t.adc.energy_pj;
+                e[4] += conversions * t.shift_add.energy_pj;
+                e[5] += m.cols as f64 * g * v * (map.row_tiles - 1) as f64 * t.adder_tree.energy_pj;
+                let tile_in = m.rows as f64 * g * map.col_tiles as f64 * v * bits_in;
+                let tile_out = m.cols as f64 * g * v * bits_out;
+                e[6] += tile_in * t.tile_input_buffer.energy_pj
+                    + tile_out * t.tile_output_buffer.energy_pj;
+                let (layer_copies, passes) = if a.weights_on_chip {
+                    (copies.min(m.vectors).max(1), 1)
+                } else {
+                    (
+                        (available / map.crossbars).clamp(1, m.vectors.max(1)),
+                        map.crossbars.div_ceil(available),
+                    )
+                };
+                let vector_rounds = m.vectors.div_ceil(layer_copies) as f64;
+                l[0] += vector_rounds
+                    * slices
+                    * (map.max_row_phases * a.cols_per_adc) as f64
+                    * passes as f64
+                    * cycle;
+                if !a.weights_on_chip {
+                    let bits = (layer.weights() * a.weight_bits as u64) as f64;
+                    e[10] += bits
+                        * (dram::ENERGY_PJ_PER_BIT * a.calib_energy
+                            + t.tile_input_buffer.energy_pj);
+                    l[2] += bits / dram::BITS_PER_NS * t.scale.delay;
+                }
+            }
+            _ => {
+                let (adds, muls, _) = digital_ops(op);
+                let width = layer.precision.input_bits.max(8) as f64 / 8.0;
+                e[9] += (adds * t.add_pj + muls * t.mul_pj) * width;
+                l[1] += ((adds.max(muls)) / lanes).ceil() * cycle;
+            }
+        }
+    }
+    let energy_pj = e.iter().sum();
+    let latency_ns = l.iter().sum();
+    let area_mm2 = t.area_um2() * 1e-6;
+    let infeasible = if a.weights_on_chip && needed > available {
+        Some(Infeasible::WeightsDoNotFit {
+            needed_crossbars: needed,
+            available_crossbars: available,
+            needed_cells,
+        })
+    } else {
+        match max_area_mm2 {
+            Some(limit) if area_mm2 > limit => Some(Infeasible::AreaAboveLimit {
+                area_mm2,
+                limit_mm2: limit,
+            }),
+            _ => None,
+        }
+    };
+    WorkloadCost {
+        energy_pj,
+        latency_ns,
+        energy_parts: e,
+        latency_parts: l,
+        macs: w.macs(),
+        needed_crossbars: needed,
+        needed_cells,
+        utilization: if used_cells_in_crossbars == 0 {
+            0.0
+        } else {
+            needed_cells as f64 / used_cells_in_crossbars as f64
+        },
+        infeasible,
+    }
+}

@@ -1,0 +1,135 @@
+//! Mapping of a layer's weight matrix onto crossbars (weight-stationary).
+//!
+//! A static layer is `groups` matrices of `K x N` (K = kh*kw*Cin/groups, N = Cout/groups).
+//! Each weight takes `c = ceil(weight_bits / bits_per_cell)` adjacent columns, so a group is a
+//! `K x N*c` cell matrix.
+//! - A group larger than a crossbar is tiled: `ceil(K/rows) x ceil(N*c/cols)` crossbars.
+//! - Groups that fit several to a crossbar (depthwise `9 x c` matrices) are packed on the
+//!   diagonal, `min(floor(rows/K), floor(cols/(N*c)))` per crossbar: disjoint rows and columns,
+//!   so all run at once, and the zero blocks between them are never counted as weights.
+//!
+//! Rows are summed `parallel_rows` at a time: a crossbar holding `r` rows of the matrix needs
+//! `ceil(r / parallel_rows)` row phases per input slice, each converting every used column.
+
+use crate::arch::Architecture;
+use imc_zoo::ops::MatrixShape;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mapping {
+    /// Crossbars one copy of the layer occupies.
+    pub crossbars: u64,
+    /// Cells holding weights (`K * N * c * groups`).
+    pub cells: u64,
+    /// Crossbars a row of the matrix spans (each drives its own copy of the row).
+    pub col_tiles: u64,
+    /// Crossbars a column of the matrix spans (their partial sums are added).
+    pub row_tiles: u64,
+    /// Row phases summed over a column's row tiles (conversions per physical column per slice).
+    pub row_phases: u64,
+    /// Row phases of the busiest crossbar (sets the latency per slice).
+    pub max_row_phases: u64,
+    /// Physical columns per group, `N * c`.
+    pub phys_cols: u64,
+}
+
+impl Mapping {
+    pub fn new(a: &Architecture, m: &MatrixShape) -> Mapping {
+        let c = a.cells_per_weight();
+        let (k, n, g) = (m.rows, m.cols * c, m.groups);
+        let cells = k * n * g;
+        let pr = a.parallel_rows;
+        if g > 1 && k <= a.rows && n <= a.cols {
+            let per = (a.rows / k).min(a.cols / n).max(1);
+            let phases = k.div_ceil(pr);
+            return Mapping {
+                crossbars: g.div_ceil(per),
+                cells,
+                col_tiles: 1,
+                row_tiles: 1,
+                row_phases: phases,
+                max_row_phases: phases,
+                phys_cols: n,
+            };
+        }
+        let row_tiles = k.div_ceil(a.rows);
+        let col_tiles = n.div_ceil(a.cols);
+        let last = k - (row_tiles - 1) * a.rows;
+        let full = if row_tiles > 1 {
+            a.rows.div_ceil(pr)
+        } else {
+            0
+        };
+        let row_phases = (row_tiles - 1) * full + last.div_ceil(pr);
+        let max_row_phases = if row_tiles > 1 {
+            full
+        } else {
+            last.div_ceil(pr)
+        };
+        Mapping {
+            crossbars: g * row_tiles * col_tiles,
+            cells,
+            col_tiles,
+            row_tiles,
+            row_phases,
+            max_row_phases,
+            phys_cols: n,
+        }
+    }
+
+    /// Fraction of the occupied crossbars' cells that hold weights.
+    pub fn utilization(&self, a: &Architecture) -> f64 {
+        self.cells as f64 / (self.crossbars * a.rows * a.cols) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arch(rows: u64, cols: u64, bpc: u32) -> Architecture {
+        let mut a = Architecture::default_rram();
+        (a.rows, a.cols, a.parallel_rows, a.bits_per_cell) = (rows, cols, rows, bpc);
+        a
+    }
+
+    fn shape(rows: u64, cols: u64, groups: u64) -> MatrixShape {
+        MatrixShape {
+            rows,
+            cols,
+            groups,
+            vectors: 1,
+            static_weights: true,
+        }
+    }
+
+    #[test]
+    fn dense_tiling() {
+        // VGG16 conv 3x3x512 -> 512 at 8-bit weights, 2 bits per cell: 4608 x 2048 cells.
+        let m = Mapping::new(&arch(128, 128, 2), &shape(4608, 512, 1));
+        assert_eq!((m.row_tiles, m.col_tiles, m.crossbars), (36, 16, 576));
+        assert_eq!(m.cells, 4608 * 512 * 4);
+        assert!((m.utilization(&arch(128, 128, 2)) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ragged_edges_and_parallel_rows() {
+        let mut a = arch(128, 128, 8);
+        a.parallel_rows = 32;
+        let m = Mapping::new(&a, &shape(300, 10, 1));
+        assert_eq!((m.row_tiles, m.col_tiles), (3, 1));
+        // 128 + 128 + 44 rows: 4 + 4 + 2 phases.
+        assert_eq!((m.row_phases, m.max_row_phases), (10, 4));
+        assert!(m.utilization(&a) < 0.1);
+    }
+
+    #[test]
+    fn depthwise_groups_are_packed_on_the_diagonal() {
+        // 64 depthwise 3x3 filters, 8-bit weights at 1 bit/cell: 64 blocks of 9 x 8.
+        let a = arch(128, 128, 1);
+        let m = Mapping::new(&a, &shape(9, 1, 64));
+        assert_eq!(m.cells, 64 * 9 * 8);
+        // min(128/9, 128/8) = 14 per crossbar -> 5 crossbars.
+        assert_eq!(m.crossbars, 5);
+        assert_eq!(m.row_phases, 1);
+    }
+}

@@ -1,0 +1,102 @@
+//! Results in the units of files and reports: energy mJ, latency ms, area mm^2,
+//! EDAP mJ*ms*mm^2, TOPS = 2*MACs/latency, TOPS/W = 2*MACs/energy, TOPS/mm^2.
+
+use crate::arch::Architecture;
+use crate::cost::{self, ENERGY_PARTS, Infeasible, LATENCY_PARTS, WorkloadCost};
+use crate::table::{AREA_PARTS, ComponentTable};
+use imc_zoo::Workload;
+
+/// One workload on one design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadReport {
+    pub workload: String,
+    pub energy_mj: f64,
+    pub latency_ms: f64,
+    pub edap: f64,
+    pub tops: f64,
+    pub tops_per_w: f64,
+    pub tops_per_mm2: f64,
+    pub utilization: f64,
+    pub needed_crossbars: u64,
+    pub needed_cells: u64,
+    pub energy_breakdown_mj: Vec<(&'static str, f64)>,
+    pub latency_breakdown_ms: Vec<(&'static str, f64)>,
+    pub infeasible: Option<Infeasible>,
+}
+
+/// A design evaluated on a set of workloads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignReport {
+    pub area_mm2: f64,
+    pub area_breakdown_mm2: Vec<(&'static str, f64)>,
+    pub workloads: Vec<WorkloadReport>,
+}
+
+impl DesignReport {
+    /// The first reason, over workloads, why the design is infeasible.
+    pub fn infeasible(&self) -> Option<(&str, &Infeasible)> {
+        self.workloads
+            .iter()
+            .find_map(|w| w.infeasible.as_ref().map(|i| (w.workload.as_str(), i)))
+    }
+}
+
+fn report(name: &str, c: &WorkloadCost, area_mm2: f64) -> WorkloadReport {
+    let energy_mj = c.energy_pj * 1e-9;
+    let latency_ms = c.latency_ns * 1e-6;
+    let ops = 2.0 * c.macs as f64;
+    let tops = if c.latency_ns > 0.0 {
+        ops / c.latency_ns * 1e-3
+    } else {
+        0.0
+    };
+    WorkloadReport {
+        workload: name.to_string(),
+        energy_mj,
+        latency_ms,
+        edap: energy_mj * latency_ms * area_mm2,
+        tops,
+        tops_per_w: if c.energy_pj > 0.0 {
+            ops / c.energy_pj
+        } else {
+            0.0
+        },
+        tops_per_mm2: tops / area_mm2,
+        utilization: c.utilization,
+        needed_crossbars: c.needed_crossbars,
+        needed_cells: c.needed_cells,
+        energy_breakdown_mj: ENERGY_PARTS
+            .iter()
+            .zip(c.energy_parts)
+            .map(|(k, v)| (*k, v * 1e-9))
+            .collect(),
+        latency_breakdown_ms: LATENCY_PARTS
+            .iter()
+            .zip(c.latency_parts)
+            .map(|(k, v)| (*k, v * 1e-6))
+            .collect(),
+        infeasible: c.infeasible.clone(),
+    }
+}
+
+/// Evaluates a design on every workload (the component table is built once).
+pub fn evaluate_design(
+    a: &Architecture,
+    workloads: &[Workload],
+    max_area_mm2: Option<f64>,
+) -> DesignReport {
+    let t = ComponentTable::new(a);
+    let area_mm2 = t.area_um2() * 1e-6;
+    DesignReport {
+        area_mm2,
+        area_breakdown_mm2: AREA_PARTS
+            .iter()
+            .zip(t.area_um2)
+            .map(|(k, v)| (*k, v * 1e-6))
+            .collect(),
+        workloads: workloads
+            .iter()
+            .map(|w| report(&w.name, &cost::evaluate(a, &t, w, max_area_mm2), area_mm2))
+            .collect(),
+    }
+}

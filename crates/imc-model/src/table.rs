@@ -1,0 +1,195 @@
+//! The per-architecture component table, built once per design: energy per action and area of
+//! every component, and the chip's area and its breakdown.
+
+use crate::arch::Architecture;
+use crate::components::{self, Component, Scale};
+
+/// Area categories of the chip, in report order.
+pub const AREA_PARTS: [&str; 10] = [
+    "cell_array",
+    "row_drivers",
+    "column_mux",
+    "adc",
+    "shift_add",
+    "adder_tree",
+    "tile_buffers",
+    "digital",
+    "interconnect",
+    "glb",
+];
+
+#[derive(Debug, Clone)]
+pub struct ComponentTable {
+    pub scale: Scale,
+    pub cell: Component,
+    pub row_driver: Component,
+    pub column_mux: Component,
+    pub adc: Component,
+    pub shift_add: Component,
+    pub adder_tree: Component,
+    pub tile_input_buffer: Component,
+    pub tile_output_buffer: Component,
+    pub glb: Component,
+    pub router: Component,
+    pub tile_bus: Component,
+    pub digital: Component,
+    /// Energy of an 8-bit add and multiply in the digital units, pJ.
+    pub add_pj: f64,
+    pub mul_pj: f64,
+    /// Mean router hops from the global buffer to a router group.
+    pub hops: f64,
+    /// Chip area by [`AREA_PARTS`], um^2.
+    pub area_um2: [f64; 10],
+}
+
+impl ComponentTable {
+    pub fn new(a: &Architecture) -> ComponentTable {
+        let s = Scale::new(a);
+        let (add_pj, mul_pj) = components::digital::op_energy(&s);
+        let mut t = ComponentTable {
+            scale: s,
+            cell: components::cell_array::model(a, &s),
+            row_driver: components::row_driver::model(a, &s),
+            column_mux: components::column_mux::model(a, &s),
+            adc: components::adc::model(a, &s),
+            shift_add: components::shift_add::model(a, &s),
+            adder_tree: components::adder_tree::model(a, &s),
+            tile_input_buffer: components::buffer::model(a.tile_input_buffer_kib * 1024.0, &s),
+            tile_output_buffer: components::buffer::model(a.tile_output_buffer_kib * 1024.0, &s),
+            glb: components::buffer::model(a.glb_mib * 1024.0 * 1024.0, &s),
+            router: components::interconnect::router(&s),
+            tile_bus: components::interconnect::tile_bus(&s),
+            digital: components::digital::model(a, &s),
+            add_pj,
+            mul_pj,
+            hops: components::interconnect::mean_hops(a.router_groups),
+            area_um2: [0.0; 10],
+        };
+        t.area_um2[8] = a.router_groups as f64 * t.router.area_um2;
+        let routers = t.area_um2[8];
+        t.area_um2 = Instances::new(a).totals(&t.instance_areas());
+        t.area_um2[8] += routers;
+        t
+    }
+
+    /// Area of one instance of each [`AREA_PARTS`] category, um^2 (the interconnect category's
+    /// instance is a tile's bus; routers are added per router group in [`Instances::totals`]
+    /// through [`ComponentTable::router`]).
+    pub fn instance_areas(&self) -> [f64; 10] {
+        [
+            self.cell.area_um2,
+            self.row_driver.area_um2,
+            self.column_mux.area_um2,
+            self.adc.area_um2,
+            self.shift_add.area_um2,
+            self.adder_tree.area_um2,
+            self.tile_input_buffer.area_um2 + self.tile_output_buffer.area_um2,
+            self.digital.area_um2,
+            self.tile_bus.area_um2,
+            self.glb.area_um2,
+        ]
+    }
+
+    /// Peak power of one instance of each [`AREA_PARTS`] category, mW (pJ/ns), with every unit
+    /// busy: each ADC converts once per cycle; a crossbar reads all its cells and drives all its
+    /// rows once per read cycle (`cols_per_adc` cycles, every column converted); a tile's input
+    /// buffer feeds all its crossbars' rows each read cycle and its output buffer takes one
+    /// output per weight column per full input (`input_slices` read cycles); the global buffer
+    /// and the network carry each tile's inputs and outputs once per full input; digital lanes
+    /// do one multiply-accumulate per cycle. Router power is per router group, in the
+    /// interconnect category's total.
+    pub fn instance_peak_power_mw(&self, a: &Architecture) -> [f64; 10] {
+        let cycle = a.cycle_ns * self.scale.delay;
+        let read_cycle = a.cols_per_adc as f64 * cycle;
+        let full_input = read_cycle * a.input_slices() as f64;
+        let xbars = a.crossbars_per_tile as f64;
+        let weight_cols = (a.cols / a.cells_per_weight()) as f64;
+        let tile_in_bits = xbars * a.rows as f64 * a.dac_bits as f64 / read_cycle;
+        let tile_out_bits = xbars * weight_cols * a.output_bits as f64 / full_input;
+        let glb_bits_per_tile =
+            xbars * a.rows as f64 * a.input_bits as f64 / full_input + tile_out_bits;
+        [
+            (a.rows * a.cols) as f64 * self.cell.energy_pj / read_cycle,
+            self.row_driver.energy_pj / read_cycle,
+            self.column_mux.energy_pj / read_cycle,
+            self.adc.energy_pj / cycle,
+            self.shift_add.energy_pj / cycle,
+            xbars * weight_cols * self.adder_tree.energy_pj / read_cycle,
+            tile_in_bits * self.tile_input_buffer.energy_pj
+                + tile_out_bits * self.tile_output_buffer.energy_pj,
+            a.digital_lanes as f64 * self.digital.energy_pj / cycle,
+            glb_bits_per_tile * self.tile_bus.energy_pj,
+            a.tiles() as f64 * glb_bits_per_tile * self.glb.energy_pj,
+        ]
+    }
+
+    /// Peak power of the chip by [`AREA_PARTS`] category, mW.
+    pub fn peak_power_mw(&self, a: &Architecture) -> [f64; 10] {
+        let n = Instances::new(a);
+        let mut p = n.totals(&self.instance_peak_power_mw(a));
+        let cycle = a.cycle_ns * self.scale.delay;
+        let full_input = a.cols_per_adc as f64 * cycle * a.input_slices() as f64;
+        let xbars = a.crossbars_per_tile as f64;
+        let weight_cols = (a.cols / a.cells_per_weight()) as f64;
+        let group_bits = a.tiles_per_group as f64
+            * xbars
+            * (a.rows as f64 * a.input_bits as f64 + weight_cols * a.output_bits as f64)
+            / full_input;
+        p[8] += a.router_groups as f64 * group_bits * self.hops * self.router.energy_pj;
+        p
+    }
+
+    /// Chip area, um^2.
+    pub fn area_um2(&self) -> f64 {
+        self.area_um2.iter().sum()
+    }
+}
+
+/// How many instances of each [`AREA_PARTS`] category a chip has: the hierarchy
+/// chip -> router groups -> tiles -> crossbars -> rows, columns and ADCs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Instances {
+    pub crossbars: f64,
+    pub row_drivers: f64,
+    pub columns: f64,
+    pub adcs: f64,
+    pub tiles: f64,
+    pub router_groups: f64,
+}
+
+impl Instances {
+    pub fn new(a: &Architecture) -> Instances {
+        let crossbars = a.crossbars() as f64;
+        Instances {
+            crossbars,
+            row_drivers: crossbars * a.rows as f64,
+            columns: crossbars * a.cols as f64,
+            adcs: crossbars * a.adcs_per_crossbar() as f64,
+            tiles: a.tiles() as f64,
+            router_groups: a.router_groups as f64,
+        }
+    }
+
+    /// Multiplies per-instance figures by the instance counts, category by category (cell
+    /// arrays per crossbar, drivers per row, mux per column, ADC and shift-add per ADC, adder
+    /// tree, buffers, digital unit and bus per tile, one global buffer).
+    pub fn totals(&self, per_instance: &[f64; 10]) -> [f64; 10] {
+        let counts = [
+            self.crossbars,
+            self.row_drivers,
+            self.columns,
+            self.adcs,
+            self.adcs,
+            self.tiles,
+            self.tiles,
+            self.tiles,
+            self.tiles,
+            1.0,
+        ];
+        let mut out = [0.0; 10];
+        for i in 0..10 {
+            out[i] = counts[i] * per_instance[i];
+        }
+        out
+    }
+}
