@@ -4,6 +4,7 @@
 
 mod cli;
 mod fmt;
+mod space;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,12 +24,18 @@ struct Cli {
 enum Command {
     /// List the workload zoo, or describe workloads layer by layer.
     Workloads(cli::workloads::Args),
+    /// Cost one design on workloads: energy, latency, area, EDAP, breakdowns.
+    Eval(cli::eval::Args),
+    /// Show a design space: parameters, values, size, constraints.
+    Space(cli::space::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Workloads(args) => cli::workloads::run(&args),
+        Command::Eval(args) => cli::eval::run(&args),
+        Command::Space(args) => cli::space::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,425 @@
+//! Design-space files (`search-spaces/*.toml`, schema_version 1): `[fixed]` architecture
+//! settings, `[params]` with each free parameter's allowed values in order, `[constraints]`
+//! (`max_area_mm2`, `weights_on_chip`). An architecture file is a space without free
+//! parameters. Every name and value is checked against the cost model's parameter table; all
+//! problems of a file are reported together, each naming the file, the key and what is allowed.
+
+use imc_model::param::{self, Value};
+use imc_model::{Architecture, ModelError};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constraints {
+    pub max_area_mm2: Option<f64>,
+    pub weights_on_chip: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Space {
+    pub file: String,
+    pub name: String,
+    pub description: String,
+    pub fixed: Vec<(String, Value)>,
+    pub params: Vec<(String, Vec<Value>)>,
+    pub constraints: Constraints,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {}", render(.problems))]
+pub struct SpaceError {
+    pub file: String,
+    pub problems: Vec<String>,
+}
+
+fn render(problems: &[String]) -> String {
+    if problems.len() == 1 {
+        return problems[0].clone();
+    }
+    let mut s = format!("{} problems:", problems.len());
+    for p in problems {
+        let _ = write!(s, "\n  - {p}");
+    }
+    s
+}
+
+fn to_value(v: &toml::Value) -> Option<Value> {
+    match v {
+        toml::Value::Integer(i) => Some(Value::Num(*i as f64)),
+        toml::Value::Float(f) => Some(Value::Num(*f)),
+        toml::Value::Boolean(b) => Some(Value::Bool(*b)),
+        toml::Value::String(s) => Some(Value::Str(s.clone())),
+        _ => None,
+    }
+}
+
+/// Parses a value typed on the command line: a number, `true`/`false`, or a word.
+pub fn parse_cli_value(text: &str) -> Value {
+    let t = text.trim();
+    match t {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        _ => t
+            .parse::<f64>()
+            .map(Value::Num)
+            .unwrap_or_else(|_| Value::Str(t.trim_matches('"').to_string())),
+    }
+}
+
+impl Space {
+    pub fn load(path: &str) -> Result<Space, SpaceError> {
+        let text = std::fs::read_to_string(path).map_err(|e| SpaceError {
+            file: path.into(),
+            problems: vec![format!("cannot read: {e}")],
+        })?;
+        Space::parse(path, &text)
+    }
+
+    pub fn parse(file: &str, text: &str) -> Result<Space, SpaceError> {
+        let fail = |problems: Vec<String>| SpaceError {
+            file: file.into(),
+            problems,
+        };
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+            fail(vec![format!(
+                "{}{}",
+                line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                e.message().trim()
+            )])
+        })?;
+        let mut problems = Vec::new();
+        for key in table.keys() {
+            if ![
+                "schema_version",
+                "name",
+                "description",
+                "fixed",
+                "params",
+                "constraints",
+            ]
+            .contains(&key.as_str())
+            {
+                problems.push(format!("unknown key `{key}`; allowed: schema_version, name, description, fixed, params, constraints"));
+            }
+        }
+        match table.get("schema_version") {
+            Some(toml::Value::Integer(1)) => {}
+            Some(v) => problems.push(format!(
+                "schema_version = {v} is not supported; this build reads schema_version = 1"
+            )),
+            None => problems.push("schema_version: missing; write schema_version = 1".into()),
+        }
+        let text_of = |key: &str, problems: &mut Vec<String>| match table.get(key) {
+            Some(toml::Value::String(s)) => s.clone(),
+            Some(v) => {
+                problems.push(format!("{key} = {v}: expected a string"));
+                String::new()
+            }
+            None => {
+                problems.push(format!("{key}: missing"));
+                String::new()
+            }
+        };
+        let name = text_of("name", &mut problems);
+        let description = text_of("description", &mut problems);
+        let section = |key: &str, problems: &mut Vec<String>| match table.get(key) {
+            None => toml::Table::new(),
+            Some(toml::Value::Table(t)) => t.clone(),
+            Some(_) => {
+                problems.push(format!("[{key}] must be a table"));
+                toml::Table::new()
+            }
+        };
+        let mut fixed = Vec::new();
+        for (k, v) in section("fixed", &mut problems) {
+            let Some(val) = to_value(&v) else {
+                problems.push(format!(
+                    "[fixed].{k} = {v}: expected a number, a boolean or a string"
+                ));
+                continue;
+            };
+            match param::find(&k).and_then(|p| p.check(&val)) {
+                Ok(()) => fixed.push((k, val)),
+                Err(e) => problems.push(format!("[fixed].{k}: {e}")),
+            }
+        }
+        let mut params = Vec::new();
+        for (k, v) in section("params", &mut problems) {
+            let p = match param::find(&k) {
+                Ok(p) => p,
+                Err(e) => {
+                    problems.push(format!("[params].{k}: {e}"));
+                    continue;
+                }
+            };
+            if fixed.iter().any(|(f, _)| *f == k) {
+                problems.push(format!(
+                    "[params].{k}: also in [fixed]; a parameter is either fixed or free"
+                ));
+                continue;
+            }
+            let toml::Value::Array(items) = v else {
+                problems.push(format!(
+                    "[params].{k}: expected a list of allowed values, e.g. {k} = [..]"
+                ));
+                continue;
+            };
+            if items.is_empty() {
+                problems.push(format!(
+                    "[params].{k}: empty list; give at least one value ({})",
+                    p.allowed()
+                ));
+                continue;
+            }
+            let mut values: Vec<Value> = Vec::new();
+            for item in &items {
+                match to_value(item) {
+                    Some(val) => match p.check(&val) {
+                        Ok(()) if values.contains(&val) => {
+                            problems.push(format!("[params].{k}: {val} is listed twice"))
+                        }
+                        Ok(()) => values.push(val),
+                        Err(e) => problems.push(format!("[params].{k}: {e}")),
+                    },
+                    None => problems.push(format!(
+                        "[params].{k}: {item} is not a number, boolean or string"
+                    )),
+                }
+            }
+            params.push((k, values));
+        }
+        let mut constraints = Constraints {
+            max_area_mm2: None,
+            weights_on_chip: None,
+        };
+        for (k, v) in section("constraints", &mut problems) {
+            match (k.as_str(), &v) {
+                ("max_area_mm2", toml::Value::Integer(_) | toml::Value::Float(_)) => {
+                    let x = to_value(&v)
+                        .and_then(|x| if let Value::Num(x) = x { Some(x) } else { None })
+                        .unwrap_or(0.0);
+                    if x > 0.0 && x.is_finite() {
+                        constraints.max_area_mm2 = Some(x);
+                    } else {
+                        problems.push(format!("[constraints].max_area_mm2 = {v}: out of range; allowed a positive number of mm2"));
+                    }
+                }
+                ("weights_on_chip", toml::Value::Boolean(b)) => {
+                    constraints.weights_on_chip = Some(*b)
+                }
+                ("max_area_mm2" | "weights_on_chip", _) => problems.push(format!(
+                    "[constraints].{k} = {v}: expected {}",
+                    if k == "max_area_mm2" {
+                        "a number"
+                    } else {
+                        "true or false"
+                    }
+                )),
+                _ => problems.push(format!(
+                    "[constraints].{k}: unknown constraint; allowed: max_area_mm2, weights_on_chip"
+                )),
+            }
+        }
+        if let Some(w) = constraints.weights_on_chip
+            && fixed
+                .iter()
+                .any(|(k, v)| k == "weights_on_chip" && *v != Value::Bool(w))
+        {
+            problems
+                .push("[constraints].weights_on_chip contradicts [fixed].weights_on_chip".into());
+        }
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        Ok(Space {
+            file: file.into(),
+            name,
+            description,
+            fixed,
+            params,
+            constraints,
+        })
+    }
+
+    /// Number of designs: the product of the list lengths.
+    pub fn size(&self) -> u128 {
+        self.params.iter().map(|(_, v)| v.len() as u128).product()
+    }
+
+    /// The architecture at the given choice of free parameters, plus overrides of fixed ones.
+    /// Every free parameter must be given, with one of its listed values.
+    pub fn architecture(&self, set: &[(String, Value)]) -> Result<Architecture, SpaceError> {
+        let fail = |problems: Vec<String>| SpaceError {
+            file: self.file.clone(),
+            problems,
+        };
+        let mut problems = Vec::new();
+        for (k, v) in set {
+            if let Some((_, allowed)) = self.params.iter().find(|(p, _)| p == k) {
+                if !allowed.contains(v) {
+                    let list: Vec<String> = allowed.iter().map(Value::to_string).collect();
+                    problems.push(format!(
+                        "--set {k}={v}: not one of the space's values for `{k}`: {}",
+                        list.join(", ")
+                    ));
+                }
+            } else if let Err(e) = param::find(k).and_then(|p| p.check(v)) {
+                problems.push(format!("--set {k}: {e}"));
+            }
+        }
+        let missing: Vec<&str> = self
+            .params
+            .iter()
+            .filter(|(p, _)| !set.iter().any(|(k, _)| k == p))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!(
+                "free parameters need a value with --set: {}",
+                missing.join(", ")
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        let mut values = self.fixed.clone();
+        if let Some(w) = self.constraints.weights_on_chip {
+            values.push(("weights_on_chip".into(), Value::Bool(w)));
+        }
+        values.extend(set.iter().cloned());
+        Architecture::from_values(&values).map_err(|e: ModelError| fail(vec![e.to_string()]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../search-spaces/");
+
+    #[test]
+    fn paper_rram_has_twelve_million_designs() {
+        let s = Space::load(&format!("{ROOT}paper-rram.toml")).unwrap();
+        assert_eq!(s.size(), 12_096_000);
+        assert_eq!(s.params.len(), 9);
+        assert_eq!(
+            s.constraints,
+            Constraints {
+                max_area_mm2: Some(800.0),
+                weights_on_chip: Some(true)
+            }
+        );
+    }
+
+    fn err(body: &str) -> String {
+        Space::parse(
+            "s.toml",
+            &format!("schema_version = 1\nname = \"s\"\ndescription = \"d\"\n{body}"),
+        )
+        .unwrap_err()
+        .to_string()
+    }
+
+    #[test]
+    fn bad_spaces_name_key_and_allowed() {
+        let e = err("[params]\ncolumns = [32]\n");
+        assert!(
+            e.contains("s.toml")
+                && e.contains("[params].columns")
+                && e.contains("unknown architecture parameter")
+                && e.contains("cols"),
+            "{e}"
+        );
+        let e = err("[params]\nrows = []\n");
+        assert!(
+            e.contains("[params].rows: empty list") && e.contains("8..=4096"),
+            "{e}"
+        );
+        let e = err("[params]\nrows = [32, 5000]\n");
+        assert!(
+            e.contains("5000 is out of range") && e.contains("integers 8..=4096"),
+            "{e}"
+        );
+        let e = err("[params]\nrows = [32, 32]\n");
+        assert!(e.contains("listed twice"), "{e}");
+        let e = err("[fixed]\nrows = 64\n[params]\nrows = [32]\n");
+        assert!(e.contains("also in [fixed]"), "{e}");
+        let e = err("[fixed]\ndevice = \"pcm\"\n");
+        assert!(
+            e.contains("[fixed].device") && e.contains("rram | sram"),
+            "{e}"
+        );
+        let e = err("[constraints]\nmax_area = 3\n");
+        assert!(
+            e.contains("unknown constraint") && e.contains("max_area_mm2"),
+            "{e}"
+        );
+        let e = err("[constraints]\nmax_area_mm2 = -3\n");
+        assert!(e.contains("positive number"), "{e}");
+        let e = err("[params]\nrows = 32\n[fixed]\ncols = [1]\n");
+        assert!(
+            e.contains("2 problems")
+                && e.contains("expected a list")
+                && e.contains("expected a number"),
+            "{e}"
+        );
+        let e = Space::parse(
+            "s.toml",
+            "schema_version = 2\nname = \"s\"\ndescription = \"\"\nfoo = 1\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("schema_version = 2 is not supported") && e.contains("unknown key `foo`"),
+            "{e}"
+        );
+        let e = Space::parse("s.toml", "schema_version = \n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("s.toml: line 1"), "{e}");
+    }
+
+    #[test]
+    fn architecture_needs_every_free_parameter_from_its_list() {
+        let s = Space::parse("s.toml", "schema_version = 1\nname = \"s\"\ndescription = \"\"\n[params]\nrows = [64, 128]\ncols = [64]\n").unwrap();
+        let e = s
+            .architecture(&[("rows".into(), Value::Num(64.0))])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("free parameters need a value with --set: cols"),
+            "{e}"
+        );
+        let e = s
+            .architecture(&[
+                ("rows".into(), Value::Num(96.0)),
+                ("cols".into(), Value::Num(64.0)),
+            ])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not one of the space's values for `rows`: 64, 128"),
+            "{e}"
+        );
+        let a = s
+            .architecture(&[
+                ("rows".into(), Value::Num(64.0)),
+                ("cols".into(), Value::Num(64.0)),
+                ("adc_bits".into(), Value::Num(6.0)),
+            ])
+            .unwrap();
+        assert_eq!((a.rows, a.cols, a.adc_bits), (64, 64, 6));
+        let e = s
+            .architecture(&[
+                ("rows".into(), Value::Num(64.0)),
+                ("cols".into(), Value::Num(64.0)),
+                ("bits_per_cell".into(), Value::Num(9.0)),
+            ])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("--set bits_per_cell") && e.contains("1..=8"),
+            "{e}"
+        );
+    }
+}
