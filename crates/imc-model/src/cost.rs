@@ -17,8 +17,9 @@
 //!
 //! Other layers run on the tiles' digital lanes (see `components/digital.rs`), all tiles in
 //! parallel: cycles = `ceil(operations / (digital_lanes * tiles))`; their activations move
-//! through the global buffer like any layer's. Dynamic matmuls take this path, and the
-//! breakdown files them under `digital`.
+//! through the global buffer like any layer's. Dynamic matmuls take this path (their operands
+//! change every inference, so they are not written into non-volatile cells), and the
+//! breakdown files them under `dynamic_matmul_digital`.
 //!
 //! Weights off chip (`weights_on_chip = false`): each static layer's weights stream from DRAM
 //! once per inference (energy per bit, and time at the DRAM bandwidth, under `weight_load`),
@@ -32,7 +33,7 @@ use imc_zoo::Workload;
 use imc_zoo::ops::{ActKind, Op};
 
 /// Energy categories, in report order.
-pub const ENERGY_PARTS: [&str; 11] = [
+pub const ENERGY_PARTS: [&str; 12] = [
     "cell_array",
     "row_drivers",
     "column_mux",
@@ -43,11 +44,38 @@ pub const ENERGY_PARTS: [&str; 11] = [
     "glb",
     "interconnect",
     "digital",
+    "dynamic_matmul_digital",
     "weight_load",
 ];
 
+/// Indices into [`ENERGY_PARTS`] and [`LATENCY_PARTS`].
+pub mod part {
+    pub const CELL_ARRAY: usize = 0;
+    pub const ROW_DRIVERS: usize = 1;
+    pub const COLUMN_MUX: usize = 2;
+    pub const ADC: usize = 3;
+    pub const SHIFT_ADD: usize = 4;
+    pub const ADDER_TREE: usize = 5;
+    pub const TILE_BUFFERS: usize = 6;
+    pub const GLB: usize = 7;
+    pub const INTERCONNECT: usize = 8;
+    pub const DIGITAL: usize = 9;
+    pub const DYNAMIC_MATMUL: usize = 10;
+    pub const WEIGHT_LOAD: usize = 11;
+    /// Latency categories.
+    pub const L_CROSSBAR: usize = 0;
+    pub const L_DIGITAL: usize = 1;
+    pub const L_DYNAMIC_MATMUL: usize = 2;
+    pub const L_WEIGHT_LOAD: usize = 3;
+}
+
 /// Latency categories, in report order.
-pub const LATENCY_PARTS: [&str; 3] = ["crossbar", "digital", "weight_load"];
+pub const LATENCY_PARTS: [&str; 4] = [
+    "crossbar",
+    "digital",
+    "dynamic_matmul_digital",
+    "weight_load",
+];
 
 /// Why a design cannot run a workload.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,8 +119,8 @@ impl std::fmt::Display for Infeasible {
 pub struct WorkloadCost {
     pub energy_pj: f64,
     pub latency_ns: f64,
-    pub energy_parts: [f64; 11],
-    pub latency_parts: [f64; 3],
+    pub energy_parts: [f64; 12],
+    pub latency_parts: [f64; 4],
     pub macs: u64,
     pub needed_crossbars: u64,
     pub needed_cells: u64,
@@ -157,16 +185,16 @@ pub fn evaluate(
     let bits_out = a.output_bits as f64;
     let move_bit = t.router.energy_pj * t.hops + t.tile_bus.energy_pj;
     let cycle = a.cycle_ns * t.scale.delay;
-    let mut e = [0.0f64; 11];
-    let mut l = [0.0f64; 3];
+    let mut e = [0.0f64; 12];
+    let mut l = [0.0f64; 4];
     let mut used_cells_in_crossbars = 0u64;
     for layer in &w.layers {
         let op = &layer.op;
         // Activations through the global buffer and the network, for every layer.
         let traffic =
             op.input_activations() as f64 * bits_in + op.output_activations() as f64 * bits_out;
-        e[7] += traffic * t.glb.energy_pj;
-        e[8] += traffic * move_bit;
+        e[part::GLB] += traffic * t.glb.energy_pj;
+        e[part::INTERCONNECT] += traffic * move_bit;
         match op.matrix() {
             Some(m) if m.static_weights => {
                 let map = Mapping::new(a, &m);
@@ -174,16 +202,19 @@ pub fn evaluate(
                 let v = m.vectors as f64;
                 let g = m.groups as f64;
                 let active = v * slices * density;
-                e[0] += (m.rows * map.phys_cols) as f64 * g * active * t.cell.energy_pj;
-                e[1] += m.rows as f64 * g * map.col_tiles as f64 * active * t.row_driver.energy_pj;
+                e[part::CELL_ARRAY] +=
+                    (m.rows * map.phys_cols) as f64 * g * active * t.cell.energy_pj;
+                e[part::ROW_DRIVERS] +=
+                    m.rows as f64 * g * map.col_tiles as f64 * active * t.row_driver.energy_pj;
                 let conversions = map.phys_cols as f64 * g * map.row_phases as f64 * v * slices;
-                e[2] += conversions * t.column_mux.energy_pj;
-                e[3] += conversions * t.adc.energy_pj;
-                e[4] += conversions * t.shift_add.energy_pj;
-                e[5] += m.cols as f64 * g * v * (map.row_tiles - 1) as f64 * t.adder_tree.energy_pj;
+                e[part::COLUMN_MUX] += conversions * t.column_mux.energy_pj;
+                e[part::ADC] += conversions * t.adc.energy_pj;
+                e[part::SHIFT_ADD] += conversions * t.shift_add.energy_pj;
+                e[part::ADDER_TREE] +=
+                    m.cols as f64 * g * v * (map.row_tiles - 1) as f64 * t.adder_tree.energy_pj;
                 let tile_in = m.rows as f64 * g * map.col_tiles as f64 * v * bits_in;
                 let tile_out = m.cols as f64 * g * v * bits_out;
-                e[6] += tile_in * t.tile_input_buffer.energy_pj
+                e[part::TILE_BUFFERS] += tile_in * t.tile_input_buffer.energy_pj
                     + tile_out * t.tile_output_buffer.energy_pj;
                 let (layer_copies, passes) = if a.weights_on_chip {
                     (copies.min(m.vectors).max(1), 1)
@@ -194,24 +225,30 @@ pub fn evaluate(
                     )
                 };
                 let vector_rounds = m.vectors.div_ceil(layer_copies) as f64;
-                l[0] += vector_rounds
+                l[part::L_CROSSBAR] += vector_rounds
                     * slices
                     * (map.max_row_phases * a.cols_per_adc) as f64
                     * passes as f64
                     * cycle;
                 if !a.weights_on_chip {
                     let bits = (layer.weights() * a.weight_bits as u64) as f64;
-                    e[10] += bits
+                    e[part::WEIGHT_LOAD] += bits
                         * (dram::ENERGY_PJ_PER_BIT * a.calib_energy
                             + t.tile_input_buffer.energy_pj);
-                    l[2] += bits / dram::BITS_PER_NS * t.scale.delay;
+                    l[part::L_WEIGHT_LOAD] += bits / dram::BITS_PER_NS * t.scale.delay;
                 }
             }
             _ => {
                 let (adds, muls, _) = digital_ops(op);
                 let width = layer.precision.input_bits.max(8) as f64 / 8.0;
-                e[9] += (adds * t.add_pj + muls * t.mul_pj) * width;
-                l[1] += ((adds.max(muls)) / lanes).ceil() * cycle;
+                // Dynamic matmuls get their own category: the breakdown says which path they took.
+                let (ep, lp) = if matches!(op, Op::MatMul(_)) {
+                    (part::DYNAMIC_MATMUL, part::L_DYNAMIC_MATMUL)
+                } else {
+                    (part::DIGITAL, part::L_DIGITAL)
+                };
+                e[ep] += (adds * t.add_pj + muls * t.mul_pj) * width;
+                l[lp] += ((adds.max(muls)) / lanes).ceil() * cycle;
             }
         }
     }
@@ -247,5 +284,22 @@ pub fn evaluate(
             needed_cells as f64 / used_cells_in_crossbars as f64
         },
         infeasible,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_indices_match_names() {
+        assert_eq!(ENERGY_PARTS[part::ADC], "adc");
+        assert_eq!(ENERGY_PARTS[part::DYNAMIC_MATMUL], "dynamic_matmul_digital");
+        assert_eq!(ENERGY_PARTS[part::WEIGHT_LOAD], "weight_load");
+        assert_eq!(
+            LATENCY_PARTS[part::L_DYNAMIC_MATMUL],
+            "dynamic_matmul_digital"
+        );
+        assert_eq!(LATENCY_PARTS[part::L_WEIGHT_LOAD], "weight_load");
     }
 }

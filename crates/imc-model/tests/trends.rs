@@ -1,6 +1,7 @@
 //! Trends the model must show, exactly or by sign, and its bookkeeping: capacity, breakdowns,
 //! feasibility.
 
+use imc_model::cost::part;
 use imc_model::{Architecture, DesignReport, Infeasible, Value, evaluate_design};
 use imc_zoo::{Workload, Zoo};
 
@@ -104,7 +105,11 @@ fn more_bits_per_cell_means_fewer_columns_conversions_and_energy() {
         let r = eval(&a);
         let e = total_energy(&r);
         let cells: u64 = r.workloads.iter().map(|w| w.needed_cells).sum();
-        let adc: f64 = r.workloads.iter().map(|w| w.energy_breakdown_mj[3].1).sum();
+        let adc: f64 = r
+            .workloads
+            .iter()
+            .map(|w| w.energy_breakdown_mj[part::ADC].1)
+            .sum();
         if let Some((le, lc)) = last {
             assert!(e < le, "bits_per_cell {bpc}: {e} >= {le}");
             assert!(cells < lc);
@@ -228,10 +233,28 @@ fn sram_streams_weights_and_pays_for_it() {
     assert!(r.infeasible().is_none());
     for w in &r.workloads {
         assert!(
-            w.energy_breakdown_mj[10].1 > 0.0,
+            w.energy_breakdown_mj[part::WEIGHT_LOAD].1 > 0.0,
             "{} loads weights",
             w.workload
         );
-        assert!(w.latency_breakdown_ms[2].1 > 0.0);
+        assert!(w.latency_breakdown_ms[part::L_WEIGHT_LOAD].1 > 0.0);
     }
+}
+
+#[test]
+fn attention_matmuls_are_costed_on_the_digital_path_and_say_so() {
+    let vit = Zoo::builtin().unwrap().resolve("vit-b16").unwrap();
+    let r = evaluate_design(&arch(&[]), &vit, None);
+    let w = &r.workloads[0];
+    let (name, e) = w.energy_breakdown_mj[part::DYNAMIC_MATMUL];
+    assert_eq!(name, "dynamic_matmul_digital");
+    assert!(e > 0.0);
+    assert!(w.latency_breakdown_ms[part::L_DYNAMIC_MATMUL].1 > 0.0);
+    // CNNs have none.
+    let r = eval(&arch(&[]));
+    assert!(
+        r.workloads
+            .iter()
+            .all(|w| w.energy_breakdown_mj[part::DYNAMIC_MATMUL].1 == 0.0)
+    );
 }

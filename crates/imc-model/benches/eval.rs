@@ -1,0 +1,60 @@
+//! Cost-model speed. `eval_paper4`: one design on the four paper CNNs (vgg16, resnet18, alexnet,
+//! mobilenetv3-large; 109 weight layers, 309 layers in all), component table included.
+//! `eval_block_64`: 64 different designs of the paper-rram space, to report designs per second.
+//! Run: `cargo bench -p imc-model --bench eval`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use imc_model::{Architecture, ComponentTable, Value, evaluate};
+use std::hint::black_box;
+
+fn design(rows: f64, cols: f64, bpc: f64, groups: f64, tiles: f64, xbars: f64) -> Architecture {
+    let n = |k: &str, v: f64| (k.to_string(), Value::Num(v));
+    Architecture::from_values(&[
+        n("rows", rows),
+        n("cols", cols),
+        n("bits_per_cell", bpc),
+        n("router_groups", groups),
+        n("tiles_per_group", tiles),
+        n("crossbars_per_tile", xbars),
+        n("glb_mib", 2.0),
+    ])
+    .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let workloads = imc_zoo::Zoo::builtin().unwrap().resolve("paper4").unwrap();
+    let a = design(256.0, 256.0, 2.0, 4.0, 16.0, 32.0);
+    c.bench_function("eval_paper4", |b| {
+        b.iter(|| {
+            let t = ComponentTable::new(black_box(&a));
+            let mut e = 0.0;
+            for w in &workloads {
+                e += evaluate(&a, &t, w, Some(800.0)).energy_pj;
+            }
+            black_box(e)
+        })
+    });
+    let mut designs = Vec::new();
+    for rows in [32.0, 64.0, 128.0, 256.0] {
+        for cols in [64.0, 128.0, 256.0, 512.0] {
+            for bpc in [1.0, 2.0, 4.0, 8.0] {
+                designs.push(design(rows, cols, bpc, 8.0, 16.0, 64.0));
+            }
+        }
+    }
+    c.bench_function("eval_block_64", |b| {
+        b.iter(|| {
+            let mut e = 0.0;
+            for a in &designs {
+                let t = ComponentTable::new(a);
+                for w in &workloads {
+                    e += evaluate(a, &t, w, Some(800.0)).energy_pj;
+                }
+            }
+            black_box(e)
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
