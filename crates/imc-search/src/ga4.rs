@@ -58,24 +58,24 @@ enum Stage {
     Done,
 }
 
-pub struct Ga4 {
+pub struct Ga4<'a> {
     space: Space,
     rng: Rng,
     cfg: Ga4Config,
-    precheck: Box<dyn Fn(&Point) -> bool + Send>,
+    precheck: Box<dyn Fn(&Point) -> bool + Send + 'a>,
     stage: Stage,
     population: Vec<(Point, Outcome)>,
     archive: HashMap<Point, Outcome>,
     archive_order: Vec<Point>,
 }
 
-impl Ga4 {
+impl<'a> Ga4<'a> {
     pub fn new(
         space: Space,
         seed: u64,
         cfg: Ga4Config,
-        precheck: Box<dyn Fn(&Point) -> bool + Send>,
-    ) -> Ga4 {
+        precheck: Box<dyn Fn(&Point) -> bool + Send + 'a>,
+    ) -> Ga4<'a> {
         Ga4 {
             space,
             rng: rng(seed),
@@ -151,18 +151,23 @@ impl Ga4 {
     }
 }
 
-impl Optimizer for Ga4 {
+impl Optimizer for Ga4<'_> {
     fn ask(&mut self) -> Vec<Point> {
         match self.stage {
             Stage::Sampling => {
                 let mut cands: Vec<Point> = Vec::new();
-                let mut seen = HashSet::new();
-                let mut tries = 0usize;
-                while cands.len() < self.cfg.candidates && tries < 1000 * self.cfg.candidates {
-                    tries += 1;
+                // Every point drawn is remembered, feasible or not, so the pre-check runs once
+                // per distinct point and the loop ends when the space is exhausted.
+                let mut tried = HashSet::new();
+                let mut draws = 0usize;
+                let size = self.space.size();
+                while cands.len() < self.cfg.candidates
+                    && draws < 1000 * self.cfg.candidates
+                    && (tried.len() as u128) < size
+                {
+                    draws += 1;
                     let p = random_point(&self.space, &mut self.rng);
-                    if !seen.contains(&p) && (self.precheck)(&p) {
-                        seen.insert(p.clone());
+                    if tried.insert(p.clone()) && (self.precheck)(&p) {
                         cands.push(p);
                     }
                 }

@@ -35,7 +35,7 @@ fn toy_space() -> Space {
     Space::new((0..6).map(|i| (format!("g{i}"), 10)).collect())
 }
 
-fn ga(seed: u64) -> Ga4 {
+fn ga(seed: u64) -> Ga4<'static> {
     let cfg = Ga4Config {
         candidates: 100,
         sampled: 50,

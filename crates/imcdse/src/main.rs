@@ -4,6 +4,9 @@
 
 mod cli;
 mod fmt;
+mod objective;
+mod problem;
+mod results;
 mod space;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +31,8 @@ enum Command {
     Eval(cli::eval::Args),
     /// Show a design space: parameters, values, size, constraints.
     Space(cli::space::Args),
+    /// Search a design space for the design that serves all workloads best.
+    Sweep(cli::sweep::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +41,7 @@ fn main() -> ExitCode {
         Command::Workloads(args) => cli::workloads::run(&args),
         Command::Eval(args) => cli::eval::run(&args),
         Command::Space(args) => cli::space::run(&args),
+        Command::Sweep(args) => cli::sweep::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -65,7 +65,27 @@ pub fn parse_cli_value(text: &str) -> Value {
     }
 }
 
+include!(concat!(env!("OUT_DIR"), "/spaces.rs"));
+
 impl Space {
+    /// A space by built-in name (`paper-rram`) or by path to a `.toml` file.
+    pub fn resolve(name: &str) -> Result<Space, SpaceError> {
+        if !name.ends_with(".toml") && !name.contains('/') {
+            if let Some((n, text)) = BUILTIN_SPACES.iter().find(|(n, _)| *n == name) {
+                return Space::parse(&format!("search-spaces/{n}.toml"), text);
+            }
+            let known: Vec<&str> = BUILTIN_SPACES.iter().map(|(n, _)| *n).collect();
+            return Err(SpaceError {
+                file: name.into(),
+                problems: vec![format!(
+                    "no such built-in space; built-in: {}; or give a path to a .toml file",
+                    known.join(", ")
+                )],
+            });
+        }
+        Space::load(name)
+    }
+
     pub fn load(path: &str) -> Result<Space, SpaceError> {
         let text = std::fs::read_to_string(path).map_err(|e| SpaceError {
             file: path.into(),
@@ -308,6 +328,38 @@ mod tests {
                 max_area_mm2: Some(800.0),
                 weights_on_chip: Some(true)
             }
+        );
+    }
+
+    #[test]
+    fn shipped_spaces_have_the_published_sizes() {
+        for (name, size) in [
+            ("paper-rram", 12_096_000u128),
+            ("paper-sram", 2_488_320),
+            ("paper-sram9", 4_064_256),
+            ("demo", 324),
+        ] {
+            let s = Space::resolve(name).unwrap();
+            assert_eq!(s.size(), size, "{name}");
+            assert_eq!(s.name, name);
+        }
+        // The SRAM-4 space the original code could reach: its bounds dropped one crossbar size
+        // per axis and one buffer size.
+        let s = Space::resolve("paper-sram").unwrap();
+        let reached: u128 = s
+            .params
+            .iter()
+            .map(|(k, v)| match k.as_str() {
+                "rows" | "cols" => v.len() as u128 - 1,
+                "glb_mib" => v.len() as u128 - 1,
+                _ => v.len() as u128,
+            })
+            .product();
+        assert_eq!(reached, 1_512_000);
+        let e = Space::resolve("paper-xyz").unwrap_err().to_string();
+        assert!(
+            e.contains("no such built-in space") && e.contains("paper-rram"),
+            "{e}"
         );
     }
 

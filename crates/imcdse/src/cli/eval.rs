@@ -48,7 +48,7 @@ pub fn parse_set(set: &str) -> Result<Vec<(String, Value)>> {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let space = Space::load(&args.space)?;
+    let space = Space::resolve(&args.space)?;
     let arch = space.architecture(&parse_set(&args.set)?)?;
     let workloads = Zoo::builtin()?
         .resolve(&args.workloads)

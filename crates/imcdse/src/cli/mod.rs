@@ -2,4 +2,5 @@
 
 pub mod eval;
 pub mod space;
+pub mod sweep;
 pub mod workloads;

@@ -26,7 +26,7 @@ pub fn value_json(v: &Value) -> serde_json::Value {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    let s = Space::load(&args.file)?;
+    let s = Space::resolve(&args.file)?;
     if args.json {
         let params: Map<String, serde_json::Value> = s
             .params

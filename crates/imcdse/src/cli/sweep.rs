@@ -1,0 +1,498 @@
+//! `imcdse sweep`: the joint search. With no options: the paper's RRAM space, its four CNNs,
+//! `max-ela`, the paper's `ga4` with its full schedule, seed 0, results under `results/`.
+//!
+//! The run folder holds `run.toml`, `evaluations.parquet`, `pareto.parquet`, `summary.md` and
+//! `checkpoint.jsonl` (see `results.rs`). `--resume` continues an interrupted run of the same
+//! configuration from its checkpoint without re-evaluating anything; the budget may be raised.
+
+use crate::objective::Objective;
+use crate::problem::{Evaluation, Problem};
+use crate::results::{self, Checkpoint, Row};
+use crate::space::Space as SpaceFile;
+use anyhow::{Context, Result, bail};
+use imc_search::ga4::{Ga4, Ga4Config};
+use imc_search::nsga2::Nsga2;
+use imc_search::random::RandomSearch;
+use imc_search::runner::{self, Stop};
+use imc_search::{Optimizer, Outcome, Point};
+use imc_zoo::Zoo;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+pub const OPTIMIZERS: &str = "ga4, nsga2, random, exhaustive";
+
+#[derive(clap::Args, Clone)]
+pub struct Args {
+    /// Design space: a built-in name (paper-rram, paper-sram, paper-sram9, demo) or a .toml file.
+    #[arg(long, default_value = "paper-rram")]
+    pub space: String,
+    /// Workloads: names, sets (paper4, paper9), aliases or .toml files, comma-separated.
+    #[arg(long, default_value = "paper4")]
+    pub workloads: String,
+    /// max-ela | mean-ela | prod-ela | edap:<workload> | pareto
+    #[arg(long, default_value = "max-ela")]
+    pub objective: String,
+    /// ga4 | nsga2 | random | exhaustive
+    #[arg(long, default_value = "ga4")]
+    pub optimizer: String,
+    /// Unique evaluations allowed (default: ga4's full schedule; 3300 for nsga2 and random).
+    #[arg(long)]
+    pub budget: Option<u64>,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output folder (default: results/<space>-<objective>-<optimizer>-s<seed>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue the interrupted run in --out from its checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// Exhaustive: how many of the best designs to keep in evaluations.parquet.
+    #[arg(long, default_value_t = 100)]
+    pub top: usize,
+    /// Exhaustive: keep every design in evaluations.parquet.
+    #[arg(long)]
+    pub keep_all: bool,
+    /// NSGA-II population.
+    #[arg(long, default_value_t = 100)]
+    pub population: usize,
+}
+
+fn progress(len: Option<u64>, what: &str) -> ProgressBar {
+    let bar = match len {
+        Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    let style = ProgressStyle::with_template(
+        "{spinner} {msg} [{elapsed_precise}] {bar:30} {pos}/{len} ({per_sec})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(what.to_string());
+    bar
+}
+
+struct Config {
+    text: String,
+}
+
+impl Config {
+    fn new(args: &Args, space: &SpaceFile, problem: &Problem) -> Config {
+        let workloads: Vec<String> = problem
+            .workloads
+            .iter()
+            .map(|w| format!("{:?}", w.name))
+            .collect();
+        let text = format!(
+            "space = {:?}\nspace_file = {:?}\nworkloads = [{}]\nobjective = {:?}\noptimizer = {:?}\nseed = {}\n",
+            space.name,
+            space.file,
+            workloads.join(", "),
+            problem.objective.name(),
+            args.optimizer,
+            args.seed
+        );
+        Config { text }
+    }
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let started = Instant::now();
+    let space = SpaceFile::resolve(&args.space)?;
+    let workloads = Zoo::builtin()?
+        .resolve(&args.workloads)
+        .with_context(|| format!("--workloads {}", args.workloads))?;
+    let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
+    let objective = Objective::parse(&args.objective, &names)?;
+    if !OPTIMIZERS.split(", ").any(|o| o == args.optimizer) {
+        bail!(
+            "unknown optimizer `{}`; available: {OPTIMIZERS} (bayes and anneal are not built yet)",
+            args.optimizer
+        );
+    }
+    if objective.is_pareto() && args.optimizer == "ga4" {
+        bail!(
+            "ga4 is single-objective; use --optimizer nsga2 (or random, exhaustive) with --objective pareto"
+        );
+    }
+    let problem = Problem::new(space.clone(), workloads, objective);
+    if problem.space.dims() == 0 {
+        bail!(
+            "{}: the space has no free parameters; use `imcdse eval` for a single design",
+            space.file
+        );
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!(
+            "{}-{}-{}-s{}",
+            space.name,
+            problem.objective.name().replace(':', "_"),
+            args.optimizer,
+            args.seed
+        ))
+    });
+    let config = Config::new(args, &space, &problem);
+    let run_toml = out.join("run.toml");
+    let checkpoint = Checkpoint::new(&out);
+    let prior = if args.resume {
+        let saved = std::fs::read_to_string(&run_toml)
+            .with_context(|| format!("--resume: no run to resume in {}", out.display()))?;
+        if !saved.starts_with(&config.text) {
+            bail!(
+                "--resume: {} holds a run of another configuration:\n{}\nthis run:\n{}",
+                run_toml.display(),
+                saved.lines().take(6).collect::<Vec<_>>().join("\n"),
+                config.text
+            );
+        }
+        checkpoint.load()?
+    } else {
+        if run_toml.exists() {
+            bail!(
+                "{} already holds a run; pass --resume to continue it, or choose another --out",
+                out.display()
+            );
+        }
+        Vec::new()
+    };
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let budget = args.budget.unwrap_or(if args.optimizer == "ga4" {
+        u64::MAX
+    } else {
+        3300
+    });
+    write_run_toml(&run_toml, &config, args, budget, "running", None, started)?;
+    eprintln!(
+        "sweep: {} ({} designs), workloads {}, objective {}, optimizer {}, seed {}",
+        space.name,
+        space_size(&problem),
+        names.join(","),
+        problem.objective.name(),
+        args.optimizer,
+        args.seed
+    );
+    let (rows, stop_note) = if args.optimizer == "exhaustive" {
+        exhaustive(&problem, args)?
+    } else {
+        search(&problem, args, budget, prior, &checkpoint)?
+    };
+    let pareto = results::pareto_rows(&rows);
+    results::write_parquet(
+        &out.join("evaluations.parquet"),
+        results::frame(&problem, &rows)?,
+    )?;
+    results::write_parquet(
+        &out.join("pareto.parquet"),
+        results::frame(&problem, &pareto)?,
+    )?;
+    let summary = summary_md(
+        &problem,
+        &rows,
+        &pareto,
+        &stop_note,
+        started.elapsed().as_secs_f64(),
+    );
+    results::write_atomic(&out.join("summary.md"), summary.as_bytes())?;
+    write_run_toml(
+        &run_toml,
+        &config,
+        args,
+        budget,
+        "complete",
+        Some(rows.len()),
+        started,
+    )?;
+    println!("{summary}");
+    println!("results: {}", out.display());
+    Ok(())
+}
+
+fn space_size(p: &Problem) -> String {
+    crate::fmt::thousands(p.space.size().min(u64::MAX as u128) as u64)
+}
+
+fn write_run_toml(
+    path: &Path,
+    config: &Config,
+    args: &Args,
+    budget: u64,
+    status: &str,
+    evaluations: Option<usize>,
+    started: Instant,
+) -> Result<()> {
+    let mut text = config.text.clone();
+    text.push_str(&format!(
+        "budget = {}\npopulation = {}\ntop = {}\nkeep_all = {}\nstatus = {status:?}\ntool = \"imcdse {}\"\nwritten = {:?}\nelapsed_s = {:.3}\n",
+        if budget == u64::MAX { "\"schedule\"".to_string() } else { budget.to_string() },
+        args.population,
+        args.top,
+        args.keep_all,
+        env!("CARGO_PKG_VERSION"),
+        results::utc_now(),
+        started.elapsed().as_secs_f64()
+    ));
+    if let Some(n) = evaluations {
+        text.push_str(&format!("evaluations = {n}\n"));
+    }
+    results::write_atomic(path, text.as_bytes())
+}
+
+fn optimizer<'a>(problem: &'a Problem, args: &Args) -> Box<dyn Optimizer + 'a> {
+    match args.optimizer.as_str() {
+        "ga4" => {
+            // The pre-check needs the problem; share it through a scoped reference.
+            let p: &Problem = problem;
+            let pre = move |pt: &Point| p.precheck(pt);
+            Box::new(Ga4::new(
+                problem.space.clone(),
+                args.seed,
+                Ga4Config::default(),
+                Box::new(pre),
+            ))
+        }
+        "nsga2" => Box::new(Nsga2::new(
+            problem.space.clone(),
+            args.seed,
+            args.population,
+        )),
+        _ => Box::new(RandomSearch::new(problem.space.clone(), args.seed, 100)),
+    }
+}
+
+fn search(
+    problem: &Problem,
+    args: &Args,
+    budget: u64,
+    prior: Vec<Row>,
+    checkpoint: &Checkpoint,
+) -> Result<(Vec<Row>, String)> {
+    let details: Mutex<HashMap<Point, Evaluation>> = Mutex::new(
+        prior
+            .iter()
+            .map(|r| (r.point.clone(), r.eval.clone()))
+            .collect(),
+    );
+    let resumed = prior.len();
+    let eval = |p: &Point| -> Outcome {
+        let e = problem.evaluate(p);
+        let o = e.outcome.clone();
+        details
+            .lock()
+            .expect("no panics while holding the lock")
+            .insert(p.clone(), e);
+        o
+    };
+    let mut opt = optimizer(problem, args);
+    let bar = progress(
+        if budget == u64::MAX {
+            Some(3300)
+        } else {
+            Some(budget)
+        },
+        &args.optimizer,
+    );
+    let mut rows: Vec<Row> = Vec::new();
+    let mut failure: Option<anyhow::Error> = None;
+    let result = runner::run(
+        opt.as_mut(),
+        &eval,
+        budget,
+        results::records(&prior),
+        &mut |batch| {
+            let d = details.lock().expect("no panics while holding the lock");
+            let new: Vec<Row> = batch
+                .iter()
+                .map(|r| Row {
+                    eval_index: r.eval_index,
+                    phase: r.phase.clone(),
+                    point: r.point.clone(),
+                    eval: d[&r.point].clone(),
+                })
+                .collect();
+            drop(d);
+            let fresh: Vec<Row> = new
+                .iter()
+                .filter(|r| r.eval_index as usize >= resumed)
+                .cloned()
+                .collect();
+            if failure.is_none()
+                && let Err(e) = checkpoint.append(&fresh)
+            {
+                failure = Some(e);
+            }
+            bar.set_message(batch.last().map_or(String::new(), |r| r.phase.clone()));
+            bar.inc(batch.len() as u64);
+            rows.extend(new);
+        },
+    );
+    bar.finish_and_clear();
+    if let Some(e) = failure {
+        return Err(e.context("writing the checkpoint"));
+    }
+    let note = match result.stop {
+        Stop::Finished => format!(
+            "finished its schedule: {} requests, {} unique evaluations",
+            result.requests,
+            rows.len()
+        ),
+        Stop::Budget => format!(
+            "stopped at the budget of {} unique evaluations ({} requests)",
+            rows.len(),
+            result.requests
+        ),
+    };
+    Ok((rows, note))
+}
+
+/// Every design of the space, in parallel; keeps the best `--top` by score (or all with
+/// `--keep-all`) and the exact Pareto front.
+fn exhaustive(problem: &Problem, args: &Args) -> Result<(Vec<Row>, String)> {
+    let size = problem.space.size();
+    if size > u64::MAX as u128 {
+        bail!("the space has {size} designs; too many to enumerate");
+    }
+    let size = size as u64;
+    let bar = progress(Some(size), "exhaustive");
+    let chunk = 4096u64;
+    let chunks: Vec<(u64, u64)> = (0..size.div_ceil(chunk))
+        .map(|c| (c * chunk, ((c + 1) * chunk).min(size)))
+        .collect();
+    let started = Instant::now();
+    let keep_all = args.keep_all;
+    let top = args.top;
+    let parts: Vec<(Vec<Row>, Vec<Row>, u64)> = chunks
+        .par_iter()
+        .map(|&(lo, hi)| {
+            let mut kept = Vec::new();
+            let mut feasible = 0;
+            for i in lo..hi {
+                let point = problem.space.point(i as u128);
+                let eval = problem.evaluate(&point);
+                feasible += u64::from(eval.outcome.is_feasible());
+                kept.push(Row {
+                    eval_index: i,
+                    phase: "exhaustive".into(),
+                    point,
+                    eval,
+                });
+            }
+            let front = results::pareto_rows(&kept);
+            if !keep_all {
+                kept.retain(|r| r.eval.score.is_some());
+                kept.sort_by(|a, b| {
+                    a.eval
+                        .score
+                        .unwrap()
+                        .total_cmp(&b.eval.score.unwrap())
+                        .then(a.eval_index.cmp(&b.eval_index))
+                });
+                kept.truncate(top);
+            }
+            bar.inc(hi - lo);
+            (kept, front, feasible)
+        })
+        .collect();
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    let feasible: u64 = parts.iter().map(|p| p.2).sum();
+    let mut front: Vec<Row> = parts.iter().flat_map(|p| p.1.iter().cloned()).collect();
+    front = results::pareto_rows(&front);
+    let mut rows: Vec<Row> = parts.into_iter().flat_map(|p| p.0).collect();
+    if keep_all {
+        rows.sort_by_key(|r| r.eval_index);
+    } else {
+        rows.sort_by(|a, b| {
+            a.eval
+                .score
+                .unwrap()
+                .total_cmp(&b.eval.score.unwrap())
+                .then(a.eval_index.cmp(&b.eval_index))
+        });
+        rows.truncate(top);
+        // The front's designs are kept too, so pareto.parquet can be rebuilt from the rows.
+        for f in front {
+            if !rows.iter().any(|r| r.eval_index == f.eval_index) {
+                rows.push(f);
+            }
+        }
+    }
+    let note = format!(
+        "evaluated all {size} designs in {secs:.1} s ({:.0} designs/s), {feasible} feasible",
+        size as f64 / secs.max(1e-9)
+    );
+    Ok((rows, note))
+}
+
+fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs: f64) -> String {
+    let mut s = format!(
+        "# Sweep: {} on {}\n\n",
+        problem.file.name,
+        problem.names.join(", ")
+    );
+    s.push_str(&format!(
+        "Objective `{}`; the search {note}; {secs:.1} s.\n\n",
+        problem.objective.name()
+    ));
+    let feasible = rows.iter().filter(|r| r.eval.outcome.is_feasible()).count();
+    s.push_str(&format!(
+        "{} designs evaluated, {feasible} feasible; {} on the Pareto front (max E, max L, A).\n\n",
+        rows.len(),
+        pareto.len()
+    ));
+    let best = rows
+        .iter()
+        .filter(|r| r.eval.score.is_some())
+        .min_by(|a, b| {
+            a.eval
+                .score
+                .unwrap()
+                .total_cmp(&b.eval.score.unwrap())
+                .then(a.eval_index.cmp(&b.eval_index))
+        });
+    match best {
+        None => {
+            s.push_str("**No feasible design was found.** Most common reasons:\n\n");
+            let mut reasons: HashMap<String, usize> = HashMap::new();
+            for r in rows {
+                if let Some(why) = &r.eval.reason {
+                    let key = why.split(':').take(2).collect::<Vec<_>>().join(":");
+                    *reasons.entry(key).or_default() += 1;
+                }
+            }
+            let mut v: Vec<_> = reasons.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            for (why, n) in v.into_iter().take(5) {
+                s.push_str(&format!("- {n} x {why}\n"));
+            }
+        }
+        Some(b) => {
+            let params: Vec<String> = problem
+                .values(&b.point)
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect();
+            s.push_str(&format!(
+                "## Best design (evaluation {}, {})\n\n{}\n\n",
+                b.eval_index,
+                b.phase,
+                params.join(", ")
+            ));
+            s.push_str(&format!(
+                "score ({}) = {:.6e}; area {:.3} mm2\n\n",
+                problem.objective.name(),
+                b.eval.score.unwrap(),
+                b.eval.area_mm2.unwrap_or(f64::NAN)
+            ));
+            s.push_str("| workload | energy (mJ) | latency (ms) | EDAP (mJ ms mm2) |\n|---|---:|---:|---:|\n");
+            for (name, w) in problem.names.iter().zip(&b.eval.per_workload) {
+                if let Some((e, l, d)) = w {
+                    s.push_str(&format!("| {name} | {e:.4} | {l:.4} | {d:.4} |\n"));
+                }
+            }
+        }
+    }
+    s
+}

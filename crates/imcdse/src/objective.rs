@@ -1,0 +1,130 @@
+//! Joint objectives over a workload set W, from per-workload energy E_w (mJ), latency L_w (ms)
+//! and the chip area A (mm^2), all minimized (paper-framework.md section 5):
+//!
+//! - `max-ela` = max_w E_w x max_w L_w x A: the joint co-optimization paper's score;
+//! - `mean-ela` = mean_w E_w x mean_w L_w x A (its 9-workload runs);
+//! - `prod-ela` = A x prod_w E_w x prod_w L_w;
+//! - `edap:<w>` (or `edap-<w>`) = E_w x L_w x A for one workload of the set;
+//! - `pareto`: the vector (max_w E_w, max_w L_w, A), for Pareto searches.
+
+use anyhow::{Result, bail};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Objective {
+    MaxEla,
+    MeanEla,
+    ProdEla,
+    Edap(String),
+    Pareto,
+}
+
+impl Objective {
+    /// Parses an objective name; `workloads` are the run's workload names (for `edap:`).
+    pub fn parse(text: &str, workloads: &[String]) -> Result<Objective> {
+        let o = match text {
+            "max-ela" => Objective::MaxEla,
+            "mean-ela" => Objective::MeanEla,
+            "prod-ela" => Objective::ProdEla,
+            "pareto" => Objective::Pareto,
+            _ => match text
+                .strip_prefix("edap:")
+                .or_else(|| text.strip_prefix("edap-"))
+            {
+                Some(w) if workloads.iter().any(|x| x == w) => Objective::Edap(w.to_string()),
+                Some(w) => bail!(
+                    "--objective {text}: `{w}` is not one of the run's workloads ({})",
+                    workloads.join(", ")
+                ),
+                None => bail!(
+                    "unknown objective `{text}`; allowed: max-ela, mean-ela, prod-ela, edap:<workload>, pareto"
+                ),
+            },
+        };
+        Ok(o)
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Objective::MaxEla => "max-ela".into(),
+            Objective::MeanEla => "mean-ela".into(),
+            Objective::ProdEla => "prod-ela".into(),
+            Objective::Edap(w) => format!("edap:{w}"),
+            Objective::Pareto => "pareto".into(),
+        }
+    }
+
+    pub fn is_pareto(&self) -> bool {
+        matches!(self, Objective::Pareto)
+    }
+
+    /// The scalar score (for `pareto`, the paper's max-ela, reported in the score column).
+    pub fn score(&self, names: &[String], e: &[f64], l: &[f64], area: f64) -> f64 {
+        let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        match self {
+            Objective::MaxEla | Objective::Pareto => max(e) * max(l) * area,
+            Objective::MeanEla => mean(e) * mean(l) * area,
+            Objective::ProdEla => area * e.iter().product::<f64>() * l.iter().product::<f64>(),
+            Objective::Edap(w) => {
+                let i = names
+                    .iter()
+                    .position(|n| n == w)
+                    .expect("checked when parsed");
+                e[i] * l[i] * area
+            }
+        }
+    }
+
+    /// The objective vector the optimizer minimizes.
+    pub fn vector(&self, names: &[String], e: &[f64], l: &[f64], area: f64) -> Vec<f64> {
+        match self {
+            Objective::Pareto => {
+                let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                vec![max(e), max(l), area]
+            }
+            _ => vec![self.score(names, e, l, area)],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arithmetic_on_a_hand_computed_case() {
+        let names: Vec<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
+        let (e, l, a) = ([2.0, 3.0], [5.0, 1.0], 10.0);
+        assert_eq!(Objective::MaxEla.score(&names, &e, &l, a), 3.0 * 5.0 * 10.0);
+        assert_eq!(
+            Objective::MeanEla.score(&names, &e, &l, a),
+            2.5 * 3.0 * 10.0
+        );
+        assert_eq!(
+            Objective::ProdEla.score(&names, &e, &l, a),
+            10.0 * 6.0 * 5.0
+        );
+        assert_eq!(
+            Objective::Edap("b".into()).score(&names, &e, &l, a),
+            3.0 * 1.0 * 10.0
+        );
+        assert_eq!(
+            Objective::Pareto.vector(&names, &e, &l, a),
+            vec![3.0, 5.0, 10.0]
+        );
+        assert_eq!(
+            Objective::parse("edap-a", &names).unwrap(),
+            Objective::Edap("a".into())
+        );
+        let err = Objective::parse("edap:c", &names).unwrap_err().to_string();
+        assert!(
+            err.contains("`c` is not one of the run's workloads (a, b)"),
+            "{err}"
+        );
+        let err = Objective::parse("min-ela", &names).unwrap_err().to_string();
+        assert!(
+            err.contains("allowed: max-ela, mean-ela, prod-ela, edap:<workload>, pareto"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! The co-design problem: a point of a design space -> an architecture -> its cost on every
+//! workload -> the objective. Infeasible designs (invalid parameter combinations, weights that
+//! do not fit, area above the limit) are infeasible for every objective, with a reason and a
+//! violation size for constrained domination: the sum over workloads of
+//! `needed/available - 1` crossbars, plus `area/limit - 1`; an invalid combination gets
+//! violation 1e6 (worse than any buildable design).
+
+use crate::objective::Objective;
+use crate::space::Space as SpaceFile;
+use imc_model::cost::{Infeasible, footprint};
+use imc_model::{Architecture, Value, evaluate_design};
+use imc_search::{Outcome, Point, Space};
+use imc_zoo::Workload;
+
+/// Everything a results row needs about one evaluated design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    /// The objective score, `None` when infeasible.
+    pub score: Option<f64>,
+    pub area_mm2: Option<f64>,
+    /// Per workload (energy mJ, latency ms, EDAP); `None` for an invalid architecture.
+    pub per_workload: Vec<Option<(f64, f64, f64)>>,
+}
+
+pub struct Problem {
+    pub file: SpaceFile,
+    pub space: Space,
+    pub workloads: Vec<Workload>,
+    pub names: Vec<String>,
+    pub objective: Objective,
+}
+
+impl Problem {
+    pub fn new(file: SpaceFile, workloads: Vec<Workload>, objective: Objective) -> Problem {
+        let space = Space::new(
+            file.params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.len() as u32))
+                .collect(),
+        );
+        let names = workloads.iter().map(|w| w.name.clone()).collect();
+        Problem {
+            file,
+            space,
+            workloads,
+            names,
+            objective,
+        }
+    }
+
+    /// The parameter values of a point, in the space's order.
+    pub fn values(&self, p: &Point) -> Vec<(String, Value)> {
+        self.file
+            .params
+            .iter()
+            .zip(&p.0)
+            .map(|((k, vs), &g)| (k.clone(), vs[g as usize].clone()))
+            .collect()
+    }
+
+    pub fn architecture(&self, p: &Point) -> Result<Architecture, String> {
+        let mut values = self.file.fixed.clone();
+        if let Some(w) = self.file.constraints.weights_on_chip {
+            values.push(("weights_on_chip".into(), Value::Bool(w)));
+        }
+        values.extend(self.values(p));
+        Architecture::from_values(&values).map_err(|e| e.to_string())
+    }
+
+    /// Cheap check before costing: a valid architecture whose weights fit for every workload.
+    pub fn precheck(&self, p: &Point) -> bool {
+        match self.architecture(p) {
+            Ok(a) => {
+                !a.weights_on_chip
+                    || self
+                        .workloads
+                        .iter()
+                        .all(|w| footprint(&a, w).0 <= a.crossbars())
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub fn evaluate(&self, p: &Point) -> Evaluation {
+        let arch = match self.architecture(p) {
+            Ok(a) => a,
+            Err(reason) => {
+                return Evaluation {
+                    outcome: Outcome::Infeasible {
+                        violation: 1e6,
+                        reason: reason.clone(),
+                    },
+                    reason: Some(reason),
+                    score: None,
+                    area_mm2: None,
+                    per_workload: vec![None; self.workloads.len()],
+                };
+            }
+        };
+        let r = evaluate_design(&arch, &self.workloads, self.file.constraints.max_area_mm2);
+        let mut violation = 0.0;
+        let mut reasons = Vec::new();
+        for w in &r.workloads {
+            match &w.infeasible {
+                Some(Infeasible::WeightsDoNotFit {
+                    needed_crossbars,
+                    available_crossbars,
+                    ..
+                }) => {
+                    violation += *needed_crossbars as f64 / *available_crossbars as f64 - 1.0;
+                    reasons.push(format!(
+                        "{}: {}",
+                        w.workload,
+                        w.infeasible.as_ref().unwrap()
+                    ));
+                }
+                // The area is the chip's: counted once, not per workload.
+                Some(Infeasible::AreaAboveLimit {
+                    area_mm2,
+                    limit_mm2,
+                }) if !reasons.iter().any(|r: &String| r.starts_with("area")) => {
+                    violation += area_mm2 / limit_mm2 - 1.0;
+                    reasons.push(w.infeasible.as_ref().unwrap().to_string());
+                }
+                Some(Infeasible::AreaAboveLimit { .. }) | None => {}
+            }
+        }
+        let per_workload = r
+            .workloads
+            .iter()
+            .map(|w| Some((w.energy_mj, w.latency_ms, w.edap)))
+            .collect();
+        if !reasons.is_empty() {
+            let reason = reasons.join("; ");
+            return Evaluation {
+                outcome: Outcome::Infeasible {
+                    violation: violation.max(1e-12),
+                    reason: reason.clone(),
+                },
+                reason: Some(reason),
+                score: None,
+                area_mm2: Some(r.area_mm2),
+                per_workload,
+            };
+        }
+        let e: Vec<f64> = r.workloads.iter().map(|w| w.energy_mj).collect();
+        let l: Vec<f64> = r.workloads.iter().map(|w| w.latency_ms).collect();
+        Evaluation {
+            outcome: Outcome::Feasible(self.objective.vector(&self.names, &e, &l, r.area_mm2)),
+            reason: None,
+            score: Some(self.objective.score(&self.names, &e, &l, r.area_mm2)),
+            area_mm2: Some(r.area_mm2),
+            per_workload,
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Results of a run (DESIGN.md, "Results"), the one module that writes files:
+//!
+//! - `evaluations.parquet`: one row per evaluated design; `pareto.parquet`: the non-dominated
+//!   feasible designs in (max E, max L, A). Columns: the space's parameters under their own
+//!   names, `feasible`, `infeasible_reason` (null when feasible), `score` (null when infeasible),
+//!   `area_mm2`, per workload `<w>__energy_mj`, `<w>__latency_ms`, `<w>__edap`, `eval_index`,
+//!   `phase`. Written with polars to a temporary name and renamed, so a crash never leaves a
+//!   broken file.
+//! - `checkpoint.jsonl`: every evaluation as soon as its batch is done, one JSON object a line,
+//!   flushed; an interrupted run resumes from it (`--resume`).
+//! - `run.toml` (configuration, version, times, status) and `summary.md`.
+
+use crate::problem::{Evaluation, Problem};
+use anyhow::{Context, Result};
+use imc_model::Value;
+use imc_search::runner::Record;
+use imc_search::{Outcome, Point};
+use polars::prelude::*;
+use serde_json::json;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One evaluated design, ready for a results row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub eval_index: u64,
+    pub phase: String,
+    pub point: Point,
+    pub eval: Evaluation,
+}
+
+impl Row {
+    /// (max E, max L, A) of a feasible row.
+    pub fn front_key(&self) -> Option<[f64; 3]> {
+        if !self.eval.outcome.is_feasible() {
+            return None;
+        }
+        let e = self
+            .eval
+            .per_workload
+            .iter()
+            .flatten()
+            .map(|x| x.0)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let l = self
+            .eval
+            .per_workload
+            .iter()
+            .flatten()
+            .map(|x| x.1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        Some([e, l, self.eval.area_mm2?])
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
+}
+
+/// The results table of `rows` for `problem`.
+pub fn frame(problem: &Problem, rows: &[Row]) -> Result<DataFrame> {
+    let n = rows.len();
+    let mut cols: Vec<Column> = Vec::new();
+    for (d, (name, values)) in problem.file.params.iter().enumerate() {
+        let pick = |r: &Row| &values[r.point.0[d] as usize];
+        let col = match &values[0] {
+            Value::Num(_) => Column::new(
+                name.into(),
+                rows.iter()
+                    .map(|r| {
+                        if let Value::Num(x) = pick(r) {
+                            *x
+                        } else {
+                            f64::NAN
+                        }
+                    })
+                    .collect::<Vec<f64>>(),
+            ),
+            Value::Bool(_) => Column::new(
+                name.into(),
+                rows.iter()
+                    .map(|r| matches!(pick(r), Value::Bool(true)))
+                    .collect::<Vec<bool>>(),
+            ),
+            Value::Str(_) => Column::new(
+                name.into(),
+                rows.iter()
+                    .map(|r| pick(r).to_string().trim_matches('"').to_string())
+                    .collect::<Vec<String>>(),
+            ),
+        };
+        cols.push(col);
+    }
+    cols.push(Column::new(
+        "feasible".into(),
+        rows.iter()
+            .map(|r| r.eval.outcome.is_feasible())
+            .collect::<Vec<bool>>(),
+    ));
+    cols.push(Column::new(
+        "infeasible_reason".into(),
+        rows.iter()
+            .map(|r| r.eval.reason.clone())
+            .collect::<Vec<Option<String>>>(),
+    ));
+    cols.push(Column::new(
+        "score".into(),
+        rows.iter()
+            .map(|r| r.eval.score)
+            .collect::<Vec<Option<f64>>>(),
+    ));
+    cols.push(Column::new(
+        "area_mm2".into(),
+        rows.iter()
+            .map(|r| r.eval.area_mm2)
+            .collect::<Vec<Option<f64>>>(),
+    ));
+    for (w, name) in problem.names.iter().enumerate() {
+        let get = |k: usize| {
+            rows.iter()
+                .map(|r| r.eval.per_workload[w].map(|x| [x.0, x.1, x.2][k]))
+                .collect::<Vec<Option<f64>>>()
+        };
+        cols.push(Column::new(format!("{name}__energy_mj").into(), get(0)));
+        cols.push(Column::new(format!("{name}__latency_ms").into(), get(1)));
+        cols.push(Column::new(format!("{name}__edap").into(), get(2)));
+    }
+    cols.push(Column::new(
+        "eval_index".into(),
+        rows.iter().map(|r| r.eval_index).collect::<Vec<u64>>(),
+    ));
+    cols.push(Column::new(
+        "phase".into(),
+        rows.iter()
+            .map(|r| r.phase.clone())
+            .collect::<Vec<String>>(),
+    ));
+    Ok(DataFrame::new(n, cols)?)
+}
+
+/// Writes a results table as Parquet, atomically.
+pub fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
+    let tmp = path.with_extension("parquet.tmp");
+    let file = fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let written = ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Snappy)
+        .finish(&mut df);
+    anyhow::Context::with_context(written, || format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
+}
+
+/// The non-dominated feasible rows in (max E, max L, A), in evaluation order.
+pub fn pareto_rows(rows: &[Row]) -> Vec<Row> {
+    let keyed: Vec<(usize, [f64; 3])> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.front_key().map(|k| (i, k)))
+        .collect();
+    let pts: Vec<&[f64]> = keyed.iter().map(|(_, k)| k.as_slice()).collect();
+    let mut front: Vec<Row> = imc_search::pareto::non_dominated(&pts)
+        .into_iter()
+        .map(|j| rows[keyed[j].0].clone())
+        .collect();
+    // The documented order of pareto.parquet, whatever order the rows came in.
+    front.sort_by_key(|r| r.eval_index);
+    front
+}
+
+/// Appends rows to the checkpoint, flushed to disk.
+pub struct Checkpoint {
+    path: PathBuf,
+}
+
+impl Checkpoint {
+    pub fn new(dir: &Path) -> Checkpoint {
+        Checkpoint {
+            path: dir.join("checkpoint.jsonl"),
+        }
+    }
+
+    pub fn append(&self, rows: &[Row]) -> Result<()> {
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .with_context(|| format!("opening {}", self.path.display()))?;
+        let mut buf = String::new();
+        for r in rows {
+            let (feasible, violation, objectives) = match &r.eval.outcome {
+                Outcome::Feasible(f) => (true, 0.0, f.clone()),
+                Outcome::Infeasible { violation, .. } => (false, *violation, Vec::new()),
+            };
+            let line = json!({
+                "eval_index": r.eval_index, "phase": r.phase, "genes": r.point.0, "feasible": feasible,
+                "violation": violation, "objectives": objectives, "reason": r.eval.reason, "score": r.eval.score,
+                "area_mm2": r.eval.area_mm2, "per_workload": r.eval.per_workload.iter().map(|x| x.map(|(e, l, d)| [e, l, d])).collect::<Vec<_>>(),
+            });
+            buf.push_str(&line.to_string());
+            buf.push('\n');
+        }
+        f.write_all(buf.as_bytes())?;
+        f.sync_data()?;
+        Ok(())
+    }
+
+    /// Rows saved so far; a torn last line (a kill mid-write) is ignored.
+    pub fn load(&self) -> Result<Vec<Row>> {
+        let Ok(text) = fs::read_to_string(&self.path) else {
+            return Ok(Vec::new());
+        };
+        let mut rows = Vec::new();
+        for line in text.lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                break;
+            };
+            let parse = || -> Option<Row> {
+                let genes: Vec<u32> = v["genes"]
+                    .as_array()?
+                    .iter()
+                    .map(|g| g.as_u64().map(|x| x as u32))
+                    .collect::<Option<_>>()?;
+                let reason = v["reason"].as_str().map(String::from);
+                let outcome = if v["feasible"].as_bool()? {
+                    Outcome::Feasible(
+                        v["objectives"]
+                            .as_array()?
+                            .iter()
+                            .map(|x| x.as_f64())
+                            .collect::<Option<_>>()?,
+                    )
+                } else {
+                    Outcome::Infeasible {
+                        violation: v["violation"].as_f64()?,
+                        reason: reason.clone().unwrap_or_default(),
+                    }
+                };
+                let per_workload = v["per_workload"]
+                    .as_array()?
+                    .iter()
+                    .map(|x| {
+                        x.as_array().map(|a| {
+                            (
+                                a[0].as_f64().unwrap_or(f64::NAN),
+                                a[1].as_f64().unwrap_or(f64::NAN),
+                                a[2].as_f64().unwrap_or(f64::NAN),
+                            )
+                        })
+                    })
+                    .collect();
+                Some(Row {
+                    eval_index: v["eval_index"].as_u64()?,
+                    phase: v["phase"].as_str()?.to_string(),
+                    point: Point(genes),
+                    eval: Evaluation {
+                        outcome,
+                        reason,
+                        score: v["score"].as_f64(),
+                        area_mm2: v["area_mm2"].as_f64(),
+                        per_workload,
+                    },
+                })
+            };
+            match parse() {
+                Some(r) => rows.push(r),
+                None => break,
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// Converts saved rows into runner records (for resume).
+pub fn records(rows: &[Row]) -> Vec<Record> {
+    rows.iter()
+        .map(|r| Record {
+            point: r.point.clone(),
+            outcome: r.eval.outcome.clone(),
+            eval_index: r.eval_index,
+            phase: r.phase.clone(),
+        })
+        .collect()
+}
+
+/// UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

@@ -1,0 +1,320 @@
+//! `imcdse sweep` end to end on the small demo space: files and columns, determinism across
+//! runs and thread counts, resume, exhaustive exactness, errors.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn imcdse(args: &[&str], threads: &str) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_imcdse"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("imcdse-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn sweep(out: &Path, extra: &[&str], threads: &str) -> String {
+    let mut args = vec![
+        "sweep",
+        "--space",
+        "demo",
+        "--workloads",
+        "paper4",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = imcdse(&args, threads);
+    assert_eq!(code, 0, "{stderr}");
+    stdout
+}
+
+/// The Parquet file read back with polars, as tab-separated text: header, then one line per row.
+fn table(path: &Path) -> String {
+    use polars::prelude::*;
+    let df = ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let mut out = names.join("\t");
+    for i in 0..df.height() {
+        out.push('\n');
+        let cells: Vec<String> = df
+            .columns()
+            .iter()
+            .map(|c| format!("{}", c.get(i).unwrap()))
+            .collect();
+        out.push_str(&cells.join("\t"));
+    }
+    out
+}
+
+#[test]
+fn nsga2_writes_the_documented_files_and_columns() {
+    let out = tmp("files");
+    sweep(
+        &out,
+        &[
+            "--optimizer",
+            "nsga2",
+            "--budget",
+            "120",
+            "--seed",
+            "1",
+            "--population",
+            "20",
+        ],
+        "2",
+    );
+    for f in [
+        "run.toml",
+        "evaluations.parquet",
+        "pareto.parquet",
+        "summary.md",
+        "checkpoint.jsonl",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let t = table(&out.join("evaluations.parquet"));
+    let header = t.lines().next().unwrap();
+    let mut expect = vec![
+        "rows",
+        "cols",
+        "bits_per_cell",
+        "crossbars_per_tile",
+        "router_groups",
+        "tiles_per_group",
+        "feasible",
+        "infeasible_reason",
+        "score",
+        "area_mm2",
+    ];
+    let per: Vec<String> = ["vgg16", "resnet18", "alexnet", "mobilenetv3-large"]
+        .iter()
+        .flat_map(|w| {
+            [
+                format!("{w}__energy_mj"),
+                format!("{w}__latency_ms"),
+                format!("{w}__edap"),
+            ]
+        })
+        .collect();
+    expect.extend(per.iter().map(String::as_str));
+    expect.extend(["eval_index", "phase"]);
+    assert_eq!(header, expect.join("\t"));
+    assert_eq!(t.lines().count(), 1 + 120, "one row per unique evaluation");
+    let run = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(
+        run.contains("status = \"complete\"")
+            && run.contains("optimizer = \"nsga2\"")
+            && run.contains("evaluations = 120"),
+        "{run}"
+    );
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("## Best design") && summary.contains("| resnet18 |"),
+        "{summary}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn same_seed_same_results_with_one_or_two_threads() {
+    let (a, b, c) = (tmp("det-a"), tmp("det-b"), tmp("det-c"));
+    sweep(&a, &["--optimizer", "ga4", "--seed", "3"], "1");
+    sweep(&b, &["--optimizer", "ga4", "--seed", "3"], "2");
+    sweep(&c, &["--optimizer", "ga4", "--seed", "3"], "2");
+    let ta = table(&a.join("evaluations.parquet"));
+    assert_eq!(ta, table(&b.join("evaluations.parquet")));
+    assert_eq!(ta, table(&c.join("evaluations.parquet")));
+    assert!(ta.contains("phase4"), "the full ga4 schedule ran");
+    for d in [a, b, c] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn resume_continues_without_re_evaluation() {
+    let (part, full) = (tmp("resume-part"), tmp("resume-full"));
+    sweep(
+        &part,
+        &["--optimizer", "random", "--budget", "50", "--seed", "5"],
+        "2",
+    );
+    // Simulate a kill: results files gone, the checkpoint stays.
+    std::fs::remove_file(part.join("evaluations.parquet")).unwrap();
+    let (code, _, err) = imcdse(
+        &[
+            "sweep",
+            "--space",
+            "demo",
+            "--optimizer",
+            "random",
+            "--budget",
+            "120",
+            "--seed",
+            "5",
+            "--out",
+            part.to_str().unwrap(),
+        ],
+        "2",
+    );
+    assert_eq!(code, 2, "an existing run needs --resume");
+    assert!(
+        err.contains("already holds a run") && err.contains("--resume"),
+        "{err}"
+    );
+    sweep(
+        &part,
+        &[
+            "--optimizer",
+            "random",
+            "--budget",
+            "120",
+            "--seed",
+            "5",
+            "--resume",
+        ],
+        "2",
+    );
+    sweep(
+        &full,
+        &["--optimizer", "random", "--budget", "120", "--seed", "5"],
+        "1",
+    );
+    assert_eq!(
+        table(&part.join("evaluations.parquet")),
+        table(&full.join("evaluations.parquet"))
+    );
+    let lines = std::fs::read_to_string(part.join("checkpoint.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(lines, 120, "each design checkpointed once");
+    let (code, _, err) = imcdse(
+        &[
+            "sweep",
+            "--space",
+            "demo",
+            "--optimizer",
+            "random",
+            "--seed",
+            "6",
+            "--resume",
+            "--out",
+            part.to_str().unwrap(),
+        ],
+        "1",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("another configuration"), "{err}");
+    for d in [part, full] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn exhaustive_keeps_the_exact_best_and_front() {
+    let (top, all) = (tmp("ex-top"), tmp("ex-all"));
+    let out = sweep(&top, &["--optimizer", "exhaustive", "--top", "5"], "2");
+    assert!(out.contains("evaluated all 324 designs"), "{out}");
+    sweep(&all, &["--optimizer", "exhaustive", "--keep-all"], "2");
+    let t_all = table(&all.join("evaluations.parquet"));
+    assert_eq!(t_all.lines().count(), 1 + 324);
+    let t_top = table(&top.join("evaluations.parquet"));
+    // The best 5 rows come first and equal the 5 lowest scores of all rows.
+    let score_col = t_all
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .position(|c| c == "score")
+        .unwrap();
+    let mut scores: Vec<f64> = t_all
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').nth(score_col).unwrap().parse().ok())
+        .collect();
+    scores.sort_by(f64::total_cmp);
+    let top_scores: Vec<f64> = t_top
+        .lines()
+        .skip(1)
+        .take(5)
+        .map(|l| l.split('\t').nth(score_col).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(top_scores, scores[..5]);
+    assert_eq!(
+        table(&top.join("pareto.parquet")),
+        table(&all.join("pareto.parquet")),
+        "the exact front does not depend on --top"
+    );
+    for d in [top, all] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn bad_options_fail_with_a_message() {
+    let out = tmp("bad");
+    let o = out.to_str().unwrap();
+    for (args, msg) in [
+        (
+            vec![
+                "sweep",
+                "--space",
+                "demo",
+                "--optimizer",
+                "hillclimb",
+                "--out",
+                o,
+            ],
+            "unknown optimizer `hillclimb`",
+        ),
+        (
+            vec![
+                "sweep",
+                "--space",
+                "demo",
+                "--objective",
+                "pareto",
+                "--out",
+                o,
+            ],
+            "ga4 is single-objective",
+        ),
+        (
+            vec![
+                "sweep",
+                "--space",
+                "demo",
+                "--objective",
+                "edap:vgg19",
+                "--out",
+                o,
+            ],
+            "`vgg19` is not one of the run's workloads",
+        ),
+        (
+            vec!["sweep", "--space", "nowhere.toml", "--out", o],
+            "nowhere.toml: cannot read",
+        ),
+    ] {
+        let (code, _, err) = imcdse(&args, "1");
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains(msg), "{args:?}: {err}");
+    }
+}
