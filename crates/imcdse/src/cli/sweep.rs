@@ -438,7 +438,7 @@ fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs:
     ));
     let feasible = rows.iter().filter(|r| r.eval.outcome.is_feasible()).count();
     s.push_str(&format!(
-        "{} designs evaluated, {feasible} feasible; {} on the Pareto front (max E, max L, A).\n\n",
+        "{} designs recorded in evaluations.parquet, {feasible} of them feasible; {} on the Pareto front (max E, max L, A).\n\n",
         rows.len(),
         pareto.len()
     ));
