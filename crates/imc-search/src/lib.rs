@@ -6,6 +6,7 @@
 //! [`runner`] that enforces the evaluation budget, caches evaluations and evaluates in parallel
 //! with results independent of the thread count. Tested on standard problems (ZDT, DTLZ).
 
+pub mod anneal;
 pub mod ga4;
 pub mod hypervolume;
 pub mod nsga2;

@@ -167,3 +167,53 @@ fn random_search_never_repeats_and_stops_when_the_space_is_exhausted() {
     assert_eq!(r.stop, Stop::Finished);
     let _ = opt.phase();
 }
+
+#[test]
+fn anneal_repeats_exactly_improves_and_stops_at_the_budget() {
+    use imc_search::anneal::Anneal;
+    let a = in_pool(1, || {
+        run(
+            &mut Anneal::new(toy_space(), 11, 100_000),
+            &toy,
+            400,
+            Vec::new(),
+            &mut |_| {},
+        )
+        .records
+    });
+    let b = in_pool(2, || {
+        run(
+            &mut Anneal::new(toy_space(), 11, 100_000),
+            &toy,
+            400,
+            Vec::new(),
+            &mut |_| {},
+        )
+        .records
+    });
+    assert_eq!(a, b);
+    assert_eq!(
+        a.len(),
+        400,
+        "stops at the budget (the worker thread is ended, not left hanging)"
+    );
+    let first = a.iter().find_map(|r| r.outcome.objectives().map(|f| f[0]));
+    let best = a
+        .iter()
+        .filter_map(|r| r.outcome.objectives().map(|f| f[0]))
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        best <= 6.0,
+        "best {best} (optimum 3), first feasible {first:?}"
+    );
+    // A short schedule finishes on its own.
+    let r = run(
+        &mut Anneal::new(toy_space(), 2, 50),
+        &toy,
+        10_000,
+        Vec::new(),
+        &mut |_| {},
+    );
+    assert_eq!(r.stop, Stop::Finished);
+    assert!(r.records.len() <= 51);
+}

@@ -268,6 +268,27 @@ fn exhaustive_keeps_the_exact_best_and_front() {
 }
 
 #[test]
+fn anneal_runs_through_sweep_and_repeats() {
+    let (a, b) = (tmp("anneal-a"), tmp("anneal-b"));
+    sweep(
+        &a,
+        &["--optimizer", "anneal", "--budget", "80", "--seed", "2"],
+        "1",
+    );
+    sweep(
+        &b,
+        &["--optimizer", "anneal", "--budget", "80", "--seed", "2"],
+        "2",
+    );
+    let t = table(&a.join("evaluations.parquet"));
+    assert_eq!(t, table(&b.join("evaluations.parquet")));
+    assert!(t.contains("anneal"));
+    for d in [a, b] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
 fn bad_options_fail_with_a_message() {
     let out = tmp("bad");
     let o = out.to_str().unwrap();

@@ -10,6 +10,7 @@ use crate::problem::{Evaluation, Problem};
 use crate::results::{self, Checkpoint, Row};
 use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
+use imc_search::anneal::Anneal;
 use imc_search::ga4::{Ga4, Ga4Config};
 use imc_search::nsga2::Nsga2;
 use imc_search::random::RandomSearch;
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub const OPTIMIZERS: &str = "ga4, nsga2, random, exhaustive";
+pub const OPTIMIZERS: &str = "ga4, nsga2, anneal, random, exhaustive";
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -36,10 +37,10 @@ pub struct Args {
     /// max-ela | mean-ela | prod-ela | edap:<workload> | pareto
     #[arg(long, default_value = "max-ela")]
     pub objective: String,
-    /// ga4 | nsga2 | random | exhaustive
+    /// ga4 | nsga2 | anneal | random | exhaustive
     #[arg(long, default_value = "ga4")]
     pub optimizer: String,
-    /// Unique evaluations allowed (default: ga4's full schedule; 3300 for nsga2 and random).
+    /// Unique evaluations allowed (default: ga4's full schedule; 3300 for the others).
     #[arg(long)]
     pub budget: Option<u64>,
     #[arg(long, default_value_t = 0)]
@@ -109,13 +110,14 @@ pub fn run(args: &Args) -> Result<()> {
     let objective = Objective::parse(&args.objective, &names)?;
     if !OPTIMIZERS.split(", ").any(|o| o == args.optimizer) {
         bail!(
-            "unknown optimizer `{}`; available: {OPTIMIZERS} (bayes and anneal are not built yet)",
+            "unknown optimizer `{}`; available: {OPTIMIZERS} (bayes is not built yet)",
             args.optimizer
         );
     }
-    if objective.is_pareto() && args.optimizer == "ga4" {
+    if objective.is_pareto() && (args.optimizer == "ga4" || args.optimizer == "anneal") {
         bail!(
-            "ga4 is single-objective; use --optimizer nsga2 (or random, exhaustive) with --objective pareto"
+            "{} is single-objective; use --optimizer nsga2 (or random, exhaustive) with --objective pareto",
+            args.optimizer
         );
     }
     let problem = Problem::new(space.clone(), workloads, objective);
@@ -258,6 +260,7 @@ fn optimizer<'a>(problem: &'a Problem, args: &Args) -> Box<dyn Optimizer + 'a> {
             args.seed,
             args.population,
         )),
+        "anneal" => Box::new(Anneal::new(problem.space.clone(), args.seed, 100_000)),
         _ => Box::new(RandomSearch::new(problem.space.clone(), args.seed, 100)),
     }
 }
