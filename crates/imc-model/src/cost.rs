@@ -172,7 +172,16 @@ pub fn evaluate(
     max_area_mm2: Option<f64>,
 ) -> WorkloadCost {
     let available = a.crossbars();
-    let (needed, needed_cells) = footprint(a, w);
+    // Map each static layer once: the totals decide the replication every layer's latency uses.
+    let maps: Vec<Mapping> = w
+        .layers
+        .iter()
+        .filter_map(|l| l.matrix().filter(|m| m.static_weights))
+        .map(|m| Mapping::new(a, &m))
+        .collect();
+    let needed: u64 = maps.iter().map(|m| m.crossbars).sum();
+    let needed_cells: u64 = maps.iter().map(|m| m.cells).sum();
+    let mut maps = maps.into_iter();
     let copies = if a.weights_on_chip && needed > 0 {
         (available / needed).max(1)
     } else {
@@ -197,7 +206,7 @@ pub fn evaluate(
         e[part::INTERCONNECT] += traffic * move_bit;
         match op.matrix() {
             Some(m) if m.static_weights => {
-                let map = Mapping::new(a, &m);
+                let map = maps.next().expect("one mapping per static layer");
                 used_cells_in_crossbars += map.crossbars * a.rows * a.cols;
                 let v = m.vectors as f64;
                 let g = m.groups as f64;

@@ -65,10 +65,9 @@ impl ComponentTable {
             hops: components::interconnect::mean_hops(a.router_groups),
             area_um2: [0.0; 10],
         };
-        t.area_um2[8] = a.router_groups as f64 * t.router.area_um2;
-        let routers = t.area_um2[8];
         t.area_um2 = Instances::new(a).totals(&t.instance_areas());
-        t.area_um2[8] += routers;
+        // Routers are per router group, not per tile: added to the interconnect category.
+        t.area_um2[8] += a.router_groups as f64 * t.router.area_um2;
         t
     }
 
