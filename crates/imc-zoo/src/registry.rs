@@ -22,11 +22,21 @@ struct SetsSpec {
     aliases: BTreeMap<String, String>,
 }
 
+/// A built-in file and the workload it gives with its default parameters (parsed once, when
+/// the zoo is built, to learn its name; loads without overrides reuse it).
+#[derive(Debug, Clone)]
+struct Builtin {
+    /// Path relative to workloads/.
+    path: &'static str,
+    text: &'static str,
+    default: Workload,
+}
+
 /// The built-in zoo.
 #[derive(Debug, Clone)]
 pub struct Zoo {
-    /// Workload name -> (file path relative to workloads/, contents).
-    files: BTreeMap<String, (&'static str, &'static str)>,
+    /// Workload name -> its built-in file.
+    files: BTreeMap<String, Builtin>,
     sets: BTreeMap<String, Vec<String>>,
     aliases: BTreeMap<String, String>,
 }
@@ -42,12 +52,23 @@ impl Zoo {
                 continue;
             }
             let w = spec::parse(&format!("workloads/{path}"), text, &[])?;
-            if let Some((other, _)) = files.insert(w.name.clone(), (*path, *text)) {
+            let name = w.name.clone();
+            if let Some(other) = files.insert(
+                name,
+                Builtin {
+                    path,
+                    text,
+                    default: w,
+                },
+            ) {
                 return Err(ZooError::Invalid {
                     file: format!("workloads/{path}"),
                     problems: vec![Problem {
                         location: "name".into(),
-                        message: format!("{:?} is also the name in workloads/{other}", w.name),
+                        message: format!(
+                            "{:?} is also the name in workloads/{}",
+                            other.default.name, other.path
+                        ),
                     }],
                 });
             }
@@ -118,7 +139,7 @@ impl Zoo {
 
     /// The built-in file a workload comes from (relative to workloads/).
     pub fn file_of(&self, name: &str) -> Option<&'static str> {
-        self.files.get(name).map(|(p, _)| *p)
+        self.files.get(name).map(|b| b.path)
     }
 
     fn known(&self) -> String {
@@ -141,7 +162,8 @@ impl Zoo {
         }
         let name = self.aliases.get(name).map(String::as_str).unwrap_or(name);
         match self.files.get(name) {
-            Some((path, text)) => spec::parse(&format!("workloads/{path}"), text, &overrides),
+            Some(b) if overrides.is_empty() => Ok(b.default.clone()),
+            Some(b) => spec::parse(&format!("workloads/{}", b.path), b.text, &overrides),
             None => Err(ZooError::Unknown {
                 name: name.to_string(),
                 known: self.known(),

@@ -396,7 +396,7 @@ pub fn act_kind(name: &str) -> Result<ActKind, String> {
 pub fn check_bits(e: &mut Emitter, key: &str, v: Option<&Int>, default: u32) -> u32 {
     let Some(v) = v else { return default };
     match e.pos(key, v) {
-        Some(b) if BITS_RANGE.contains(&(b as u32)) && b <= 32 => b as u32,
+        Some(b) if u32::try_from(b).is_ok_and(|b| BITS_RANGE.contains(&b)) => b as u32,
         Some(b) => {
             e.problem(
                 key,

@@ -411,10 +411,7 @@ fn expand(e: &mut Emitter, mut t: Table, loc: &str, prefix: &str, inh: &Inherite
         },
     };
     if let Some(s) = &layer_spiking {
-        if matches!(
-            op.as_str(),
-            "matmul" | "softmax" | "pool" | "add" | "scale" | "norm" | "act" | "embedding"
-        ) {
+        if !is_weight_op(&op) {
             e.problem(
                 "spiking",
                 "spiking settings apply to weight layers (conv2d, linear, blocks) only",
@@ -427,13 +424,11 @@ fn expand(e: &mut Emitter, mut t: Table, loc: &str, prefix: &str, inh: &Inherite
         let Some(count) = take_int(e, &mut t, "count") else {
             return;
         };
-        let Some(count) = count.and_then(|c| e.pos("count", &c)) else {
-            if e.problems
-                .last()
-                .is_none_or(|p| !p.location.starts_with(&here))
-            {
-                e.problem("count", "missing: repeat needs count = N");
-            }
+        let Some(count) = count else {
+            e.problem("count", "missing: repeat needs count = N");
+            return;
+        };
+        let Some(count) = e.pos("count", &count) else {
             return;
         };
         let body = match t.remove("body") {
