@@ -1,25 +1,14 @@
 //! `imcdse eval` and `imcdse space` end to end.
 
+mod common;
+use common::imcdse;
 use serde_json::Value;
-use std::process::Command;
 
 const SPACE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../search-spaces/paper-rram.toml"
 );
 const DESIGN: &str = "voltage_v=0.7,bits_per_cell=2,cycle_ns=1,rows=256,cols=256,router_groups=4,tiles_per_group=16,crossbars_per_tile=32,glb_mib=2";
-
-fn imcdse(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_imcdse"))
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn eval_json_has_the_documented_shape() {

@@ -1,21 +1,9 @@
 //! `imcdse sweep` end to end on the small demo space: files and columns, determinism across
 //! runs and thread counts, resume, exhaustive exactness, errors.
 
+mod common;
+use common::imcdse_threads;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn imcdse(args: &[&str], threads: &str) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_imcdse"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", threads)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("imcdse-sweep-{}-{name}", std::process::id()));
@@ -34,7 +22,7 @@ fn sweep(out: &Path, extra: &[&str], threads: &str) -> String {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let (code, stdout, stderr) = imcdse(&args, threads);
+    let (code, stdout, stderr) = imcdse_threads(&args, threads);
     assert_eq!(code, 0, "{stderr}");
     stdout
 }
@@ -157,7 +145,7 @@ fn resume_continues_without_re_evaluation() {
     );
     // Simulate a kill: results files gone, the checkpoint stays.
     std::fs::remove_file(part.join("evaluations.parquet")).unwrap();
-    let (code, _, err) = imcdse(
+    let (code, _, err) = imcdse_threads(
         &[
             "sweep",
             "--space",
@@ -205,7 +193,7 @@ fn resume_continues_without_re_evaluation() {
         .lines()
         .count();
     assert_eq!(lines, 120, "each design checkpointed once");
-    let (code, _, err) = imcdse(
+    let (code, _, err) = imcdse_threads(
         &[
             "sweep",
             "--space",
@@ -334,7 +322,7 @@ fn bad_options_fail_with_a_message() {
             "nowhere.toml: cannot read",
         ),
     ] {
-        let (code, _, err) = imcdse(&args, "1");
+        let (code, _, err) = imcdse_threads(&args, "1");
         assert_eq!(code, 2, "{args:?}");
         assert!(err.contains(msg), "{args:?}: {err}");
     }

@@ -1,19 +1,8 @@
 //! `imcdse workloads` end to end: the real binary, its JSON, its errors.
 
+mod common;
+use common::imcdse;
 use serde_json::Value;
-use std::process::Command;
-
-fn imcdse(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_imcdse"))
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn json(args: &[&str]) -> Vec<Value> {
     let (code, out, err) = imcdse(args);

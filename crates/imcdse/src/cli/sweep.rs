@@ -62,11 +62,8 @@ pub struct Args {
     pub population: usize,
 }
 
-fn progress(len: Option<u64>, what: &str) -> ProgressBar {
-    let bar = match len {
-        Some(n) => ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()),
-        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
-    };
+fn progress(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
         "{spinner} {msg} [{elapsed_precise}] {bar:30} {pos}/{len} ({per_sec})",
     )
@@ -76,28 +73,22 @@ fn progress(len: Option<u64>, what: &str) -> ProgressBar {
     bar
 }
 
-struct Config {
-    text: String,
-}
-
-impl Config {
-    fn new(args: &Args, space: &SpaceFile, problem: &Problem) -> Config {
-        let workloads: Vec<String> = problem
-            .workloads
-            .iter()
-            .map(|w| format!("{:?}", w.name))
-            .collect();
-        let text = format!(
-            "space = {:?}\nspace_file = {:?}\nworkloads = [{}]\nobjective = {:?}\noptimizer = {:?}\nseed = {}\n",
-            space.name,
-            space.file,
-            workloads.join(", "),
-            problem.objective.name(),
-            args.optimizer,
-            args.seed
-        );
-        Config { text }
-    }
+/// The part of `run.toml` that identifies a run: a resumed run must match it.
+fn config_text(args: &Args, space: &SpaceFile, problem: &Problem) -> String {
+    let workloads: Vec<String> = problem
+        .workloads
+        .iter()
+        .map(|w| format!("{:?}", w.name))
+        .collect();
+    format!(
+        "space = {:?}\nspace_file = {:?}\nworkloads = [{}]\nobjective = {:?}\noptimizer = {:?}\nseed = {}\n",
+        space.name,
+        space.file,
+        workloads.join(", "),
+        problem.objective.name(),
+        args.optimizer,
+        args.seed
+    )
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -136,18 +127,18 @@ pub fn run(args: &Args) -> Result<()> {
             args.seed
         ))
     });
-    let config = Config::new(args, &space, &problem);
+    let config = config_text(args, &space, &problem);
     let run_toml = out.join("run.toml");
     let checkpoint = Checkpoint::new(&out);
     let prior = if args.resume {
         let saved = std::fs::read_to_string(&run_toml)
             .with_context(|| format!("--resume: no run to resume in {}", out.display()))?;
-        if !saved.starts_with(&config.text) {
+        if !saved.starts_with(&config) {
             bail!(
                 "--resume: {} holds a run of another configuration:\n{}\nthis run:\n{}",
                 run_toml.display(),
                 saved.lines().take(6).collect::<Vec<_>>().join("\n"),
-                config.text
+                config
             );
         }
         checkpoint.load()?
@@ -218,14 +209,14 @@ fn space_size(p: &Problem) -> String {
 
 fn write_run_toml(
     path: &Path,
-    config: &Config,
+    config: &str,
     args: &Args,
     budget: u64,
     status: &str,
     evaluations: Option<usize>,
     started: Instant,
 ) -> Result<()> {
-    let mut text = config.text.clone();
+    let mut text = config.to_string();
     text.push_str(&format!(
         "budget = {}\npopulation = {}\ntop = {}\nkeep_all = {}\nstatus = {status:?}\ntool = \"imcdse {}\"\nwritten = {:?}\nelapsed_s = {:.3}\n",
         if budget == u64::MAX { "\"schedule\"".to_string() } else { budget.to_string() },
@@ -289,12 +280,9 @@ fn search(
         o
     };
     let mut opt = optimizer(problem, args);
+    // Without a budget, ga4 runs its full schedule of 3,300 requests.
     let bar = progress(
-        if budget == u64::MAX {
-            Some(3300)
-        } else {
-            Some(budget)
-        },
+        if budget == u64::MAX { 3300 } else { budget },
         &args.optimizer,
     );
     let mut rows: Vec<Row> = Vec::new();
@@ -358,7 +346,7 @@ fn exhaustive(problem: &Problem, args: &Args) -> Result<(Vec<Row>, String)> {
         bail!("the space has {size} designs; too many to enumerate");
     }
     let size = size as u64;
-    let bar = progress(Some(size), "exhaustive");
+    let bar = progress(size, "exhaustive");
     let chunk = 4096u64;
     let chunks: Vec<(u64, u64)> = (0..size.div_ceil(chunk))
         .map(|c| (c * chunk, ((c + 1) * chunk).min(size)))
