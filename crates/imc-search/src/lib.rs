@@ -7,6 +7,8 @@
 //! with results independent of the thread count. Tested on standard problems (ZDT, DTLZ).
 
 pub mod anneal;
+#[cfg(feature = "bo")]
+pub mod bayes;
 pub mod ga4;
 pub mod hypervolume;
 pub mod nsga2;

@@ -277,6 +277,39 @@ fn anneal_runs_through_sweep_and_repeats() {
 }
 
 #[test]
+fn bayes_runs_through_sweep_and_repeats_whatever_the_threads() {
+    let (a, b, p) = (tmp("bayes-a"), tmp("bayes-b"), tmp("bayes-p"));
+    let args = ["--optimizer", "bayes", "--budget", "40", "--seed", "4"];
+    sweep(&a, &args, "1");
+    sweep(&b, &args, "2");
+    let t = table(&a.join("evaluations.parquet"));
+    assert_eq!(t, table(&b.join("evaluations.parquet")));
+    assert_eq!(
+        t.lines().count(),
+        41,
+        "40 unique evaluations and the header"
+    );
+    assert!(t.contains("initial") && t.contains("bayes"));
+    // Several objectives: EHVI over (max E, max L, A).
+    let out = sweep(
+        &p,
+        &[
+            "--optimizer",
+            "bayes",
+            "--budget",
+            "30",
+            "--objective",
+            "pareto",
+        ],
+        "2",
+    );
+    assert!(out.contains("on the Pareto front"), "{out}");
+    for d in [a, b, p] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
 fn bad_options_fail_with_a_message() {
     let out = tmp("bad");
     let o = out.to_str().unwrap();

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub const OPTIMIZERS: &str = "ga4, nsga2, anneal, random, exhaustive";
+pub const OPTIMIZERS: &str = "ga4, nsga2, bayes, anneal, random, exhaustive";
 
 #[derive(clap::Args, Clone)]
 pub struct Args {
@@ -37,10 +37,10 @@ pub struct Args {
     /// max-ela | mean-ela | prod-ela | edap:<workload> | pareto
     #[arg(long, default_value = "max-ela")]
     pub objective: String,
-    /// ga4 | nsga2 | anneal | random | exhaustive
+    /// ga4 | nsga2 | bayes | anneal | random | exhaustive
     #[arg(long, default_value = "ga4")]
     pub optimizer: String,
-    /// Unique evaluations allowed (default: ga4's full schedule; 3300 for the others).
+    /// Unique evaluations allowed (default: ga4's full schedule; 300 for bayes; 3300 for the others).
     #[arg(long)]
     pub budget: Option<u64>,
     #[arg(long, default_value_t = 0)]
@@ -101,8 +101,13 @@ pub fn run(args: &Args) -> Result<()> {
     let objective = Objective::parse(&args.objective, &names)?;
     if !OPTIMIZERS.split(", ").any(|o| o == args.optimizer) {
         bail!(
-            "unknown optimizer `{}`; available: {OPTIMIZERS} (bayes is not built yet)",
+            "unknown optimizer `{}`; available: {OPTIMIZERS}",
             args.optimizer
+        );
+    }
+    if args.optimizer == "bayes" && !cfg!(feature = "bo") {
+        bail!(
+            "this imcdse was built without the `bo` feature; rebuild with default features for `bayes`"
         );
     }
     if objective.is_pareto() && (args.optimizer == "ga4" || args.optimizer == "anneal") {
@@ -152,10 +157,10 @@ pub fn run(args: &Args) -> Result<()> {
         Vec::new()
     };
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    let budget = args.budget.unwrap_or(if args.optimizer == "ga4" {
-        u64::MAX
-    } else {
-        3300
+    let budget = args.budget.unwrap_or(match args.optimizer.as_str() {
+        "ga4" => u64::MAX,
+        "bayes" => 300,
+        _ => 3300,
     });
     write_run_toml(&run_toml, &config, args, budget, "running", None, started)?;
     eprintln!(
@@ -233,8 +238,8 @@ fn write_run_toml(
     results::write_atomic(path, text.as_bytes())
 }
 
-fn optimizer<'a>(problem: &'a Problem, args: &Args) -> Box<dyn Optimizer + 'a> {
-    match args.optimizer.as_str() {
+fn optimizer<'a>(problem: &'a Problem, args: &Args) -> Result<Box<dyn Optimizer + 'a>> {
+    Ok(match args.optimizer.as_str() {
         "ga4" => {
             // The pre-check needs the problem; share it through a scoped reference.
             let p: &Problem = problem;
@@ -252,8 +257,19 @@ fn optimizer<'a>(problem: &'a Problem, args: &Args) -> Box<dyn Optimizer + 'a> {
             args.population,
         )),
         "anneal" => Box::new(Anneal::new(problem.space.clone(), args.seed, 100_000)),
+        #[cfg(feature = "bo")]
+        "bayes" => {
+            use imc_search::bayes::{Bayes, BayesConfig};
+            let config = BayesConfig {
+                objectives: if problem.objective.is_pareto() { 3 } else { 1 },
+                ..BayesConfig::default()
+            };
+            Box::new(
+                Bayes::new(problem.space.clone(), args.seed, config).map_err(anyhow::Error::msg)?,
+            )
+        }
         _ => Box::new(RandomSearch::new(problem.space.clone(), args.seed, 100)),
-    }
+    })
 }
 
 fn search(
@@ -279,7 +295,7 @@ fn search(
             .insert(p.clone(), e);
         o
     };
-    let mut opt = optimizer(problem, args);
+    let mut opt = optimizer(problem, args)?;
     // Without a budget, ga4 runs its full schedule of 3,300 requests.
     let bar = progress(
         if budget == u64::MAX { 3300 } else { budget },
