@@ -4,7 +4,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../search-spaces");
+    // Read at run time, not compile time (`env!`): a build script binary compiled for one
+    // checkout is reused by cargo for another with the same sources and target folder.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../../search-spaces");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files: Vec<PathBuf> = fs::read_dir(&root)
         .map(|d| {

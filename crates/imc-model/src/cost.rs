@@ -129,6 +129,19 @@ pub struct WorkloadCost {
     pub infeasible: Option<Infeasible>,
 }
 
+/// What a layer's [`Mapping`] depends on: rows, columns, rows driven at once, bits per cell and
+/// cells per weight. Designs with the same key have the same [`footprint`] for every workload,
+/// so a search can compute it once per key.
+pub fn mapping_key(a: &Architecture) -> [u64; 5] {
+    [
+        a.rows,
+        a.cols,
+        a.parallel_rows,
+        a.bits_per_cell as u64,
+        a.cells_per_weight(),
+    ]
+}
+
 /// Crossbars and cells one copy of the workload's static layers occupies.
 pub fn footprint(a: &Architecture, w: &Workload) -> (u64, u64) {
     w.layers

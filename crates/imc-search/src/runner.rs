@@ -2,6 +2,7 @@
 //! budget of unique evaluations is spent.
 //!
 //! - Each distinct point is evaluated once per run (a cache); repeats are told from it free.
+//!   A run whose optimizer asks only repeats for [`STALL_BATCHES`] batches stops as stalled.
 //! - New points of a batch are evaluated in parallel (rayon) and numbered in the order asked,
 //!   so records are identical whatever the thread count.
 //! - Resume: pass the records of an interrupted run as `prior`; the optimizer, replayed from the
@@ -29,7 +30,13 @@ pub struct Record {
 pub enum Stop {
     Finished,
     Budget,
+    /// [`STALL_BATCHES`] batches in a row asked only for points already evaluated: the
+    /// optimizer has converged (or the space is nearly exhausted) and would loop on its cache.
+    Stalled,
 }
+
+/// Consecutive batches without a new point after which a run stops as [`Stop::Stalled`].
+pub const STALL_BATCHES: usize = 500;
 
 pub struct RunResult {
     pub records: Vec<Record>,
@@ -52,6 +59,7 @@ pub fn run(
     let mut cache: HashMap<Point, usize> = HashMap::new();
     let mut records: Vec<Record> = Vec::new();
     let mut requests = 0u64;
+    let mut stale = 0usize;
     loop {
         let batch = opt.ask();
         if batch.is_empty() {
@@ -69,6 +77,14 @@ pub fn run(
             if !cache.contains_key(p) && !fresh.contains(p) {
                 fresh.push(p.clone());
             }
+        }
+        stale = if fresh.is_empty() { stale + 1 } else { 0 };
+        if stale >= STALL_BATCHES {
+            return RunResult {
+                records,
+                stop: Stop::Stalled,
+                requests,
+            };
         }
         let room = budget.saturating_sub(records.len() as u64) as usize;
         let truncated = fresh.len() > room;

@@ -4,7 +4,7 @@
 use imc_search::ga4::{Ga4, Ga4Config};
 use imc_search::nsga2::Nsga2;
 use imc_search::random::RandomSearch;
-use imc_search::runner::{Record, Stop, run};
+use imc_search::runner::{Record, STALL_BATCHES, Stop, run};
 use imc_search::testproblems::Problem;
 use imc_search::{Optimizer, Outcome, Point, Space};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -216,4 +216,25 @@ fn anneal_repeats_exactly_improves_and_stops_at_the_budget() {
     );
     assert_eq!(r.stop, Stop::Finished);
     assert!(r.records.len() <= 51);
+}
+
+/// An optimizer that keeps asking for the same point would loop on the cache for ever: the
+/// runner stops it as stalled.
+#[test]
+fn an_optimizer_asking_only_repeats_stalls() {
+    struct Stuck;
+    impl Optimizer for Stuck {
+        fn ask(&mut self) -> Vec<Point> {
+            vec![Point(vec![1, 1])]
+        }
+        fn tell(&mut self, _: &[(Point, Outcome)]) {}
+        fn phase(&self) -> String {
+            "stuck".into()
+        }
+    }
+    let eval = |_: &Point| Outcome::Feasible(vec![1.0]);
+    let r = run(&mut Stuck, &eval, 100, Vec::new(), &mut |_| {});
+    assert_eq!(r.stop, Stop::Stalled);
+    assert_eq!(r.records.len(), 1);
+    assert_eq!(r.requests, 1 + STALL_BATCHES as u64);
 }

@@ -3,6 +3,7 @@
 //! crates (`imc-zoo` today; `imc-model` and `imc-search` as they land).
 
 mod cli;
+mod exhaustive;
 mod fmt;
 mod objective;
 mod problem;
@@ -33,6 +34,8 @@ enum Command {
     Space(cli::space::Args),
     /// Search a design space for the design that serves all workloads best.
     Sweep(cli::sweep::Args),
+    /// Grade optimizers against the certified optimum of a space (exhaustive enumeration).
+    Grade(cli::grade::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => cli::eval::run(&args),
         Command::Space(args) => cli::space::run(&args),
         Command::Sweep(args) => cli::sweep::run(&args),
+        Command::Grade(args) => cli::grade::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

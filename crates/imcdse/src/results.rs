@@ -142,6 +142,34 @@ pub fn frame(problem: &Problem, rows: &[Row]) -> Result<DataFrame> {
     Ok(DataFrame::new(n, cols)?)
 }
 
+/// One column of a summary table (grading, comparison).
+pub enum Col {
+    Str(Vec<String>),
+    U64(Vec<u64>),
+    F64(Vec<Option<f64>>),
+    Bool(Vec<bool>),
+}
+
+/// A table of named columns of equal length as a frame for [`write_parquet`].
+pub fn table(cols: Vec<(&str, Col)>) -> Result<DataFrame> {
+    let n = cols.first().map_or(0, |(_, c)| match c {
+        Col::Str(v) => v.len(),
+        Col::U64(v) => v.len(),
+        Col::F64(v) => v.len(),
+        Col::Bool(v) => v.len(),
+    });
+    let columns: Vec<Column> = cols
+        .into_iter()
+        .map(|(name, c)| match c {
+            Col::Str(v) => Column::new(name.into(), v),
+            Col::U64(v) => Column::new(name.into(), v),
+            Col::F64(v) => Column::new(name.into(), v),
+            Col::Bool(v) => Column::new(name.into(), v),
+        })
+        .collect();
+    Ok(DataFrame::new(n, columns)?)
+}
+
 /// Writes a results table as Parquet, atomically.
 pub fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
     let tmp = path.with_extension("parquet.tmp");

@@ -18,7 +18,6 @@ use imc_search::runner::{self, Stop};
 use imc_search::{Optimizer, Outcome, Point};
 use imc_zoo::Zoo;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -62,7 +61,7 @@ pub struct Args {
     pub population: usize,
 }
 
-fn progress(len: u64, what: &str) -> ProgressBar {
+pub fn progress(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
         "{spinner} {msg} [{elapsed_precise}] {bar:30} {pos}/{len} ({per_sec})",
@@ -173,7 +172,9 @@ pub fn run(args: &Args) -> Result<()> {
         args.seed
     );
     let (rows, stop_note) = if args.optimizer == "exhaustive" {
-        exhaustive(&problem, args)?
+        let e = crate::exhaustive::run(&problem, args.top, args.keep_all)?;
+        let note = e.note();
+        (e.rows, note)
     } else {
         search(&problem, args, budget, prior, &checkpoint)?
     };
@@ -238,25 +239,28 @@ fn write_run_toml(
     results::write_atomic(path, text.as_bytes())
 }
 
-fn optimizer<'a>(problem: &'a Problem, args: &Args) -> Result<Box<dyn Optimizer + 'a>> {
-    Ok(match args.optimizer.as_str() {
+/// The named optimizer over the problem's space (`name` already checked against OPTIMIZERS;
+/// not `exhaustive`).
+pub fn optimizer<'a>(
+    problem: &'a Problem,
+    name: &str,
+    seed: u64,
+    population: usize,
+) -> Result<Box<dyn Optimizer + 'a>> {
+    Ok(match name {
         "ga4" => {
             // The pre-check needs the problem; share it through a scoped reference.
             let p: &Problem = problem;
             let pre = move |pt: &Point| p.precheck(pt);
             Box::new(Ga4::new(
                 problem.space.clone(),
-                args.seed,
+                seed,
                 Ga4Config::default(),
                 Box::new(pre),
             ))
         }
-        "nsga2" => Box::new(Nsga2::new(
-            problem.space.clone(),
-            args.seed,
-            args.population,
-        )),
-        "anneal" => Box::new(Anneal::new(problem.space.clone(), args.seed, 100_000)),
+        "nsga2" => Box::new(Nsga2::new(problem.space.clone(), seed, population)),
+        "anneal" => Box::new(Anneal::new(problem.space.clone(), seed, 100_000)),
         #[cfg(feature = "bo")]
         "bayes" => {
             use imc_search::bayes::{Bayes, BayesConfig};
@@ -264,11 +268,9 @@ fn optimizer<'a>(problem: &'a Problem, args: &Args) -> Result<Box<dyn Optimizer 
                 objectives: if problem.objective.is_pareto() { 3 } else { 1 },
                 ..BayesConfig::default()
             };
-            Box::new(
-                Bayes::new(problem.space.clone(), args.seed, config).map_err(anyhow::Error::msg)?,
-            )
+            Box::new(Bayes::new(problem.space.clone(), seed, config).map_err(anyhow::Error::msg)?)
         }
-        _ => Box::new(RandomSearch::new(problem.space.clone(), args.seed, 100)),
+        _ => Box::new(RandomSearch::new(problem.space.clone(), seed, 100)),
     })
 }
 
@@ -295,7 +297,7 @@ fn search(
             .insert(p.clone(), e);
         o
     };
-    let mut opt = optimizer(problem, args)?;
+    let mut opt = optimizer(problem, &args.optimizer, args.seed, args.population)?;
     // Without a budget, ga4 runs its full schedule of 3,300 requests.
     let bar = progress(
         if budget == u64::MAX { 3300 } else { budget },
@@ -345,6 +347,12 @@ fn search(
             result.requests,
             rows.len()
         ),
+        Stop::Stalled => format!(
+            "stalled: {} batches in a row asked only for designs already evaluated; {} requests, {} unique evaluations",
+            runner::STALL_BATCHES,
+            result.requests,
+            rows.len()
+        ),
         Stop::Budget => format!(
             "stopped at the budget of {} unique evaluations ({} requests)",
             rows.len(),
@@ -356,83 +364,6 @@ fn search(
 
 /// Every design of the space, in parallel; keeps the best `--top` by score (or all with
 /// `--keep-all`) and the exact Pareto front.
-fn exhaustive(problem: &Problem, args: &Args) -> Result<(Vec<Row>, String)> {
-    let size = problem.space.size();
-    if size > u64::MAX as u128 {
-        bail!("the space has {size} designs; too many to enumerate");
-    }
-    let size = size as u64;
-    let bar = progress(size, "exhaustive");
-    let chunk = 4096u64;
-    let chunks: Vec<(u64, u64)> = (0..size.div_ceil(chunk))
-        .map(|c| (c * chunk, ((c + 1) * chunk).min(size)))
-        .collect();
-    let started = Instant::now();
-    let keep_all = args.keep_all;
-    let top = args.top;
-    let parts: Vec<(Vec<Row>, Vec<Row>, u64)> = chunks
-        .par_iter()
-        .map(|&(lo, hi)| {
-            let mut kept = Vec::new();
-            let mut feasible = 0;
-            for i in lo..hi {
-                let point = problem.space.point(i as u128);
-                let eval = problem.evaluate(&point);
-                feasible += u64::from(eval.outcome.is_feasible());
-                kept.push(Row {
-                    eval_index: i,
-                    phase: "exhaustive".into(),
-                    point,
-                    eval,
-                });
-            }
-            let front = results::pareto_rows(&kept);
-            if !keep_all {
-                kept.retain(|r| r.eval.score.is_some());
-                kept.sort_by(|a, b| {
-                    a.eval
-                        .score
-                        .unwrap()
-                        .total_cmp(&b.eval.score.unwrap())
-                        .then(a.eval_index.cmp(&b.eval_index))
-                });
-                kept.truncate(top);
-            }
-            bar.inc(hi - lo);
-            (kept, front, feasible)
-        })
-        .collect();
-    bar.finish_and_clear();
-    let secs = started.elapsed().as_secs_f64();
-    let feasible: u64 = parts.iter().map(|p| p.2).sum();
-    let mut front: Vec<Row> = parts.iter().flat_map(|p| p.1.iter().cloned()).collect();
-    front = results::pareto_rows(&front);
-    let mut rows: Vec<Row> = parts.into_iter().flat_map(|p| p.0).collect();
-    if keep_all {
-        rows.sort_by_key(|r| r.eval_index);
-    } else {
-        rows.sort_by(|a, b| {
-            a.eval
-                .score
-                .unwrap()
-                .total_cmp(&b.eval.score.unwrap())
-                .then(a.eval_index.cmp(&b.eval_index))
-        });
-        rows.truncate(top);
-        // The front's designs are kept too, so pareto.parquet can be rebuilt from the rows.
-        for f in front {
-            if !rows.iter().any(|r| r.eval_index == f.eval_index) {
-                rows.push(f);
-            }
-        }
-    }
-    let note = format!(
-        "evaluated all {size} designs in {secs:.1} s ({:.0} designs/s), {feasible} feasible",
-        size as f64 / secs.max(1e-9)
-    );
-    Ok((rows, note))
-}
-
 fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs: f64) -> String {
     let mut s = format!(
         "# Sweep: {} on {}\n\n",
