@@ -3,7 +3,7 @@
 
 mod common;
 use common::{imcdse, imcdse_threads};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("imcdse-grade-{}-{name}", std::process::id()));
@@ -11,7 +11,7 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-fn grade(out: &PathBuf, cache: &PathBuf, threads: &str) -> (String, String) {
+fn grade(out: &Path, cache: &Path, threads: &str) -> (String, String) {
     let (code, stdout, stderr) = imcdse_threads(
         &[
             "grade",
@@ -59,7 +59,7 @@ fn grades_against_the_certified_optimum() {
     let (_, _) = grade(&b, &cache, "2");
     assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
     // Same table whatever the thread count (run times aside).
-    let strip = |p: &PathBuf| {
+    let strip = |p: &Path| {
         let t = std::fs::read_to_string(p.join("grading.md")).unwrap();
         t.lines()
             .map(|l| l.rsplit_once("  ").map_or(l, |x| x.0).to_string())
