@@ -6,6 +6,7 @@ mod cli;
 mod exhaustive;
 mod fmt;
 mod objective;
+mod plot;
 mod problem;
 mod results;
 mod space;
@@ -34,6 +35,10 @@ enum Command {
     Space(cli::space::Args),
     /// Search a design space for the design that serves all workloads best.
     Sweep(cli::sweep::Args),
+    /// Joint design against workload-specific, largest-workload and sequential designs.
+    Compare(cli::compare::Args),
+    /// Export a run's or a comparison's results as tables (Markdown, LaTeX, CSV) and plots.
+    Export(cli::export::Args),
     /// Grade optimizers against the certified optimum of a space (exhaustive enumeration).
     Grade(cli::grade::Args),
 }
@@ -46,6 +51,8 @@ fn main() -> ExitCode {
         Command::Space(args) => cli::space::run(&args),
         Command::Sweep(args) => cli::sweep::run(&args),
         Command::Grade(args) => cli::grade::run(&args),
+        Command::Compare(args) => cli::compare::run(&args),
+        Command::Export(args) => cli::export::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -170,6 +170,70 @@ pub fn table(cols: Vec<(&str, Col)>) -> Result<DataFrame> {
     Ok(DataFrame::new(n, columns)?)
 }
 
+/// A cell of a table read back from Parquet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Num(f64),
+    Int(i64),
+    Str(String),
+    Bool(bool),
+    Null,
+}
+
+/// A Parquet table read back: column names and, per column, its cells.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub names: Vec<String>,
+    pub columns: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn rows(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.len())
+    }
+
+    pub fn column(&self, name: &str) -> Option<&[Cell]> {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| self.columns[i].as_slice())
+    }
+}
+
+/// Reads a Parquet file written by this tool (any of its tables).
+pub fn read_table(path: &Path) -> Result<Table> {
+    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let df = anyhow::Context::with_context(ParquetReader::new(file).finish(), || {
+        format!("reading {} as Parquet", path.display())
+    })?;
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let mut columns = Vec::with_capacity(names.len());
+    for c in df.columns() {
+        let mut cells = Vec::with_capacity(df.height());
+        for i in 0..df.height() {
+            cells.push(match c.get(i)? {
+                AnyValue::Null => Cell::Null,
+                AnyValue::Boolean(b) => Cell::Bool(b),
+                AnyValue::String(s) => Cell::Str(s.to_string()),
+                AnyValue::StringOwned(s) => Cell::Str(s.to_string()),
+                AnyValue::Float64(x) => Cell::Num(x),
+                AnyValue::Float32(x) => Cell::Num(x as f64),
+                AnyValue::Int64(x) => Cell::Int(x),
+                AnyValue::Int32(x) => Cell::Int(x as i64),
+                AnyValue::UInt64(x) => Cell::Int(x as i64),
+                AnyValue::UInt32(x) => Cell::Int(x as i64),
+                other => Cell::Str(other.to_string()),
+            });
+        }
+        columns.push(cells);
+    }
+    Ok(Table { names, columns })
+}
+
 /// Writes a results table as Parquet, atomically.
 pub fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
     let tmp = path.with_extension("parquet.tmp");

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod compare;
 pub mod eval;
+pub mod export;
 pub mod grade;
 pub mod space;
 pub mod sweep;

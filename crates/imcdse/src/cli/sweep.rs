@@ -59,6 +59,9 @@ pub struct Args {
     /// NSGA-II population.
     #[arg(long, default_value_t = 100)]
     pub population: usize,
+    /// Workloads already resolved by a caller (compare), used instead of `workloads`.
+    #[arg(skip)]
+    pub resolved: Option<Vec<imc_zoo::Workload>>,
 }
 
 pub fn progress(len: u64, what: &str) -> ProgressBar {
@@ -91,11 +94,45 @@ fn config_text(args: &Args, space: &SpaceFile, problem: &Problem) -> String {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    let done = execute(args, false)?;
+    println!("{}", done.summary);
+    println!("results: {}", done.out.display());
+    Ok(())
+}
+
+/// A finished sweep.
+pub struct Swept {
+    pub rows: Vec<Row>,
+    pub out: PathBuf,
+    pub summary: String,
+}
+
+impl Swept {
+    /// The feasible row with the lowest score (ties: first evaluated).
+    pub fn best(&self) -> Option<&Row> {
+        self.rows
+            .iter()
+            .filter(|r| r.eval.score.is_some() && r.eval.outcome.is_feasible())
+            .min_by(|a, b| {
+                a.eval
+                    .score
+                    .unwrap()
+                    .total_cmp(&b.eval.score.unwrap())
+                    .then(a.eval_index.cmp(&b.eval_index))
+            })
+    }
+}
+
+/// Runs a sweep and writes its folder; `quiet` drops the start line on stderr.
+pub fn execute(args: &Args, quiet: bool) -> Result<Swept> {
     let started = Instant::now();
     let space = SpaceFile::resolve(&args.space)?;
-    let workloads = Zoo::builtin()?
-        .resolve(&args.workloads)
-        .with_context(|| format!("--workloads {}", args.workloads))?;
+    let workloads = match &args.resolved {
+        Some(w) => w.clone(),
+        None => Zoo::builtin()?
+            .resolve(&args.workloads)
+            .with_context(|| format!("--workloads {}", args.workloads))?,
+    };
     let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
     let objective = Objective::parse(&args.objective, &names)?;
     if !OPTIMIZERS.split(", ").any(|o| o == args.optimizer) {
@@ -162,15 +199,17 @@ pub fn run(args: &Args) -> Result<()> {
         _ => 3300,
     });
     write_run_toml(&run_toml, &config, args, budget, "running", None, started)?;
-    eprintln!(
-        "sweep: {} ({} designs), workloads {}, objective {}, optimizer {}, seed {}",
-        space.name,
-        space_size(&problem),
-        names.join(","),
-        problem.objective.name(),
-        args.optimizer,
-        args.seed
-    );
+    if !quiet {
+        eprintln!(
+            "sweep: {} ({} designs), workloads {}, objective {}, optimizer {}, seed {}",
+            space.name,
+            space_size(&problem),
+            names.join(","),
+            problem.objective.name(),
+            args.optimizer,
+            args.seed
+        );
+    }
     let (rows, stop_note) = if args.optimizer == "exhaustive" {
         let e = crate::exhaustive::run(&problem, args.top, args.keep_all)?;
         let note = e.note();
@@ -204,9 +243,7 @@ pub fn run(args: &Args) -> Result<()> {
         Some(rows.len()),
         started,
     )?;
-    println!("{summary}");
-    println!("results: {}", out.display());
-    Ok(())
+    Ok(Swept { rows, out, summary })
 }
 
 fn space_size(p: &Problem) -> String {
