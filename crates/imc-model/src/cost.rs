@@ -21,6 +21,19 @@
 //! change every inference, so they are not written into non-volatile cells), and the
 //! breakdown files them under `dynamic_matmul_digital`.
 //!
+//! Spiking layers (a layer with `spiking`, Shymyrbay, Fouda & Eltawil, IJCNN 2023 for binary
+//! weights; Fang et al., ICCV 2021 for the networks): the layer's own precision sets its cells
+//! per weight, `ceil(weight_bits / bits_per_cell)` (one cell for a binary weight); spike inputs
+//! are 1-bit, so one input slice per timestep with no multi-bit DAC (a row drive costs
+//! `row_driver / dac_bits`), and the density of active rows is the spike rate; every count of
+//! the layer repeats each of its `T` timesteps; each output neuron's membrane potential
+//! (`membrane_bits`) is read from and written to the tile output buffer and updated by one
+//! digital add every timestep (filed under `tile_buffers` and `digital`). The other layers of a
+//! spiking network (pooling, neurons, votes) also run every timestep. A layer fed with
+//! multi-bit frames (`input_spikes = false`) takes `ceil(input_bits / dac_bits)` slices at the
+//! architecture's input density. Activations of a spiking network move at the layers' own
+//! widths (1-bit spikes). Non-spiking layers use the architecture's precision.
+//!
 //! Weights off chip (`weights_on_chip = false`): each static layer's weights stream from DRAM
 //! once per inference (energy per bit, and time at the DRAM bandwidth, under `weight_load`),
 //! and a layer larger than the chip runs in `ceil(needed / available)` passes.
@@ -29,8 +42,8 @@ use crate::arch::Architecture;
 use crate::components::dram;
 use crate::mapping::Mapping;
 use crate::table::ComponentTable;
-use imc_zoo::Workload;
 use imc_zoo::ops::{ActKind, Op};
+use imc_zoo::{Layer, Workload};
 
 /// Energy categories, in report order.
 pub const ENERGY_PARTS: [&str; 12] = [
@@ -142,15 +155,31 @@ pub fn mapping_key(a: &Architecture) -> [u64; 5] {
     ]
 }
 
-/// Crossbars and cells one copy of the workload's static layers occupies.
-pub fn footprint(a: &Architecture, w: &Workload) -> (u64, u64) {
+/// Cells per weight of a layer: its own precision if it is spiking, the architecture's else.
+pub fn cells_per_weight(a: &Architecture, l: &Layer) -> u64 {
+    match l.spiking {
+        Some(_) => l.precision.weight_bits.div_ceil(a.bits_per_cell) as u64,
+        None => a.cells_per_weight(),
+    }
+}
+
+/// The mapping of each static layer of `w`, in layer order.
+fn static_maps(a: &Architecture, w: &Workload) -> Vec<Mapping> {
     w.layers
         .iter()
-        .filter_map(|l| l.matrix().filter(|m| m.static_weights))
-        .fold((0, 0), |(x, c), m| {
-            let map = Mapping::new(a, &m);
-            (x + map.crossbars, c + map.cells)
+        .filter_map(|l| {
+            l.matrix()
+                .filter(|m| m.static_weights)
+                .map(|m| Mapping::with_cells(a, &m, cells_per_weight(a, l)))
         })
+        .collect()
+}
+
+/// Crossbars and cells one copy of the workload's static layers occupies.
+pub fn footprint(a: &Architecture, w: &Workload) -> (u64, u64) {
+    static_maps(a, w)
+        .iter()
+        .fold((0, 0), |(x, c), m| (x + m.crossbars, c + m.cells))
 }
 
 /// Digital (adds, multiplies) per element of a non-matrix layer.
@@ -186,12 +215,7 @@ pub fn evaluate(
 ) -> WorkloadCost {
     let available = a.crossbars();
     // Map each static layer once: the totals decide the replication every layer's latency uses.
-    let maps: Vec<Mapping> = w
-        .layers
-        .iter()
-        .filter_map(|l| l.matrix().filter(|m| m.static_weights))
-        .map(|m| Mapping::new(a, &m))
-        .collect();
+    let maps = static_maps(a, w);
     let needed: u64 = maps.iter().map(|m| m.crossbars).sum();
     let needed_cells: u64 = maps.iter().map(|m| m.cells).sum();
     let mut maps = maps.into_iter();
@@ -210,8 +234,40 @@ pub fn evaluate(
     let mut e = [0.0f64; 12];
     let mut l = [0.0f64; 4];
     let mut used_cells_in_crossbars = 0u64;
+    // Timesteps of a spiking network: layers without their own spiking description (pooling,
+    // neurons) run as often as the weight layers.
+    let network_steps = w
+        .layers
+        .iter()
+        .filter_map(|l| l.spiking.map(|s| s.timesteps))
+        .max()
+        .unwrap_or(1) as f64;
+    let spiking_network = w.is_spiking();
     for layer in &w.layers {
         let op = &layer.op;
+        let (e0, l0) = (e, l);
+        let spiking = layer.spiking;
+        let steps = spiking.map_or(network_steps, |s| s.timesteps as f64);
+        // Input slices, active-row density and input bits of this layer.
+        let (slices, density, bits_in, drive) = match spiking {
+            Some(s) if s.input_spikes => (1.0, s.spike_rate, 1.0, 1.0 / a.dac_bits as f64),
+            Some(_) => (
+                layer.precision.input_bits.div_ceil(a.dac_bits) as f64,
+                density,
+                layer.precision.input_bits as f64,
+                1.0,
+            ),
+            None => (slices, density, bits_in, 1.0),
+        };
+        // A spiking network moves its own activations: spikes are 1 bit, not the chip's width.
+        let (bits_in, bits_out) = if spiking_network {
+            (
+                bits_in.min(layer.precision.input_bits as f64),
+                layer.precision.output_bits as f64,
+            )
+        } else {
+            (bits_in, bits_out)
+        };
         // Activations through the global buffer and the network, for every layer.
         let traffic =
             op.input_activations() as f64 * bits_in + op.output_activations() as f64 * bits_out;
@@ -226,8 +282,12 @@ pub fn evaluate(
                 let active = v * slices * density;
                 e[part::CELL_ARRAY] +=
                     (m.rows * map.phys_cols) as f64 * g * active * t.cell.energy_pj;
-                e[part::ROW_DRIVERS] +=
-                    m.rows as f64 * g * map.col_tiles as f64 * active * t.row_driver.energy_pj;
+                e[part::ROW_DRIVERS] += m.rows as f64
+                    * g
+                    * map.col_tiles as f64
+                    * active
+                    * t.row_driver.energy_pj
+                    * drive;
                 let conversions = map.phys_cols as f64 * g * map.row_phases as f64 * v * slices;
                 e[part::COLUMN_MUX] += conversions * t.column_mux.energy_pj;
                 e[part::ADC] += conversions * t.adc.energy_pj;
@@ -252,6 +312,14 @@ pub fn evaluate(
                     * (map.max_row_phases * a.cols_per_adc) as f64
                     * passes as f64
                     * cycle;
+                if let Some(s) = spiking {
+                    // Membrane potentials: read, add, write back, per output neuron and step.
+                    let neurons = m.cols as f64 * g * v;
+                    let mb = s.membrane_bits as f64;
+                    e[part::TILE_BUFFERS] += 2.0 * neurons * mb * t.tile_output_buffer.energy_pj;
+                    e[part::DIGITAL] += neurons * t.add_pj * mb / 8.0;
+                    l[part::L_DIGITAL] += (neurons / lanes).ceil() * cycle;
+                }
                 if !a.weights_on_chip {
                     let bits = (layer.weights() * a.weight_bits as u64) as f64;
                     e[part::WEIGHT_LOAD] += bits
@@ -271,6 +339,14 @@ pub fn evaluate(
                 };
                 e[ep] += (adds * t.add_pj + muls * t.mul_pj) * width;
                 l[lp] += ((adds.max(muls)) / lanes).ceil() * cycle;
+            }
+        }
+        if steps != 1.0 {
+            for (x, x0) in e.iter_mut().zip(e0) {
+                *x = x0 + (*x - x0) * steps;
+            }
+            for (x, x0) in l.iter_mut().zip(l0) {
+                *x = x0 + (*x - x0) * steps;
             }
         }
     }

@@ -33,8 +33,13 @@ pub struct Mapping {
 }
 
 impl Mapping {
+    /// The mapping with the architecture's cells per weight.
     pub fn new(a: &Architecture, m: &MatrixShape) -> Mapping {
-        let c = a.cells_per_weight();
+        Mapping::with_cells(a, m, a.cells_per_weight())
+    }
+
+    /// The mapping with `c` cells per weight (a layer of its own weight precision).
+    pub fn with_cells(a: &Architecture, m: &MatrixShape, c: u64) -> Mapping {
         let (k, n, g) = (m.rows, m.cols * c, m.groups);
         let cells = k * n * g;
         let pr = a.parallel_rows;
