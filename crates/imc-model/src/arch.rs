@@ -50,6 +50,10 @@ pub struct Architecture {
     pub input_density: f64,
     pub weight_density: f64,
     pub digital_lanes: u64,
+    /// Softmax on the associative processor `ap` (true) or on the digital lanes.
+    pub softmax_on_ap: bool,
+    pub ap: crate::components::ap::Ap,
+    pub softmax_bits: u32,
     pub calib_energy: f64,
     pub calib_latency: f64,
     pub calib_area: f64,
@@ -126,6 +130,16 @@ impl Architecture {
             input_density: num("input_density", 0.18),
             weight_density: num("weight_density", 0.5),
             digital_lanes: num("digital_lanes", 64.0) as u64,
+            softmax_on_ap: word("softmax_unit", "digital") == "ap",
+            ap: crate::components::ap::Ap {
+                words: num("ap_words", 16384.0) as u64,
+                word_bits: num("ap_word_bits", 64.0) as u32,
+                compare_fj: num("ap_compare_fj", 1.0),
+                write_fj: num("ap_write_fj", 5.0),
+                cycle_ns: num("ap_cycle_ns", 1.0),
+                cell_um2: num("ap_cell_um2", 0.5),
+            },
+            softmax_bits: num("softmax_bits", 8.0) as u32,
             calib_energy: num("calib_energy", 1.0),
             calib_latency: num("calib_latency", 1.0),
             calib_area: num("calib_area", 1.0),
@@ -200,6 +214,7 @@ impl Architecture {
 
     /// The resolved parameters as (name, value) pairs, in `PARAMS` order.
     pub fn values(&self) -> Vec<(&'static str, Value)> {
+        let ap = self.ap;
         let n = |x: f64| Value::Num(x);
         let u = |x: u64| Value::Num(x as f64);
         vec![
@@ -254,6 +269,17 @@ impl Architecture {
             ("input_density", n(self.input_density)),
             ("weight_density", n(self.weight_density)),
             ("digital_lanes", u(self.digital_lanes)),
+            (
+                "softmax_unit",
+                Value::Str(if self.softmax_on_ap { "ap" } else { "digital" }.into()),
+            ),
+            ("softmax_bits", u(self.softmax_bits as u64)),
+            ("ap_words", u(ap.words)),
+            ("ap_word_bits", u(ap.word_bits as u64)),
+            ("ap_compare_fj", n(ap.compare_fj)),
+            ("ap_write_fj", n(ap.write_fj)),
+            ("ap_cycle_ns", n(ap.cycle_ns)),
+            ("ap_cell_um2", n(ap.cell_um2)),
             ("calib_energy", n(self.calib_energy)),
             ("calib_latency", n(self.calib_latency)),
             ("calib_area", n(self.calib_area)),

@@ -21,6 +21,10 @@
 //! change every inference, so they are not written into non-volatile cells), and the
 //! breakdown files them under `dynamic_matmul_digital`.
 //!
+//! Softmax layers run on the softmax unit the architecture selects (`softmax_unit`): the digital
+//! lanes (`components/softmax_unit.rs`) or an associative processor (`components/ap.rs`), at
+//! `softmax_bits`; both are filed under `softmax`.
+//!
 //! Spiking layers (a layer with `spiking`, Shymyrbay, Fouda & Eltawil, IJCNN 2023 for binary
 //! weights; Fang et al., ICCV 2021 for the networks): the layer's own precision sets its cells
 //! per weight, `ceil(weight_bits / bits_per_cell)` (one cell for a binary weight); spike inputs
@@ -39,14 +43,14 @@
 //! and a layer larger than the chip runs in `ceil(needed / available)` passes.
 
 use crate::arch::Architecture;
-use crate::components::dram;
+use crate::components::{ap, dram, softmax_unit};
 use crate::mapping::Mapping;
 use crate::table::ComponentTable;
 use imc_zoo::ops::{ActKind, Op};
 use imc_zoo::{Layer, Workload};
 
 /// Energy categories, in report order.
-pub const ENERGY_PARTS: [&str; 12] = [
+pub const ENERGY_PARTS: [&str; 13] = [
     "cell_array",
     "row_drivers",
     "column_mux",
@@ -59,6 +63,7 @@ pub const ENERGY_PARTS: [&str; 12] = [
     "digital",
     "dynamic_matmul_digital",
     "weight_load",
+    "softmax",
 ];
 
 /// Indices into [`ENERGY_PARTS`] and [`LATENCY_PARTS`].
@@ -75,19 +80,22 @@ pub mod part {
     pub const DIGITAL: usize = 9;
     pub const DYNAMIC_MATMUL: usize = 10;
     pub const WEIGHT_LOAD: usize = 11;
+    pub const SOFTMAX: usize = 12;
     /// Latency categories.
     pub const L_CROSSBAR: usize = 0;
     pub const L_DIGITAL: usize = 1;
     pub const L_DYNAMIC_MATMUL: usize = 2;
     pub const L_WEIGHT_LOAD: usize = 3;
+    pub const L_SOFTMAX: usize = 4;
 }
 
 /// Latency categories, in report order.
-pub const LATENCY_PARTS: [&str; 4] = [
+pub const LATENCY_PARTS: [&str; 5] = [
     "crossbar",
     "digital",
     "dynamic_matmul_digital",
     "weight_load",
+    "softmax",
 ];
 
 /// Why a design cannot run a workload.
@@ -101,6 +109,8 @@ pub enum Infeasible {
     },
     /// The chip is larger than the area limit.
     AreaAboveLimit { area_mm2: f64, limit_mm2: f64 },
+    /// The associative processor's words are too narrow for the softmax.
+    SoftmaxUnit { reason: String },
 }
 
 impl std::fmt::Display for Infeasible {
@@ -123,6 +133,7 @@ impl std::fmt::Display for Infeasible {
                     "area {area_mm2:.1} mm2 is above the limit of {limit_mm2} mm2"
                 )
             }
+            Infeasible::SoftmaxUnit { reason } => write!(f, "softmax unit: {reason}"),
         }
     }
 }
@@ -132,8 +143,8 @@ impl std::fmt::Display for Infeasible {
 pub struct WorkloadCost {
     pub energy_pj: f64,
     pub latency_ns: f64,
-    pub energy_parts: [f64; 12],
-    pub latency_parts: [f64; 4],
+    pub energy_parts: [f64; 13],
+    pub latency_parts: [f64; 5],
     pub macs: u64,
     pub needed_crossbars: u64,
     pub needed_cells: u64,
@@ -197,10 +208,6 @@ fn digital_ops(op: &Op) -> (f64, f64, u64) {
                 ActKind::Gelu | ActKind::Silu | ActKind::Sigmoid => (2.0 * e, 2.0 * e, x.elements),
             }
         }
-        Op::Softmax(s) => {
-            let e = s.elements() as f64;
-            (9.0 * e, 7.0 * e, s.elements())
-        }
         Op::MatMul(m) => (m.macs() as f64, m.macs() as f64, m.macs()),
         _ => (0.0, 0.0, 0),
     }
@@ -231,8 +238,9 @@ pub fn evaluate(
     let bits_out = a.output_bits as f64;
     let move_bit = t.router.energy_pj * t.hops + t.tile_bus.energy_pj;
     let cycle = a.cycle_ns * t.scale.delay;
-    let mut e = [0.0f64; 12];
-    let mut l = [0.0f64; 4];
+    let mut e = [0.0f64; 13];
+    let mut l = [0.0f64; 5];
+    let mut softmax_error: Option<String> = None;
     let mut used_cells_in_crossbars = 0u64;
     // Timesteps of a spiking network: layers without their own spiking description (pooling,
     // neurons) run as often as the weight layers.
@@ -328,6 +336,30 @@ pub fn evaluate(
                     l[part::L_WEIGHT_LOAD] += bits / dram::BITS_PER_NS * t.scale.delay;
                 }
             }
+            _ if matches!(op, Op::Softmax(_)) => {
+                let Op::Softmax(x) = op else { unreachable!() };
+                let (pj, ns) = if a.softmax_on_ap {
+                    match ap::softmax(&a.ap, x.rows, x.length, a.softmax_bits) {
+                        Ok((pj, ns)) => (pj * t.scale.energy, ns * t.scale.delay),
+                        Err(reason) => {
+                            softmax_error.get_or_insert(reason);
+                            (0.0, 0.0)
+                        }
+                    }
+                } else {
+                    softmax_unit::softmax(
+                        x.elements() as f64,
+                        a.softmax_bits,
+                        lanes,
+                        t.add_pj,
+                        t.mul_pj,
+                        t.tile_output_buffer.energy_pj,
+                        cycle,
+                    )
+                };
+                e[part::SOFTMAX] += pj;
+                l[part::L_SOFTMAX] += ns;
+            }
             _ => {
                 let (adds, muls, _) = digital_ops(op);
                 let width = layer.precision.input_bits.max(8) as f64 / 8.0;
@@ -353,7 +385,9 @@ pub fn evaluate(
     let energy_pj = e.iter().sum();
     let latency_ns = l.iter().sum();
     let area_mm2 = t.area_um2() * 1e-6;
-    let infeasible = if a.weights_on_chip && needed > available {
+    let infeasible = if let Some(reason) = softmax_error {
+        Some(Infeasible::SoftmaxUnit { reason })
+    } else if a.weights_on_chip && needed > available {
         Some(Infeasible::WeightsDoNotFit {
             needed_crossbars: needed,
             available_crossbars: available,

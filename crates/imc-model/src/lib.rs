@@ -7,6 +7,7 @@
 pub mod arch;
 pub mod components;
 pub mod error;
+pub mod gpu;
 pub mod param;
 pub mod tech;
 

@@ -68,6 +68,10 @@ impl ComponentTable {
         t.area_um2 = Instances::new(a).totals(&t.instance_areas());
         // Routers are per router group, not per tile: added to the interconnect category.
         t.area_um2[8] += a.router_groups as f64 * t.router.area_um2;
+        // One associative processor per chip when it computes softmax: filed under digital.
+        if a.softmax_on_ap {
+            t.area_um2[7] += components::ap::area_um2(&a.ap) * s.area;
+        }
         t
     }
 

@@ -39,6 +39,8 @@ enum Command {
     Compare(cli::compare::Args),
     /// Export a run's or a comparison's results as tables (Markdown, LaTeX, CSV) and plots.
     Export(cli::export::Args),
+    /// An LLM's softmax on an associative processor, a digital unit and two GPUs.
+    Softmax(cli::softmax::Args),
     /// Grade optimizers against the certified optimum of a space (exhaustive enumeration).
     Grade(cli::grade::Args),
 }
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Grade(args) => cli::grade::run(&args),
         Command::Compare(args) => cli::compare::run(&args),
         Command::Export(args) => cli::export::run(&args),
+        Command::Softmax(args) => cli::softmax::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -124,6 +124,14 @@ impl Problem {
                     violation += area_mm2 / limit_mm2 - 1.0;
                     reasons.push(w.infeasible.as_ref().unwrap().to_string());
                 }
+                Some(Infeasible::SoftmaxUnit { .. }) => {
+                    violation += 1.0;
+                    reasons.push(format!(
+                        "{}: {}",
+                        w.workload,
+                        w.infeasible.as_ref().unwrap()
+                    ));
+                }
                 Some(Infeasible::AreaAboveLimit { .. }) | None => {}
             }
         }

@@ -144,7 +144,7 @@ fn eval_table_and_space_listing() {
     let (code, out, _) = imcdse(&["space", SPACE, "--json"]);
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["size"], 12_096_000.0);
+    assert_eq!(v["size"].as_u64(), Some(12_096_000));
     assert_eq!(v["name"], "paper-rram");
     let keys: Vec<&String> = v["params"].as_object().unwrap().keys().collect();
     assert_eq!(keys[0], "voltage_v", "file order is kept");

@@ -9,9 +9,7 @@
 //! - scale, normalization, hardswish/hardsigmoid/GELU/SiLU/sigmoid (integer polynomial
 //!   approximations as in I-BERT): one multiply and one add per element, twice for the
 //!   non-piecewise ones (GELU, SiLU, sigmoid);
-//! - softmax: I-BERT's integer softmax per element: max compare, subtract, polynomial exponent
-//!   (2 multiplies, 2 adds), sum add, divide (counted as 4 multiply-add steps): 7 multiplies,
-//!   9 adds;
+//! - softmax: costed by the softmax unit of `softmax_unit.rs` (or the associative processor);
 //! - dynamic matmul MAC: one multiply and one add.
 //!
 //! Operands above 8 bits cost proportionally more (`bits / 8`).

@@ -9,6 +9,7 @@
 
 pub mod adc;
 pub mod adder_tree;
+pub mod ap;
 pub mod buffer;
 pub mod cell_array;
 pub mod column_mux;
@@ -17,6 +18,7 @@ pub mod dram;
 pub mod interconnect;
 pub mod row_driver;
 pub mod shift_add;
+pub mod softmax_unit;
 
 use crate::arch::Architecture;
 use crate::tech;

@@ -45,7 +45,12 @@ pub fn run(args: &Args) -> Result<()> {
         if let Some(w) = s.constraints.weights_on_chip {
             constraints.insert("weights_on_chip".into(), json!(w));
         }
-        let out = json!({"name": s.name, "description": s.description, "size": s.size() as f64, "params": params, "fixed": fixed, "constraints": constraints});
+        // An exact integer while it fits in u64 (every space we ship); a float beyond.
+        let size = match u64::try_from(s.size()) {
+            Ok(n) => json!(n),
+            Err(_) => json!(s.size() as f64),
+        };
+        let out = json!({"name": s.name, "description": s.description, "size": size, "params": params, "fixed": fixed, "constraints": constraints});
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
