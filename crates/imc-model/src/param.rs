@@ -295,13 +295,8 @@ pub const PARAMS: &[Param] = &[
         "5",
         "AP energy per written bit, fJ (assumed)",
     ),
-    real(
-        "ap_cycle_ns",
-        0.01,
-        1e3,
-        "1",
-        "AP compare or write cycle, ns",
-    ),
+    real("ap_compare_ns", 0.01, 1e3, "1", "AP compare cycle, ns"),
+    real("ap_write_ns", 0.01, 1e3, "1", "AP write cycle, ns"),
     real(
         "ap_cell_um2",
         0.0,

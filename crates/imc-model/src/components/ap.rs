@@ -21,8 +21,9 @@
 //! Energy: every compare cycle compares 3 key bits (two operand bits and a carry) in every
 //! active word; a write cycle writes 2 bits (result and carry) into the words that matched, one
 //! in 8 on average (one row of an 8-entry truth table per pass). Per-bit energies and the
-//! cycle time are parameters (`ap_compare_fj`, `ap_write_fj`, `ap_cycle_ns`); their defaults
-//! (1 fJ per compared bit, 5 fJ per written bit, 1 ns, 0.5 um^2 per cell at 32 nm) are
+//! times of a compare and of a write cycle are parameters (`ap_compare_fj`, `ap_write_fj`,
+//! `ap_compare_ns`, `ap_write_ns`); their defaults (1 fJ per compared bit, 5 fJ per written bit,
+//! 1 ns each, 0.5 um^2 per cell at 32 nm) are
 //! assumptions typical of SRAM CAMs, not SoftmAP's figures, which were not readable
 //! (shared/reference/workloads.md section 1): set them from a circuit you trust.
 //!
@@ -39,7 +40,8 @@ pub struct Ap {
     pub word_bits: u32,
     pub compare_fj: f64,
     pub write_fj: f64,
-    pub cycle_ns: f64,
+    pub compare_ns: f64,
+    pub write_ns: f64,
     pub cell_um2: f64,
 }
 
@@ -50,7 +52,8 @@ impl Default for Ap {
             word_bits: 64,
             compare_fj: 1.0,
             write_fj: 5.0,
-            cycle_ns: 1.0,
+            compare_ns: 1.0,
+            write_ns: 1.0,
             cell_um2: 0.5,
         }
     }
@@ -97,7 +100,7 @@ pub fn softmax(ap: &Ap, rows: u64, length: u64, bits: u32) -> Result<(f64, f64),
     } else {
         rows * length.div_ceil(ap.words)
     };
-    let time_ns = rounds as f64 * (cmp + wr) * ap.cycle_ns;
+    let time_ns = rounds as f64 * (cmp * ap.compare_ns + wr * ap.write_ns);
     Ok((energy_pj, time_ns))
 }
 

@@ -48,9 +48,12 @@ pub struct Args {
     /// AP energy per written bit, fJ.
     #[arg(long, default_value_t = Ap::default().write_fj)]
     pub ap_write_fj: f64,
-    /// AP compare or write cycle, ns.
-    #[arg(long, default_value_t = Ap::default().cycle_ns)]
-    pub ap_cycle_ns: f64,
+    /// AP compare cycle, ns.
+    #[arg(long, default_value_t = Ap::default().compare_ns)]
+    pub ap_compare_ns: f64,
+    /// AP write cycle, ns.
+    #[arg(long, default_value_t = Ap::default().write_ns)]
+    pub ap_write_ns: f64,
     /// Lanes of the digital softmax unit (the default chip: 64 tiles x 64 lanes).
     #[arg(long, default_value_t = 4096)]
     pub lanes: u64,
@@ -74,15 +77,17 @@ pub fn run(args: &Args) -> Result<()> {
                 .with_context(|| format!("--seq: `{s}` is not a length in 1..=1048576"))
         })
         .collect::<Result<_>>()?;
-    if args.ap_words == 0 || args.lanes == 0 || args.ap_cycle_ns <= 0.0 {
-        bail!("--ap-words, --lanes and --ap-cycle-ns must be positive");
+    if args.ap_words == 0 || args.lanes == 0 || args.ap_compare_ns <= 0.0 || args.ap_write_ns <= 0.0
+    {
+        bail!("--ap-words, --lanes, --ap-compare-ns and --ap-write-ns must be positive");
     }
     let ap = Ap {
         words: args.ap_words,
         word_bits: args.ap_word_bits,
         compare_fj: args.ap_compare_fj,
         write_fj: args.ap_write_fj,
-        cycle_ns: args.ap_cycle_ns,
+        compare_ns: args.ap_compare_ns,
+        write_ns: args.ap_write_ns,
         ..Ap::default()
     };
     let chip = Architecture::from_values(&[("technology_nm".to_string(), Value::Num(32.0))])?;
@@ -151,14 +156,15 @@ pub fn run(args: &Args) -> Result<()> {
     }
     println!(
         "{} attention softmax, {}-bit integer on the AP ({} words of {} bits, {} fJ/compared bit, \
-         {} fJ/written bit, {} ns) and the digital unit ({} lanes); GPUs FP16, memory-bound.\n",
+         {} fJ/written bit, {} ns per compare, {} ns per write) and the digital unit ({} lanes); GPUs FP16, memory-bound.\n",
         args.model,
         args.bits,
         ap.words,
         ap.word_bits,
         ap.compare_fj,
         ap.write_fj,
-        ap.cycle_ns,
+        ap.compare_ns,
+        ap.write_ns,
         args.lanes
     );
     println!(
