@@ -144,13 +144,7 @@ pub fn run(problem: &Problem, top: usize, keep_all: bool) -> Result<Enumerated> 
         .map(|c| (c * chunk, ((c + 1) * chunk).min(reduced)))
         .collect();
     let started = Instant::now();
-    let by_score = |a: &Row, b: &Row| {
-        a.eval
-            .score
-            .unwrap()
-            .total_cmp(&b.eval.score.unwrap())
-            .then(a.eval_index.cmp(&b.eval_index))
-    };
+    let by_score = results::by_score;
     let parts: Vec<(Vec<Row>, Vec<Row>, u64)> = chunks
         .par_iter()
         .map_init(FootprintCache::new, |cache, &(lo, hi)| {

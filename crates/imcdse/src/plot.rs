@@ -55,6 +55,20 @@ pub trait Painter {
     fn paint_png(&self, root: DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()>;
 }
 
+/// A plot that draws on any plotters backend.
+pub trait Chart {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()>;
+}
+
+impl<T: Chart> Painter for T {
+    fn paint_svg(&self, root: DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
+        self.draw(root)
+    }
+    fn paint_png(&self, root: DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()> {
+        self.draw(root)
+    }
+}
+
 /// Renders `p` to `path` (.svg or .png).
 pub fn render(path: &Path, size: (u32, u32), p: &dyn Painter) -> Result<()> {
     font()?;
@@ -213,11 +227,8 @@ impl Front {
     }
 }
 
-impl Painter for Front {
-    fn paint_svg(&self, root: DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
-        self.paint(root)
-    }
-    fn paint_png(&self, root: DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()> {
+impl Chart for Front {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
         self.paint(root)
     }
 }
@@ -369,11 +380,8 @@ impl Bars {
     }
 }
 
-impl Painter for Bars {
-    fn paint_svg(&self, root: DrawingArea<SVGBackend<'_>, Shift>) -> Result<()> {
-        self.paint(root)
-    }
-    fn paint_png(&self, root: DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()> {
+impl Chart for Bars {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
         self.paint(root)
     }
 }

@@ -54,6 +54,19 @@ impl Row {
     }
 }
 
+/// Scored rows by score, then by evaluation index (an unscored row sorts last).
+pub fn by_score(a: &Row, b: &Row) -> std::cmp::Ordering {
+    let s = |r: &Row| r.eval.score.unwrap_or(f64::INFINITY);
+    s(a).total_cmp(&s(b)).then(a.eval_index.cmp(&b.eval_index))
+}
+
+/// The scored (so feasible) row with the lowest score; ties go to the first evaluated.
+pub fn best_row(rows: &[Row]) -> Option<&Row> {
+    rows.iter()
+        .filter(|r| r.eval.score.is_some())
+        .min_by(|a, b| by_score(a, b))
+}
+
 /// Writes `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");

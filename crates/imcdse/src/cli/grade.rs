@@ -260,11 +260,7 @@ pub fn certify(problem: &Problem, cache: &Path) -> Result<Certified> {
     let started = Instant::now();
     let e = exhaustive::run(problem, 1, false)?;
     let rows = e.rows;
-    let best = rows
-        .iter()
-        .filter(|r| r.eval.score.is_some())
-        .min_by(|a, b| a.eval.score.unwrap().total_cmp(&b.eval.score.unwrap()));
-    let Some(best) = best else {
+    let Some(best) = results::best_row(&rows) else {
         bail!("no design of the space is feasible: nothing to grade against");
     };
     let keys: Vec<[f64; 3]> = results::pareto_rows(&rows)

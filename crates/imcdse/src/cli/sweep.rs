@@ -110,16 +110,7 @@ pub struct Swept {
 impl Swept {
     /// The feasible row with the lowest score (ties: first evaluated).
     pub fn best(&self) -> Option<&Row> {
-        self.rows
-            .iter()
-            .filter(|r| r.eval.score.is_some() && r.eval.outcome.is_feasible())
-            .min_by(|a, b| {
-                a.eval
-                    .score
-                    .unwrap()
-                    .total_cmp(&b.eval.score.unwrap())
-                    .then(a.eval_index.cmp(&b.eval_index))
-            })
+        results::best_row(&self.rows)
     }
 }
 
@@ -417,17 +408,7 @@ fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs:
         rows.len(),
         pareto.len()
     ));
-    let best = rows
-        .iter()
-        .filter(|r| r.eval.score.is_some())
-        .min_by(|a, b| {
-            a.eval
-                .score
-                .unwrap()
-                .total_cmp(&b.eval.score.unwrap())
-                .then(a.eval_index.cmp(&b.eval_index))
-        });
-    match best {
+    match results::best_row(rows) {
         None => {
             s.push_str("**No feasible design was found.** Most common reasons:\n\n");
             let mut reasons: HashMap<String, usize> = HashMap::new();
