@@ -46,7 +46,7 @@ use crate::arch::Architecture;
 use crate::components::{ap, dram, softmax_unit};
 use crate::mapping::Mapping;
 use crate::table::ComponentTable;
-use imc_zoo::ops::{ActKind, Op};
+use imc_zoo::ops::{ActKind, Op, Softmax};
 use imc_zoo::{Layer, Workload};
 
 /// Energy categories, in report order.
@@ -213,6 +213,31 @@ fn digital_ops(op: &Op) -> (f64, f64, u64) {
     }
 }
 
+/// Energy (pJ) and time (ns) of a softmax layer on the architecture's softmax unit, or why the
+/// associative processor cannot run it.
+fn softmax_cost(
+    a: &Architecture,
+    t: &ComponentTable,
+    x: &Softmax,
+    lanes: f64,
+    cycle: f64,
+) -> Result<(f64, f64), String> {
+    if a.softmax_on_ap {
+        let (pj, ns) = ap::softmax(&a.ap, x.rows, x.length, a.softmax_bits)?;
+        Ok((pj * t.scale.energy, ns * t.scale.delay))
+    } else {
+        Ok(softmax_unit::softmax(
+            x.elements() as f64,
+            a.softmax_bits,
+            lanes,
+            t.add_pj,
+            t.mul_pj,
+            t.tile_output_buffer.energy_pj,
+            cycle,
+        ))
+    }
+}
+
 /// Costs `w` on `a`. `max_area_mm2` adds the area constraint to feasibility.
 pub fn evaluate(
     a: &Architecture,
@@ -336,42 +361,29 @@ pub fn evaluate(
                     l[part::L_WEIGHT_LOAD] += bits / dram::BITS_PER_NS * t.scale.delay;
                 }
             }
-            _ if matches!(op, Op::Softmax(_)) => {
-                let Op::Softmax(x) = op else { unreachable!() };
-                let (pj, ns) = if a.softmax_on_ap {
-                    match ap::softmax(&a.ap, x.rows, x.length, a.softmax_bits) {
-                        Ok((pj, ns)) => (pj * t.scale.energy, ns * t.scale.delay),
-                        Err(reason) => {
-                            softmax_error.get_or_insert(reason);
-                            (0.0, 0.0)
-                        }
-                    }
-                } else {
-                    softmax_unit::softmax(
-                        x.elements() as f64,
-                        a.softmax_bits,
-                        lanes,
-                        t.add_pj,
-                        t.mul_pj,
-                        t.tile_output_buffer.energy_pj,
-                        cycle,
-                    )
-                };
-                e[part::SOFTMAX] += pj;
-                l[part::L_SOFTMAX] += ns;
-            }
-            _ => {
-                let (adds, muls, _) = digital_ops(op);
-                let width = layer.precision.input_bits.max(8) as f64 / 8.0;
-                // Dynamic matmuls get their own category: the breakdown says which path they took.
-                let (ep, lp) = if matches!(op, Op::MatMul(_)) {
-                    (part::DYNAMIC_MATMUL, part::L_DYNAMIC_MATMUL)
-                } else {
-                    (part::DIGITAL, part::L_DIGITAL)
-                };
-                e[ep] += (adds * t.add_pj + muls * t.mul_pj) * width;
-                l[lp] += ((adds.max(muls)) / lanes).ceil() * cycle;
-            }
+            _ => match op {
+                Op::Softmax(x) => {
+                    let (pj, ns) = softmax_cost(a, t, x, lanes, cycle).unwrap_or_else(|reason| {
+                        softmax_error.get_or_insert(reason);
+                        (0.0, 0.0)
+                    });
+                    e[part::SOFTMAX] += pj;
+                    l[part::L_SOFTMAX] += ns;
+                }
+                _ => {
+                    let (adds, muls, _) = digital_ops(op);
+                    let width = layer.precision.input_bits.max(8) as f64 / 8.0;
+                    // Dynamic matmuls get their own category: the breakdown says which path
+                    // they took.
+                    let (ep, lp) = if matches!(op, Op::MatMul(_)) {
+                        (part::DYNAMIC_MATMUL, part::L_DYNAMIC_MATMUL)
+                    } else {
+                        (part::DIGITAL, part::L_DIGITAL)
+                    };
+                    e[ep] += (adds * t.add_pj + muls * t.mul_pj) * width;
+                    l[lp] += ((adds.max(muls)) / lanes).ceil() * cycle;
+                }
+            },
         }
         if steps != 1.0 {
             for (x, x0) in e.iter_mut().zip(e0) {

@@ -1,24 +1,15 @@
 //! Spiking networks through the cost model: timesteps, spike rate, binary weights and 1-bit
 //! spike inputs (see the module documentation of `cost.rs`).
 
+use imc_model::Architecture;
 use imc_model::cost::{self, footprint, part};
 use imc_model::table::ComponentTable;
-use imc_model::{Architecture, Value};
 use imc_zoo::{Workload, Zoo};
 
+mod common;
+
 fn arch(bits_per_cell: f64) -> Architecture {
-    let v: Vec<(String, Value)> = [
-        ("rows", 256.0),
-        ("cols", 256.0),
-        ("router_groups", 16.0),
-        ("tiles_per_group", 32.0),
-        ("crossbars_per_tile", 64.0),
-        ("bits_per_cell", bits_per_cell),
-    ]
-    .iter()
-    .map(|(k, x)| (k.to_string(), Value::Num(*x)))
-    .collect();
-    Architecture::from_values(&v).unwrap()
+    common::arch(&[("bits_per_cell", bits_per_cell)])
 }
 
 fn snn(name: &str) -> Workload {

@@ -6,19 +6,10 @@ use imc_model::table::ComponentTable;
 use imc_model::{Architecture, Value};
 use imc_zoo::Zoo;
 
+mod common;
+
 fn arch(bits_per_cell: f64) -> Architecture {
-    let v: Vec<(String, Value)> = [
-        ("rows", 256.0),
-        ("cols", 256.0),
-        ("router_groups", 16.0),
-        ("tiles_per_group", 32.0),
-        ("crossbars_per_tile", 64.0),
-        ("bits_per_cell", bits_per_cell),
-    ]
-    .iter()
-    .map(|(k, x)| (k.to_string(), Value::Num(*x)))
-    .collect();
-    Architecture::from_values(&v).unwrap()
+    common::arch(&[("bits_per_cell", bits_per_cell)])
 }
 
 /// The softmax unit: an associative processor instead of the digital lanes changes only the

@@ -5,20 +5,11 @@ use imc_model::cost::part;
 use imc_model::{Architecture, DesignReport, Infeasible, Value, evaluate_design};
 use imc_zoo::{Workload, Zoo};
 
+mod common;
+use common::arch;
+
 fn paper4() -> Vec<Workload> {
     Zoo::builtin().unwrap().resolve("paper4").unwrap()
-}
-
-fn arch(pairs: &[(&str, f64)]) -> Architecture {
-    let mut v: Vec<(String, Value)> = vec![
-        ("rows".into(), Value::Num(256.0)),
-        ("cols".into(), Value::Num(256.0)),
-        ("router_groups".into(), Value::Num(16.0)),
-        ("tiles_per_group".into(), Value::Num(32.0)),
-        ("crossbars_per_tile".into(), Value::Num(64.0)),
-    ];
-    v.extend(pairs.iter().map(|(k, x)| (k.to_string(), Value::Num(*x))));
-    Architecture::from_values(&v).unwrap()
 }
 
 fn with_flag(a: &Architecture, key: &str, on: bool) -> Architecture {

@@ -136,8 +136,8 @@ pub struct Front {
     pub front: Vec<(f64, f64, f64)>,
 }
 
-impl Front {
-    fn paint<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
+impl Chart for Front {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
         root.fill(&WHITE).map_err(err)?;
         let (plot, bar) = root.split_horizontally(root.dim_in_pixel().0.saturating_sub(110));
         let xs: Vec<f64> = self
@@ -168,7 +168,9 @@ impl Front {
         colour_bar(&bar, bounds(&areas), "area (mm²)")?;
         root.present().map_err(err)
     }
+}
 
+impl Front {
     fn chart<DB: DrawingBackend, X, Y>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -227,19 +229,13 @@ impl Front {
     }
 }
 
-impl Chart for Front {
-    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
-        self.paint(root)
-    }
-}
-
 /// A vertical viridis bar from `lo` (bottom) to `hi` (top) with its end values.
 fn colour_bar<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     (lo, hi): (f64, f64),
     label: &str,
 ) -> Result<()> {
-    let (w, h) = area.dim_in_pixel();
+    let (_, h) = area.dim_in_pixel();
     let (top, bottom) = (60i32, h as i32 - 60);
     let x0 = 15i32;
     let steps = 100;
@@ -270,7 +266,6 @@ fn colour_bar<DB: DrawingBackend>(
     .map_err(err)?;
     area.draw(&Text::new(label.to_string(), (x0 - 5, top - 30), style))
         .map_err(err)?;
-    let _ = w;
     Ok(())
 }
 
@@ -283,8 +278,8 @@ pub struct Bars {
     pub y_label: String,
 }
 
-impl Bars {
-    fn paint<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
+impl Chart for Bars {
+    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
         root.fill(&WHITE).map_err(err)?;
         let mut vals: Vec<f64> = self.groups.iter().flat_map(|g| g.1.clone()).collect();
         vals.push(1.0);
@@ -307,7 +302,9 @@ impl Bars {
         }
         root.present().map_err(err)
     }
+}
 
+impl Bars {
     fn chart<DB: DrawingBackend, Y>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -377,12 +374,6 @@ impl Bars {
             .label_font(("sans-serif", 13))
             .draw()
             .map_err(err)
-    }
-}
-
-impl Chart for Bars {
-    fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()> {
-        self.paint(root)
     }
 }
 

@@ -65,6 +65,15 @@ pub struct Args {
     pub population: usize,
 }
 
+/// A compared design of one seed, costed on every workload.
+struct Design {
+    seed: u64,
+    /// joint, sequential, or `specific:<workload>`.
+    name: String,
+    point: Point,
+    eval: Evaluation,
+}
+
 /// One row of comparison.parquet: a design costed on a workload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -145,7 +154,7 @@ pub fn run(args: &Args) -> Result<()> {
     let sequential = sequential(&all, max_start);
     let bar = sweep::progress(args.seeds * (names.len() as u64 + 1), "searches");
     let mut lines: Vec<Line> = Vec::new();
-    let mut designs: Vec<(u64, String, Point)> = Vec::new();
+    let mut designs: Vec<Design> = Vec::new();
     for seed in 0..args.seeds {
         let dir = out.join(format!("s{seed}"));
         let joint = search(args, seed, &args.objective, &workloads, &dir.join("joint"))?;
@@ -177,9 +186,10 @@ pub fn run(args: &Args) -> Result<()> {
         for (w, p) in &specific {
             kinds.push(("specific".into(), format!("specific:{w}"), p.clone()));
         }
-        let own: Vec<Evaluation> = names.iter().map(|w| all.evaluate(spec_of(w))).collect();
-        for (kind, design, point) in &kinds {
-            let e = all.evaluate(point);
+        let evals: Vec<Evaluation> = kinds.iter().map(|k| all.evaluate(&k.2)).collect();
+        // The specific designs follow the three other kinds, in workload order.
+        let own = &evals[3..];
+        for ((kind, design, point), e) in kinds.iter().zip(&evals) {
             for (i, w) in names.iter().enumerate() {
                 let is_own = design == &format!("specific:{w}");
                 let kind = if kind == "specific" && !is_own {
@@ -187,10 +197,15 @@ pub fn run(args: &Args) -> Result<()> {
                 } else {
                     kind.as_str()
                 };
-                lines.push(line(seed, kind, design, w, &e, i, &own[i]));
+                lines.push(line(seed, kind, design, w, e, i, &own[i]));
             }
-            if !designs.iter().any(|d| d.0 == seed && &d.1 == design) {
-                designs.push((seed, design.clone(), point.clone()));
+            if !designs.iter().any(|d| d.seed == seed && &d.name == design) {
+                designs.push(Design {
+                    seed,
+                    name: design.clone(),
+                    point: point.clone(),
+                    eval: e.clone(),
+                });
             }
         }
     }
@@ -436,7 +451,7 @@ fn markdown(
     args: &Args,
     largest: &str,
     lines: &[Line],
-    designs: &[(u64, String, Point)],
+    designs: &[Design],
 ) -> String {
     let names = &problem.names;
     let get = |kind: &str, w: &str| -> Vec<&Line> {
@@ -512,14 +527,14 @@ fn markdown(
         ("largest", format!("specific:{largest}")),
         ("sequential", "sequential".to_string()),
     ] {
-        if let Some(d) = designs.iter().find(|d| d.0 == 0 && d.1 == design) {
-            let e = problem.evaluate(&d.2);
+        if let Some(d) = designs.iter().find(|d| d.seed == 0 && d.name == design) {
+            let e = &d.eval;
             score_rows.push(vec![
                 kind.to_string(),
                 e.score.map_or("infeasible".into(), |x| format!("{x:.4e}")),
                 format!("{:.2}", e.area_mm2.unwrap_or(f64::NAN)),
                 problem
-                    .values(&d.2)
+                    .values(&d.point)
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
@@ -541,8 +556,8 @@ fn markdown(
             let p = |d: &str| {
                 designs
                     .iter()
-                    .find(|x| x.0 == *seed && x.1 == d)
-                    .map(|x| &x.2)
+                    .find(|x| x.seed == *seed && x.name == d)
+                    .map(|x| &x.point)
             };
             p("joint").is_some() && p("joint") == p(&format!("specific:{largest}"))
         })
