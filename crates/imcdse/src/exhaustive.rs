@@ -14,14 +14,24 @@
 //!
 //! The remaining designs go through the plain [`Problem::evaluate`], in parallel chunks; each
 //! chunk keeps its best `top` rows and its Pareto front, merged at the end.
+//!
+//! **Slices and resume.** A run may cover a contiguous slice `[lo, hi)` of the flat index range
+//! (`--shard`); a twin outside the slice is left to the shard that holds it, and a
+//! representative is costed wherever one of its twins is held. The work goes in blocks of
+//! [`BLOCK`] representatives; each finished block's best rows and front are appended to
+//! `blocks.jsonl`, so an interrupted run resumes at the first unfinished block. The best `top`
+//! rows and the front of a union of parts are those of the union of the parts' best rows and
+//! fronts ([`combine`]), so blocks, chunks and shards all merge to the same rows.
 
 use crate::problem::{Evaluation, Problem};
 use crate::results::{self, Row};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use imc_model::cost::{footprint, mapping_key};
 use imc_search::{Point, Space};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
 /// Footprints (crossbars per workload) by mapping key.
@@ -56,6 +66,43 @@ impl<'a> Fast<'a> {
             inert,
             reduced,
         }
+    }
+
+    /// The reduced indices whose twins meet the flat slice `[lo, hi)`: sorted, disjoint
+    /// intervals. For a fixed inert value the flat index grows with the reduced index, so
+    /// each value's share of the slice is one interval, found by bisection.
+    pub fn intervals(&self, lo: u64, hi: u64) -> Vec<(u64, u64)> {
+        let Some(d) = self.inert else {
+            return if lo < hi { vec![(lo, hi)] } else { vec![] };
+        };
+        let n = self.reduced.size() as u64;
+        let flat = |r: u64, v: u32| -> u64 {
+            let mut g = self.reduced.point(r as u128).0;
+            g.insert(d, v);
+            self.problem.space.index(&Point(g)) as u64
+        };
+        // The first reduced index whose flat index (with value v) is at least `at`.
+        let first = |at: u64, v: u32| {
+            let (mut a, mut b) = (0u64, n);
+            while a < b {
+                let m = a + (b - a) / 2;
+                if flat(m, v) < at { a = m + 1 } else { b = m }
+            }
+            a
+        };
+        let mut spans: Vec<(u64, u64)> = (0..self.problem.space.sizes[d])
+            .map(|v| (first(lo, v), first(hi, v)))
+            .filter(|(a, b)| a < b)
+            .collect();
+        spans.sort_unstable();
+        let mut merged: Vec<(u64, u64)> = Vec::new();
+        for (a, b) in spans {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        merged
     }
 
     /// The full points a reduced point stands for (its twins), in increasing flat index.
@@ -101,21 +148,40 @@ fn without<T: Clone>(v: &[T], skip: Option<usize>) -> Vec<T> {
         .collect()
 }
 
+/// Representatives per block: the unit of progress saved for resume.
+pub const BLOCK: u64 = 1 << 17;
+
+/// Representatives per parallel chunk.
+const CHUNK: u64 = 2048;
+
 /// What an exhaustive run found.
 pub struct Enumerated {
     /// The best `top` rows by score (every row with `keep_all`), then the exact front's rows.
     pub rows: Vec<Row>,
+    /// Designs in the enumerated slice (the whole space when not sharded).
     pub designs: u64,
     pub feasible: u64,
+    /// Wall time of this process's enumeration (resumed blocks not included).
     pub seconds: f64,
     /// Whether voltage twins were costed once.
     pub twins: bool,
+    /// Blocks of the slice, and how many of them a previous, interrupted run had finished.
+    pub blocks: u64,
+    pub resumed: u64,
 }
 
 impl Enumerated {
     pub fn note(&self) -> String {
+        let resumed = if self.resumed > 0 {
+            format!(
+                "; resumed: {} of {} blocks were done before",
+                self.resumed, self.blocks
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "evaluated all {} designs in {:.1} s ({:.0} designs/s; {}), {} feasible",
+            "evaluated all {} designs in {:.1} s ({:.0} designs/s; {}{resumed}), {} feasible",
             self.designs,
             self.seconds,
             self.designs as f64 / self.seconds.max(1e-9),
@@ -129,85 +195,219 @@ impl Enumerated {
     }
 }
 
+/// Part of an enumeration: its best rows and front (every row with `keep_all`), its counts.
+struct Part {
+    rows: Vec<Row>,
+    designs: u64,
+    feasible: u64,
+}
+
+/// The rows of a union of disjoint parts, each given as (at least) its best `top` rows by
+/// score and its Pareto front: the union's best `top` rows, then its front's rows not among
+/// them (in evaluation order). With `keep_all`, every row in evaluation order.
+pub fn combine(parts: Vec<Vec<Row>>, top: usize, keep_all: bool) -> Vec<Row> {
+    let mut rows: Vec<Row> = parts.into_iter().flatten().collect();
+    if keep_all {
+        rows.sort_by_key(|r| r.eval_index);
+        return rows;
+    }
+    let front = results::pareto_rows(&rows);
+    rows.sort_by(results::by_score);
+    rows.truncate(top);
+    // The front's designs are kept too, so pareto.parquet can be rebuilt from the rows.
+    for f in front {
+        if !rows.iter().any(|r| r.eval_index == f.eval_index) {
+            rows.push(f);
+        }
+    }
+    rows
+}
+
 /// Every design of the problem's space.
 pub fn run(problem: &Problem, top: usize, keep_all: bool) -> Result<Enumerated> {
+    run_slice(problem, top, keep_all, None, None)
+}
+
+/// The designs with flat index in `slice` (the whole space when `None`); with `blocks`, each
+/// finished block is saved there and blocks saved by an earlier run are not enumerated again.
+pub fn run_slice(
+    problem: &Problem,
+    top: usize,
+    keep_all: bool,
+    slice: Option<(u64, u64)>,
+    blocks: Option<&Path>,
+) -> Result<Enumerated> {
+    run_blocks(problem, top, keep_all, slice, blocks, BLOCK)
+}
+
+fn run_blocks(
+    problem: &Problem,
+    top: usize,
+    keep_all: bool,
+    slice: Option<(u64, u64)>,
+    blocks: Option<&Path>,
+    block_len: u64,
+) -> Result<Enumerated> {
     let size = problem.space.size();
     if size > u64::MAX as u128 {
         bail!("the space has {size} designs; too many to enumerate");
     }
-    let size = size as u64;
+    let (lo, hi) = slice.unwrap_or((0, size as u64));
     let fast = Fast::new(problem);
-    let reduced = fast.reduced.size() as u64;
-    let bar = crate::cli::sweep::progress(size, "exhaustive");
-    let chunk = 2048u64;
-    let chunks: Vec<(u64, u64)> = (0..reduced.div_ceil(chunk))
-        .map(|c| (c * chunk, ((c + 1) * chunk).min(reduced)))
-        .collect();
+    let intervals = fast.intervals(lo, hi);
+    let total: u64 = intervals.iter().map(|(a, b)| b - a).sum();
+    let count = total.div_ceil(block_len);
+    let mut saved = match blocks {
+        Some(path) => load_blocks(path, count)?,
+        None => HashMap::new(),
+    };
+    let resumed = saved.len() as u64;
+    let bar = crate::cli::sweep::progress(hi - lo, "exhaustive");
+    bar.inc(saved.values().map(|p| p.designs).sum());
     let started = Instant::now();
-    let by_score = results::by_score;
-    let parts: Vec<(Vec<Row>, Vec<Row>, u64)> = chunks
+    let mut parts = Vec::new();
+    for b in 0..count {
+        if let Some(p) = saved.remove(&b) {
+            parts.push(p);
+            continue;
+        }
+        let (from, to) = (b * block_len, ((b + 1) * block_len).min(total));
+        let part = block(&fast, &intervals, (from, to), (lo, hi), top, keep_all, &bar);
+        if let Some(path) = blocks {
+            save_block(path, b, count, &part)?;
+        }
+        parts.push(part);
+    }
+    bar.finish_and_clear();
+    let designs = parts.iter().map(|p| p.designs).sum();
+    let feasible = parts.iter().map(|p| p.feasible).sum();
+    debug_assert_eq!(designs, hi - lo, "every design of the slice once");
+    Ok(Enumerated {
+        rows: combine(parts.into_iter().map(|p| p.rows).collect(), top, keep_all),
+        designs,
+        feasible,
+        seconds: started.elapsed().as_secs_f64(),
+        twins: fast.inert.is_some(),
+        blocks: count,
+        resumed,
+    })
+}
+
+/// The representatives at positions `[from, to)` of the concatenated `intervals`, in
+/// parallel chunks; only twins with flat index in `slice` become rows.
+fn block(
+    fast: &Fast,
+    intervals: &[(u64, u64)],
+    (from, to): (u64, u64),
+    (lo, hi): (u64, u64),
+    top: usize,
+    keep_all: bool,
+    bar: &indicatif::ProgressBar,
+) -> Part {
+    let problem = fast.problem;
+    // The reduced index at a position of the concatenated intervals.
+    let at = |mut pos: u64| -> u64 {
+        for &(a, b) in intervals {
+            if pos < b - a {
+                return a + pos;
+            }
+            pos -= b - a;
+        }
+        unreachable!("positions stay below the intervals' total length")
+    };
+    let chunks: Vec<(u64, u64)> = (from..to)
+        .step_by(CHUNK as usize)
+        .map(|c| (c, (c + CHUNK).min(to)))
+        .collect();
+    let parts: Vec<Part> = chunks
         .par_iter()
-        .map_init(FootprintCache::new, |cache, &(lo, hi)| {
+        .map_init(FootprintCache::new, |cache, &(a, b)| {
             let mut kept = Vec::new();
-            let mut feasible = 0;
-            let mut done = 0;
-            for i in lo..hi {
-                let rep = fast.reduced.point(i as u128);
-                let twins = fast.twins(&rep);
-                done += twins.len() as u64;
-                let eval = match fast.evaluate(&twins[0], cache) {
+            let (mut feasible, mut designs) = (0, 0);
+            for pos in a..b {
+                let twins: Vec<(u64, Point)> = fast
+                    .twins(&fast.reduced.point(at(pos) as u128))
+                    .into_iter()
+                    .map(|p| (problem.space.index(&p) as u64, p))
+                    .collect();
+                let held = twins.iter().filter(|(i, _)| (lo..hi).contains(i)).count() as u64;
+                designs += held;
+                // The first twin is costed whichever twins are held: the same bits everywhere.
+                let eval = match fast.evaluate(&twins[0].1, cache) {
                     Some(e) => e,
-                    None if keep_all => problem.evaluate(&twins[0]),
+                    None if keep_all => problem.evaluate(&twins[0].1),
                     None => continue,
                 };
                 if eval.outcome.is_feasible() {
-                    feasible += twins.len() as u64;
+                    feasible += held;
                 } else if !keep_all {
                     continue;
                 }
-                for point in twins {
-                    kept.push(Row {
-                        eval_index: problem.space.index(&point) as u64,
-                        phase: "exhaustive".into(),
-                        point,
-                        eval: eval.clone(),
-                    });
+                for (eval_index, point) in twins {
+                    if (lo..hi).contains(&eval_index) {
+                        kept.push(Row {
+                            eval_index,
+                            phase: "exhaustive".into(),
+                            point,
+                            eval: eval.clone(),
+                        });
+                    }
                 }
             }
-            let front = results::pareto_rows(&kept);
-            if !keep_all {
-                kept.sort_by(by_score);
-                kept.truncate(top);
+            bar.inc(designs);
+            Part {
+                rows: combine(vec![kept], top, keep_all),
+                designs,
+                feasible,
             }
-            bar.inc(done);
-            (kept, front, feasible)
         })
         .collect();
-    bar.finish_and_clear();
-    let secs = started.elapsed().as_secs_f64();
-    let feasible: u64 = parts.iter().map(|p| p.2).sum();
-    let mut front: Vec<Row> = parts.iter().flat_map(|p| p.1.iter().cloned()).collect();
-    front = results::pareto_rows(&front);
-    let mut rows: Vec<Row> = parts.into_iter().flat_map(|p| p.0).collect();
-    if keep_all {
-        rows.sort_by_key(|r| r.eval_index);
-    } else {
-        rows.sort_by(by_score);
-        rows.truncate(top);
-        // The front's designs are kept too, so pareto.parquet can be rebuilt from the rows.
-        for f in front {
-            if !rows.iter().any(|r| r.eval_index == f.eval_index) {
-                rows.push(f);
-            }
-        }
+    Part {
+        designs: parts.iter().map(|p| p.designs).sum(),
+        feasible: parts.iter().map(|p| p.feasible).sum(),
+        rows: combine(parts.into_iter().map(|p| p.rows).collect(), top, keep_all),
     }
-    Ok(Enumerated {
-        rows,
-        designs: size,
-        feasible,
-        seconds: secs,
-        twins: fast.inert.is_some(),
-    })
+}
+
+/// Appends a finished block to the blocks file, flushed to disk.
+fn save_block(path: &Path, index: u64, count: u64, part: &Part) -> Result<()> {
+    let line = serde_json::json!({
+        "block": index, "blocks": count, "designs": part.designs, "feasible": part.feasible,
+        "rows": part.rows.iter().map(results::row_json).collect::<Vec<_>>(),
+    });
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    f.write_all(format!("{line}\n").as_bytes())
+        .and_then(|()| f.sync_data())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// Blocks saved by an earlier run of the same slice (a torn last line is cut off the file);
+/// blocks of another division are ignored.
+fn load_blocks(path: &Path, count: u64) -> Result<HashMap<u64, Part>> {
+    let parse = |v: &serde_json::Value| -> Option<(u64, Part)> {
+        let rows = v["rows"]
+            .as_array()?
+            .iter()
+            .map(results::row_from_json)
+            .collect::<Option<Vec<Row>>>()?;
+        Some((
+            v["block"].as_u64()?,
+            Part {
+                rows,
+                designs: v["designs"].as_u64()?,
+                feasible: v["feasible"].as_u64()?,
+            },
+        ))
+    };
+    Ok(results::intact_lines(path, |v| parse(v).is_some())?
+        .iter()
+        .filter(|v| v["blocks"].as_u64() == Some(count))
+        .filter_map(parse)
+        .collect())
 }
 
 #[cfg(test)]
@@ -313,5 +513,120 @@ mod tests {
             off.evaluate(&Point(vec![1, 0])),
         );
         assert_eq!(a, b);
+    }
+}
+
+#[cfg(test)]
+mod slices {
+    use super::*;
+    use crate::objective::Objective;
+    use crate::shard::Shard;
+    use crate::space::Space as SpaceFile;
+    use imc_zoo::Zoo;
+
+    /// 8 voltages (inert, leading) x 2 x 3 x 2 x 2 = 192 designs, some infeasible.
+    fn small(objective: &str) -> Problem {
+        let text = "schema_version = 1\nname = \"small\"\ndescription = \"shards\"\n[fixed]\ndevice = \"rram\"\n\
+                    voltage_scaling = false\n[params]\nvoltage_v = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2]\n\
+                    rows = [128, 256]\ncols = [64, 128, 256]\ntiles_per_group = [4, 16]\ncrossbars_per_tile = [8, 64]\n";
+        let file = SpaceFile::parse("small.toml", text).unwrap();
+        let w = Zoo::builtin().unwrap().resolve("resnet18,alexnet").unwrap();
+        let names: Vec<String> = w.iter().map(|w| w.name.clone()).collect();
+        Problem::new(file, w, Objective::parse(objective, &names).unwrap())
+    }
+
+    #[test]
+    fn intervals_hold_exactly_the_representatives_whose_twins_meet_the_slice() {
+        let p = small("max-ela");
+        let fast = Fast::new(&p);
+        assert_eq!(fast.inert, Some(0));
+        let n = fast.reduced.size() as u64;
+        for (lo, hi) in [
+            (0, 192),
+            (0, 1),
+            (23, 24),
+            (20, 30),
+            (23, 49),
+            (100, 192),
+            (5, 5),
+        ] {
+            let expect: Vec<u64> = (0..n)
+                .filter(|&r| {
+                    fast.twins(&fast.reduced.point(r as u128))
+                        .iter()
+                        .any(|t| (lo..hi).contains(&(p.space.index(t) as u64)))
+                })
+                .collect();
+            let got: Vec<u64> = fast
+                .intervals(lo, hi)
+                .into_iter()
+                .flat_map(|(a, b)| a..b)
+                .collect();
+            assert_eq!(got, expect, "slice {lo}..{hi}");
+        }
+    }
+
+    /// N shards combined give the unsharded rows, for any N and either objective kind.
+    #[test]
+    fn shards_combine_to_the_unsharded_rows() {
+        for objective in ["max-ela", "pareto"] {
+            let p = small(objective);
+            for (top, keep_all) in [(5, false), (100, false), (0, true)] {
+                let whole = run(&p, top, keep_all).unwrap();
+                assert!(
+                    whole.feasible > 0 && whole.feasible < 192,
+                    "{}",
+                    whole.feasible
+                );
+                for count in [2u64, 3, 5, 7] {
+                    let mut parts = Vec::new();
+                    let (mut designs, mut feasible) = (0, 0);
+                    for index in 0..count {
+                        let s = Shard { index, count }.range(192);
+                        let e = run_slice(&p, top, keep_all, Some(s), None).unwrap();
+                        assert!(e.rows.iter().all(|r| (s.0..s.1).contains(&r.eval_index)));
+                        designs += e.designs;
+                        feasible += e.feasible;
+                        parts.push(e.rows);
+                    }
+                    assert_eq!((designs, feasible), (192, whole.feasible));
+                    let merged = combine(parts, top, keep_all);
+                    assert_eq!(merged, whole.rows, "{objective}, top {top}, {count} shards");
+                }
+            }
+        }
+    }
+
+    /// An interrupted run resumes from its saved blocks (a torn last line ignored) and ends
+    /// with the rows of an uninterrupted one.
+    #[test]
+    fn resumes_from_saved_blocks() {
+        let p = small("max-ela");
+        let dir = std::env::temp_dir().join(format!("imcdse-blocks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("blocks.jsonl");
+        let _ = std::fs::remove_file(&path);
+        let whole = run_blocks(&p, 10, false, Some((7, 150)), Some(&path), 4).unwrap();
+        assert_eq!(whole.resumed, 0);
+        assert_eq!(whole.blocks, 24u64.div_ceil(4));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len() as u64, whole.blocks);
+        // Killed during the third block's line.
+        let torn = format!(
+            "{}\n{}\n{}",
+            lines[0],
+            lines[1],
+            &lines[2][..lines[2].len() / 2]
+        );
+        std::fs::write(&path, torn).unwrap();
+        let again = run_blocks(&p, 10, false, Some((7, 150)), Some(&path), 4).unwrap();
+        assert_eq!(again.resumed, 2);
+        assert_eq!((&again.rows, again.feasible), (&whole.rows, whole.feasible));
+        // The torn line was cut, so the blocks the resumed run appended are all readable.
+        let third = run_blocks(&p, 10, false, Some((7, 150)), Some(&path), 4).unwrap();
+        assert_eq!(third.resumed, whole.blocks);
+        assert_eq!(third.rows, whole.rows);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -9,6 +9,7 @@ mod objective;
 mod plot;
 mod problem;
 mod results;
+mod shard;
 mod space;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +44,8 @@ enum Command {
     Softmax(cli::softmax::Args),
     /// Grade optimizers against the certified optimum of a space (exhaustive enumeration).
     Grade(cli::grade::Args),
+    /// Combine the folders of a sharded run (`--shard i/N`) into one results folder.
+    Merge(cli::merge::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Space(args) => cli::space::run(&args),
         Command::Sweep(args) => cli::sweep::run(&args),
         Command::Grade(args) => cli::grade::run(&args),
+        Command::Merge(args) => cli::merge::run(&args),
         Command::Compare(args) => cli::compare::run(&args),
         Command::Export(args) => cli::export::run(&args),
         Command::Softmax(args) => cli::softmax::run(&args),

@@ -11,7 +11,7 @@
 //! - `run.toml` (configuration, version, times, status) and `summary.md`.
 
 use crate::problem::{Evaluation, Problem};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use imc_model::Value;
 use imc_search::runner::Record;
 use imc_search::{Outcome, Point};
@@ -259,20 +259,22 @@ pub fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
 }
 
 /// The non-dominated feasible rows in (max E, max L, A), in evaluation order.
+///
+/// Of designs with equal (max E, max L, A), the one with the lowest `eval_index` stands for
+/// them all, whatever order the rows come in: a sharded run merges to the same front.
 pub fn pareto_rows(rows: &[Row]) -> Vec<Row> {
-    let keyed: Vec<(usize, [f64; 3])> = rows
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.front_key().map(|k| (i, k)))
+    let mut order: Vec<&Row> = rows.iter().collect();
+    order.sort_by_key(|r| r.eval_index);
+    let keyed: Vec<(&Row, [f64; 3])> = order
+        .into_iter()
+        .filter_map(|r| r.front_key().map(|k| (r, k)))
         .collect();
     let pts: Vec<&[f64]> = keyed.iter().map(|(_, k)| k.as_slice()).collect();
-    let mut front: Vec<Row> = imc_search::pareto::non_dominated(&pts)
+    // The documented order of pareto.parquet: by evaluation index.
+    imc_search::pareto::non_dominated(&pts)
         .into_iter()
-        .map(|j| rows[keyed[j].0].clone())
-        .collect();
-    // The documented order of pareto.parquet, whatever order the rows came in.
-    front.sort_by_key(|r| r.eval_index);
-    front
+        .map(|j| keyed[j].0.clone())
+        .collect()
 }
 
 /// Appends rows to the checkpoint, flushed to disk.
@@ -295,16 +297,7 @@ impl Checkpoint {
             .with_context(|| format!("opening {}", self.path.display()))?;
         let mut buf = String::new();
         for r in rows {
-            let (feasible, violation, objectives) = match &r.eval.outcome {
-                Outcome::Feasible(f) => (true, 0.0, f.clone()),
-                Outcome::Infeasible { violation, .. } => (false, *violation, Vec::new()),
-            };
-            let line = json!({
-                "eval_index": r.eval_index, "phase": r.phase, "genes": r.point.0, "feasible": feasible,
-                "violation": violation, "objectives": objectives, "reason": r.eval.reason, "score": r.eval.score,
-                "area_mm2": r.eval.area_mm2, "per_workload": r.eval.per_workload.iter().map(|x| x.map(|(e, l, d)| [e, l, d])).collect::<Vec<_>>(),
-            });
-            buf.push_str(&line.to_string());
+            buf.push_str(&row_json(r).to_string());
             buf.push('\n');
         }
         f.write_all(buf.as_bytes())?;
@@ -312,70 +305,212 @@ impl Checkpoint {
         Ok(())
     }
 
-    /// Rows saved so far; a torn last line (a kill mid-write) is ignored.
+    /// Rows saved so far; a torn last line (a kill mid-write) is dropped from the file.
     pub fn load(&self) -> Result<Vec<Row>> {
-        let Ok(text) = fs::read_to_string(&self.path) else {
-            return Ok(Vec::new());
-        };
         let mut rows = Vec::new();
-        for line in text.lines() {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-                break;
-            };
-            let parse = || -> Option<Row> {
-                let genes: Vec<u32> = v["genes"]
-                    .as_array()?
-                    .iter()
-                    .map(|g| g.as_u64().map(|x| x as u32))
-                    .collect::<Option<_>>()?;
-                let reason = v["reason"].as_str().map(String::from);
-                let outcome = if v["feasible"].as_bool()? {
-                    Outcome::Feasible(
-                        v["objectives"]
-                            .as_array()?
-                            .iter()
-                            .map(|x| x.as_f64())
-                            .collect::<Option<_>>()?,
-                    )
-                } else {
-                    Outcome::Infeasible {
-                        violation: v["violation"].as_f64()?,
-                        reason: reason.clone().unwrap_or_default(),
-                    }
-                };
-                let per_workload = v["per_workload"]
-                    .as_array()?
-                    .iter()
-                    .map(|x| {
-                        x.as_array().map(|a| {
-                            (
-                                a[0].as_f64().unwrap_or(f64::NAN),
-                                a[1].as_f64().unwrap_or(f64::NAN),
-                                a[2].as_f64().unwrap_or(f64::NAN),
-                            )
-                        })
-                    })
-                    .collect();
-                Some(Row {
-                    eval_index: v["eval_index"].as_u64()?,
-                    phase: v["phase"].as_str()?.to_string(),
-                    point: Point(genes),
-                    eval: Evaluation {
-                        outcome,
-                        reason,
-                        score: v["score"].as_f64(),
-                        area_mm2: v["area_mm2"].as_f64(),
-                        per_workload,
-                    },
-                })
-            };
-            match parse() {
-                Some(r) => rows.push(r),
-                None => break,
-            }
+        for v in intact_lines(&self.path, |v| row_from_json(v).is_some())? {
+            rows.extend(row_from_json(&v));
         }
         Ok(rows)
     }
+}
+
+/// A row as one JSON object (checkpoints). Floats print in their shortest round-trip form, so
+/// [`row_from_json`] gives back the same bits.
+pub fn row_json(r: &Row) -> serde_json::Value {
+    let (feasible, violation, objectives) = match &r.eval.outcome {
+        Outcome::Feasible(f) => (true, 0.0, f.clone()),
+        Outcome::Infeasible { violation, .. } => (false, *violation, Vec::new()),
+    };
+    json!({
+        "eval_index": r.eval_index, "phase": r.phase, "genes": r.point.0, "feasible": feasible,
+        "violation": violation, "objectives": objectives, "reason": r.eval.reason, "score": r.eval.score,
+        "area_mm2": r.eval.area_mm2,
+        "per_workload": r.eval.per_workload.iter().map(|x| x.map(|(e, l, d)| [e, l, d])).collect::<Vec<_>>(),
+    })
+}
+
+/// The row of a [`row_json`] object; `None` when a field is missing or malformed.
+pub fn row_from_json(v: &serde_json::Value) -> Option<Row> {
+    let genes: Vec<u32> = v["genes"]
+        .as_array()?
+        .iter()
+        .map(|g| g.as_u64().map(|x| x as u32))
+        .collect::<Option<_>>()?;
+    let reason = v["reason"].as_str().map(String::from);
+    let outcome = if v["feasible"].as_bool()? {
+        Outcome::Feasible(
+            v["objectives"]
+                .as_array()?
+                .iter()
+                .map(|x| x.as_f64())
+                .collect::<Option<_>>()?,
+        )
+    } else {
+        Outcome::Infeasible {
+            violation: v["violation"].as_f64()?,
+            reason: reason.clone().unwrap_or_default(),
+        }
+    };
+    let per_workload = v["per_workload"]
+        .as_array()?
+        .iter()
+        .map(|x| {
+            x.as_array().map(|a| {
+                (
+                    a[0].as_f64().unwrap_or(f64::NAN),
+                    a[1].as_f64().unwrap_or(f64::NAN),
+                    a[2].as_f64().unwrap_or(f64::NAN),
+                )
+            })
+        })
+        .collect();
+    Some(Row {
+        eval_index: v["eval_index"].as_u64()?,
+        phase: v["phase"].as_str()?.to_string(),
+        point: Point(genes),
+        eval: Evaluation {
+            outcome,
+            reason,
+            score: v["score"].as_f64(),
+            area_mm2: v["area_mm2"].as_f64(),
+            per_workload,
+        },
+    })
+}
+
+/// The rows of an `evaluations.parquet` or `pareto.parquet` written for `problem`: parameter
+/// values back to the space's indices, the numbers as stored (Parquet keeps every bit). A
+/// feasible row's objective vector is recomputed from its energies, latencies and area, as
+/// [`Problem::evaluate`] computes it; an infeasible row's violation is not stored and reads
+/// as 1.
+pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
+    let t = read_table(path)?;
+    let column = |name: &str| {
+        t.column(name).with_context(|| {
+            format!(
+                "{}: no column `{name}`; is it a results table of this space and these workloads?",
+                path.display()
+            )
+        })
+    };
+    let num = |c: &Cell| match c {
+        Cell::Num(x) => Some(*x),
+        Cell::Int(x) => Some(*x as f64),
+        _ => None,
+    };
+    let mut genes: Vec<Vec<u32>> = vec![Vec::with_capacity(problem.file.params.len()); t.rows()];
+    for (name, values) in &problem.file.params {
+        for (i, cell) in column(name)?.iter().enumerate() {
+            let g = values.iter().position(|v| match (v, cell) {
+                (Value::Num(x), c) => num(c) == Some(*x),
+                (Value::Bool(b), Cell::Bool(c)) => b == c,
+                (Value::Str(s), Cell::Str(c)) => s == c,
+                _ => false,
+            });
+            let Some(g) = g else {
+                bail!(
+                    "{}: row {i}: `{name}` = {cell:?} is not one of the space's values",
+                    path.display()
+                );
+            };
+            genes[i].push(g as u32);
+        }
+    }
+    let (feasible, reason, score, area, index, phase) = (
+        column("feasible")?,
+        column("infeasible_reason")?,
+        column("score")?,
+        column("area_mm2")?,
+        column("eval_index")?,
+        column("phase")?,
+    );
+    let mut per: Vec<[&[Cell]; 3]> = Vec::new();
+    for w in &problem.names {
+        per.push([
+            column(&format!("{w}__energy_mj"))?,
+            column(&format!("{w}__latency_ms"))?,
+            column(&format!("{w}__edap"))?,
+        ]);
+    }
+    let mut rows = Vec::with_capacity(t.rows());
+    for (i, genes) in genes.into_iter().enumerate() {
+        let per_workload: Vec<Option<(f64, f64, f64)>> = per
+            .iter()
+            .map(|c| Some((num(&c[0][i])?, num(&c[1][i])?, num(&c[2][i])?)))
+            .collect();
+        let area_mm2 = num(&area[i]);
+        let reason = match &reason[i] {
+            Cell::Str(s) => Some(s.clone()),
+            _ => None,
+        };
+        let outcome = match (&feasible[i], area_mm2) {
+            (Cell::Bool(true), Some(a)) => {
+                let pick = |k: usize| -> Vec<f64> {
+                    per_workload
+                        .iter()
+                        .map(|x| x.map_or(f64::NAN, |x| [x.0, x.1][k]))
+                        .collect()
+                };
+                Outcome::Feasible(
+                    problem
+                        .objective
+                        .vector(&problem.names, &pick(0), &pick(1), a),
+                )
+            }
+            _ => Outcome::Infeasible {
+                violation: 1.0,
+                reason: reason.clone().unwrap_or_default(),
+            },
+        };
+        let Cell::Int(eval_index) = index[i] else {
+            bail!("{}: row {i}: eval_index is not an integer", path.display());
+        };
+        let phase = match &phase[i] {
+            Cell::Str(s) => s.clone(),
+            other => bail!("{}: row {i}: phase {other:?} is not text", path.display()),
+        };
+        rows.push(Row {
+            eval_index: eval_index as u64,
+            phase,
+            point: Point(genes),
+            eval: Evaluation {
+                outcome,
+                reason,
+                score: num(&score[i]),
+                area_mm2,
+                per_workload,
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// The JSON lines of an append-only file up to the first that is not whole and `valid` (a
+/// kill mid-write tears the last line). The file is cut back to them, so lines appended by a
+/// resumed run do not follow a torn one. A missing file has no lines.
+pub fn intact_lines(
+    path: &Path,
+    valid: impl Fn(&serde_json::Value) -> bool,
+) -> Result<Vec<serde_json::Value>> {
+    let Ok(text) = fs::read_to_string(path) else {
+        return Ok(Vec::new());
+    };
+    let mut kept = Vec::new();
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(v) if line.ends_with('\n') && valid(&v) => {
+                kept.push(v);
+                end += line.len();
+            }
+            _ => break,
+        }
+    }
+    if end < text.len() {
+        write_atomic(path, &text.as_bytes()[..end])?;
+    }
+    Ok(kept)
 }
 
 /// Converts saved rows into runner records (for resume).

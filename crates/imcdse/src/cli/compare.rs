@@ -20,21 +20,30 @@
 //! `(s_largest - s_joint) / s_largest x 100` percent; the paper's analysis code reports
 //! `(s_largest - s_joint) x 100`, percentage points of the specific score, given beside it. The
 //! loss of joint against specific is `(s_joint - 1) x 100` in both.
+//!
+//! Each search is a sweep folder `s<seed>/joint` or `s<seed>/specific-<w>` under `--out`. With
+//! `--shard i/N` only the i-th of N contiguous slices of the searches (seed by seed, joint
+//! first, then the workloads in order) runs, and no comparison is written: `imcdse merge`
+//! gathers the shards' search folders and writes it. A search found complete is read back, not
+//! run again, so a rerun (or a merge) costs only the searches still missing.
 
 use crate::cli::sweep::{self, Swept};
 use crate::fmt;
 use crate::objective::Objective;
 use crate::problem::{Evaluation, Problem};
 use crate::results::{self, Col};
+use crate::shard::Shard;
 use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
 use imc_model::Value;
 use imc_search::outcome::rank_cmp;
 use imc_search::{Point, Space};
 use imc_zoo::{Workload, Zoo};
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(clap::Args, Clone)]
+/// Options of `imcdse compare` (kept in run.toml under `[args]`, as for `sweep`).
+#[derive(clap::Args, Clone, Serialize, Deserialize)]
 pub struct Args {
     /// Design space: a built-in name or a .toml file.
     #[arg(long, default_value = "paper-rram")]
@@ -59,7 +68,13 @@ pub struct Args {
     pub sequential_start: String,
     /// Output folder (default: results/compare-<space>-<objective>-<optimizer>).
     #[arg(long)]
+    #[serde(skip)]
     pub out: Option<PathBuf>,
+    /// Run only the i-th of N slices of the searches (seeds x {joint, each workload});
+    /// combine the shards' folders with `imcdse merge`.
+    #[arg(long, value_name = "i/N")]
+    #[serde(skip)]
+    pub shard: Option<Shard>,
     /// NSGA-II population.
     #[arg(long, default_value_t = 100)]
     pub population: usize,
@@ -105,6 +120,7 @@ pub fn loss_vs_specific(s_joint: f64) -> f64 {
 }
 
 pub fn run(args: &Args) -> Result<()> {
+    let started = std::time::Instant::now();
     let space = SpaceFile::resolve(&args.space)?;
     let workloads = Zoo::builtin()?
         .resolve(&args.workloads)
@@ -151,17 +167,25 @@ pub fn run(args: &Args) -> Result<()> {
         .expect("at least two workloads")
         .name
         .clone();
-    let sequential = sequential(&all, max_start);
-    let bar = sweep::progress(args.seeds * (names.len() as u64 + 1), "searches");
-    let mut lines: Vec<Line> = Vec::new();
-    let mut designs: Vec<Design> = Vec::new();
-    for seed in 0..args.seeds {
+    // The searches, in order: per seed the joint one, then each workload's own.
+    let per_seed = names.len() as u64 + 1;
+    let searches = args.seeds * per_seed;
+    let held = |k: u64| args.shard.is_none_or(|s| s.holds(k, searches));
+    let bar = sweep::progress(
+        (0..searches).filter(|&k| held(k)).count() as u64,
+        "searches",
+    );
+    let mut found: Vec<Option<Point>> = vec![None; searches as usize];
+    for k in (0..searches).filter(|&k| held(k)) {
+        let (seed, which) = (k / per_seed, (k % per_seed) as usize);
         let dir = out.join(format!("s{seed}"));
-        let joint = search(args, seed, &args.objective, &workloads, &dir.join("joint"))?;
-        bar.inc(1);
-        let joint = best(&joint, "joint")?;
-        let mut specific: Vec<(String, Point)> = Vec::new();
-        for w in &workloads {
+        found[k as usize] = Some(if which == 0 {
+            best(
+                &search(args, seed, &args.objective, &workloads, &dir.join("joint"))?,
+                "joint",
+            )?
+        } else {
+            let w = &workloads[which - 1];
             let sub = dir.join(format!("specific-{}", w.name));
             let run = search(
                 args,
@@ -170,9 +194,39 @@ pub fn run(args: &Args) -> Result<()> {
                 std::slice::from_ref(w),
                 &sub,
             )?;
-            bar.inc(1);
-            specific.push((w.name.clone(), best(&run, &format!("specific:{}", w.name))?));
-        }
+            best(&run, &format!("specific:{}", w.name))?
+        });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let head = "command = \"compare\"\n".to_string();
+    let tail = sweep::args_toml(args)?;
+    if let Some(shard) = args.shard {
+        let (lo, hi) = shard.range(searches);
+        let head = format!("{head}shard = \"{shard}\"\nfirst_search = {lo}\nend_search = {hi}\n");
+        sweep::write_run_toml(&out.join("run.toml"), &head, "complete", "", &tail, started)?;
+        println!(
+            "compare shard {shard}: searches {lo}..{hi} of {searches} done; combine the shards with `imcdse merge`"
+        );
+        println!("results: {}", out.display());
+        return Ok(());
+    }
+    let sequential = sequential(&all, max_start);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut designs: Vec<Design> = Vec::new();
+    for seed in 0..args.seeds {
+        let base = (seed * per_seed) as usize;
+        let joint = found[base].clone().expect("every search ran");
+        let specific: Vec<(String, Point)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                (
+                    w.clone(),
+                    found[base + 1 + i].clone().expect("every search ran"),
+                )
+            })
+            .collect();
         let spec_of = |w: &str| &specific.iter().find(|s| s.0 == w).expect("searched").1;
         let mut kinds: Vec<(String, String, Point)> = vec![
             ("joint".into(), "joint".into(), joint),
@@ -209,10 +263,10 @@ pub fn run(args: &Args) -> Result<()> {
             }
         }
     }
-    bar.finish_and_clear();
     results::write_parquet(&out.join("comparison.parquet"), frame(&lines)?)?;
     let md = markdown(&all, args, &largest, &lines, &designs);
     results::write_atomic(&out.join("comparison.md"), md.as_bytes())?;
+    sweep::write_run_toml(&out.join("run.toml"), &head, "complete", "", &tail, started)?;
     println!("{md}");
     println!("results: {}", out.display());
     Ok(())
@@ -264,6 +318,7 @@ fn search(
         seed,
         out: Some(out.to_path_buf()),
         resume,
+        shard: None,
         top: 100,
         keep_all: false,
         population: args.population,

@@ -14,13 +14,19 @@
 //!    over the exact front's, both normalised by the exact front's ideal and nadir points with
 //!    the reference point at 1.1 in every objective.
 //!
-//! Writes `grading.parquet` (one row per optimizer x budget x seed) and `grading.md` (median,
-//! min and max gap, share of runs that found the optimum, per optimizer and budget).
+//! Writes `grading.parquet` (one row per optimizer x budget x seed, in the order of
+//! `--optimizers`, then seed, then budget), `grading.md` (median, min and max gap, share of
+//! runs that found the optimum, per optimizer and budget), `certified.json` and `run.toml`.
+//!
+//! `--shard i/N` runs only the i-th of N contiguous slices of the (optimizer, seed) runs and
+//! writes their rows; `imcdse merge` puts the shards' rows together and writes the table. Each
+//! shard certifies (or reads the cache), so none waits for another.
 
 use crate::exhaustive;
 use crate::objective::Objective;
 use crate::problem::Problem;
-use crate::results::{self, Col};
+use crate::results::{self, Cell, Col};
+use crate::shard::Shard;
 use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
 use imc_search::hypervolume::hv3;
@@ -32,7 +38,8 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-#[derive(clap::Args, Clone)]
+/// Options of `imcdse grade` (kept in run.toml under `[args]`, as for `sweep`).
+#[derive(clap::Args, Clone, Serialize, Deserialize)]
 pub struct Args {
     /// Design space: a built-in name or a .toml file.
     #[arg(long, default_value = "paper-rram")]
@@ -54,10 +61,17 @@ pub struct Args {
     pub seeds: u64,
     /// Output folder (default: results/grade-<space>-<objective>).
     #[arg(long)]
+    #[serde(skip)]
     pub out: Option<PathBuf>,
     /// Where certified optima are cached.
     #[arg(long, default_value = "results/certified")]
+    #[serde(skip)]
     pub cache: PathBuf,
+    /// Run only the i-th of N slices of the (optimizer, seed) runs; combine the shards'
+    /// folders with `imcdse merge`.
+    #[arg(long, value_name = "i/N")]
+    #[serde(skip)]
+    pub shard: Option<Shard>,
     /// NSGA-II population.
     #[arg(long, default_value_t = 100)]
     pub population: usize,
@@ -101,7 +115,14 @@ fn list<T: std::str::FromStr>(what: &str, text: &str) -> Result<Vec<T>> {
         .collect()
 }
 
-pub fn run(args: &Args) -> Result<()> {
+/// The checked options of a grading.
+pub struct Setup {
+    pub problem: Problem,
+    pub optimizers: Vec<String>,
+    pub budgets: Vec<u64>,
+}
+
+pub fn setup(args: &Args) -> Result<Setup> {
     let space = SpaceFile::resolve(&args.space)?;
     let workloads = Zoo::builtin()?
         .resolve(&args.workloads)
@@ -128,11 +149,24 @@ pub fn run(args: &Args) -> Result<()> {
     if args.seeds == 0 {
         bail!("--seeds must be at least 1");
     }
-    let problem = Problem::new(space.clone(), workloads, objective);
+    Ok(Setup {
+        problem: Problem::new(space, workloads, objective),
+        optimizers,
+        budgets,
+    })
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    let started = Instant::now();
+    let Setup {
+        problem,
+        optimizers,
+        budgets,
+    } = setup(args)?;
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("results").join(format!(
             "grade-{}-{}",
-            space.name,
+            problem.file.name,
             problem.objective.name().replace(':', "_")
         ))
     });
@@ -146,10 +180,14 @@ pub fn run(args: &Args) -> Result<()> {
         cert.seconds,
         optimizers.len() as u64 * args.seeds
     );
-    let jobs: Vec<(String, u64)> = optimizers
+    let all: Vec<(String, u64)> = optimizers
         .iter()
         .flat_map(|o| (0..args.seeds).map(move |s| (o.clone(), s)))
         .collect();
+    let (lo, hi) = args
+        .shard
+        .map_or((0, all.len() as u64), |s| s.range(all.len() as u64));
+    let jobs = &all[lo as usize..hi as usize];
     let max_budget = *budgets.last().expect("at least one budget");
     let bar = crate::cli::sweep::progress(jobs.len() as u64, "grading runs");
     let graded: Vec<Vec<Grade>> = jobs
@@ -170,12 +208,104 @@ pub fn run(args: &Args) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     bar.finish_and_clear();
     let grades: Vec<Grade> = graded.into_iter().flatten().collect();
-    results::write_parquet(&out.join("grading.parquet"), frame(&grades)?)?;
-    let md = markdown(&problem, &cert, &grades, &optimizers, &budgets, args);
-    results::write_atomic(&out.join("grading.md"), md.as_bytes())?;
-    println!("{md}");
+    results::write_atomic(
+        &out.join("certified.json"),
+        serde_json::to_string_pretty(&cert)?.as_bytes(),
+    )?;
+    let head = "command = \"grade\"\n".to_string();
+    let tail = crate::cli::sweep::args_toml(args)?;
+    if let Some(shard) = args.shard {
+        results::write_parquet(&out.join("grading.parquet"), frame(&grades)?)?;
+        let head = format!("{head}shard = \"{shard}\"\nfirst_run = {lo}\nend_run = {hi}\n");
+        crate::cli::sweep::write_run_toml(
+            &out.join("run.toml"),
+            &head,
+            "complete",
+            "",
+            &tail,
+            started,
+        )?;
+        println!(
+            "grade shard {shard}: runs {lo}..{hi} of {} done; combine the shards with `imcdse merge`",
+            all.len()
+        );
+    } else {
+        write(&out, &problem, &cert, &grades, &optimizers, &budgets, args)?;
+        crate::cli::sweep::write_run_toml(
+            &out.join("run.toml"),
+            &head,
+            "complete",
+            "",
+            &tail,
+            started,
+        )?;
+    }
     println!("results: {}", out.display());
     Ok(())
+}
+
+/// grading.parquet and grading.md of a whole grading (printed too).
+pub fn write(
+    out: &Path,
+    problem: &Problem,
+    cert: &Certified,
+    grades: &[Grade],
+    optimizers: &[String],
+    budgets: &[u64],
+    args: &Args,
+) -> Result<()> {
+    results::write_parquet(&out.join("grading.parquet"), frame(grades)?)?;
+    let md = markdown(problem, cert, grades, optimizers, budgets, args);
+    results::write_atomic(&out.join("grading.md"), md.as_bytes())?;
+    println!("{md}");
+    Ok(())
+}
+
+/// The grades of a grading.parquet, in its order.
+pub fn read_grades(path: &Path) -> Result<Vec<Grade>> {
+    let t = results::read_table(path)?;
+    let col = |name: &str| {
+        t.column(name)
+            .with_context(|| format!("{}: no column `{name}`", path.display()))
+    };
+    let num = |c: &Cell| match c {
+        Cell::Num(x) => Some(*x),
+        Cell::Int(x) => Some(*x as f64),
+        _ => None,
+    };
+    let int = |c: &Cell| match c {
+        Cell::Int(x) => Ok(*x as u64),
+        other => bail!("{}: {other:?} is not an integer", path.display()),
+    };
+    let (o, b, s, e, best, gap, found, hv, secs) = (
+        col("optimizer")?,
+        col("budget")?,
+        col("seed")?,
+        col("evaluations")?,
+        col("best_score")?,
+        col("gap_pct")?,
+        col("found_optimum")?,
+        col("hv_ratio")?,
+        col("run_seconds")?,
+    );
+    (0..t.rows())
+        .map(|i| {
+            Ok(Grade {
+                optimizer: match &o[i] {
+                    Cell::Str(x) => x.clone(),
+                    other => bail!("{}: optimizer {other:?} is not text", path.display()),
+                },
+                budget: int(&b[i])?,
+                seed: int(&s[i])?,
+                evaluations: int(&e[i])?,
+                best_score: num(&best[i]),
+                gap_pct: num(&gap[i]),
+                found: found[i] == Cell::Bool(true),
+                hv_ratio: num(&hv[i]),
+                run_seconds: num(&secs[i]).unwrap_or(f64::NAN),
+            })
+        })
+        .collect()
 }
 
 /// The grade of the first `budget` outcomes of a run.

@@ -4,6 +4,7 @@ pub mod compare;
 pub mod eval;
 pub mod export;
 pub mod grade;
+pub mod merge;
 pub mod softmax;
 pub mod space;
 pub mod sweep;

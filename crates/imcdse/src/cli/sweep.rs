@@ -4,10 +4,17 @@
 //! The run folder holds `run.toml`, `evaluations.parquet`, `pareto.parquet`, `summary.md` and
 //! `checkpoint.jsonl` (see `results.rs`). `--resume` continues an interrupted run of the same
 //! configuration from its checkpoint without re-evaluating anything; the budget may be raised.
+//! A run found complete with the same settings is not run again (its rows are read back).
+//!
+//! `--shard i/N` (exhaustive only) enumerates the i-th of N contiguous slices of the space's
+//! flat index range (see `shard.rs`); `imcdse merge` combines the N folders. A shard resumes
+//! by itself: run again into the same folder, it skips when complete and continues from its
+//! saved blocks when interrupted (`exhaustive.rs`).
 
 use crate::objective::Objective;
 use crate::problem::{Evaluation, Problem};
 use crate::results::{self, Checkpoint, Row};
+use crate::shard::Shard;
 use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
 use imc_search::anneal::Anneal;
@@ -18,6 +25,7 @@ use imc_search::runner::{self, Stop};
 use imc_search::{Optimizer, Outcome, Point};
 use imc_zoo::Zoo;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -25,7 +33,9 @@ use std::time::Instant;
 
 pub const OPTIMIZERS: &str = "ga4, nsga2, bayes, anneal, random, exhaustive";
 
-#[derive(clap::Args, Clone)]
+/// Options of `imcdse sweep`; `run.toml` keeps them (without `out`, `resume`, `shard`) under
+/// `[args]`, where `imcdse merge` reads them back.
+#[derive(clap::Args, Clone, Serialize, Deserialize)]
 pub struct Args {
     /// Design space: a built-in name (paper-rram, paper-sram, paper-sram9, demo) or a .toml file.
     #[arg(long, default_value = "paper-rram")]
@@ -44,12 +54,20 @@ pub struct Args {
     pub budget: Option<u64>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Output folder (default: results/<space>-<objective>-<optimizer>-s<seed>).
+    /// Output folder (default: results/<space>-<objective>-<optimizer>-s<seed>, with
+    /// -shard-<i>-of-<N> when sharded).
     #[arg(long)]
+    #[serde(skip)]
     pub out: Option<PathBuf>,
     /// Continue the interrupted run in --out from its checkpoint.
     #[arg(long)]
+    #[serde(skip)]
     pub resume: bool,
+    /// Exhaustive: enumerate only the i-th of N contiguous slices of the space (i = 0..N-1),
+    /// e.g. `--shard $SLURM_ARRAY_TASK_ID/4`; combine the folders with `imcdse merge`.
+    #[arg(long, value_name = "i/N")]
+    #[serde(skip)]
+    pub shard: Option<Shard>,
     /// Exhaustive: how many of the best designs to keep in evaluations.parquet.
     #[arg(long, default_value_t = 100)]
     pub top: usize,
@@ -61,6 +79,7 @@ pub struct Args {
     pub population: usize,
     /// Workloads already resolved by a caller (compare), used instead of `workloads`.
     #[arg(skip)]
+    #[serde(skip)]
     pub resolved: Option<Vec<imc_zoo::Workload>>,
 }
 
@@ -82,15 +101,46 @@ fn config_text(args: &Args, space: &SpaceFile, problem: &Problem) -> String {
         .iter()
         .map(|w| format!("{:?}", w.name))
         .collect();
-    format!(
-        "space = {:?}\nspace_file = {:?}\nworkloads = [{}]\nobjective = {:?}\noptimizer = {:?}\nseed = {}\n",
+    let mut text = format!(
+        "command = \"sweep\"\nspace = {:?}\nspace_file = {:?}\nworkloads = [{}]\nobjective = {:?}\noptimizer = {:?}\nseed = {}\n",
         space.name,
         space.file,
         workloads.join(", "),
         problem.objective.name(),
         args.optimizer,
         args.seed
+    );
+    if let Some(shard) = args.shard {
+        text.push_str(&format!("shard = \"{shard}\"\n"));
+    }
+    text
+}
+
+/// The settings that shape a run's rows besides its identity: a complete run is reused only
+/// when they match.
+fn settings_text(args: &Args, budget: u64) -> String {
+    format!(
+        "budget = {}\npopulation = {}\ntop = {}\nkeep_all = {}\n",
+        if budget == u64::MAX {
+            "\"schedule\"".to_string()
+        } else {
+            budget.to_string()
+        },
+        args.population,
+        args.top,
+        args.keep_all,
     )
+}
+
+/// `[args]` of run.toml: the options, without where the run is written or which shard it is.
+pub fn args_toml(args: &impl Serialize) -> Result<String> {
+    Ok(format!("\n[args]\n{}", toml::to_string(args)?))
+}
+
+/// The `status` of a saved run.toml.
+pub fn status(run_toml: &str) -> Option<String> {
+    let t: toml::Table = toml::from_str(run_toml).ok()?;
+    t.get("status")?.as_str().map(String::from)
 }
 
 pub fn run(args: &Args) -> Result<()> {
@@ -114,9 +164,8 @@ impl Swept {
     }
 }
 
-/// Runs a sweep and writes its folder; `quiet` drops the start line on stderr.
-pub fn execute(args: &Args, quiet: bool) -> Result<Swept> {
-    let started = Instant::now();
+/// The space and the problem of a sweep's options, checked.
+pub fn setup(args: &Args) -> Result<(SpaceFile, Problem)> {
     let space = SpaceFile::resolve(&args.space)?;
     let workloads = match &args.resolved {
         Some(w) => w.clone(),
@@ -150,46 +199,99 @@ pub fn execute(args: &Args, quiet: bool) -> Result<Swept> {
             space.file
         );
     }
-    let out = args.out.clone().unwrap_or_else(|| {
+    if args.shard.is_some() && args.optimizer != "exhaustive" {
+        bail!(
+            "--shard splits the exhaustive enumeration (--optimizer exhaustive); a search with `{}` \
+             is one sequential run: shard seeds and optimizers with `imcdse grade --shard` or \
+             `imcdse compare --shard`",
+            args.optimizer
+        );
+    }
+    Ok((space, problem))
+}
+
+/// The run's folder: `--out`, or one named after the run.
+fn out_dir(args: &Args, space: &SpaceFile, problem: &Problem) -> PathBuf {
+    args.out.clone().unwrap_or_else(|| {
+        let shard = args.shard.map_or(String::new(), |s| {
+            format!("-shard-{}-of-{}", s.index, s.count)
+        });
         PathBuf::from("results").join(format!(
-            "{}-{}-{}-s{}",
+            "{}-{}-{}-s{}{shard}",
             space.name,
             problem.objective.name().replace(':', "_"),
             args.optimizer,
             args.seed
         ))
-    });
-    let config = config_text(args, &space, &problem);
-    let run_toml = out.join("run.toml");
-    let checkpoint = Checkpoint::new(&out);
-    let prior = if args.resume {
-        let saved = std::fs::read_to_string(&run_toml)
-            .with_context(|| format!("--resume: no run to resume in {}", out.display()))?;
-        if !saved.starts_with(&config) {
-            bail!(
-                "--resume: {} holds a run of another configuration:\n{}\nthis run:\n{}",
-                run_toml.display(),
-                saved.lines().take(6).collect::<Vec<_>>().join("\n"),
-                config
-            );
-        }
-        checkpoint.load()?
-    } else {
-        if run_toml.exists() {
-            bail!(
-                "{} already holds a run; pass --resume to continue it, or choose another --out",
-                out.display()
-            );
-        }
-        Vec::new()
-    };
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    let budget = args.budget.unwrap_or(match args.optimizer.as_str() {
+    })
+}
+
+/// The default budget of an optimizer (`u64::MAX`: ga4's own schedule).
+fn budget(args: &Args) -> u64 {
+    args.budget.unwrap_or(match args.optimizer.as_str() {
         "ga4" => u64::MAX,
         "bayes" => 300,
         _ => 3300,
-    });
-    write_run_toml(&run_toml, &config, args, budget, "running", None, started)?;
+    })
+}
+
+/// Runs a sweep and writes its folder; `quiet` drops the start line on stderr.
+pub fn execute(args: &Args, quiet: bool) -> Result<Swept> {
+    let started = Instant::now();
+    let (space, problem) = setup(args)?;
+    let names = &problem.names;
+    let exhaustive = args.optimizer == "exhaustive";
+    let out = out_dir(args, &space, &problem);
+    let budget = budget(args);
+    let config = config_text(args, &space, &problem);
+    let settings = settings_text(args, budget);
+    let run_toml = out.join("run.toml");
+    let checkpoint = Checkpoint::new(&out);
+    let blocks = out.join("blocks.jsonl");
+    // A shard resumes by itself: a job array may run it again after a preemption.
+    let resume = args.resume || args.shard.is_some();
+    let prior = match std::fs::read_to_string(&run_toml) {
+        Ok(saved) if resume => {
+            if !saved.starts_with(&config) {
+                bail!(
+                    "{}: {} holds a run of another configuration:\n{}\nthis run:\n{}",
+                    if args.resume { "--resume" } else { "--shard" },
+                    run_toml.display(),
+                    saved.lines().take(8).collect::<Vec<_>>().join("\n"),
+                    config
+                );
+            }
+            let same = saved.contains(&settings);
+            if same && status(&saved).as_deref() == Some("complete") {
+                return reuse(&problem, &out, exhaustive, &checkpoint, quiet);
+            }
+            if exhaustive && !same {
+                bail!(
+                    "{}: the interrupted exhaustive run there kept other rows (--top, --keep-all); \
+                     resume it with its own settings:\n{saved}",
+                    out.display()
+                );
+            }
+            if exhaustive {
+                Vec::new()
+            } else {
+                checkpoint.load()?
+            }
+        }
+        Ok(_) => bail!(
+            "{} already holds a run; pass --resume to continue it, or choose another --out",
+            out.display()
+        ),
+        Err(_) if args.resume => bail!("--resume: no run to resume in {}", out.display()),
+        Err(_) => {
+            // Left over from a run whose run.toml was removed: not this run's.
+            let _ = std::fs::remove_file(&blocks);
+            Vec::new()
+        }
+    };
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let head = format!("{config}{settings}");
+    write_run_toml(&run_toml, &head, "running", "", &args_toml(args)?, started)?;
     if !quiet {
         eprintln!(
             "sweep: {} ({} designs), workloads {}, objective {}, optimizer {}, seed {}",
@@ -201,69 +303,125 @@ pub fn execute(args: &Args, quiet: bool) -> Result<Swept> {
             args.seed
         );
     }
-    let (rows, stop_note) = if args.optimizer == "exhaustive" {
-        let e = crate::exhaustive::run(&problem, args.top, args.keep_all)?;
-        let note = e.note();
+    let mut counts = String::new();
+    let (rows, stop_note) = if exhaustive {
+        let size = problem.space.size();
+        let slice = args
+            .shard
+            .map(|s| s.range(size.min(u64::MAX as u128) as u64));
+        let e =
+            crate::exhaustive::run_slice(&problem, args.top, args.keep_all, slice, Some(&blocks))?;
+        let (lo, hi) = slice.unwrap_or((0, e.designs));
+        counts = format!(
+            "designs = {}\nfeasible = {}\nfirst_index = {lo}\nend_index = {hi}\nenumeration_s = {:.3}\n",
+            e.designs, e.feasible, e.seconds
+        );
+        let note = match args.shard {
+            Some(s) => format!(
+                "(shard {s}: flat indices {lo}..{hi} of {size}) {}",
+                e.note()
+            ),
+            None => e.note(),
+        };
         (e.rows, note)
     } else {
         search(&problem, args, budget, prior, &checkpoint)?
     };
+    counts.push_str(&format!("evaluations = {}\n", rows.len()));
+    write_results(args, &space, &problem, rows, &stop_note, &counts, started)
+}
+
+/// Writes a finished run's tables, summary and run.toml (status complete, with `counts`).
+pub fn write_results(
+    args: &Args,
+    space: &SpaceFile,
+    problem: &Problem,
+    rows: Vec<Row>,
+    note: &str,
+    counts: &str,
+    started: Instant,
+) -> Result<Swept> {
+    let out = out_dir(args, space, problem);
     let pareto = results::pareto_rows(&rows);
     results::write_parquet(
         &out.join("evaluations.parquet"),
-        results::frame(&problem, &rows)?,
+        results::frame(problem, &rows)?,
     )?;
     results::write_parquet(
         &out.join("pareto.parquet"),
-        results::frame(&problem, &pareto)?,
+        results::frame(problem, &pareto)?,
     )?;
     let summary = summary_md(
-        &problem,
+        problem,
         &rows,
         &pareto,
-        &stop_note,
+        note,
         started.elapsed().as_secs_f64(),
     );
     results::write_atomic(&out.join("summary.md"), summary.as_bytes())?;
+    let head = format!(
+        "{}{}",
+        config_text(args, space, problem),
+        settings_text(args, budget(args))
+    );
     write_run_toml(
-        &run_toml,
-        &config,
-        args,
-        budget,
+        &out.join("run.toml"),
+        &head,
         "complete",
-        Some(rows.len()),
+        counts,
+        &args_toml(args)?,
         started,
     )?;
     Ok(Swept { rows, out, summary })
+}
+
+/// A complete run with the same configuration and settings, read back instead of run again.
+fn reuse(
+    problem: &Problem,
+    out: &Path,
+    exhaustive: bool,
+    checkpoint: &Checkpoint,
+    quiet: bool,
+) -> Result<Swept> {
+    let rows = if exhaustive {
+        results::read_rows(problem, &out.join("evaluations.parquet"))?
+    } else {
+        checkpoint.load()?
+    };
+    let summary = std::fs::read_to_string(out.join("summary.md"))
+        .with_context(|| format!("reading {}", out.join("summary.md").display()))?;
+    if !quiet {
+        eprintln!(
+            "sweep: {} already holds this run, complete; not run again",
+            out.display()
+        );
+    }
+    Ok(Swept {
+        rows,
+        out: out.to_path_buf(),
+        summary,
+    })
 }
 
 fn space_size(p: &Problem) -> String {
     crate::fmt::thousands(p.space.size().min(u64::MAX as u128) as u64)
 }
 
-fn write_run_toml(
+/// run.toml: identity and settings (`head`), status and times, `counts`, then `[args]`.
+pub fn write_run_toml(
     path: &Path,
-    config: &str,
-    args: &Args,
-    budget: u64,
+    head: &str,
     status: &str,
-    evaluations: Option<usize>,
+    counts: &str,
+    tail: &str,
     started: Instant,
 ) -> Result<()> {
-    let mut text = config.to_string();
-    text.push_str(&format!(
-        "budget = {}\npopulation = {}\ntop = {}\nkeep_all = {}\nstatus = {status:?}\ntool = \"imcdse {}\"\nwritten = {:?}\nelapsed_s = {:.3}\n",
-        if budget == u64::MAX { "\"schedule\"".to_string() } else { budget.to_string() },
-        args.population,
-        args.top,
-        args.keep_all,
+    let text = format!(
+        "{head}status = {status:?}\ntool = \"imcdse {}\"\nwritten = {:?}\nelapsed_s = {:.3}\n{counts}{tail}",
         env!("CARGO_PKG_VERSION"),
         results::utc_now(),
         started.elapsed().as_secs_f64()
-    ));
-    if let Some(n) = evaluations {
-        text.push_str(&format!("evaluations = {n}\n"));
-    }
+    );
     results::write_atomic(path, text.as_bytes())
 }
 

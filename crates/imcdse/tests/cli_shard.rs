@@ -1,0 +1,352 @@
+//! `--shard i/N` and `imcdse merge` end to end on the demo space: merged folders equal the
+//! unsharded run's tables (exhaustive sweep, compare, grade), complete shards are skipped,
+//! interrupted ones resume, and every malformed merge is refused with the reason.
+
+mod common;
+use common::imcdse;
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("imcdse-shard-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn ok(args: &[&str]) -> (String, String) {
+    let (code, stdout, stderr) = imcdse(args);
+    assert_eq!(code, 0, "imcdse {args:?}\n{stderr}");
+    (stdout, stderr)
+}
+
+fn err(args: &[&str]) -> String {
+    let (code, _, stderr) = imcdse(args);
+    assert_eq!(code, 2, "imcdse {args:?} should fail\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+fn frame(path: &Path, drop: &[&str]) -> DataFrame {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let df = ParquetReader::new(file).finish().unwrap();
+    df.drop_many(drop.iter().copied())
+}
+
+fn same(a: &Path, b: &Path, drop: &[&str]) {
+    let (x, y) = (frame(a, drop), frame(b, drop));
+    assert!(x.height() > 0, "{}: empty", a.display());
+    assert!(
+        x.equals_missing(&y),
+        "{} differs from {}:\n{x}\n{y}",
+        a.display(),
+        b.display()
+    );
+}
+
+const SWEEP: [&str; 7] = [
+    "sweep",
+    "--space",
+    "demo",
+    "--workloads",
+    "resnet18,alexnet",
+    "--optimizer",
+    "exhaustive",
+];
+
+fn sweep(extra: &[&str]) -> Vec<String> {
+    SWEEP.iter().chain(extra).map(|s| s.to_string()).collect()
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn exhaustive_shards_merge_to_the_unsharded_run() {
+    let d = tmp("exhaustive");
+    let path = |n: &str| d.join(n).to_str().unwrap().to_string();
+    for objective in ["max-ela", "pareto"] {
+        let full = path(&format!("full-{objective}"));
+        ok(&refs(&sweep(&[
+            "--objective",
+            objective,
+            "--top",
+            "7",
+            "--out",
+            &full,
+        ])));
+        let mut dirs = Vec::new();
+        // Given out of order: merge sorts by shard.
+        for i in [2, 0, 3, 1] {
+            let out = path(&format!("{objective}-{i}"));
+            let shard = format!("{i}/4");
+            ok(&refs(&sweep(&[
+                "--objective",
+                objective,
+                "--top",
+                "7",
+                "--shard",
+                &shard,
+                "--out",
+                &out,
+            ])));
+            let toml =
+                std::fs::read_to_string(d.join(format!("{objective}-{i}/run.toml"))).unwrap();
+            assert!(toml.contains(&format!("shard = \"{shard}\"")), "{toml}");
+            dirs.push(out);
+        }
+        let merged = path(&format!("merged-{objective}"));
+        let mut args = vec!["merge".to_string()];
+        args.extend(dirs.iter().cloned());
+        args.extend(["--out".to_string(), merged.clone()]);
+        let (stdout, _) = ok(&refs(&args));
+        assert!(stdout.contains("4 shards"), "{stdout}");
+        for table in ["evaluations.parquet", "pareto.parquet"] {
+            same(
+                &Path::new(&full).join(table),
+                &Path::new(&merged).join(table),
+                &[],
+            );
+        }
+        // The feasible count is the shards' sum and equals the single run's.
+        let count = |dir: &str| {
+            let t: toml::Table =
+                toml::from_str(&std::fs::read_to_string(Path::new(dir).join("run.toml")).unwrap())
+                    .unwrap();
+            (t["designs"].as_integer(), t["feasible"].as_integer())
+        };
+        assert_eq!(count(&full), count(&merged));
+        assert_eq!(count(&full).0, Some(324));
+    }
+}
+
+#[test]
+fn a_complete_shard_skips_and_an_interrupted_one_resumes() {
+    let d = tmp("resume");
+    let out = d.join("s1").to_str().unwrap().to_string();
+    let args = sweep(&["--shard", "1/3", "--out", &out]);
+    ok(&refs(&args));
+    let before = frame(&Path::new(&out).join("evaluations.parquet"), &[]);
+    let (_, stderr) = ok(&refs(&args));
+    assert!(stderr.contains("already holds this run"), "{stderr}");
+    // As if killed after its blocks were saved but before the tables were written.
+    let run_toml = Path::new(&out).join("run.toml");
+    let text = std::fs::read_to_string(&run_toml).unwrap();
+    std::fs::write(
+        &run_toml,
+        text.replace("status = \"complete\"", "status = \"running\""),
+    )
+    .unwrap();
+    std::fs::remove_file(Path::new(&out).join("evaluations.parquet")).unwrap();
+    let (stdout, _) = ok(&refs(&args));
+    assert!(stdout.contains("resumed: 1 of 1 blocks"), "{stdout}");
+    assert!(before.equals_missing(&frame(&Path::new(&out).join("evaluations.parquet"), &[])));
+    // Another configuration in the same folder is refused, naming both.
+    let e = err(&refs(&sweep(&[
+        "--shard",
+        "1/3",
+        "--objective",
+        "mean-ela",
+        "--out",
+        &out,
+    ])));
+    assert!(
+        e.contains("another configuration") && e.contains("mean-ela"),
+        "{e}"
+    );
+    let e = err(&refs(&sweep(&[
+        "--shard", "1/3", "--top", "3", "--out", &out,
+    ])));
+    assert!(e.contains("other settings") || e.contains("--top"), "{e}");
+}
+
+#[test]
+fn merge_refuses_what_is_not_one_whole_sharded_run() {
+    let d = tmp("refuse");
+    let path = |n: &str| d.join(n).to_str().unwrap().to_string();
+    for i in 0..3 {
+        ok(&refs(&sweep(&[
+            "--shard",
+            &format!("{i}/3"),
+            "--out",
+            &path(&format!("a{i}")),
+        ])));
+    }
+    ok(&refs(&sweep(&[
+        "--shard",
+        "2/3",
+        "--objective",
+        "mean-ela",
+        "--out",
+        &path("b2"),
+    ])));
+    ok(&refs(&sweep(&["--out", &path("whole")])));
+    let out = path("merged");
+    let e = err(&["merge", &path("a0"), &path("a2"), "--out", &out]);
+    assert!(e.contains("missing shard(s) 1/3"), "{e}");
+    let e = err(&[
+        "merge",
+        &path("a0"),
+        &path("a1"),
+        &path("a1"),
+        &path("a2"),
+        "--out",
+        &out,
+    ]);
+    assert!(e.contains("shard 1/3 given 2 times"), "{e}");
+    let e = err(&[
+        "merge",
+        &path("a0"),
+        &path("a1"),
+        &path("b2"),
+        "--out",
+        &out,
+    ]);
+    assert!(
+        e.contains("not shards of one run") && e.contains("args"),
+        "{e}"
+    );
+    let e = err(&["merge", &path("a0"), &path("whole"), "--out", &out]);
+    assert!(e.contains("not a shard"), "{e}");
+    let e = err(&["merge", &path("a0"), &path("nowhere"), "--out", &out]);
+    assert!(e.contains("nowhere") && e.contains("no run.toml"), "{e}");
+    let e = err(&[
+        "merge",
+        &path("a0"),
+        &path("a1"),
+        &path("a2"),
+        "--out",
+        &path("a1"),
+    ]);
+    assert!(e.contains("is one of the shards"), "{e}");
+    let run_toml = d.join("a1/run.toml");
+    let text = std::fs::read_to_string(&run_toml).unwrap();
+    std::fs::write(
+        &run_toml,
+        text.replace("status = \"complete\"", "status = \"running\""),
+    )
+    .unwrap();
+    let e = err(&[
+        "merge",
+        &path("a0"),
+        &path("a1"),
+        &path("a2"),
+        "--out",
+        &out,
+    ]);
+    assert!(e.contains("shard 1/3 is not complete"), "{e}");
+    // Bad --shard values and a shard of a sequential search.
+    for bad in ["3/3", "1", "a/b"] {
+        let e = err(&refs(&sweep(&["--shard", bad])));
+        assert!(e.contains("0 <= i < N"), "{e}");
+    }
+    let e = err(&[
+        "sweep",
+        "--space",
+        "demo",
+        "--shard",
+        "0/2",
+        "--out",
+        &path("ga4"),
+    ]);
+    assert!(
+        e.contains("--shard splits the exhaustive enumeration"),
+        "{e}"
+    );
+}
+
+#[test]
+fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
+    let d = tmp("compare-grade");
+    let path = |n: &str| d.join(n).to_str().unwrap().to_string();
+    let compare = |extra: &[&str]| {
+        let mut a = vec![
+            "compare",
+            "--space",
+            "demo",
+            "--workloads",
+            "resnet18,alexnet",
+            "--optimizer",
+            "random",
+            "--budget",
+            "40",
+            "--seeds",
+            "2",
+        ];
+        a.extend(extra);
+        ok(&a)
+    };
+    compare(&["--out", &path("c-full")]);
+    for i in 0..4 {
+        compare(&[
+            "--shard",
+            &format!("{i}/4"),
+            "--out",
+            &path(&format!("c{i}")),
+        ]);
+        assert!(!d.join(format!("c{i}/comparison.parquet")).exists());
+    }
+    ok(&[
+        "merge",
+        &path("c3"),
+        &path("c1"),
+        &path("c0"),
+        &path("c2"),
+        "--out",
+        &path("c-merged"),
+    ]);
+    same(
+        &d.join("c-full/comparison.parquet"),
+        &d.join("c-merged/comparison.parquet"),
+        &[],
+    );
+    let md = |p: &str| std::fs::read_to_string(d.join(p)).unwrap();
+    assert_eq!(md("c-full/comparison.md"), md("c-merged/comparison.md"));
+
+    let cache = path("cache");
+    let grade = |extra: &[&str]| {
+        let mut a = vec![
+            "grade",
+            "--space",
+            "demo",
+            "--workloads",
+            "resnet18,alexnet",
+            "--optimizers",
+            "random,anneal",
+            "--budgets",
+            "50,10",
+            "--seeds",
+            "3",
+            "--cache",
+            &cache,
+        ];
+        a.extend(extra);
+        ok(&a)
+    };
+    grade(&["--out", &path("g-full")]);
+    for i in 0..2 {
+        grade(&[
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            &path(&format!("g{i}")),
+        ]);
+    }
+    ok(&[
+        "merge",
+        &path("g0"),
+        &path("g1"),
+        "--out",
+        &path("g-merged"),
+    ]);
+    same(
+        &d.join("g-full/grading.parquet"),
+        &d.join("g-merged/grading.parquet"),
+        &["run_seconds"],
+    );
+    assert_eq!(
+        frame(&d.join("g-merged/grading.parquet"), &[]).height(),
+        2 * 3 * 2
+    );
+}
