@@ -5,7 +5,8 @@
 # for byte.
 #
 # 1. Installs Debian's slurm-wlm and munge if missing (apt-get; needs root or sudo).
-# 2. Starts munged, slurmctld and slurmd with a private configuration, key, sockets, ports
+# 2. Starts munged, slurmctld and slurmd (on 127.0.0.1, whatever the host name resolves to)
+#    with a private configuration, key, sockets, ports
 #    and state under a temporary folder (nothing in /etc is touched), and waits for the node.
 # 3. Submits 4 shards of paper-rram over resnet18,alexnet (12,096,000 designs), max-ela and
 #    pareto, waits for the merge jobs, and compares evaluations.parquet and pareto.parquet
@@ -86,7 +87,7 @@ $sudo munged --force --key-file="$work/munge/munge.key" --socket="$work/munge/mu
 cpus="$(nproc)"
 cat >"$conf" <<CONF
 ClusterName=imcdse-ci
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 SlurmctldPort=16817
@@ -109,7 +110,7 @@ SelectTypeParameters=CR_Core
 ReturnToService=2
 MpiDefault=none
 MinJobAge=3600
-NodeName=$host CPUs=$cpus State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=ci Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 $sudo slurmctld -f "$conf"

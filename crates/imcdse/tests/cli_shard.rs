@@ -256,6 +256,18 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
     );
 }
 
+/// Runs shards 0..n of a command into `<prefix><i>`.
+fn run_shards(command: &dyn Fn(&[&str]) -> (String, String), n: u64, prefix: &str) {
+    for i in 0..n {
+        command(&[
+            "--shard",
+            &format!("{i}/{n}"),
+            "--out",
+            &format!("{prefix}{i}"),
+        ]);
+    }
+}
+
 #[test]
 fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
     let d = tmp("compare-grade");
@@ -278,13 +290,8 @@ fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
         ok(&a)
     };
     compare(&["--out", &path("c-full")]);
+    run_shards(&compare, 4, &path("c"));
     for i in 0..4 {
-        compare(&[
-            "--shard",
-            &format!("{i}/4"),
-            "--out",
-            &path(&format!("c{i}")),
-        ]);
         assert!(!d.join(format!("c{i}/comparison.parquet")).exists());
     }
     ok(&[
@@ -325,14 +332,7 @@ fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
         ok(&a)
     };
     grade(&["--out", &path("g-full")]);
-    for i in 0..2 {
-        grade(&[
-            "--shard",
-            &format!("{i}/2"),
-            "--out",
-            &path(&format!("g{i}")),
-        ]);
-    }
+    run_shards(&grade, 2, &path("g"));
     ok(&[
         "merge",
         &path("g0"),

@@ -212,34 +212,28 @@ pub fn run(args: &Args) -> Result<()> {
         &out.join("certified.json"),
         serde_json::to_string_pretty(&cert)?.as_bytes(),
     )?;
-    let head = "command = \"grade\"\n".to_string();
-    let tail = crate::cli::sweep::args_toml(args)?;
+    let mut head = "command = \"grade\"\n".to_string();
     if let Some(shard) = args.shard {
         results::write_parquet(&out.join("grading.parquet"), frame(&grades)?)?;
-        let head = format!("{head}shard = \"{shard}\"\nfirst_run = {lo}\nend_run = {hi}\n");
-        crate::cli::sweep::write_run_toml(
-            &out.join("run.toml"),
-            &head,
-            "complete",
-            "",
-            &tail,
-            started,
-        )?;
+        head.push_str(&format!(
+            "shard = \"{shard}\"\nfirst_run = {lo}\nend_run = {hi}\n"
+        ));
         println!(
             "grade shard {shard}: runs {lo}..{hi} of {} done; combine the shards with `imcdse merge`",
             all.len()
         );
     } else {
         write(&out, &problem, &cert, &grades, &optimizers, &budgets, args)?;
-        crate::cli::sweep::write_run_toml(
-            &out.join("run.toml"),
-            &head,
-            "complete",
-            "",
-            &tail,
-            started,
-        )?;
     }
+    let tail = crate::cli::sweep::args_toml(args)?;
+    crate::cli::sweep::write_run_toml(
+        &out.join("run.toml"),
+        &head,
+        "complete",
+        "",
+        &tail,
+        started,
+    )?;
     println!("results: {}", out.display());
     Ok(())
 }
