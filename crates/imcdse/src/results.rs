@@ -67,9 +67,17 @@ pub fn best_row(rows: &[Row]) -> Option<&Row> {
         .min_by(|a, b| by_score(a, b))
 }
 
+/// The temporary name `path` is written under before its rename: the process id in it keeps
+/// two processes writing the same file (shards sharing a certification cache) apart.
+fn temporary(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    path.with_file_name(name)
+}
+
 /// Writes `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
+    let tmp = temporary(path);
     fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
 }
@@ -249,7 +257,7 @@ pub fn read_table(path: &Path) -> Result<Table> {
 
 /// Writes a results table as Parquet, atomically.
 pub fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
-    let tmp = path.with_extension("parquet.tmp");
+    let tmp = temporary(path);
     let file = fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let written = ParquetWriter::new(file)
         .with_compression(ParquetCompression::Snappy)

@@ -345,6 +345,39 @@ fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
         &d.join("g-merged/grading.parquet"),
         &["run_seconds"],
     );
+    // A grading shard run again skips; interrupted, it runs only what is missing.
+    let (_, stderr) = grade(&["--shard", "1/2", "--out", &path("g1")]);
+    assert!(stderr.contains("already holds this grading"), "{stderr}");
+    let g1 = d.join("g1");
+    let text = std::fs::read_to_string(g1.join("run.toml")).unwrap();
+    std::fs::write(
+        g1.join("run.toml"),
+        text.replace("status = \"complete\"", "status = \"running\""),
+    )
+    .unwrap();
+    let runs = std::fs::read_to_string(g1.join("runs.jsonl")).unwrap();
+    let kept: Vec<&str> = runs.lines().take(2).collect();
+    assert_eq!(runs.lines().count(), 3, "{runs}");
+    std::fs::write(
+        g1.join("runs.jsonl"),
+        format!("{}\n{{\"torn", kept.join("\n")),
+    )
+    .unwrap();
+    std::fs::remove_file(g1.join("grading.parquet")).unwrap();
+    let (_, stderr) = grade(&["--shard", "1/2", "--out", &path("g1")]);
+    assert!(stderr.contains("resumed: 2 of 3 runs"), "{stderr}");
+    ok(&[
+        "merge",
+        &path("g0"),
+        &path("g1"),
+        "--out",
+        &path("g-merged2"),
+    ]);
+    same(
+        &d.join("g-full/grading.parquet"),
+        &d.join("g-merged2/grading.parquet"),
+        &["run_seconds"],
+    );
     assert_eq!(
         frame(&d.join("g-merged/grading.parquet"), &[]).height(),
         2 * 3 * 2

@@ -21,6 +21,10 @@
 //! `--shard i/N` runs only the i-th of N contiguous slices of the (optimizer, seed) runs and
 //! writes their rows; `imcdse merge` puts the shards' rows together and writes the table. Each
 //! shard certifies (or reads the cache), so none waits for another.
+//!
+//! Each finished run's grades are appended to `runs.jsonl`. Run again into the same folder with
+//! the same options (and shard), a complete grading is not run again and an interrupted one runs
+//! only the runs missing from that file.
 
 use crate::exhaustive;
 use crate::objective::Objective;
@@ -92,7 +96,7 @@ pub struct Certified {
 }
 
 /// One graded (optimizer, budget, seed).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Grade {
     pub optimizer: String,
     pub budget: u64,
@@ -188,11 +192,43 @@ pub fn run(args: &Args) -> Result<()> {
         .shard
         .map_or((0, all.len() as u64), |s| s.range(all.len() as u64));
     let jobs = &all[lo as usize..hi as usize];
+    let mut head = "command = \"grade\"\n".to_string();
+    if let Some(shard) = args.shard {
+        head.push_str(&format!(
+            "shard = \"{shard}\"\nfirst_run = {lo}\nend_run = {hi}\n"
+        ));
+    }
+    let tail = crate::cli::sweep::args_toml(args)?;
+    let run_toml = out.join("run.toml");
+    let saved = Saved::open(&out, &head, &tail)?;
+    if saved.complete && jobs.iter().all(|j| saved.runs.contains_key(j)) {
+        eprintln!(
+            "grade: {} already holds this grading, complete; not run again",
+            out.display()
+        );
+        if let Ok(md) = std::fs::read_to_string(out.join("grading.md")) {
+            println!("{md}");
+        }
+        println!("results: {}", out.display());
+        return Ok(());
+    }
+    crate::cli::sweep::write_run_toml(&run_toml, &head, "running", "", &tail, started)?;
+    let done = jobs.iter().filter(|j| saved.runs.contains_key(*j)).count();
+    if done > 0 {
+        eprintln!(
+            "grade: resumed: {done} of {} runs were done before",
+            jobs.len()
+        );
+    }
     let max_budget = *budgets.last().expect("at least one budget");
     let bar = crate::cli::sweep::progress(jobs.len() as u64, "grading runs");
+    bar.inc(done as u64);
     let graded: Vec<Vec<Grade>> = jobs
         .par_iter()
         .map(|(name, seed)| -> Result<Vec<Grade>> {
+            if let Some(g) = saved.runs.get(&(name.clone(), *seed)) {
+                return Ok(g.clone());
+            }
             let started = Instant::now();
             let mut opt = crate::cli::sweep::optimizer(&problem, name, *seed, args.population)?;
             let eval = |p: &Point| problem.evaluate(p).outcome;
@@ -200,10 +236,12 @@ pub fn run(args: &Args) -> Result<()> {
             let secs = started.elapsed().as_secs_f64();
             bar.inc(1);
             let outcomes: Vec<&Outcome> = r.records.iter().map(|x| &x.outcome).collect();
-            Ok(budgets
+            let g: Vec<Grade> = budgets
                 .iter()
                 .map(|&b| grade(&problem, &cert, name, *seed, b, &outcomes, secs))
-                .collect())
+                .collect();
+            saved.append(&g)?;
+            Ok(g)
         })
         .collect::<Result<Vec<_>>>()?;
     bar.finish_and_clear();
@@ -212,12 +250,8 @@ pub fn run(args: &Args) -> Result<()> {
         &out.join("certified.json"),
         serde_json::to_string_pretty(&cert)?.as_bytes(),
     )?;
-    let mut head = "command = \"grade\"\n".to_string();
     if let Some(shard) = args.shard {
         results::write_parquet(&out.join("grading.parquet"), frame(&grades)?)?;
-        head.push_str(&format!(
-            "shard = \"{shard}\"\nfirst_run = {lo}\nend_run = {hi}\n"
-        ));
         println!(
             "grade shard {shard}: runs {lo}..{hi} of {} done; combine the shards with `imcdse merge`",
             all.len()
@@ -225,17 +259,58 @@ pub fn run(args: &Args) -> Result<()> {
     } else {
         write(&out, &problem, &cert, &grades, &optimizers, &budgets, args)?;
     }
-    let tail = crate::cli::sweep::args_toml(args)?;
-    crate::cli::sweep::write_run_toml(
-        &out.join("run.toml"),
-        &head,
-        "complete",
-        "",
-        &tail,
-        started,
-    )?;
+    crate::cli::sweep::write_run_toml(&run_toml, &head, "complete", "", &tail, started)?;
     println!("results: {}", out.display());
     Ok(())
+}
+
+/// The runs a previous grading into the same folder finished (`runs.jsonl`, one line of
+/// grades per run), kept only when its run.toml names the same options and shard.
+struct Saved {
+    runs: std::collections::HashMap<(String, u64), Vec<Grade>>,
+    complete: bool,
+    file: std::sync::Mutex<std::fs::File>,
+    path: PathBuf,
+}
+
+impl Saved {
+    fn open(out: &Path, head: &str, tail: &str) -> Result<Saved> {
+        let path = out.join("runs.jsonl");
+        let previous = std::fs::read_to_string(out.join("run.toml")).unwrap_or_default();
+        let same = previous.starts_with(head) && previous.ends_with(tail);
+        let mut runs = std::collections::HashMap::new();
+        if same {
+            for v in results::intact_lines(&path, |v| {
+                serde_json::from_value::<Vec<Grade>>(v.clone()).is_ok_and(|g| !g.is_empty())
+            })? {
+                let g: Vec<Grade> = serde_json::from_value(v)?;
+                runs.insert((g[0].optimizer.clone(), g[0].seed), g);
+            }
+        } else if path.exists() {
+            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        Ok(Saved {
+            runs,
+            complete: same && crate::cli::sweep::status(&previous).as_deref() == Some("complete"),
+            file: std::sync::Mutex::new(file),
+            path,
+        })
+    }
+
+    /// Saves a finished run's grades, flushed to disk.
+    fn append(&self, grades: &[Grade]) -> Result<()> {
+        use std::io::Write;
+        let line = format!("{}\n", serde_json::to_string(grades)?);
+        let mut f = self.file.lock().expect("no panics while holding the lock");
+        f.write_all(line.as_bytes())
+            .and_then(|()| f.sync_data())
+            .with_context(|| format!("writing {}", self.path.display()))
+    }
 }
 
 /// grading.parquet and grading.md of a whole grading (printed too).
