@@ -10,7 +10,8 @@
 #    and state under a temporary folder (nothing in /etc is touched), and waits for the node.
 # 3. Submits 4 shards of paper-rram over resnet18,alexnet (12,096,000 designs), max-ela and
 #    pareto, waits for the merge jobs, and compares evaluations.parquet and pareto.parquet
-#    with single-machine runs, then 3 shards of a small `compare` (demo space) the same way.
+#    with single-machine runs; a 2-shard grading certified from the merged max-ela sweep
+#    (submitted with --after its merge job); 3 shards of a small `compare` (demo space).
 #    Prints each shard's time.
 # 4. Stops the daemons whatever happened (trap), and prints their logs if anything failed.
 #
@@ -44,7 +45,6 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
     $sudo apt-get install -y -q slurm-wlm munge >/dev/null \
         || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q slurm-wlm munge >/dev/null; }
 fi
-say "$(sbatch --version), munge $(munged --version 2>&1 | head -1 | awk '{print $2}')"
 
 # 2. Daemons, all state in one temporary folder.
 work="$(mktemp -d /tmp/imcdse-slurm.XXXXXX)"
@@ -123,7 +123,7 @@ until [[ "$(sinfo -h -n "$host" -o %T 2>/dev/null)" == idle ]]; do
     fi
     sleep 1
 done
-say "one-node cluster up: $(sinfo -h -o '%P %D node(s) %c CPUs %T')"
+say "one-node cluster up ($(sinfo --version), $(munged --version 2>&1 | head -1)): $(sinfo -h -o '%P %D node(s) %c CPUs %T')"
 
 # 3. The binary (release: the model is too slow unoptimised for 12 M designs).
 cargo build --release --locked -p imcdse -q --manifest-path "$root/Cargo.toml"
@@ -155,6 +155,15 @@ for objective in max-ela pareto; do
     read -r array merge < <("$root/scripts/slurm/submit.sh" --shards "$shards" --out "$out" \
         --imcdse "$imcdse" --cpus 1 -- "${args[@]}")
     say "$objective: submitted array job $array ($shards shards) and merge job $merge (afterok:$array)"
+    if [[ $objective == max-ela ]]; then
+        # A grading certified by this sweep's merged result: its shards wait for that merge.
+        grading=(grade --space "$space" --workloads "$workloads" --objective max-ela
+            --optimizers random,anneal --budgets 100,1000 --seeds 3)
+        read -r _ grade_merge < <("$root/scripts/slurm/submit.sh" --shards 2 --after "$merge" \
+            --out "$work/runs/grade" --imcdse "$imcdse" -- "${grading[@]}" --certified "$out/merged" \
+            --cache "$work/runs/grade-cache")
+        say "grade: submitted 2 shards after job $merge, merge job $grade_merge"
+    fi
     wait_job "$merge"
     for ((i = 0; i < shards; i++)); do
         t="$(scontrol show job "${array}_$i" -o | grep -o 'RunTime=[^ ]*')"
@@ -174,6 +183,17 @@ for objective in max-ela pareto; do
     grep -h "designs recorded\|evaluated all" "$out/merged/summary.md" | sed "s/^/slurm test: $objective merged: /"
     say "$objective: merged evaluations.parquet and pareto.parquet equal the unsharded run's"
 done
+# The grading: its shards' rows merged equal an unsharded grading's (run times aside).
+wait_job "$grade_merge"
+"$imcdse" "${grading[@]}" --out "$work/runs/grade-single" --cache "$work/runs/grade-cache-single" >/dev/null 2>&1
+table() { grep -v '^Certified' "$1/grading.md" | sed -E 's/ +[0-9]+\.[0-9]+$//'; }
+if ! diff <(table "$work/runs/grade/merged") <(table "$work/runs/grade-single"); then
+    say "FAIL: the merged grading differs from the unsharded one" >&2
+    exit 1
+fi
+say "grade: merged grading (certified from the merged sweep) equals the unsharded grading"
+grep -h '^Optimum' "$work/runs/grade/merged/grading.md" | sed 's/^/slurm test: grade: /'
+
 # compare, sharded over its searches (seeds x {joint, each workload}), merged the same way.
 args=(compare --space demo --workloads resnet18,alexnet --optimizer random --budget 60 --seeds 2)
 out="$work/runs/compare"

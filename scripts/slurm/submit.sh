@@ -9,12 +9,14 @@
 # Options before `--`: --shards N (required), --out DIR (required; shards go to DIR/shard-i,
 # the merged result to DIR/merged, Slurm's logs to DIR/logs), --imcdse PATH (default: the
 # imcdse on PATH, else target/release/imcdse of this checkout), --cpus C (cores per shard,
-# default 1), --time T and --partition P (passed to sbatch), and any other option starting
-# with --sbatch-X=V, passed to both jobs as --X=V (e.g. --sbatch-account=myproj).
+# default 1), --time T and --partition P (passed to sbatch), --after JOB (the shards start
+# when job JOB has succeeded, e.g. the merge of an exhaustive sweep that a grading certifies
+# from), and any other option of the form --sbatch-X=V, passed to both jobs as --X=V (e.g.
+# --sbatch-account=myproj).
 # After `--`: the imcdse command (sweep, compare, grade) and its options, without --shard/--out.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-shards="" out="" imcdse="" cpus=1 extra=()
+shards="" out="" imcdse="" cpus=1 after="" extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --shards) shards="$2"; shift 2 ;;
@@ -23,9 +25,10 @@ while [[ $# -gt 0 ]]; do
         --cpus) cpus="$2"; shift 2 ;;
         --time) extra+=("--time=$2"); shift 2 ;;
         --partition) extra+=("--partition=$2"); shift 2 ;;
+        --after) after="$2"; shift 2 ;;
         --sbatch-*=*) extra+=("--${1#--sbatch-}"); shift ;;
         --) shift; break ;;
-        *) echo "submit.sh: unknown option \`$1\` (options: --shards N --out DIR [--imcdse PATH] [--cpus C] [--time T] [--partition P] [--sbatch-X=V] -- <command> <options>)" >&2; exit 2 ;;
+        *) echo "submit.sh: unknown option \`$1\` (options: --shards N --out DIR [--imcdse PATH] [--cpus C] [--time T] [--partition P] [--after JOB] [--sbatch-X=V] -- <command> <options>)" >&2; exit 2 ;;
     esac
 done
 [[ "$shards" =~ ^[1-9][0-9]*$ ]] || { echo "submit.sh: --shards must be a positive integer, not \`$shards\`" >&2; exit 2; }
@@ -50,7 +53,9 @@ imcdse="$(cd "$(dirname "$imcdse")" && pwd)/$(basename "$imcdse")"
 mkdir -p "$out/logs"
 out="$(cd "$out" && pwd)"
 export IMCDSE="$imcdse" IMCDSE_COMMAND="$command" IMCDSE_ARGS="$*" IMCDSE_SHARDS="$shards" IMCDSE_OUT="$out"
-array=$(sbatch --parsable --export=ALL --array="0-$((shards - 1))" --cpus-per-task="$cpus" \
+wait_for=()
+[[ -z "$after" ]] || wait_for=("--dependency=afterok:$after" --kill-on-invalid-dep=yes)
+array=$(sbatch --parsable --export=ALL --array="0-$((shards - 1))" --cpus-per-task="$cpus" "${wait_for[@]}" \
     --chdir="$PWD" --output="$out/logs/shard-%a.out" "${extra[@]}" "$here/shard.sbatch")
 array="${array%%;*}"
 merge=$(sbatch --parsable --export=ALL --dependency="afterok:$array" --kill-on-invalid-dep=yes \

@@ -378,6 +378,61 @@ fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
         &d.join("g-merged2/grading.parquet"),
         &["run_seconds"],
     );
+    // The optimum certified by a merged sharded exhaustive sweep instead of enumerating.
+    let sweep_dir = |name: &str, objective: &str| {
+        let dirs: Vec<String> = (0..2).map(|i| path(&format!("{name}{i}"))).collect();
+        for (i, dir) in dirs.iter().enumerate() {
+            ok(&refs(&sweep(&[
+                "--objective",
+                objective,
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                dir,
+            ])));
+        }
+        ok(&["merge", &dirs[0], &dirs[1], "--out", &path(name)]);
+        (path(name), dirs[0].clone())
+    };
+    let (certified, shard0) = sweep_dir("x", "max-ela");
+    let (_, stderr) = grade(&["--out", &path("g-cert"), "--certified", &certified]);
+    assert!(
+        stderr.contains(&format!("read from {certified}")),
+        "{stderr}"
+    );
+    same(
+        &d.join("g-full/grading.parquet"),
+        &d.join("g-cert/grading.parquet"),
+        &["run_seconds"],
+    );
+    let e = err(&[
+        "grade",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18,alexnet",
+        "--certified",
+        &shard0,
+        "--out",
+        &path("g-bad"),
+    ]);
+    assert!(e.contains("merge the shards first"), "{e}");
+    let (pareto, _) = sweep_dir("y", "pareto");
+    let e = err(&[
+        "grade",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18,alexnet",
+        "--certified",
+        &pareto,
+        "--out",
+        &path("g-bad"),
+    ]);
+    assert!(
+        e.contains("`objective` is \"pareto\", this grading needs max-ela"),
+        "{e}"
+    );
     assert_eq!(
         frame(&d.join("g-merged/grading.parquet"), &[]).height(),
         2 * 3 * 2

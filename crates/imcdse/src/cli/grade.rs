@@ -71,6 +71,11 @@ pub struct Args {
     #[arg(long, default_value = "results/certified")]
     #[serde(skip)]
     pub cache: PathBuf,
+    /// Take the certified optimum from this complete exhaustive sweep of the same space,
+    /// workloads and objective (e.g. merged from shards) instead of enumerating here.
+    #[arg(long, value_name = "DIR")]
+    #[serde(skip)]
+    pub certified: Option<PathBuf>,
     /// Run only the i-th of N slices of the (optimizer, seed) runs; combine the shards'
     /// folders with `imcdse merge`.
     #[arg(long, value_name = "i/N")]
@@ -175,13 +180,19 @@ pub fn run(args: &Args) -> Result<()> {
         ))
     });
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    let cert = certify(&problem, &args.cache)?;
+    let cert = match &args.certified {
+        Some(dir) => certificate_from(&problem, dir, &args.cache)?,
+        None => certify(&problem, &args.cache)?,
+    };
     eprintln!(
-        "grade: certified optimum {:.6e} over {} designs ({} feasible, {:.1} s); {} runs",
+        "grade: certified optimum {:.6e} over {} designs ({} feasible, {:.1} s{}); {} runs",
         cert.best_score,
         cert.designs,
         cert.feasible,
         cert.seconds,
+        args.certified
+            .as_ref()
+            .map_or(String::new(), |d| format!(", read from {}", d.display())),
         optimizers.len() as u64 * args.seeds
     );
     let all: Vec<(String, u64)> = optimizers
@@ -458,26 +469,128 @@ pub fn certify(problem: &Problem, cache: &Path) -> Result<Certified> {
     }
     let started = Instant::now();
     let e = exhaustive::run(problem, 1, false)?;
-    let rows = e.rows;
-    let Some(best) = results::best_row(&rows) else {
+    let c = certificate(
+        problem,
+        &e.rows,
+        e.designs,
+        e.feasible,
+        started.elapsed().as_secs_f64(),
+    )?;
+    save(cache, &c)?;
+    Ok(c)
+}
+
+/// The certificate of a complete, unsharded (or merged) exhaustive sweep folder of the same
+/// space, workloads and objective; saved to the cache too. Its rows hold the best design and
+/// the whole front, so the certificate equals the one an enumeration here would give.
+pub fn certificate_from(problem: &Problem, dir: &Path, cache: &Path) -> Result<Certified> {
+    let path = dir.join("run.toml");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("--certified: no run.toml in {}", dir.display()))?;
+    let t: toml::Table = toml::from_str(&text)
+        .with_context(|| format!("--certified: {} is not TOML", path.display()))?;
+    let text_of = |k: &str| t.get(k).and_then(|v| v.as_str()).unwrap_or("");
+    let names: Vec<&str> = t
+        .get("workloads")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let objective = problem.objective.name();
+    let checks = [
+        (
+            "command",
+            text_of("command") == "sweep",
+            "sweep".to_string(),
+        ),
+        (
+            "optimizer",
+            text_of("optimizer") == "exhaustive",
+            "exhaustive".into(),
+        ),
+        ("status", text_of("status") == "complete", "complete".into()),
+        (
+            "space",
+            text_of("space") == problem.file.name,
+            problem.file.name.clone(),
+        ),
+        (
+            "workloads",
+            names == problem.names,
+            problem.names.join(", "),
+        ),
+        (
+            "objective",
+            text_of("objective") == objective,
+            objective.clone(),
+        ),
+    ];
+    for (key, ok, want) in checks {
+        if !ok {
+            bail!(
+                "--certified: {}: `{key}` is {}, this grading needs {want}",
+                path.display(),
+                t.get(key).map_or("missing".into(), |v| v.to_string())
+            );
+        }
+    }
+    if let Some(shard) = t.get("shard") {
+        bail!(
+            "--certified: {} is shard {shard} only; merge the shards first (imcdse merge)",
+            dir.display()
+        );
+    }
+    let count = |k: &str| {
+        t.get(k)
+            .and_then(|v| v.as_integer())
+            .map(|x| x as u64)
+            .with_context(|| format!("--certified: {} has no `{k}`", path.display()))
+    };
+    let (designs, feasible) = (count("designs")?, count("feasible")?);
+    if designs as u128 != problem.space.size() {
+        bail!(
+            "--certified: {} covers {designs} designs, the space has {}",
+            dir.display(),
+            problem.space.size()
+        );
+    }
+    let rows = results::read_rows(problem, &dir.join("evaluations.parquet"))?;
+    let seconds = t
+        .get("shard_enumeration_s")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|x| x.as_float()).sum())
+        .or_else(|| t.get("enumeration_s").and_then(|v| v.as_float()))
+        .unwrap_or(f64::NAN);
+    let c = certificate(problem, &rows, designs, feasible, seconds)?;
+    save(cache, &c)?;
+    Ok(c)
+}
+
+/// The certificate of an exhaustive run's rows (its best rows and its whole front).
+fn certificate(
+    problem: &Problem,
+    rows: &[results::Row],
+    designs: u64,
+    feasible: u64,
+    seconds: f64,
+) -> Result<Certified> {
+    let Some(best) = results::best_row(rows) else {
         bail!("no design of the space is feasible: nothing to grade against");
     };
-    let keys: Vec<[f64; 3]> = results::pareto_rows(&rows)
+    let mut front: Vec<[f64; 3]> = Vec::new();
+    for k in results::pareto_rows(rows)
         .iter()
         .filter_map(|r| r.front_key())
-        .collect();
-    let mut front: Vec<[f64; 3]> = Vec::new();
-    for k in keys {
+    {
         if !front.contains(&k) {
             front.push(k);
         }
     }
-    let c = Certified {
-        key: key.clone(),
-        designs: e.designs,
-        feasible: e.feasible,
-        seconds: started.elapsed().as_secs_f64(),
-        best_score: best.eval.score.unwrap(),
+    Ok(Certified {
+        key: certification_key(problem),
+        designs,
+        feasible,
+        seconds,
+        best_score: best.eval.score.expect("the best row is scored"),
         best_design: problem
             .values(&best.point)
             .iter()
@@ -485,10 +598,15 @@ pub fn certify(problem: &Problem, cache: &Path) -> Result<Certified> {
             .collect::<Vec<_>>()
             .join(", "),
         front,
-    };
+    })
+}
+
+fn save(cache: &Path, c: &Certified) -> Result<()> {
     std::fs::create_dir_all(cache).with_context(|| format!("creating {}", cache.display()))?;
-    results::write_atomic(&path, serde_json::to_string_pretty(&c)?.as_bytes())?;
-    Ok(c)
+    results::write_atomic(
+        &cache.join(format!("{}.json", c.key)),
+        serde_json::to_string_pretty(c)?.as_bytes(),
+    )
 }
 
 /// `<space>-<objective>-<hash>`: the hash covers the space file, the workloads' layers and the
