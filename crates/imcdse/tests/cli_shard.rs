@@ -131,13 +131,7 @@ fn a_complete_shard_skips_and_an_interrupted_one_resumes() {
     let (_, stderr) = ok(&refs(&args));
     assert!(stderr.contains("already holds this run"), "{stderr}");
     // As if killed after its blocks were saved but before the tables were written.
-    let run_toml = Path::new(&out).join("run.toml");
-    let text = std::fs::read_to_string(&run_toml).unwrap();
-    std::fs::write(
-        &run_toml,
-        text.replace("status = \"complete\"", "status = \"running\""),
-    )
-    .unwrap();
+    interrupt(Path::new(&out));
     std::fs::remove_file(Path::new(&out).join("evaluations.parquet")).unwrap();
     let (stdout, _) = ok(&refs(&args));
     assert!(stdout.contains("resumed: 1 of 1 blocks"), "{stdout}");
@@ -183,58 +177,30 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
     ])));
     ok(&refs(&sweep(&["--out", &path("whole")])));
     let out = path("merged");
-    let e = err(&["merge", &path("a0"), &path("a2"), "--out", &out]);
+    // `imcdse merge` of the named folders of `d` into `out`, refused.
+    let refused = |dirs: &[&str], out: &str| {
+        let mut a = vec!["merge".to_string()];
+        a.extend(dirs.iter().map(|n| path(n)));
+        a.extend(["--out".to_string(), out.to_string()]);
+        err(&refs(&a))
+    };
+    let e = refused(&["a0", "a2"], &out);
     assert!(e.contains("missing shard(s) 1/3"), "{e}");
-    let e = err(&[
-        "merge",
-        &path("a0"),
-        &path("a1"),
-        &path("a1"),
-        &path("a2"),
-        "--out",
-        &out,
-    ]);
+    let e = refused(&["a0", "a1", "a1", "a2"], &out);
     assert!(e.contains("shard 1/3 given 2 times"), "{e}");
-    let e = err(&[
-        "merge",
-        &path("a0"),
-        &path("a1"),
-        &path("b2"),
-        "--out",
-        &out,
-    ]);
+    let e = refused(&["a0", "a1", "b2"], &out);
     assert!(
         e.contains("not shards of one run") && e.contains("args"),
         "{e}"
     );
-    let e = err(&["merge", &path("a0"), &path("whole"), "--out", &out]);
+    let e = refused(&["a0", "whole"], &out);
     assert!(e.contains("not a shard"), "{e}");
-    let e = err(&["merge", &path("a0"), &path("nowhere"), "--out", &out]);
+    let e = refused(&["a0", "nowhere"], &out);
     assert!(e.contains("nowhere") && e.contains("no run.toml"), "{e}");
-    let e = err(&[
-        "merge",
-        &path("a0"),
-        &path("a1"),
-        &path("a2"),
-        "--out",
-        &path("a1"),
-    ]);
+    let e = refused(&["a0", "a1", "a2"], &path("a1"));
     assert!(e.contains("is one of the shards"), "{e}");
-    let run_toml = d.join("a1/run.toml");
-    let text = std::fs::read_to_string(&run_toml).unwrap();
-    std::fs::write(
-        &run_toml,
-        text.replace("status = \"complete\"", "status = \"running\""),
-    )
-    .unwrap();
-    let e = err(&[
-        "merge",
-        &path("a0"),
-        &path("a1"),
-        &path("a2"),
-        "--out",
-        &out,
-    ]);
+    interrupt(&d.join("a1"));
+    let e = refused(&["a0", "a1", "a2"], &out);
     assert!(e.contains("shard 1/3 is not complete"), "{e}");
     // Bad --shard values and a shard of a sequential search.
     for bad in ["3/3", "1", "a/b"] {
@@ -268,9 +234,46 @@ fn run_shards(command: &dyn Fn(&[&str]) -> (String, String), n: u64, prefix: &st
     }
 }
 
+/// `imcdse merge` of `dirs` into `out`.
+fn merge(dirs: &[String], out: &str) -> (String, String) {
+    let mut args = vec!["merge"];
+    args.extend(dirs.iter().map(String::as_str));
+    args.extend(["--out", out]);
+    ok(&args)
+}
+
+/// Marks a finished run as interrupted.
+fn interrupt(dir: &Path) {
+    let run_toml = dir.join("run.toml");
+    let text = std::fs::read_to_string(&run_toml).unwrap();
+    let running = text.replace("status = \"complete\"", "status = \"running\"");
+    std::fs::write(&run_toml, running).unwrap();
+}
+
+/// `imcdse grade` on the demo space (2 optimizers x 3 seeds x 2 budgets) with `extra`.
+fn grade(cache: &str, extra: &[&str]) -> (String, String) {
+    let mut a = vec![
+        "grade",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18,alexnet",
+        "--optimizers",
+        "random,anneal",
+        "--budgets",
+        "50,10",
+        "--seeds",
+        "3",
+        "--cache",
+        cache,
+    ];
+    a.extend(extra);
+    ok(&a)
+}
+
 #[test]
-fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
-    let d = tmp("compare-grade");
+fn compare_shards_merge_to_the_unsharded_comparison() {
+    let d = tmp("compare");
     let path = |n: &str| d.join(n).to_str().unwrap().to_string();
     let compare = |extra: &[&str]| {
         let mut a = vec![
@@ -294,15 +297,11 @@ fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
     for i in 0..4 {
         assert!(!d.join(format!("c{i}/comparison.parquet")).exists());
     }
-    ok(&[
-        "merge",
-        &path("c3"),
-        &path("c1"),
-        &path("c0"),
-        &path("c2"),
-        "--out",
-        &path("c-merged"),
-    ]);
+    let shards: Vec<String> = [3, 1, 0, 2]
+        .iter()
+        .map(|i| path(&format!("c{i}")))
+        .collect();
+    merge(&shards, &path("c-merged"));
     same(
         &d.join("c-full/comparison.parquet"),
         &d.join("c-merged/comparison.parquet"),
@@ -310,92 +309,78 @@ fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
     );
     let md = |p: &str| std::fs::read_to_string(d.join(p)).unwrap();
     assert_eq!(md("c-full/comparison.md"), md("c-merged/comparison.md"));
+}
 
+#[test]
+fn grade_shards_merge_skip_and_resume() {
+    let d = tmp("grade");
+    let path = |n: &str| d.join(n).to_str().unwrap().to_string();
     let cache = path("cache");
-    let grade = |extra: &[&str]| {
-        let mut a = vec![
-            "grade",
-            "--space",
-            "demo",
-            "--workloads",
-            "resnet18,alexnet",
-            "--optimizers",
-            "random,anneal",
-            "--budgets",
-            "50,10",
-            "--seeds",
-            "3",
-            "--cache",
-            &cache,
-        ];
-        a.extend(extra);
-        ok(&a)
-    };
+    let grade = |extra: &[&str]| grade(&cache, extra);
     grade(&["--out", &path("g-full")]);
     run_shards(&grade, 2, &path("g"));
-    ok(&[
-        "merge",
-        &path("g0"),
-        &path("g1"),
-        "--out",
-        &path("g-merged"),
-    ]);
+    let shards = [path("g0"), path("g1")];
+    merge(&shards, &path("g-merged"));
     same(
         &d.join("g-full/grading.parquet"),
         &d.join("g-merged/grading.parquet"),
         &["run_seconds"],
     );
+    assert_eq!(
+        frame(&d.join("g-merged/grading.parquet"), &[]).height(),
+        2 * 3 * 2
+    );
     // A grading shard run again skips; interrupted, it runs only what is missing.
-    let (_, stderr) = grade(&["--shard", "1/2", "--out", &path("g1")]);
+    let (_, stderr) = grade(&["--shard", "1/2", "--out", &shards[1]]);
     assert!(stderr.contains("already holds this grading"), "{stderr}");
     let g1 = d.join("g1");
-    let text = std::fs::read_to_string(g1.join("run.toml")).unwrap();
-    std::fs::write(
-        g1.join("run.toml"),
-        text.replace("status = \"complete\"", "status = \"running\""),
-    )
-    .unwrap();
+    interrupt(&g1);
     let runs = std::fs::read_to_string(g1.join("runs.jsonl")).unwrap();
-    let kept: Vec<&str> = runs.lines().take(2).collect();
     assert_eq!(runs.lines().count(), 3, "{runs}");
+    let kept: Vec<&str> = runs.lines().take(2).collect();
     std::fs::write(
         g1.join("runs.jsonl"),
         format!("{}\n{{\"torn", kept.join("\n")),
     )
     .unwrap();
     std::fs::remove_file(g1.join("grading.parquet")).unwrap();
-    let (_, stderr) = grade(&["--shard", "1/2", "--out", &path("g1")]);
+    let (_, stderr) = grade(&["--shard", "1/2", "--out", &shards[1]]);
     assert!(stderr.contains("resumed: 2 of 3 runs"), "{stderr}");
-    ok(&[
-        "merge",
-        &path("g0"),
-        &path("g1"),
-        "--out",
-        &path("g-merged2"),
-    ]);
+    merge(&shards, &path("g-merged2"));
     same(
         &d.join("g-full/grading.parquet"),
         &d.join("g-merged2/grading.parquet"),
         &["run_seconds"],
     );
-    // The optimum certified by a merged sharded exhaustive sweep instead of enumerating.
+}
+
+#[test]
+fn grade_certified_by_a_merged_exhaustive_sweep() {
+    let d = tmp("certified");
+    let path = |n: &str| d.join(n).to_str().unwrap().to_string();
+    // Two shards of an exhaustive sweep and their merge; returns (merged, first shard).
     let sweep_dir = |name: &str, objective: &str| {
         let dirs: Vec<String> = (0..2).map(|i| path(&format!("{name}{i}"))).collect();
         for (i, dir) in dirs.iter().enumerate() {
+            let shard = format!("{i}/2");
             ok(&refs(&sweep(&[
                 "--objective",
                 objective,
                 "--shard",
-                &format!("{i}/2"),
+                &shard,
                 "--out",
                 dir,
             ])));
         }
-        ok(&["merge", &dirs[0], &dirs[1], "--out", &path(name)]);
+        merge(&dirs, &path(name));
         (path(name), dirs[0].clone())
     };
+    grade(&path("cache"), &["--out", &path("g-full")]);
     let (certified, shard0) = sweep_dir("x", "max-ela");
-    let (_, stderr) = grade(&["--out", &path("g-cert"), "--certified", &certified]);
+    let (_, stderr) = grade(
+        &path("cache2"),
+        &["--out", &path("g-cert"), "--certified", &certified],
+    );
     assert!(
         stderr.contains(&format!("read from {certified}")),
         "{stderr}"
@@ -405,36 +390,25 @@ fn compare_and_grade_shards_merge_to_the_unsharded_tables() {
         &d.join("g-cert/grading.parquet"),
         &["run_seconds"],
     );
-    let e = err(&[
-        "grade",
-        "--space",
-        "demo",
-        "--workloads",
-        "resnet18,alexnet",
-        "--certified",
-        &shard0,
-        "--out",
-        &path("g-bad"),
-    ]);
+    let bad = |dir: &str| {
+        err(&[
+            "grade",
+            "--space",
+            "demo",
+            "--workloads",
+            "resnet18,alexnet",
+            "--certified",
+            dir,
+            "--out",
+            &path("g-bad"),
+        ])
+    };
+    let e = bad(&shard0);
     assert!(e.contains("merge the shards first"), "{e}");
     let (pareto, _) = sweep_dir("y", "pareto");
-    let e = err(&[
-        "grade",
-        "--space",
-        "demo",
-        "--workloads",
-        "resnet18,alexnet",
-        "--certified",
-        &pareto,
-        "--out",
-        &path("g-bad"),
-    ]);
+    let e = bad(&pareto);
     assert!(
         e.contains("`objective` is \"pareto\", this grading needs max-ela"),
         "{e}"
-    );
-    assert_eq!(
-        frame(&d.join("g-merged/grading.parquet"), &[]).height(),
-        2 * 3 * 2
     );
 }
