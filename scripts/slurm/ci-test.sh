@@ -63,6 +63,8 @@ stop() {
             [[ -f "$log" ]] && { echo "----- $log (last 40 lines)"; tail -n 40 "$log"; }
         done
     fi
+    # Jobs first (their processes outlive a killed slurmd), then the daemons.
+    [[ -f "$work/slurmctld.pid" ]] && scancel --partition=ci 2>/dev/null && sleep 2
     for name in slurmd slurmctld munged; do
         f="$work/$name.pid"
         [[ -f "$f" ]] && $sudo kill "$(cat "$f")" 2>/dev/null
@@ -77,6 +79,9 @@ stop() {
     exit $status
 }
 trap stop EXIT
+# A signal ends the script through exit, so the EXIT trap stops the daemons then too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # munge: a fresh key, its own socket.
 $sudo dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
