@@ -12,6 +12,13 @@ use imc_model::{Architecture, Value, evaluate_design};
 use imc_search::{Outcome, Point, Space};
 use imc_zoo::Workload;
 
+/// FNV-1a, 64 bit: stable across Rust versions and platforms, unlike std's hasher.
+pub fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Everything a results row needs about one evaluated design.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
@@ -48,6 +55,21 @@ impl Problem {
             names,
             objective,
         }
+    }
+
+    /// A hash of everything the costs depend on besides the code: the space file as parsed
+    /// and the workloads' layers, with the tool version. Runs to be merged or resumed together
+    /// must have the same.
+    pub fn inputs(&self) -> String {
+        format!(
+            "{:016x}",
+            fnv1a(&format!(
+                "{:?}{:?}{}",
+                self.file,
+                self.workloads,
+                env!("CARGO_PKG_VERSION")
+            ))
+        )
     }
 
     /// The parameter values of a point, in the space's order.

@@ -202,6 +202,40 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
     interrupt(&d.join("a1"));
     let e = refused(&["a0", "a1", "a2"], &out);
     assert!(e.contains("shard 1/3 is not complete"), "{e}");
+    // Shards of one command line whose space file changed in between.
+    let file = d.join("space.toml");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../search-spaces/demo.toml");
+    let text = std::fs::read_to_string(demo).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    let space = file.to_str().unwrap();
+    let args = |i: u32| {
+        let mut a = sweep(&[
+            "--shard",
+            &format!("{i}/2"),
+            "--out",
+            &path(&format!("f{i}")),
+        ]);
+        a[2] = space.to_string();
+        a
+    };
+    ok(&refs(&args(0)));
+    let edited = text.replacen("description = \"", "description = \"edited: ", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&file, edited).unwrap();
+    ok(&refs(&args(1)));
+    let e = refused(&["f0", "f1"], &out);
+    assert!(
+        e.contains("not shards of one run") && e.contains("`inputs` differ"),
+        "{e}"
+    );
+    // Nor does a shard resume over results of other inputs.
+    interrupt(&d.join("f1"));
+    std::fs::write(&file, &text).unwrap();
+    let e = err(&refs(&args(1)));
+    assert!(
+        e.contains("another configuration") && e.contains("inputs"),
+        "{e}"
+    );
     // Bad --shard values and a shard of a sequential search.
     for bad in ["3/3", "1", "a/b"] {
         let e = err(&refs(&sweep(&["--shard", bad])));

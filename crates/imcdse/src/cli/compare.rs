@@ -199,7 +199,7 @@ pub fn run(args: &Args) -> Result<()> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let head = "command = \"compare\"\n".to_string();
+    let head = format!("command = \"compare\"\ninputs = \"{}\"\n", all.inputs());
     let tail = sweep::args_toml(args)?;
     if let Some(shard) = args.shard {
         let (lo, hi) = shard.range(searches);

@@ -203,7 +203,7 @@ pub fn run(args: &Args) -> Result<()> {
         .shard
         .map_or((0, all.len() as u64), |s| s.range(all.len() as u64));
     let jobs = &all[lo as usize..hi as usize];
-    let mut head = "command = \"grade\"\n".to_string();
+    let mut head = format!("command = \"grade\"\ninputs = \"{}\"\n", problem.inputs());
     if let Some(shard) = args.shard {
         head.push_str(&format!(
             "shard = \"{shard}\"\nfirst_run = {lo}\nend_run = {hi}\n"
@@ -619,10 +619,7 @@ fn certification_key(problem: &Problem) -> String {
         problem.objective.name(),
         env!("CARGO_PKG_VERSION")
     );
-    // FNV-1a, 64 bit: stable across Rust versions, unlike std's hasher.
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    });
+    let hash = crate::problem::fnv1a(&text);
     format!(
         "{}-{}-{hash:016x}",
         problem.file.name,

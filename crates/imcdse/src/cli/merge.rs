@@ -2,8 +2,8 @@
 //! (`--shard i/N` of `sweep --optimizer exhaustive`, `compare` or `grade`).
 //!
 //! Checks first, writes after: every folder must hold a complete shard (`run.toml` with
-//! `status = "complete"` and a `shard`), of the same command, options (`[args]`) and tool
-//! version, and the shards must cover 0..N exactly once; an error names the folder and what is
+//! `status = "complete"` and a `shard`), of the same command, options (`[args]`), inputs (a
+//! hash of the space file and the workloads' layers: `Problem::inputs`) and tool version, and the shards must cover 0..N exactly once; an error names the folder and what is
 //! wrong, or the shards missing or given twice. Then, by command:
 //!
 //! - **sweep** (exhaustive): each shard kept its best `top` rows and its Pareto front; their
@@ -121,7 +121,7 @@ pub fn check(dirs: &[PathBuf]) -> Result<Vec<ShardRun>> {
         .collect::<Result<Vec<_>>>()?;
     let first = &runs[0];
     for r in &runs[1..] {
-        for key in ["command", "tool", "args"] {
+        for key in ["command", "tool", "inputs", "args"] {
             if r.get(key) != first.get(key) {
                 let show = |x: &ShardRun| {
                     x.get(key)

@@ -102,7 +102,8 @@ fn config_text(args: &Args, space: &SpaceFile, problem: &Problem) -> String {
         .map(|w| format!("{:?}", w.name))
         .collect();
     let mut text = format!(
-        "command = \"sweep\"\nspace = {:?}\nspace_file = {:?}\nworkloads = [{}]\nobjective = {:?}\noptimizer = {:?}\nseed = {}\n",
+        "command = \"sweep\"\ninputs = {:?}\nspace = {:?}\nspace_file = {:?}\nworkloads = [{}]\nobjective = {:?}\noptimizer = {:?}\nseed = {}\n",
+        problem.inputs(),
         space.name,
         space.file,
         workloads.join(", "),
