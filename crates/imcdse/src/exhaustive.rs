@@ -388,13 +388,14 @@ fn save_block(path: &Path, index: u64, count: u64, part: &Part) -> Result<()> {
 /// Blocks saved by an earlier run of the same slice (a torn last line is cut off the file);
 /// blocks of another division are ignored.
 fn load_blocks(path: &Path, count: u64) -> Result<HashMap<u64, Part>> {
-    let parse = |v: &serde_json::Value| -> Option<(u64, Part)> {
+    let parse = |v: &serde_json::Value| -> Option<(u64, u64, Part)> {
         let rows = v["rows"]
             .as_array()?
             .iter()
             .map(results::row_from_json)
             .collect::<Option<Vec<Row>>>()?;
         Some((
+            v["blocks"].as_u64()?,
             v["block"].as_u64()?,
             Part {
                 rows,
@@ -403,10 +404,10 @@ fn load_blocks(path: &Path, count: u64) -> Result<HashMap<u64, Part>> {
             },
         ))
     };
-    Ok(results::intact_lines(path, |v| parse(v).is_some())?
-        .iter()
-        .filter(|v| v["blocks"].as_u64() == Some(count))
-        .filter_map(parse)
+    Ok(results::intact_lines(path, parse)?
+        .into_iter()
+        .filter(|(blocks, _, _)| *blocks == count)
+        .map(|(_, block, part)| (block, part))
         .collect())
 }
 

@@ -201,6 +201,17 @@ pub enum Cell {
     Null,
 }
 
+impl Cell {
+    /// The cell as a number (integers widened), `None` for text, booleans and nulls.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Cell::Num(x) => Some(*x),
+            Cell::Int(x) => Some(*x as f64),
+            _ => None,
+        }
+    }
+}
+
 /// A Parquet table read back: column names and, per column, its cells.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -315,11 +326,7 @@ impl Checkpoint {
 
     /// Rows saved so far; a torn last line (a kill mid-write) is dropped from the file.
     pub fn load(&self) -> Result<Vec<Row>> {
-        let mut rows = Vec::new();
-        for v in intact_lines(&self.path, |v| row_from_json(v).is_some())? {
-            rows.extend(row_from_json(&v));
-        }
-        Ok(rows)
+        intact_lines(&self.path, row_from_json)
     }
 }
 
@@ -402,11 +409,7 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
             )
         })
     };
-    let num = |c: &Cell| match c {
-        Cell::Num(x) => Some(*x),
-        Cell::Int(x) => Some(*x as f64),
-        _ => None,
-    };
+    let num = Cell::number;
     let mut genes: Vec<Vec<u32>> = vec![Vec::with_capacity(problem.file.params.len()); t.rows()];
     for (name, values) in &problem.file.params {
         for (i, cell) in column(name)?.iter().enumerate() {
@@ -494,26 +497,27 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// The JSON lines of an append-only file up to the first that is not whole and `valid` (a
-/// kill mid-write tears the last line). The file is cut back to them, so lines appended by a
-/// resumed run do not follow a torn one. A missing file has no lines.
-pub fn intact_lines(
+/// The JSON lines of an append-only file, each through `parse`, up to the first that is not
+/// whole or that `parse` rejects (a kill mid-write tears the last line). The file is cut back
+/// to them, so lines appended by a resumed run do not follow a torn one. A missing file has no
+/// lines.
+pub fn intact_lines<T>(
     path: &Path,
-    valid: impl Fn(&serde_json::Value) -> bool,
-) -> Result<Vec<serde_json::Value>> {
+    parse: impl Fn(&serde_json::Value) -> Option<T>,
+) -> Result<Vec<T>> {
     let Ok(text) = fs::read_to_string(path) else {
         return Ok(Vec::new());
     };
     let mut kept = Vec::new();
     let mut end = 0;
     for line in text.split_inclusive('\n') {
-        match serde_json::from_str::<serde_json::Value>(line) {
-            Ok(v) if line.ends_with('\n') && valid(&v) => {
-                kept.push(v);
-                end += line.len();
-            }
-            _ => break,
-        }
+        let item = serde_json::from_str::<serde_json::Value>(line)
+            .ok()
+            .filter(|_| line.ends_with('\n'))
+            .and_then(|v| parse(&v));
+        let Some(item) = item else { break };
+        kept.push(item);
+        end += line.len();
     }
     if end < text.len() {
         write_atomic(path, &text.as_bytes()[..end])?;

@@ -397,12 +397,9 @@ pub fn render(
     }
 }
 
+/// A finite number (NaN stands for a missing value in the tables).
 fn num(c: &Cell) -> Option<f64> {
-    match c {
-        Cell::Num(x) if x.is_finite() => Some(*x),
-        Cell::Int(x) => Some(*x as f64),
-        _ => None,
-    }
+    c.number().filter(|x| x.is_finite())
 }
 
 /// Max over the workload columns ending in `suffix`, per row.

@@ -291,10 +291,9 @@ impl Saved {
         let same = previous.starts_with(head) && previous.ends_with(tail);
         let mut runs = std::collections::HashMap::new();
         if same {
-            for v in results::intact_lines(&path, |v| {
-                serde_json::from_value::<Vec<Grade>>(v.clone()).is_ok_and(|g| !g.is_empty())
-            })? {
-                let g: Vec<Grade> = serde_json::from_value(v)?;
+            let parse =
+                |v: &serde_json::Value| Vec::<Grade>::deserialize(v).ok().filter(|g| !g.is_empty());
+            for g in results::intact_lines(&path, parse)? {
                 runs.insert((g[0].optimizer.clone(), g[0].seed), g);
             }
         } else if path.exists() {
@@ -348,11 +347,7 @@ pub fn read_grades(path: &Path) -> Result<Vec<Grade>> {
         t.column(name)
             .with_context(|| format!("{}: no column `{name}`", path.display()))
     };
-    let num = |c: &Cell| match c {
-        Cell::Num(x) => Some(*x),
-        Cell::Int(x) => Some(*x as f64),
-        _ => None,
-    };
+    let num = Cell::number;
     let int = |c: &Cell| match c {
         Cell::Int(x) => Ok(*x as u64),
         other => bail!("{}: {other:?} is not an integer", path.display()),
