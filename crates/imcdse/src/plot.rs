@@ -170,6 +170,20 @@ impl Chart for Front {
     }
 }
 
+/// The frame both plots share: the title, margins and room for the axis labels.
+fn framed<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(70);
+    builder
+}
+
 impl Front {
     fn chart<DB: DrawingBackend, X, Y>(
         &self,
@@ -183,11 +197,7 @@ impl Front {
         X::CoordDescType: ValueFormatter<f64>,
         Y::CoordDescType: ValueFormatter<f64>,
     {
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
+        let mut chart = framed(area, &self.title)
             .build_cartesian_2d(x, y)
             .map_err(err)?;
         chart
@@ -317,11 +327,7 @@ impl Bars {
         Y::CoordDescType: ValueFormatter<f64>,
     {
         let names = self.workloads.clone();
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(70)
+        let mut chart = framed(area, &self.title)
             .build_cartesian_2d(x, y)
             .map_err(err)?;
         chart
