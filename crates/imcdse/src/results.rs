@@ -296,6 +296,40 @@ pub fn pareto_rows(rows: &[Row]) -> Vec<Row> {
         .collect()
 }
 
+/// A run folder's `run.toml`, read back (merge, `grade --certified`).
+pub struct RunFile {
+    pub path: PathBuf,
+    pub table: toml::Table,
+}
+
+impl RunFile {
+    pub fn read(dir: &Path) -> Result<RunFile> {
+        let path = dir.join("run.toml");
+        let text = fs::read_to_string(&path)
+            .with_context(|| format!("no run.toml in {}", dir.display()))?;
+        let table =
+            toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
+        Ok(RunFile { path, table })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&toml::Value> {
+        self.table.get(key)
+    }
+
+    /// A text value (`None` when missing or not text).
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(|v| v.as_str())
+    }
+
+    /// A count, required.
+    pub fn u64(&self, key: &str) -> Result<u64> {
+        self.get(key)
+            .and_then(|v| v.as_integer())
+            .map(|x| x as u64)
+            .with_context(|| format!("{}: no integer `{key}`", self.path.display()))
+    }
+}
+
 /// Appends rows to the checkpoint, flushed to disk.
 pub struct Checkpoint {
     path: PathBuf,

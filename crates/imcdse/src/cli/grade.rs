@@ -479,13 +479,10 @@ pub fn certify(problem: &Problem, cache: &Path) -> Result<Certified> {
 /// space, workloads and objective; saved to the cache too. Its rows hold the best design and
 /// the whole front, so the certificate equals the one an enumeration here would give.
 pub fn certificate_from(problem: &Problem, dir: &Path, cache: &Path) -> Result<Certified> {
-    let path = dir.join("run.toml");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("--certified: no run.toml in {}", dir.display()))?;
-    let t: toml::Table = toml::from_str(&text)
-        .with_context(|| format!("--certified: {} is not TOML", path.display()))?;
-    let text_of = |k: &str| t.get(k).and_then(|v| v.as_str()).unwrap_or("");
-    let names: Vec<&str> = t
+    let run = results::RunFile::read(dir).context("--certified")?;
+    let path = &run.path;
+    let text_of = |k: &str| run.text(k).unwrap_or("");
+    let names: Vec<&str> = run
         .get("workloads")
         .and_then(|v| v.as_array())
         .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
@@ -524,22 +521,17 @@ pub fn certificate_from(problem: &Problem, dir: &Path, cache: &Path) -> Result<C
             bail!(
                 "--certified: {}: `{key}` is {}, this grading needs {want}",
                 path.display(),
-                t.get(key).map_or("missing".into(), |v| v.to_string())
+                run.get(key).map_or("missing".into(), |v| v.to_string())
             );
         }
     }
-    if let Some(shard) = t.get("shard") {
+    if let Some(shard) = run.get("shard") {
         bail!(
             "--certified: {} is shard {shard} only; merge the shards first (imcdse merge)",
             dir.display()
         );
     }
-    let count = |k: &str| {
-        t.get(k)
-            .and_then(|v| v.as_integer())
-            .map(|x| x as u64)
-            .with_context(|| format!("--certified: {} has no `{k}`", path.display()))
-    };
+    let count = |k: &str| run.u64(k).context("--certified");
     let (designs, feasible) = (count("designs")?, count("feasible")?);
     if designs as u128 != problem.space.size() {
         bail!(
@@ -549,11 +541,11 @@ pub fn certificate_from(problem: &Problem, dir: &Path, cache: &Path) -> Result<C
         );
     }
     let rows = results::read_rows(problem, &dir.join("evaluations.parquet"))?;
-    let seconds = t
+    let seconds = run
         .get("shard_enumeration_s")
         .and_then(|v| v.as_array())
         .map(|a| a.iter().filter_map(|x| x.as_float()).sum())
-        .or_else(|| t.get("enumeration_s").and_then(|v| v.as_float()))
+        .or_else(|| run.get("enumeration_s").and_then(|v| v.as_float()))
         .unwrap_or(f64::NAN);
     let c = certificate(problem, &rows, designs, feasible, seconds)?;
     save(cache, &c)?;

@@ -20,7 +20,7 @@
 
 use crate::cli::{compare, grade, sweep};
 use crate::exhaustive;
-use crate::results;
+use crate::results::{self, RunFile};
 use crate::shard::Shard;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
@@ -41,31 +41,23 @@ pub struct Args {
 pub struct ShardRun {
     pub dir: PathBuf,
     pub shard: Shard,
-    pub table: toml::Table,
+    pub run: RunFile,
 }
 
 impl ShardRun {
     fn read(dir: &Path) -> Result<ShardRun> {
-        let path = dir.join("run.toml");
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "{}: no run.toml; is it a folder written with --shard?",
-                dir.display()
-            )
-        })?;
-        let table: toml::Table =
-            toml::from_str(&text).with_context(|| format!("{}: not TOML", path.display()))?;
-        let get = |k: &str| table.get(k).and_then(|v| v.as_str()).map(String::from);
-        let Some(shard) = get("shard") else {
+        let run =
+            RunFile::read(dir).context("merge takes the folders of runs made with --shard i/N")?;
+        let path = run.path.display();
+        let Some(shard) = run.text("shard") else {
             bail!(
-                "{}: not a shard (no `shard` key): merge combines the folders of runs made with --shard i/N",
-                path.display()
+                "{path}: not a shard (no `shard` key): merge combines the folders of runs made with --shard i/N"
             );
         };
         let shard: Shard = shard
             .parse()
-            .map_err(|e| anyhow::anyhow!("{}: shard: {e}", path.display()))?;
-        match get("status").as_deref() {
+            .map_err(|e| anyhow::anyhow!("{path}: shard: {e}"))?;
+        match run.text("status") {
             Some("complete") => {}
             other => bail!(
                 "{}: shard {shard} is not complete (status {}); run the same command again to resume it",
@@ -76,39 +68,25 @@ impl ShardRun {
         Ok(ShardRun {
             dir: dir.to_path_buf(),
             shard,
-            table,
+            run,
         })
     }
 
     fn get(&self, key: &str) -> Option<&toml::Value> {
-        self.table.get(key)
+        self.run.get(key)
     }
 
     fn u64(&self, key: &str) -> Result<u64> {
-        self.get(key)
-            .and_then(|v| v.as_integer())
-            .map(|x| x as u64)
-            .with_context(|| {
-                format!(
-                    "{}: run.toml has no integer `{key}`",
-                    self.dir.join("run.toml").display()
-                )
-            })
+        self.run.u64(key)
     }
 
     fn args<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        let v = self.get("args").cloned().with_context(|| {
-            format!(
-                "{}: run.toml has no [args]",
-                self.dir.join("run.toml").display()
-            )
-        })?;
-        v.try_into().with_context(|| {
-            format!(
-                "{}: [args] of run.toml",
-                self.dir.join("run.toml").display()
-            )
-        })
+        let path = self.run.path.display();
+        let v = self
+            .get("args")
+            .cloned()
+            .with_context(|| format!("{path}: no [args]"))?;
+        v.try_into().with_context(|| format!("{path}: [args]"))
     }
 }
 
@@ -200,12 +178,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let command = runs[0]
-        .get("command")
-        .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .to_string();
-    match command.as_str() {
+    match runs[0].run.text("command").unwrap_or("") {
         "sweep" => merge_sweep(&runs, &args.out, started),
         "compare" => merge_compare(&runs, &args.out),
         "grade" => merge_grade(&runs, &args.out, started),
