@@ -8,7 +8,10 @@
 //!   broken file.
 //! - `checkpoint.jsonl`: every evaluation as soon as its batch is done, one JSON object a line,
 //!   flushed; an interrupted run resumes from it (`--resume`).
-//! - `run.toml` (configuration, version, times, status) and `summary.md`.
+//! - `blocks.jsonl` (exhaustive runs): each finished block's best rows and front, for resume;
+//!   `runs.jsonl` (gradings, written by `cli/grade.rs`): each finished run's grades.
+//! - `run.toml` (command, inputs hash, configuration, version, times, status, counts, and the
+//!   options under `[args]`; read back by [`RunFile`]) and `summary.md`.
 
 use crate::problem::{Evaluation, Problem};
 use anyhow::{Context, Result, bail};
