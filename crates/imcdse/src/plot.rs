@@ -1,9 +1,9 @@
 //! Plots for papers with plotters, as SVG or PNG (chosen by the file extension):
 //!
-//! - [`front`]: a sweep's designs in the energy-latency plane (max over workloads of each),
+//! - [`Front`]: a sweep's designs in the energy-latency plane (max over workloads of each),
 //!   feasible evaluations in grey and the Pareto front coloured by area (viridis, with a colour
 //!   bar);
-//! - [`bars`]: a comparison's per-workload normalized EDAP as grouped bars, one bar per design
+//! - [`Bars`]: a comparison's per-workload normalized EDAP as grouped bars, one bar per design
 //!   kind, with the specific design's 1.0 drawn as a reference line.
 //!
 //! An axis is logarithmic when its data spans more than a decade. Text needs a TrueType font:
