@@ -1,18 +1,11 @@
 //! `imcdse`: joint hardware-workload design-space exploration of in-memory-computing
-//! accelerators. This binary is the product's front door; the work happens in the library
-//! crates (`imc-zoo` today; `imc-model` and `imc-search` as they land).
+//! accelerators. This binary parses arguments, draws progress and prints; the work happens in
+//! the `imcdse` library (studies, results, reports) and the crates under it.
 
 mod cli;
-mod exhaustive;
-mod fmt;
-mod objective;
-mod plot;
-mod problem;
-mod results;
-mod shard;
-mod space;
 
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -62,7 +55,17 @@ fn main() -> ExitCode {
         Command::Softmax(args) => cli::softmax::run(&args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(text) => {
+            // A reader that stopped early (`imcdse workloads | head`) is not an error.
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("error: writing the output: {e}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::SUCCESS,
+            }
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)

@@ -9,12 +9,18 @@
 
 use anyhow::{Result, bail};
 
+/// A joint objective (see the module doc for the formulas).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Objective {
+    /// max E x max L x A.
     MaxEla,
+    /// mean E x mean L x A.
     MeanEla,
+    /// A x prod E x prod L.
     ProdEla,
+    /// E x L x A of the named workload.
     Edap(String),
+    /// (max E, max L, A), three objectives.
     Pareto,
 }
 
@@ -43,6 +49,7 @@ impl Objective {
         Ok(o)
     }
 
+    /// The name as typed (`edap:<w>` for one workload).
     pub fn name(&self) -> String {
         match self {
             Objective::MaxEla => "max-ela".into(),
@@ -53,6 +60,7 @@ impl Objective {
         }
     }
 
+    /// Whether it has three objectives.
     pub fn is_pareto(&self) -> bool {
         matches!(self, Objective::Pareto)
     }

@@ -51,12 +51,15 @@ fn font() -> Result<()> {
 
 /// Something that draws on a root area of any backend (a workaround for generic closures).
 pub trait Painter {
+    /// Draws on an SVG canvas.
     fn paint_svg(&self, root: DrawingArea<SVGBackend<'_>, Shift>) -> Result<()>;
+    /// Draws on a bitmap canvas.
     fn paint_png(&self, root: DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()>;
 }
 
 /// A plot that draws on any plotters backend.
 pub trait Chart {
+    /// Draws on any backend.
     fn draw<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<()>;
 }
 
@@ -129,6 +132,7 @@ fn padded(v: &[f64], log: bool) -> (f64, f64) {
 
 /// The energy-latency plot of a sweep.
 pub struct Front {
+    /// The title above the plot.
     pub title: String,
     /// Feasible evaluations: (max E mJ, max L ms).
     pub all: Vec<(f64, f64)>,
@@ -263,13 +267,13 @@ fn colour_bar<DB: DrawingBackend>(
     }
     let style = ("sans-serif", 13).into_font().color(&BLACK);
     area.draw(&Text::new(
-        crate::cli::export::significant(hi, 4, crate::cli::export::Format::Markdown),
+        crate::export::significant(hi, 4, crate::export::Format::Markdown),
         (x0 + 26, top - 6),
         style.clone(),
     ))
     .map_err(err)?;
     area.draw(&Text::new(
-        crate::cli::export::significant(lo, 4, crate::cli::export::Format::Markdown),
+        crate::export::significant(lo, 4, crate::export::Format::Markdown),
         (x0 + 26, bottom - 6),
         style.clone(),
     ))
@@ -281,10 +285,13 @@ fn colour_bar<DB: DrawingBackend>(
 
 /// Grouped bars of a comparison.
 pub struct Bars {
+    /// The title above the plot.
     pub title: String,
+    /// One group of bars per workload.
     pub workloads: Vec<String>,
     /// (design kind, value per workload).
     pub groups: Vec<(String, Vec<f64>)>,
+    /// The y axis' label.
     pub y_label: String,
 }
 

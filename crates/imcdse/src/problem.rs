@@ -22,24 +22,34 @@ pub fn fnv1a(text: &str) -> u64 {
 /// Everything a results row needs about one evaluated design.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
+    /// What the optimizer is told.
     pub outcome: Outcome,
+    /// Why the design is infeasible (`None` when feasible).
     pub reason: Option<String>,
     /// The objective score, `None` when infeasible.
     pub score: Option<f64>,
+    /// The chip's area, mm2 (`None` for an invalid architecture).
     pub area_mm2: Option<f64>,
     /// Per workload (energy mJ, latency ms, EDAP); `None` for an invalid architecture.
     pub per_workload: Vec<Option<(f64, f64, f64)>>,
 }
 
+/// A design space, the workloads a design must serve, and the objective.
 pub struct Problem {
+    /// The space file as parsed.
     pub file: SpaceFile,
+    /// The search's view of it: one dimension per free parameter.
     pub space: Space,
+    /// The workloads.
     pub workloads: Vec<Workload>,
+    /// Their names, in order.
     pub names: Vec<String>,
+    /// The objective.
     pub objective: Objective,
 }
 
 impl Problem {
+    /// The problem of a space file, workloads and an objective.
     pub fn new(file: SpaceFile, workloads: Vec<Workload>, objective: Objective) -> Problem {
         let space = Space::new(
             file.params
@@ -82,6 +92,8 @@ impl Problem {
             .collect()
     }
 
+    /// The architecture of a point: the fixed settings, the constraints' `weights_on_chip`,
+    /// and the point's values; an invalid combination is an error with its reason.
     pub fn architecture(&self, p: &Point) -> Result<Architecture, String> {
         let mut values = self.file.fixed.clone();
         if let Some(w) = self.file.constraints.weights_on_chip {
@@ -105,6 +117,7 @@ impl Problem {
         }
     }
 
+    /// Costs a point on every workload and scores it (see the module doc for infeasibility).
     pub fn evaluate(&self, p: &Point) -> Evaluation {
         let arch = match self.architecture(p) {
             Ok(a) => a,

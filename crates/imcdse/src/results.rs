@@ -1,4 +1,4 @@
-//! Results of a run (DESIGN.md, "Results"), the one module that writes files:
+//! Results tables of a run (DESIGN.md, "Results"):
 //!
 //! - `evaluations.parquet`: one row per evaluated design; `pareto.parquet`: the non-dominated
 //!   feasible designs in (max E, max L, A). Columns: the space's parameters under their own
@@ -6,30 +6,35 @@
 //!   `area_mm2`, per workload `<w>__energy_mj`, `<w>__latency_ms`, `<w>__edap`, `eval_index`,
 //!   `phase`. Written with polars to a temporary name and renamed, so a crash never leaves a
 //!   broken file.
-//! - `checkpoint.jsonl`: every evaluation as soon as its batch is done, one JSON object a line,
-//!   flushed; an interrupted run resumes from it (`--resume`).
-//! - `blocks.jsonl` (exhaustive runs): each finished block's best rows and front, for resume;
-//!   `runs.jsonl` (gradings, written by `cli/grade.rs`): each finished run's grades.
-//! - `run.toml` (command, inputs hash, configuration, version, times, status, counts, and the
-//!   options under `[args]`; read back by [`RunFile`]) and `summary.md`.
+//! - A [`Row`] is also one line of `checkpoint.jsonl` (and of the rows in `blocks.jsonl`):
+//!   `{"eval_index", "phase", "genes", "feasible", "violation", "objectives", "reason",
+//!   "score", "area_mm2", "per_workload"}`, floats in their shortest round-trip form.
+//!
+//! Summary tables of other studies (grading, comparison) go through [`table`]; every Parquet
+//! file is read back through [`read_table`].
 
 use crate::problem::{Evaluation, Problem};
+use crate::run_dir::temporary;
 use anyhow::{Context, Result, bail};
 use imc_model::Value;
 use imc_search::runner::Record;
 use imc_search::{Outcome, Point};
 use polars::prelude::*;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// One evaluated design, ready for a results row.
-#[derive(Debug, Clone, PartialEq)]
+/// One evaluated design, ready for a results row (and a checkpoint line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "RowLine", from = "RowLine")]
 pub struct Row {
+    /// Position in the run's order of evaluation (for exhaustive runs: the flat index).
     pub eval_index: u64,
+    /// The optimizer's stage that asked for the design.
     pub phase: String,
+    /// The design, as indices into the space's value lists.
     pub point: Point,
+    /// What it costs.
     pub eval: Evaluation,
 }
 
@@ -68,21 +73,6 @@ pub fn best_row(rows: &[Row]) -> Option<&Row> {
     rows.iter()
         .filter(|r| r.eval.score.is_some())
         .min_by(|a, b| by_score(a, b))
-}
-
-/// The temporary name `path` is written under before its rename: the process id in it keeps
-/// two processes writing the same file (shards sharing a certification cache) apart.
-fn temporary(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{}.tmp", std::process::id()));
-    path.with_file_name(name)
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = temporary(path);
-    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
 }
 
 /// The results table of `rows` for `problem`.
@@ -168,9 +158,13 @@ pub fn frame(problem: &Problem, rows: &[Row]) -> Result<DataFrame> {
 
 /// One column of a summary table (grading, comparison).
 pub enum Col {
+    /// Text.
     Str(Vec<String>),
+    /// Counts.
     U64(Vec<u64>),
+    /// Numbers, null where missing.
     F64(Vec<Option<f64>>),
+    /// Flags.
     Bool(Vec<bool>),
 }
 
@@ -197,10 +191,15 @@ pub fn table(cols: Vec<(&str, Col)>) -> Result<DataFrame> {
 /// A cell of a table read back from Parquet.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
+    /// A float.
     Num(f64),
+    /// An integer.
     Int(i64),
+    /// Text (anything else is shown as text too).
     Str(String),
+    /// A flag.
     Bool(bool),
+    /// Missing.
     Null,
 }
 
@@ -218,15 +217,19 @@ impl Cell {
 /// A Parquet table read back: column names and, per column, its cells.
 #[derive(Debug, Clone)]
 pub struct Table {
+    /// Column names, in the file's order.
     pub names: Vec<String>,
+    /// Per column, its cells.
     pub columns: Vec<Vec<Cell>>,
 }
 
 impl Table {
+    /// Number of rows.
     pub fn rows(&self) -> usize {
         self.columns.first().map_or(0, |c| c.len())
     }
 
+    /// The cells of the named column.
     pub fn column(&self, name: &str) -> Option<&[Cell]> {
         self.names
             .iter()
@@ -299,138 +302,6 @@ pub fn pareto_rows(rows: &[Row]) -> Vec<Row> {
         .collect()
 }
 
-/// A run folder's `run.toml`, read back (merge, `grade --certified`).
-pub struct RunFile {
-    pub path: PathBuf,
-    pub table: toml::Table,
-}
-
-impl RunFile {
-    pub fn read(dir: &Path) -> Result<RunFile> {
-        let path = dir.join("run.toml");
-        let text = fs::read_to_string(&path)
-            .with_context(|| format!("no run.toml in {}", dir.display()))?;
-        let table =
-            toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
-        Ok(RunFile { path, table })
-    }
-
-    pub fn get(&self, key: &str) -> Option<&toml::Value> {
-        self.table.get(key)
-    }
-
-    /// A text value (`None` when missing or not text).
-    pub fn text(&self, key: &str) -> Option<&str> {
-        self.get(key).and_then(|v| v.as_str())
-    }
-
-    /// A count, required.
-    pub fn u64(&self, key: &str) -> Result<u64> {
-        self.get(key)
-            .and_then(|v| v.as_integer())
-            .map(|x| x as u64)
-            .with_context(|| format!("{}: no integer `{key}`", self.path.display()))
-    }
-}
-
-/// Appends rows to the checkpoint, flushed to disk.
-pub struct Checkpoint {
-    path: PathBuf,
-}
-
-impl Checkpoint {
-    pub fn new(dir: &Path) -> Checkpoint {
-        Checkpoint {
-            path: dir.join("checkpoint.jsonl"),
-        }
-    }
-
-    pub fn append(&self, rows: &[Row]) -> Result<()> {
-        let mut f = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .with_context(|| format!("opening {}", self.path.display()))?;
-        let mut buf = String::new();
-        for r in rows {
-            buf.push_str(&row_json(r).to_string());
-            buf.push('\n');
-        }
-        f.write_all(buf.as_bytes())?;
-        f.sync_data()?;
-        Ok(())
-    }
-
-    /// Rows saved so far; a torn last line (a kill mid-write) is dropped from the file.
-    pub fn load(&self) -> Result<Vec<Row>> {
-        intact_lines(&self.path, row_from_json)
-    }
-}
-
-/// A row as one JSON object (checkpoints). Floats print in their shortest round-trip form, so
-/// [`row_from_json`] gives back the same bits.
-pub fn row_json(r: &Row) -> serde_json::Value {
-    let (feasible, violation, objectives) = match &r.eval.outcome {
-        Outcome::Feasible(f) => (true, 0.0, f.clone()),
-        Outcome::Infeasible { violation, .. } => (false, *violation, Vec::new()),
-    };
-    json!({
-        "eval_index": r.eval_index, "phase": r.phase, "genes": r.point.0, "feasible": feasible,
-        "violation": violation, "objectives": objectives, "reason": r.eval.reason, "score": r.eval.score,
-        "area_mm2": r.eval.area_mm2,
-        "per_workload": r.eval.per_workload.iter().map(|x| x.map(|(e, l, d)| [e, l, d])).collect::<Vec<_>>(),
-    })
-}
-
-/// The row of a [`row_json`] object; `None` when a field is missing or malformed.
-pub fn row_from_json(v: &serde_json::Value) -> Option<Row> {
-    let genes: Vec<u32> = v["genes"]
-        .as_array()?
-        .iter()
-        .map(|g| g.as_u64().map(|x| x as u32))
-        .collect::<Option<_>>()?;
-    let reason = v["reason"].as_str().map(String::from);
-    let outcome = if v["feasible"].as_bool()? {
-        Outcome::Feasible(
-            v["objectives"]
-                .as_array()?
-                .iter()
-                .map(|x| x.as_f64())
-                .collect::<Option<_>>()?,
-        )
-    } else {
-        Outcome::Infeasible {
-            violation: v["violation"].as_f64()?,
-            reason: reason.clone().unwrap_or_default(),
-        }
-    };
-    let per_workload = v["per_workload"]
-        .as_array()?
-        .iter()
-        .map(|x| {
-            x.as_array().map(|a| {
-                (
-                    a[0].as_f64().unwrap_or(f64::NAN),
-                    a[1].as_f64().unwrap_or(f64::NAN),
-                    a[2].as_f64().unwrap_or(f64::NAN),
-                )
-            })
-        })
-        .collect();
-    Some(Row {
-        eval_index: v["eval_index"].as_u64()?,
-        phase: v["phase"].as_str()?.to_string(),
-        point: Point(genes),
-        eval: Evaluation {
-            outcome,
-            reason,
-            score: v["score"].as_f64(),
-            area_mm2: v["area_mm2"].as_f64(),
-            per_workload,
-        },
-    })
-}
-
 /// The rows of an `evaluations.parquet` or `pareto.parquet` written for `problem`: parameter
 /// values back to the space's indices, the numbers as stored (Parquet keeps every bit). A
 /// feasible row's objective vector is recomputed from its energies, latencies and area, as
@@ -447,24 +318,7 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
         })
     };
     let num = Cell::number;
-    let mut genes: Vec<Vec<u32>> = vec![Vec::with_capacity(problem.file.params.len()); t.rows()];
-    for (name, values) in &problem.file.params {
-        for (i, cell) in column(name)?.iter().enumerate() {
-            let g = values.iter().position(|v| match (v, cell) {
-                (Value::Num(x), c) => num(c) == Some(*x),
-                (Value::Bool(b), Cell::Bool(c)) => b == c,
-                (Value::Str(s), Cell::Str(c)) => s == c,
-                _ => false,
-            });
-            let Some(g) = g else {
-                bail!(
-                    "{}: row {i}: `{name}` = {cell:?} is not one of the space's values",
-                    path.display()
-                );
-            };
-            genes[i].push(g as u32);
-        }
-    }
+    let genes = genes(problem, &t, path)?;
     let (feasible, reason, score, area, index, phase) = (
         column("feasible")?,
         column("infeasible_reason")?,
@@ -493,19 +347,7 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
             _ => None,
         };
         let outcome = match (&feasible[i], area_mm2) {
-            (Cell::Bool(true), Some(a)) => {
-                let pick = |k: usize| -> Vec<f64> {
-                    per_workload
-                        .iter()
-                        .map(|x| x.map_or(f64::NAN, |x| [x.0, x.1][k]))
-                        .collect()
-                };
-                Outcome::Feasible(
-                    problem
-                        .objective
-                        .vector(&problem.names, &pick(0), &pick(1), a),
-                )
-            }
+            (Cell::Bool(true), Some(a)) => Outcome::Feasible(objectives(problem, &per_workload, a)),
             _ => Outcome::Infeasible {
                 violation: 1.0,
                 reason: reason.clone().unwrap_or_default(),
@@ -534,32 +376,46 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// The JSON lines of an append-only file, each through `parse`, up to the first that is not
-/// whole or that `parse` rejects (a kill mid-write tears the last line). The file is cut back
-/// to them, so lines appended by a resumed run do not follow a torn one. A missing file has no
-/// lines.
-pub fn intact_lines<T>(
-    path: &Path,
-    parse: impl Fn(&serde_json::Value) -> Option<T>,
-) -> Result<Vec<T>> {
-    let Ok(text) = fs::read_to_string(path) else {
-        return Ok(Vec::new());
+/// The objective vector of a feasible row, from its energies, latencies and area.
+fn objectives(problem: &Problem, per_workload: &[Option<(f64, f64, f64)>], area: f64) -> Vec<f64> {
+    let pick = |k: usize| -> Vec<f64> {
+        per_workload
+            .iter()
+            .map(|x| x.map_or(f64::NAN, |x| [x.0, x.1][k]))
+            .collect()
     };
-    let mut kept = Vec::new();
-    let mut end = 0;
-    for line in text.split_inclusive('\n') {
-        let item = serde_json::from_str::<serde_json::Value>(line)
-            .ok()
-            .filter(|_| line.ends_with('\n'))
-            .and_then(|v| parse(&v));
-        let Some(item) = item else { break };
-        kept.push(item);
-        end += line.len();
+    problem
+        .objective
+        .vector(&problem.names, &pick(0), &pick(1), area)
+}
+
+/// Each row's parameter values as indices into the space's lists.
+fn genes(problem: &Problem, t: &Table, path: &Path) -> Result<Vec<Vec<u32>>> {
+    let mut genes: Vec<Vec<u32>> = vec![Vec::with_capacity(problem.file.params.len()); t.rows()];
+    for (name, values) in &problem.file.params {
+        let cells = t.column(name).with_context(|| {
+            format!(
+                "{}: no column `{name}`; is it a results table of this space and these workloads?",
+                path.display()
+            )
+        })?;
+        for (i, cell) in cells.iter().enumerate() {
+            let g = values.iter().position(|v| match (v, cell) {
+                (Value::Num(x), c) => Cell::number(c) == Some(*x),
+                (Value::Bool(b), Cell::Bool(c)) => b == c,
+                (Value::Str(s), Cell::Str(c)) => s == c,
+                _ => false,
+            });
+            let Some(g) = g else {
+                bail!(
+                    "{}: row {i}: `{name}` = {cell:?} is not one of the space's values",
+                    path.display()
+                );
+            };
+            genes[i].push(g as u32);
+        }
     }
-    if end < text.len() {
-        write_atomic(path, &text.as_bytes()[..end])?;
-    }
-    Ok(kept)
+    Ok(genes)
 }
 
 /// Converts saved rows into runner records (for resume).
@@ -574,26 +430,89 @@ pub fn records(rows: &[Row]) -> Vec<Record> {
         .collect()
 }
 
-/// UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+/// A number of a checkpoint line: serde_json writes NaN as null, which reads back as NaN.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(from = "Option<f64>", into = "f64")]
+struct Lossy(f64);
+
+impl From<Option<f64>> for Lossy {
+    fn from(x: Option<f64>) -> Lossy {
+        Lossy(x.unwrap_or(f64::NAN))
+    }
+}
+
+impl From<Lossy> for f64 {
+    fn from(x: Lossy) -> f64 {
+        x.0
+    }
+}
+
+/// A [`Row`] as one JSON object: the checkpoint format.
+#[derive(Serialize, Deserialize)]
+struct RowLine {
+    eval_index: u64,
+    phase: String,
+    genes: Vec<u32>,
+    feasible: bool,
+    violation: f64,
+    objectives: Vec<f64>,
+    reason: Option<String>,
+    score: Option<f64>,
+    area_mm2: Option<f64>,
+    per_workload: Vec<Option<[Lossy; 3]>>,
+}
+
+impl From<Row> for RowLine {
+    fn from(r: Row) -> RowLine {
+        let (feasible, violation, objectives) = match r.eval.outcome {
+            Outcome::Feasible(f) => (true, 0.0, f),
+            Outcome::Infeasible { violation, .. } => (false, violation, Vec::new()),
+        };
+        RowLine {
+            eval_index: r.eval_index,
+            phase: r.phase,
+            genes: r.point.0,
+            feasible,
+            violation,
+            objectives,
+            reason: r.eval.reason,
+            score: r.eval.score,
+            area_mm2: r.eval.area_mm2,
+            per_workload: r
+                .eval
+                .per_workload
+                .iter()
+                .map(|x| x.map(|(e, l, d)| [Lossy(e), Lossy(l), Lossy(d)]))
+                .collect(),
+        }
+    }
+}
+
+impl From<RowLine> for Row {
+    fn from(l: RowLine) -> Row {
+        let outcome = if l.feasible {
+            Outcome::Feasible(l.objectives)
+        } else {
+            Outcome::Infeasible {
+                violation: l.violation,
+                reason: l.reason.clone().unwrap_or_default(),
+            }
+        };
+        Row {
+            eval_index: l.eval_index,
+            phase: l.phase,
+            point: Point(l.genes),
+            eval: Evaluation {
+                outcome,
+                reason: l.reason,
+                score: l.score,
+                area_mm2: l.area_mm2,
+                per_workload: l
+                    .per_workload
+                    .into_iter()
+                    .map(|x| x.map(|[e, l, d]| (e.0, l.0, d.0)))
+                    .collect(),
+            },
+        }
+    }
 }

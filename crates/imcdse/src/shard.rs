@@ -9,9 +9,12 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// The `index`-th of `count` shards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Shard {
+    /// 0-based, below `count`.
     pub index: u64,
+    /// How many shards.
     pub count: u64,
 }
 

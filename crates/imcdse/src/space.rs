@@ -8,26 +8,40 @@ use imc_model::param::{self, Value};
 use imc_model::{Architecture, ModelError};
 use std::fmt::Write;
 
+/// A space's `[constraints]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Constraints {
+    /// Designs above this area are infeasible.
     pub max_area_mm2: Option<f64>,
+    /// All weights must fit in the crossbars.
     pub weights_on_chip: Option<bool>,
 }
 
+/// A design-space file, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Space {
+    /// Where it was read from (`search-spaces/<name>.toml` for a built-in one).
     pub file: String,
+    /// Its `name`.
     pub name: String,
+    /// Its `description`.
     pub description: String,
+    /// `[fixed]` settings, in file order.
     pub fixed: Vec<(String, Value)>,
+    /// `[params]`: each free parameter's allowed values, in file order.
     pub params: Vec<(String, Vec<Value>)>,
+    /// `[constraints]`.
     pub constraints: Constraints,
 }
 
+/// Everything wrong with a space file (or a `--set`), each problem naming the key and what is
+/// allowed.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {}", render(.problems))]
 pub struct SpaceError {
+    /// The file.
     pub file: String,
+    /// The problems, in file order.
     pub problems: Vec<String>,
 }
 
@@ -65,6 +79,192 @@ pub fn parse_cli_value(text: &str) -> Value {
     }
 }
 
+/// Parses `k=v,k=v` (values as [`parse_cli_value`] reads them); a pair without `=` or a key
+/// given twice is an error.
+pub fn parse_set(set: &str) -> Result<Vec<(String, Value)>, String> {
+    let mut out = Vec::new();
+    for kv in set.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(format!("--set: {kv:?} is not key=value"));
+        };
+        let k = k.trim().to_string();
+        if out.iter().any(|(o, _): &(String, Value)| *o == k) {
+            return Err(format!("--set: `{k}` is given twice"));
+        }
+        out.push((k, parse_cli_value(v)));
+    }
+    Ok(out)
+}
+
+/// The top-level keys, `schema_version`, `name` and `description`.
+fn header(table: &toml::Table, problems: &mut Vec<String>) -> (String, String) {
+    for key in table.keys() {
+        if ![
+            "schema_version",
+            "name",
+            "description",
+            "fixed",
+            "params",
+            "constraints",
+        ]
+        .contains(&key.as_str())
+        {
+            problems.push(format!("unknown key `{key}`; allowed: schema_version, name, description, fixed, params, constraints"));
+        }
+    }
+    match table.get("schema_version") {
+        Some(toml::Value::Integer(1)) => {}
+        Some(v) => problems.push(format!(
+            "schema_version = {v} is not supported; this build reads schema_version = 1"
+        )),
+        None => problems.push("schema_version: missing; write schema_version = 1".into()),
+    }
+    let text_of = |key: &str, problems: &mut Vec<String>| match table.get(key) {
+        Some(toml::Value::String(s)) => s.clone(),
+        Some(v) => {
+            problems.push(format!("{key} = {v}: expected a string"));
+            String::new()
+        }
+        None => {
+            problems.push(format!("{key}: missing"));
+            String::new()
+        }
+    };
+    let name = text_of("name", problems);
+    let description = text_of("description", problems);
+    (name, description)
+}
+
+/// A `[section]` table (empty when absent).
+fn section(table: &toml::Table, key: &str, problems: &mut Vec<String>) -> toml::Table {
+    match table.get(key) {
+        None => toml::Table::new(),
+        Some(toml::Value::Table(t)) => t.clone(),
+        Some(_) => {
+            problems.push(format!("[{key}] must be a table"));
+            toml::Table::new()
+        }
+    }
+}
+
+/// `[fixed]`: each value checked against the parameter table.
+fn fixed(section: toml::Table, problems: &mut Vec<String>) -> Vec<(String, Value)> {
+    let mut fixed = Vec::new();
+    for (k, v) in section {
+        let Some(val) = to_value(&v) else {
+            problems.push(format!(
+                "[fixed].{k} = {v}: expected a number, a boolean or a string"
+            ));
+            continue;
+        };
+        match param::find(&k).and_then(|p| p.check(&val)) {
+            Ok(()) => fixed.push((k, val)),
+            Err(e) => problems.push(format!("[fixed].{k}: {e}")),
+        }
+    }
+    fixed
+}
+
+/// `[params]`: non-empty lists of distinct values, each checked; none also fixed.
+fn params(
+    section: toml::Table,
+    fixed: &[(String, Value)],
+    problems: &mut Vec<String>,
+) -> Vec<(String, Vec<Value>)> {
+    let mut params = Vec::new();
+    for (k, v) in section {
+        let p = match param::find(&k) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(format!("[params].{k}: {e}"));
+                continue;
+            }
+        };
+        if fixed.iter().any(|(f, _)| *f == k) {
+            problems.push(format!(
+                "[params].{k}: also in [fixed]; a parameter is either fixed or free"
+            ));
+            continue;
+        }
+        let toml::Value::Array(items) = v else {
+            problems.push(format!(
+                "[params].{k}: expected a list of allowed values, e.g. {k} = [..]"
+            ));
+            continue;
+        };
+        if items.is_empty() {
+            problems.push(format!(
+                "[params].{k}: empty list; give at least one value ({})",
+                p.allowed()
+            ));
+            continue;
+        }
+        let mut values: Vec<Value> = Vec::new();
+        for item in &items {
+            match to_value(item) {
+                Some(val) => match p.check(&val) {
+                    Ok(()) if values.contains(&val) => {
+                        problems.push(format!("[params].{k}: {val} is listed twice"))
+                    }
+                    Ok(()) => values.push(val),
+                    Err(e) => problems.push(format!("[params].{k}: {e}")),
+                },
+                None => problems.push(format!(
+                    "[params].{k}: {item} is not a number, boolean or string"
+                )),
+            }
+        }
+        params.push((k, values));
+    }
+    params
+}
+
+/// `[constraints]`: `max_area_mm2` (positive) and `weights_on_chip` (agreeing with `[fixed]`).
+fn constraints(
+    section: toml::Table,
+    fixed: &[(String, Value)],
+    problems: &mut Vec<String>,
+) -> Constraints {
+    let mut constraints = Constraints {
+        max_area_mm2: None,
+        weights_on_chip: None,
+    };
+    for (k, v) in section {
+        match (k.as_str(), &v) {
+            ("max_area_mm2", toml::Value::Integer(_) | toml::Value::Float(_)) => {
+                let x = to_value(&v)
+                    .and_then(|x| if let Value::Num(x) = x { Some(x) } else { None })
+                    .unwrap_or(0.0);
+                if x > 0.0 && x.is_finite() {
+                    constraints.max_area_mm2 = Some(x);
+                } else {
+                    problems.push(format!("[constraints].max_area_mm2 = {v}: out of range; allowed a positive number of mm2"));
+                }
+            }
+            ("weights_on_chip", toml::Value::Boolean(b)) => constraints.weights_on_chip = Some(*b),
+            ("max_area_mm2" | "weights_on_chip", _) => problems.push(format!(
+                "[constraints].{k} = {v}: expected {}",
+                if k == "max_area_mm2" {
+                    "a number"
+                } else {
+                    "true or false"
+                }
+            )),
+            _ => problems.push(format!(
+                "[constraints].{k}: unknown constraint; allowed: max_area_mm2, weights_on_chip"
+            )),
+        }
+    }
+    if let Some(w) = constraints.weights_on_chip
+        && fixed
+            .iter()
+            .any(|(k, v)| k == "weights_on_chip" && *v != Value::Bool(w))
+    {
+        problems.push("[constraints].weights_on_chip contradicts [fixed].weights_on_chip".into());
+    }
+    constraints
+}
+
 include!(concat!(env!("OUT_DIR"), "/spaces.rs"));
 
 impl Space {
@@ -86,6 +286,7 @@ impl Space {
         Space::load(name)
     }
 
+    /// Reads and checks a space file.
     pub fn load(path: &str) -> Result<Space, SpaceError> {
         let text = std::fs::read_to_string(path).map_err(|e| SpaceError {
             file: path.into(),
@@ -94,6 +295,7 @@ impl Space {
         Space::parse(path, &text)
     }
 
+    /// Checks a space file's text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<Space, SpaceError> {
         let fail = |problems: Vec<String>| SpaceError {
             file: file.into(),
@@ -108,146 +310,15 @@ impl Space {
             )])
         })?;
         let mut problems = Vec::new();
-        for key in table.keys() {
-            if ![
-                "schema_version",
-                "name",
-                "description",
-                "fixed",
-                "params",
-                "constraints",
-            ]
-            .contains(&key.as_str())
-            {
-                problems.push(format!("unknown key `{key}`; allowed: schema_version, name, description, fixed, params, constraints"));
-            }
-        }
-        match table.get("schema_version") {
-            Some(toml::Value::Integer(1)) => {}
-            Some(v) => problems.push(format!(
-                "schema_version = {v} is not supported; this build reads schema_version = 1"
-            )),
-            None => problems.push("schema_version: missing; write schema_version = 1".into()),
-        }
-        let text_of = |key: &str, problems: &mut Vec<String>| match table.get(key) {
-            Some(toml::Value::String(s)) => s.clone(),
-            Some(v) => {
-                problems.push(format!("{key} = {v}: expected a string"));
-                String::new()
-            }
-            None => {
-                problems.push(format!("{key}: missing"));
-                String::new()
-            }
-        };
-        let name = text_of("name", &mut problems);
-        let description = text_of("description", &mut problems);
-        let section = |key: &str, problems: &mut Vec<String>| match table.get(key) {
-            None => toml::Table::new(),
-            Some(toml::Value::Table(t)) => t.clone(),
-            Some(_) => {
-                problems.push(format!("[{key}] must be a table"));
-                toml::Table::new()
-            }
-        };
-        let mut fixed = Vec::new();
-        for (k, v) in section("fixed", &mut problems) {
-            let Some(val) = to_value(&v) else {
-                problems.push(format!(
-                    "[fixed].{k} = {v}: expected a number, a boolean or a string"
-                ));
-                continue;
-            };
-            match param::find(&k).and_then(|p| p.check(&val)) {
-                Ok(()) => fixed.push((k, val)),
-                Err(e) => problems.push(format!("[fixed].{k}: {e}")),
-            }
-        }
-        let mut params = Vec::new();
-        for (k, v) in section("params", &mut problems) {
-            let p = match param::find(&k) {
-                Ok(p) => p,
-                Err(e) => {
-                    problems.push(format!("[params].{k}: {e}"));
-                    continue;
-                }
-            };
-            if fixed.iter().any(|(f, _)| *f == k) {
-                problems.push(format!(
-                    "[params].{k}: also in [fixed]; a parameter is either fixed or free"
-                ));
-                continue;
-            }
-            let toml::Value::Array(items) = v else {
-                problems.push(format!(
-                    "[params].{k}: expected a list of allowed values, e.g. {k} = [..]"
-                ));
-                continue;
-            };
-            if items.is_empty() {
-                problems.push(format!(
-                    "[params].{k}: empty list; give at least one value ({})",
-                    p.allowed()
-                ));
-                continue;
-            }
-            let mut values: Vec<Value> = Vec::new();
-            for item in &items {
-                match to_value(item) {
-                    Some(val) => match p.check(&val) {
-                        Ok(()) if values.contains(&val) => {
-                            problems.push(format!("[params].{k}: {val} is listed twice"))
-                        }
-                        Ok(()) => values.push(val),
-                        Err(e) => problems.push(format!("[params].{k}: {e}")),
-                    },
-                    None => problems.push(format!(
-                        "[params].{k}: {item} is not a number, boolean or string"
-                    )),
-                }
-            }
-            params.push((k, values));
-        }
-        let mut constraints = Constraints {
-            max_area_mm2: None,
-            weights_on_chip: None,
-        };
-        for (k, v) in section("constraints", &mut problems) {
-            match (k.as_str(), &v) {
-                ("max_area_mm2", toml::Value::Integer(_) | toml::Value::Float(_)) => {
-                    let x = to_value(&v)
-                        .and_then(|x| if let Value::Num(x) = x { Some(x) } else { None })
-                        .unwrap_or(0.0);
-                    if x > 0.0 && x.is_finite() {
-                        constraints.max_area_mm2 = Some(x);
-                    } else {
-                        problems.push(format!("[constraints].max_area_mm2 = {v}: out of range; allowed a positive number of mm2"));
-                    }
-                }
-                ("weights_on_chip", toml::Value::Boolean(b)) => {
-                    constraints.weights_on_chip = Some(*b)
-                }
-                ("max_area_mm2" | "weights_on_chip", _) => problems.push(format!(
-                    "[constraints].{k} = {v}: expected {}",
-                    if k == "max_area_mm2" {
-                        "a number"
-                    } else {
-                        "true or false"
-                    }
-                )),
-                _ => problems.push(format!(
-                    "[constraints].{k}: unknown constraint; allowed: max_area_mm2, weights_on_chip"
-                )),
-            }
-        }
-        if let Some(w) = constraints.weights_on_chip
-            && fixed
-                .iter()
-                .any(|(k, v)| k == "weights_on_chip" && *v != Value::Bool(w))
-        {
-            problems
-                .push("[constraints].weights_on_chip contradicts [fixed].weights_on_chip".into());
-        }
+        let (name, description) = header(&table, &mut problems);
+        let fixed = fixed(section(&table, "fixed", &mut problems), &mut problems);
+        let params = params(
+            section(&table, "params", &mut problems),
+            &fixed,
+            &mut problems,
+        );
+        let c = section(&table, "constraints", &mut problems);
+        let constraints = constraints(c, &fixed, &mut problems);
         if !problems.is_empty() {
             return Err(fail(problems));
         }

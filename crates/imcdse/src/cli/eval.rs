@@ -1,19 +1,15 @@
 //! `imcdse eval --space FILE [--set k=v,..] [--workloads LIST] [--json]`: cost one design.
-//!
-//! JSON (stable): `{"feasible", "reason", "area_mm2", "parameters": {..resolved architecture..},
-//! "workloads": {"<name>": {"energy_mj", "latency_ms", "edap", "tops", "tops_per_w",
-//! "tops_per_mm2", "utilization", "feasible", "reason", "needed_crossbars", "needed_cells",
-//! "breakdown": {"energy_mj": {..}, "latency_ms": {..}}}}, "area_breakdown_mm2": {..},
-//! "space": "<file>"}`. Units: mJ, ms, mm2, EDAP mJ*ms*mm2.
+//! JSON: [`imcdse::describe::design_json`]. Units: mJ, ms, mm2, EDAP mJ*ms*mm2.
 
-use crate::cli::space::value_json;
-use crate::fmt::table;
-use crate::space::{Space, parse_cli_value};
-use anyhow::{Context, Result, bail};
-use imc_model::{Value, evaluate_design};
+use anyhow::{Context, Result};
+use imc_model::{DesignReport, evaluate_design};
 use imc_zoo::Zoo;
-use serde_json::{Map, json};
+use imcdse::describe::design_json;
+use imcdse::report::table;
+use imcdse::space::{Space, parse_set};
+use std::fmt::Write;
 
+/// Options of `imcdse eval`.
 #[derive(clap::Args)]
 pub struct Args {
     /// Design-space or architecture file (search-spaces/*.toml).
@@ -31,66 +27,19 @@ pub struct Args {
     json: bool,
 }
 
-/// Parses `k=v,k=v`.
-pub fn parse_set(set: &str) -> Result<Vec<(String, Value)>> {
-    let mut out = Vec::new();
-    for kv in set.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let Some((k, v)) = kv.split_once('=') else {
-            bail!("--set: {kv:?} is not key=value")
-        };
-        let k = k.trim().to_string();
-        if out.iter().any(|(o, _): &(String, Value)| *o == k) {
-            bail!("--set: `{k}` is given twice");
-        }
-        out.push((k, parse_cli_value(v)));
-    }
-    Ok(out)
-}
-
-pub fn run(args: &Args) -> Result<()> {
+pub fn run(args: &Args) -> Result<String> {
     let space = Space::resolve(&args.space)?;
-    let arch = space.architecture(&parse_set(&args.set)?)?;
+    let arch = space.architecture(&parse_set(&args.set).map_err(anyhow::Error::msg)?)?;
     let workloads = Zoo::builtin()?
         .resolve(&args.workloads)
         .with_context(|| format!("--workloads {}", args.workloads))?;
     let report = evaluate_design(&arch, &workloads, space.constraints.max_area_mm2);
-    let reason = report.infeasible().map(|(w, why)| format!("{w}: {why}"));
     if args.json {
-        let parameters: Map<String, serde_json::Value> = arch
-            .values()
-            .iter()
-            .map(|(k, v)| (k.to_string(), value_json(v)))
-            .collect();
-        let mut ws = Map::new();
-        for w in &report.workloads {
-            let parts = |v: &[(&str, f64)]| {
-                v.iter()
-                    .map(|(k, x)| (k.to_string(), json!(x)))
-                    .collect::<Map<_, _>>()
-            };
-            ws.insert(
-                w.workload.clone(),
-                json!({
-                    "energy_mj": w.energy_mj, "latency_ms": w.latency_ms, "edap": w.edap, "tops": w.tops,
-                    "tops_per_w": w.tops_per_w, "tops_per_mm2": w.tops_per_mm2, "utilization": w.utilization,
-                    "feasible": w.infeasible.is_none(), "reason": w.infeasible.as_ref().map(|i| i.to_string()),
-                    "needed_crossbars": w.needed_crossbars, "needed_cells": w.needed_cells,
-                    "breakdown": {"energy_mj": parts(&w.energy_breakdown_mj), "latency_ms": parts(&w.latency_breakdown_ms)},
-                }),
-            );
-        }
-        let out = json!({
-            "space": space.file,
-            "feasible": reason.is_none(),
-            "reason": reason,
-            "area_mm2": report.area_mm2,
-            "parameters": parameters,
-            "workloads": ws,
-            "area_breakdown_mm2": report.area_breakdown_mm2.iter().map(|(k, x)| (k.to_string(), json!(x))).collect::<Map<_, _>>(),
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
+        let v = design_json(&space.file, &arch, &report);
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&v)?));
     }
+    let reason = report.infeasible().map(|(w, why)| format!("{w}: {why}"));
+    let mut out = String::new();
     let free: Vec<String> = space.params.iter().map(|(k, _)| k.clone()).collect();
     let shown: Vec<String> = arch
         .values()
@@ -98,14 +47,23 @@ pub fn run(args: &Args) -> Result<()> {
         .filter(|(k, _)| free.iter().any(|f| f == k))
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    println!("design: {} [{}]", space.name, shown.join(", "));
-    println!(
+    writeln!(out, "design: {} [{}]", space.name, shown.join(", "))?;
+    writeln!(
+        out,
         "area: {:.3} mm2   feasible: {}",
         report.area_mm2,
         reason
             .as_deref()
             .map_or("yes".to_string(), |r| format!("no ({r})"))
-    );
+    )?;
+    out.push_str(&workload_table(&report));
+    out.push_str(&energy_shares(&report));
+    out.push_str(&area_table(&report));
+    Ok(out)
+}
+
+/// Energy, latency, EDAP, throughput and status per workload.
+fn workload_table(report: &DesignReport) -> String {
     let rows: Vec<Vec<String>> = report
         .workloads
         .iter()
@@ -124,28 +82,32 @@ pub fn run(args: &Args) -> Result<()> {
             ]
         })
         .collect();
-    print!(
-        "{}",
-        table(
-            &[
-                "workload",
-                ">energy mJ",
-                ">latency ms",
-                ">EDAP mJ*ms*mm2",
-                ">TOPS",
-                ">TOPS/W",
-                ">util",
-                "status"
-            ],
-            &rows
-        )
-    );
+    table(
+        &[
+            "workload",
+            ">energy mJ",
+            ">latency ms",
+            ">EDAP mJ*ms*mm2",
+            ">TOPS",
+            ">TOPS/W",
+            ">util",
+            "status",
+        ],
+        &rows,
+    )
+}
+
+/// Each component's share of each workload's energy.
+fn energy_shares(report: &DesignReport) -> String {
+    let Some(first) = report.workloads.first() else {
+        return String::new();
+    };
     let mut header = vec!["energy share".to_string()];
     header.extend(report.workloads.iter().map(|w| w.workload.clone()));
-    let parts = report.workloads[0].energy_breakdown_mj.len();
+    let parts = first.energy_breakdown_mj.len();
     let rows: Vec<Vec<String>> = (0..parts)
         .map(|i| {
-            let mut r = vec![report.workloads[0].energy_breakdown_mj[i].0.to_string()];
+            let mut r = vec![first.energy_breakdown_mj[i].0.to_string()];
             r.extend(
                 report
                     .workloads
@@ -160,15 +122,18 @@ pub fn run(args: &Args) -> Result<()> {
         .enumerate()
         .map(|(i, h)| if i == 0 { h.clone() } else { format!(">{h}") })
         .collect();
-    print!(
+    format!(
         "\n{}",
         table(&h.iter().map(String::as_str).collect::<Vec<_>>(), &rows)
-    );
+    )
+}
+
+/// The chip's area by component.
+fn area_table(report: &DesignReport) -> String {
     let rows: Vec<Vec<String>> = report
         .area_breakdown_mm2
         .iter()
         .map(|(k, v)| vec![k.to_string(), format!("{v:.3}")])
         .collect();
-    print!("\n{}", table(&["area", ">mm2"], &rows));
-    Ok(())
+    format!("\n{}", table(&["area", ">mm2"], &rows))
 }

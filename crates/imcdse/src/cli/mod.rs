@@ -1,11 +1,41 @@
-//! One module per subcommand.
+//! One module per subcommand: parse, then options, then the library's study, then the text to
+//! print (returned, so that `main` writes it once and a closed pipe ends quietly).
 
 pub mod compare;
 pub mod eval;
 pub mod export;
 pub mod grade;
 pub mod merge;
+pub mod progress;
 pub mod softmax;
 pub mod space;
 pub mod sweep;
 pub mod workloads;
+
+use std::path::{Path, PathBuf};
+
+/// Options shared by `sweep`, `grade` and `compare`.
+#[derive(clap::Args, Clone)]
+pub struct Common {
+    /// Design space: a built-in name (paper-rram, paper-sram, paper-sram9, demo, softmap-ap) or
+    /// a .toml file.
+    #[arg(long, default_value = "paper-rram")]
+    pub space: String,
+    /// Workloads: names, sets (paper4, paper9), aliases or .toml files, comma-separated.
+    #[arg(long, default_value = "paper4")]
+    pub workloads: String,
+    /// max-ela | mean-ela | prod-ela | edap:<workload> | pareto (compare: a joint score).
+    #[arg(long, default_value = "max-ela")]
+    pub objective: String,
+    /// Output folder (default: a folder under results/ named after the run).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// NSGA-II population.
+    #[arg(long, default_value_t = 100)]
+    pub population: usize,
+}
+
+/// The usual ending of a study's output: its text, then where its folder is.
+pub fn with_folder(text: &str, out: &Path) -> String {
+    format!("{text}results: {}\n", out.display())
+}

@@ -1,24 +1,15 @@
-//! `imcdse softmax`: an LLM's attention softmax on an associative processor (SoftmAP's
-//! approach), on the chip's digital softmax unit, and on two GPUs as memory-bound kernels.
-//!
-//! Sources: the AP pass counts and defaults in `imc-model/src/components/ap.rs` (Fouda et al.,
-//! arXiv 2203.00662; SoftmAP, Rakka et al., arXiv 2411.17847), the digital unit in
-//! `components/softmax_unit.rs` (I-BERT, Kim et al. 2021; Horowitz, ISSCC 2014), the GPUs in
-//! `imc-model/src/gpu.rs` (NVIDIA A100 datasheet: 2,039 GB/s, 400 W; RTX 3090 specifications:
-//! 936 GB/s, 350 W). Workload: the zoo's `<model>-softmax` at each sequence length (prefill,
-//! every head of every layer, S x S scores).
+//! `imcdse softmax`: an LLM's attention softmax on an associative processor, on the chip's
+//! digital softmax unit, and on two GPUs ([`imcdse::studies::softmax`], which names the
+//! sources).
 
-use crate::fmt;
-use anyhow::{Context, Result, bail};
-use imc_model::components::ap::{self, Ap};
-use imc_model::components::softmax_unit;
-use imc_model::gpu::{self, A100, RTX3090};
-use imc_model::table::ComponentTable;
-use imc_model::{Architecture, Value};
-use imc_zoo::Zoo;
-use imc_zoo::ops::Op;
-use serde_json::json;
+use anyhow::{Result, anyhow};
+use imc_model::components::ap::Ap;
+use imcdse::export::{Format, significant};
+use imcdse::report::{si, table};
+use imcdse::studies::softmax::{SoftmaxOptions, SoftmaxPoint, softmax};
+use std::fmt::Write;
 
+/// Options of `imcdse softmax`.
 #[derive(clap::Args, Clone)]
 #[command(
     after_help = "Sources: AP pass counts after Fouda et al., arXiv 2203.00662 (SoftmAP: \
@@ -62,138 +53,102 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: &Args) -> Result<()> {
-    if !(2..=16).contains(&args.bits) {
-        bail!("--bits {}: allowed 2..=16", args.bits);
-    }
-    let seqs: Vec<u64> = args
+pub fn run(args: &Args) -> Result<String> {
+    let seqs = args
         .seq
         .split(',')
         .map(|s| {
             s.trim()
                 .parse::<u64>()
-                .ok()
-                .filter(|&n| (1..=1 << 20).contains(&n))
-                .with_context(|| format!("--seq: `{s}` is not a length in 1..=1048576"))
+                .map_err(|_| anyhow!("--seq: `{s}` is not a length in 1..=1048576"))
         })
-        .collect::<Result<_>>()?;
-    if args.ap_words == 0 || args.lanes == 0 || args.ap_compare_ns <= 0.0 || args.ap_write_ns <= 0.0
-    {
-        bail!("--ap-words, --lanes, --ap-compare-ns and --ap-write-ns must be positive");
-    }
-    let ap = Ap {
-        words: args.ap_words,
-        word_bits: args.ap_word_bits,
-        compare_fj: args.ap_compare_fj,
-        write_fj: args.ap_write_fj,
-        compare_ns: args.ap_compare_ns,
-        write_ns: args.ap_write_ns,
-        ..Ap::default()
+        .collect::<Result<Vec<u64>>>()?;
+    let o = SoftmaxOptions {
+        model: args.model.clone(),
+        seqs,
+        bits: args.bits,
+        ap: Ap {
+            words: args.ap_words,
+            word_bits: args.ap_word_bits,
+            compare_fj: args.ap_compare_fj,
+            write_fj: args.ap_write_fj,
+            compare_ns: args.ap_compare_ns,
+            write_ns: args.ap_write_ns,
+            ..Ap::default()
+        },
+        lanes: args.lanes,
     };
-    let chip = Architecture::from_values(&[("technology_nm".to_string(), Value::Num(32.0))])?;
-    let t = ComponentTable::new(&chip);
-    let zoo = Zoo::builtin()?;
-    let mut rows_out = Vec::new();
-    let mut objects = Vec::new();
-    for &s in &seqs {
-        let name = format!("{}-softmax:seq_len={s}", args.model);
-        let w = zoo
-            .resolve(&name)
-            .with_context(|| format!("--model {}: no softmax workload `{name}`", args.model))?
-            .remove(0);
-        let (mut rows, mut length) = (0u64, 0u64);
-        for l in &w.layers {
-            if let Op::Softmax(x) = &l.op {
-                rows += x.rows;
-                length = length.max(x.length);
-            }
-        }
-        if rows == 0 {
-            bail!("{name} has no softmax layer");
-        }
-        let elements = rows as f64 * length as f64;
-        let (ea, la) = ap::softmax(&ap, rows, length, args.bits).map_err(anyhow::Error::msg)?;
-        let (ed, ld) = softmax_unit::softmax(
-            elements,
-            args.bits,
-            args.lanes as f64,
-            t.add_pj,
-            t.mul_pj,
-            t.tile_output_buffer.energy_pj,
-            chip.cycle_ns,
-        );
-        let (eg, lg) = gpu::softmax(&A100, elements);
-        let (er, lr) = gpu::softmax(&RTX3090, elements);
-        // pJ -> mJ, ns -> ms; EDP in mJ x ms.
-        let f = |e: f64, l: f64| (e * 1e-9, l * 1e-6, e * 1e-9 * l * 1e-6);
-        let (ap_, dg, a1, r3) = (f(ea, la), f(ed, ld), f(eg, lg), f(er, lr));
-        rows_out.push(vec![
-            s.to_string(),
-            fmt::si(elements as u64),
-            format!("{:.4}", ap_.0),
-            format!("{:.4}", ap_.1),
-            format!("{:.3e}", ap_.2),
-            format!("{:.3e}", dg.2),
-            format!("{:.3e}", a1.2),
-            format!("{:.3e}", r3.2),
-            ratio(a1.2 / ap_.2),
-            ratio(r3.2 / ap_.2),
-            ratio(dg.2 / ap_.2),
-        ]);
-        let part =
-            |x: (f64, f64, f64)| json!({"energy_mj": x.0, "latency_ms": x.1, "edp_mj_ms": x.2});
-        objects.push(json!({
-            "model": args.model, "seq_len": s, "bits": args.bits, "rows": rows, "length": length,
-            "elements": elements, "ap": part(ap_), "digital": part(dg), "a100": part(a1),
-            "rtx3090": part(r3),
-            "edp_ratio": {"a100_over_ap": a1.2 / ap_.2, "rtx3090_over_ap": r3.2 / ap_.2,
-                          "digital_over_ap": dg.2 / ap_.2},
-        }));
-    }
+    let points = softmax(&o)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&objects)?);
-        return Ok(());
+        let objects: Vec<serde_json::Value> = points.iter().map(|p| p.json(&o)).collect();
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&objects)?));
     }
-    println!(
+    let ap = &o.ap;
+    let mut out = String::new();
+    writeln!(
+        out,
         "{} attention softmax, {}-bit integer on the AP ({} words of {} bits, {} fJ/compared bit, \
          {} fJ/written bit, {} ns per compare, {} ns per write) and the digital unit ({} lanes); GPUs FP16, memory-bound.\n",
-        args.model,
-        args.bits,
+        o.model,
+        o.bits,
         ap.words,
         ap.word_bits,
         ap.compare_fj,
         ap.write_fj,
         ap.compare_ns,
         ap.write_ns,
-        args.lanes
-    );
-    println!(
-        "{}",
-        fmt::table(
-            &[
-                "seq",
-                "elements",
-                "AP mJ",
-                "AP ms",
-                "AP EDP",
-                "digital EDP",
-                "A100 EDP",
-                "RTX3090 EDP",
-                "A100/AP",
-                "RTX3090/AP",
-                "digital/AP",
-            ],
-            &rows_out
-        )
-    );
-    println!("EDP in mJ x ms. SoftmAP reports up to ~1000x EDP over both GPUs (arXiv 2411.17847).");
-    Ok(())
+        o.lanes
+    )?;
+    writeln!(out, "{}", table_text(&points))?;
+    writeln!(
+        out,
+        "EDP in mJ x ms. SoftmAP reports up to ~1000x EDP over both GPUs (arXiv 2411.17847)."
+    )?;
+    Ok(out)
+}
+
+/// One row per sequence length: the AP's energy, latency and EDP, the others' EDP, and the
+/// EDP ratios.
+fn table_text(points: &[SoftmaxPoint]) -> String {
+    let rows: Vec<Vec<String>> = points
+        .iter()
+        .map(|p| {
+            let edp = p.ap.edp;
+            vec![
+                p.seq_len.to_string(),
+                si(p.elements as u64),
+                format!("{:.4}", p.ap.energy_mj),
+                format!("{:.4}", p.ap.latency_ms),
+                format!("{:.3e}", edp),
+                format!("{:.3e}", p.digital.edp),
+                format!("{:.3e}", p.a100.edp),
+                format!("{:.3e}", p.rtx3090.edp),
+                ratio(p.a100.edp / edp),
+                ratio(p.rtx3090.edp / edp),
+                ratio(p.digital.edp / edp),
+            ]
+        })
+        .collect();
+    let header = [
+        "seq",
+        "elements",
+        "AP mJ",
+        "AP ms",
+        "AP EDP",
+        "digital EDP",
+        "A100 EDP",
+        "RTX3090 EDP",
+        "A100/AP",
+        "RTX3090/AP",
+        "digital/AP",
+    ];
+    table(&header, &rows)
 }
 
 /// A ratio readable across decades: 3 significant figures, scientific below 0.01.
 fn ratio(x: f64) -> String {
     if x >= 0.01 {
-        crate::cli::export::significant(x, 3, crate::cli::export::Format::Markdown)
+        significant(x, 3, Format::Markdown)
     } else {
         format!("{x:.2e}")
     }

@@ -24,20 +24,24 @@
 //! fronts ([`combine`]), so blocks, chunks and shards all merge to the same rows.
 
 use crate::problem::{Evaluation, Problem};
+use crate::progress::{Bar, Progress};
 use crate::results::{self, Row};
-use anyhow::{Context, Result, bail};
+use crate::run_dir::Journal;
+use anyhow::{Result, bail};
 use imc_model::cost::{footprint, mapping_key};
 use imc_search::{Point, Space};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
 /// Footprints (crossbars per workload) by mapping key.
 pub type FootprintCache = HashMap<[u64; 5], Vec<u64>>;
 
+/// The fast path's view of a problem: which dimension is inert, and the space without it.
 pub struct Fast<'a> {
+    /// The problem enumerated.
     pub problem: &'a Problem,
     /// The dimension whose value changes nothing (voltage without scaling), if any.
     pub inert: Option<usize>,
@@ -46,6 +50,7 @@ pub struct Fast<'a> {
 }
 
 impl<'a> Fast<'a> {
+    /// Finds the inert dimension (voltage with scaling fixed off), if any.
     pub fn new(problem: &'a Problem) -> Fast<'a> {
         let space = &problem.space;
         let scaling_fixed_off = !space.names.iter().any(|n| n == "voltage_scaling")
@@ -160,6 +165,7 @@ pub struct Enumerated {
     pub rows: Vec<Row>,
     /// Designs in the enumerated slice (the whole space when not sharded).
     pub designs: u64,
+    /// Feasible designs in the slice.
     pub feasible: u64,
     /// Wall time of this process's enumeration (resumed blocks not included).
     pub seconds: f64,
@@ -167,10 +173,12 @@ pub struct Enumerated {
     pub twins: bool,
     /// Blocks of the slice, and how many of them a previous, interrupted run had finished.
     pub blocks: u64,
+    /// Blocks read back from an earlier run.
     pub resumed: u64,
 }
 
 impl Enumerated {
+    /// One sentence for summary.md: designs, time, rate, shortcuts, feasible count.
     pub fn note(&self) -> String {
         let resumed = if self.resumed > 0 {
             format!(
@@ -196,10 +204,16 @@ impl Enumerated {
 }
 
 /// Part of an enumeration: its best rows and front (every row with `keep_all`), its counts.
+/// A finished block is one line of `blocks.jsonl`, with its index and the number of blocks.
+#[derive(Serialize, Deserialize)]
 struct Part {
-    rows: Vec<Row>,
+    #[serde(default)]
+    block: u64,
+    #[serde(default)]
+    blocks: u64,
     designs: u64,
     feasible: u64,
+    rows: Vec<Row>,
 }
 
 /// The rows of a union of disjoint parts, each given as (at least) its best `top` rows by
@@ -224,8 +238,13 @@ pub fn combine(parts: Vec<Vec<Row>>, top: usize, keep_all: bool) -> Vec<Row> {
 }
 
 /// Every design of the problem's space.
-pub fn run(problem: &Problem, top: usize, keep_all: bool) -> Result<Enumerated> {
-    run_slice(problem, top, keep_all, None, None)
+pub fn run(
+    problem: &Problem,
+    top: usize,
+    keep_all: bool,
+    progress: &dyn Progress,
+) -> Result<Enumerated> {
+    run_slice(problem, top, keep_all, None, None, progress)
 }
 
 /// The designs with flat index in `slice` (the whole space when `None`); with `blocks`, each
@@ -236,17 +255,26 @@ pub fn run_slice(
     keep_all: bool,
     slice: Option<(u64, u64)>,
     blocks: Option<&Path>,
+    progress: &dyn Progress,
 ) -> Result<Enumerated> {
-    run_blocks(problem, top, keep_all, slice, blocks, BLOCK)
+    let blocks = blocks.map(|p| Journal::new(p.to_path_buf()));
+    run_blocks(
+        problem,
+        (top, keep_all),
+        slice,
+        blocks.as_ref(),
+        BLOCK,
+        progress,
+    )
 }
 
 fn run_blocks(
     problem: &Problem,
-    top: usize,
-    keep_all: bool,
+    (top, keep_all): (usize, bool),
     slice: Option<(u64, u64)>,
-    blocks: Option<&Path>,
+    blocks: Option<&Journal<Part>>,
     block_len: u64,
+    progress: &dyn Progress,
 ) -> Result<Enumerated> {
     let size = problem.space.size();
     if size > u64::MAX as u128 {
@@ -257,12 +285,18 @@ fn run_blocks(
     let intervals = fast.intervals(lo, hi);
     let total: u64 = intervals.iter().map(|(a, b)| b - a).sum();
     let count = total.div_ceil(block_len);
-    let mut saved = match blocks {
-        Some(path) => load_blocks(path, count)?,
+    let mut saved: HashMap<u64, Part> = match blocks {
+        // Blocks of another division are ignored.
+        Some(j) => j
+            .load()?
+            .into_iter()
+            .filter(|p| p.blocks == count)
+            .map(|p| (p.block, p))
+            .collect(),
         None => HashMap::new(),
     };
     let resumed = saved.len() as u64;
-    let bar = crate::cli::sweep::progress(hi - lo, "exhaustive");
+    let bar = progress.bar(hi - lo, "exhaustive");
     bar.inc(saved.values().map(|p| p.designs).sum());
     let started = Instant::now();
     let mut parts = Vec::new();
@@ -272,13 +306,22 @@ fn run_blocks(
             continue;
         }
         let (from, to) = (b * block_len, ((b + 1) * block_len).min(total));
-        let part = block(&fast, &intervals, (from, to), (lo, hi), top, keep_all, &bar);
-        if let Some(path) = blocks {
-            save_block(path, b, count, &part)?;
+        let mut part = block(
+            &fast,
+            &intervals,
+            (from, to),
+            (lo, hi),
+            top,
+            keep_all,
+            &*bar,
+        );
+        (part.block, part.blocks) = (b, count);
+        if let Some(j) = blocks {
+            j.append(std::slice::from_ref(&part))?;
         }
         parts.push(part);
     }
-    bar.finish_and_clear();
+    bar.finish();
     let designs = parts.iter().map(|p| p.designs).sum();
     let feasible = parts.iter().map(|p| p.feasible).sum();
     debug_assert_eq!(designs, hi - lo, "every design of the slice once");
@@ -302,7 +345,7 @@ fn block(
     (lo, hi): (u64, u64),
     top: usize,
     keep_all: bool,
-    bar: &indicatif::ProgressBar,
+    bar: &dyn Bar,
 ) -> Part {
     let problem = fast.problem;
     // The reduced index at a position of the concatenated intervals.
@@ -356,6 +399,8 @@ fn block(
             }
             bar.inc(designs);
             Part {
+                block: 0,
+                blocks: 0,
                 rows: combine(vec![kept], top, keep_all),
                 designs,
                 feasible,
@@ -363,52 +408,12 @@ fn block(
         })
         .collect();
     Part {
+        block: 0,
+        blocks: 0,
         designs: parts.iter().map(|p| p.designs).sum(),
         feasible: parts.iter().map(|p| p.feasible).sum(),
         rows: combine(parts.into_iter().map(|p| p.rows).collect(), top, keep_all),
     }
-}
-
-/// Appends a finished block to the blocks file, flushed to disk.
-fn save_block(path: &Path, index: u64, count: u64, part: &Part) -> Result<()> {
-    let line = serde_json::json!({
-        "block": index, "blocks": count, "designs": part.designs, "feasible": part.feasible,
-        "rows": part.rows.iter().map(results::row_json).collect::<Vec<_>>(),
-    });
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    f.write_all(format!("{line}\n").as_bytes())
-        .and_then(|()| f.sync_data())
-        .with_context(|| format!("writing {}", path.display()))
-}
-
-/// Blocks saved by an earlier run of the same slice (a torn last line is cut off the file);
-/// blocks of another division are ignored.
-fn load_blocks(path: &Path, count: u64) -> Result<HashMap<u64, Part>> {
-    let parse = |v: &serde_json::Value| -> Option<(u64, u64, Part)> {
-        let rows = v["rows"]
-            .as_array()?
-            .iter()
-            .map(results::row_from_json)
-            .collect::<Option<Vec<Row>>>()?;
-        Some((
-            v["blocks"].as_u64()?,
-            v["block"].as_u64()?,
-            Part {
-                rows,
-                designs: v["designs"].as_u64()?,
-                feasible: v["feasible"].as_u64()?,
-            },
-        ))
-    };
-    Ok(results::intact_lines(path, parse)?
-        .into_iter()
-        .filter(|(blocks, _, _)| *blocks == count)
-        .map(|(_, block, part)| (block, part))
-        .collect())
 }
 
 #[cfg(test)]
@@ -521,6 +526,7 @@ mod tests {
 mod slices {
     use super::*;
     use crate::objective::Objective;
+    use crate::progress::Quiet;
     use crate::shard::Shard;
     use crate::space::Space as SpaceFile;
     use imc_zoo::Zoo;
@@ -573,7 +579,7 @@ mod slices {
         for objective in ["max-ela", "pareto"] {
             let p = small(objective);
             for (top, keep_all) in [(5, false), (100, false), (0, true)] {
-                let whole = run(&p, top, keep_all).unwrap();
+                let whole = run(&p, top, keep_all, &Quiet).unwrap();
                 assert!(
                     whole.feasible > 0 && whole.feasible < 192,
                     "{}",
@@ -584,7 +590,7 @@ mod slices {
                     let (mut designs, mut feasible) = (0, 0);
                     for index in 0..count {
                         let s = Shard { index, count }.range(192);
-                        let e = run_slice(&p, top, keep_all, Some(s), None).unwrap();
+                        let e = run_slice(&p, top, keep_all, Some(s), None, &Quiet).unwrap();
                         assert!(e.rows.iter().all(|r| (s.0..s.1).contains(&r.eval_index)));
                         designs += e.designs;
                         feasible += e.feasible;
@@ -603,11 +609,13 @@ mod slices {
     #[test]
     fn resumes_from_saved_blocks() {
         let p = small("max-ela");
-        let dir = std::env::temp_dir().join(format!("imcdse-blocks-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("blocks.jsonl");
-        let _ = std::fs::remove_file(&path);
-        let whole = run_blocks(&p, 10, false, Some((7, 150)), Some(&path), 4).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("blocks.jsonl");
+        let journal = || Journal::new(path.clone());
+        let run = |j: &Journal<Part>| {
+            run_blocks(&p, (10, false), Some((7, 150)), Some(j), 4, &Quiet).unwrap()
+        };
+        let whole = run(&journal());
         assert_eq!(whole.resumed, 0);
         assert_eq!(whole.blocks, 24u64.div_ceil(4));
         let text = std::fs::read_to_string(&path).unwrap();
@@ -621,13 +629,12 @@ mod slices {
             &lines[2][..lines[2].len() / 2]
         );
         std::fs::write(&path, torn).unwrap();
-        let again = run_blocks(&p, 10, false, Some((7, 150)), Some(&path), 4).unwrap();
+        let again = run(&journal());
         assert_eq!(again.resumed, 2);
         assert_eq!((&again.rows, again.feasible), (&whole.rows, whole.feasible));
         // The torn line was cut, so the blocks the resumed run appended are all readable.
-        let third = run_blocks(&p, 10, false, Some((7, 150)), Some(&path), 4).unwrap();
+        let third = run(&journal());
         assert_eq!(third.resumed, whole.blocks);
         assert_eq!(third.rows, whole.rows);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,4 +1,6 @@
-//! Number formatting for human-readable tables.
+//! Reports: numbers formatted for people (thousands separators, SI suffixes), aligned text
+//! tables as `summary.md`, `grading.md` and `comparison.md` print them, and the statistics
+//! they quote over seeds (median, min, max).
 
 /// `1234567` -> `"1,234,567"`.
 pub fn thousands(n: u64) -> String {
@@ -77,9 +79,63 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Median (mean of the middle two for an even count), min and max; `None` when empty.
+pub fn median_min_max(v: &[f64]) -> Option<(f64, f64, f64)> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    let med = if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    };
+    Some((med, s[0], s[n - 1]))
+}
+
+/// `median [min, max]` with `digits` decimals, or the value alone for one value (or equal
+/// ones); `-` when empty.
+pub fn spread(v: &[f64], digits: usize) -> String {
+    match median_min_max(v) {
+        None => "-".into(),
+        Some((m, lo, hi)) if v.len() == 1 || lo == hi => format!("{m:.digits$}"),
+        Some((m, lo, hi)) => format!("{m:.digits$} [{lo:.digits$}, {hi:.digits$}]"),
+    }
+}
+
+/// `k = v, k = v` (or with `sep` = `"="` and `join` = `" "`: `k=v k=v`).
+pub fn pairs<K: std::fmt::Display, V: std::fmt::Display>(
+    items: &[(K, V)],
+    sep: &str,
+    join: &str,
+) -> String {
+    items
+        .iter()
+        .map(|(k, v)| format!("{k}{sep}{v}"))
+        .collect::<Vec<_>>()
+        .join(join)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median_min_max(&[3.0, 1.0, 2.0]), Some((2.0, 1.0, 3.0)));
+        assert_eq!(median_min_max(&[4.0, 1.0, 2.0, 3.0]), Some((2.5, 1.0, 4.0)));
+        assert_eq!(median_min_max(&[]), None);
+    }
+
+    #[test]
+    fn spread_shows_median_and_range() {
+        assert_eq!(spread(&[2.0], 1), "2.0");
+        assert_eq!(spread(&[3.0, 1.0, 2.0], 1), "2.0 [1.0, 3.0]");
+        assert_eq!(spread(&[], 1), "-");
+        assert_eq!(pairs(&[("a", 1), ("b", 2)], " = ", ", "), "a = 1, b = 2");
+    }
 
     #[test]
     fn formats() {

@@ -1,0 +1,176 @@
+//! The optimizers a study can run, as one enum: its name, default budget, whether it handles
+//! only one objective, and its constructor over a [`Problem`]'s space (`imc-search` holds the
+//! algorithms, one per file).
+
+use crate::problem::Problem;
+use crate::run_dir::Budget;
+use anyhow::{Result, bail};
+use imc_search::anneal::Anneal;
+use imc_search::ga4::{Ga4, Ga4Config};
+use imc_search::nsga2::Nsga2;
+use imc_search::random::RandomSearch;
+use imc_search::{Optimizer, Point};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// An optimizer of `imcdse sweep --optimizer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// The paper's four-phase genetic algorithm (`imc_search::ga4`).
+    Ga4,
+    /// NSGA-II (`imc_search::nsga2`).
+    Nsga2,
+    /// Gaussian-process Bayesian optimisation (`imc_search::bayes`, feature `bo`).
+    Bayes,
+    /// Simulated annealing (`imc_search::anneal`).
+    Anneal,
+    /// Uniform random sampling without repeats (`imc_search::random`).
+    Random,
+    /// Every design of the space (`studies::exhaustive`); not an ask/tell optimizer.
+    Exhaustive,
+}
+
+impl OptimizerKind {
+    /// Every kind, in the order help texts list them.
+    pub const ALL: [OptimizerKind; 6] = [
+        OptimizerKind::Ga4,
+        OptimizerKind::Nsga2,
+        OptimizerKind::Bayes,
+        OptimizerKind::Anneal,
+        OptimizerKind::Random,
+        OptimizerKind::Exhaustive,
+    ];
+
+    /// The name as typed on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Ga4 => "ga4",
+            OptimizerKind::Nsga2 => "nsga2",
+            OptimizerKind::Bayes => "bayes",
+            OptimizerKind::Anneal => "anneal",
+            OptimizerKind::Random => "random",
+            OptimizerKind::Exhaustive => "exhaustive",
+        }
+    }
+
+    /// The budget when none is given: ga4's own schedule (3,300 requests), 300 for bayes
+    /// (each suggestion fits Gaussian processes), 3,300 unique evaluations otherwise.
+    pub fn default_budget(self) -> Budget {
+        match self {
+            OptimizerKind::Ga4 => Budget::Schedule,
+            OptimizerKind::Bayes => Budget::Evaluations(300),
+            _ => Budget::Evaluations(3300),
+        }
+    }
+
+    /// Whether it minimizes one objective only (so not `pareto`).
+    pub fn single_objective(self) -> bool {
+        matches!(self, OptimizerKind::Ga4 | OptimizerKind::Anneal)
+    }
+
+    /// Whether this build can run it (`bayes` needs the `bo` feature).
+    pub fn available(self) -> Result<()> {
+        if self == OptimizerKind::Bayes && !cfg!(feature = "bo") {
+            bail!(
+                "this imcdse was built without the `bo` feature; rebuild with default features for `bayes`"
+            );
+        }
+        Ok(())
+    }
+
+    /// The ask/tell optimizer over the problem's space, seeded. NSGA-II uses `population`.
+    pub fn build<'a>(
+        self,
+        problem: &'a Problem,
+        seed: u64,
+        population: usize,
+    ) -> Result<Box<dyn Optimizer + 'a>> {
+        let space = problem.space.clone();
+        Ok(match self {
+            OptimizerKind::Ga4 => {
+                let pre = move |pt: &Point| problem.precheck(pt);
+                Box::new(Ga4::new(space, seed, Ga4Config::default(), Box::new(pre)))
+            }
+            OptimizerKind::Nsga2 => Box::new(Nsga2::new(space, seed, population)),
+            OptimizerKind::Anneal => Box::new(Anneal::new(space, seed, 100_000)),
+            OptimizerKind::Random => Box::new(RandomSearch::new(space, seed, 100)),
+            OptimizerKind::Bayes => bayes(problem, space, seed)?,
+            OptimizerKind::Exhaustive => {
+                bail!("exhaustive enumeration is a study of its own, not an ask/tell optimizer")
+            }
+        })
+    }
+}
+
+#[cfg(feature = "bo")]
+fn bayes<'a>(
+    problem: &'a Problem,
+    space: imc_search::Space,
+    seed: u64,
+) -> Result<Box<dyn Optimizer + 'a>> {
+    use imc_search::bayes::{Bayes, BayesConfig};
+    let config = BayesConfig {
+        objectives: if problem.objective.is_pareto() { 3 } else { 1 },
+        ..BayesConfig::default()
+    };
+    Ok(Box::new(
+        Bayes::new(space, seed, config).map_err(anyhow::Error::msg)?,
+    ))
+}
+
+#[cfg(not(feature = "bo"))]
+fn bayes<'a>(_: &'a Problem, _: imc_search::Space, _: u64) -> Result<Box<dyn Optimizer + 'a>> {
+    OptimizerKind::Bayes.available()?;
+    unreachable!("available() refuses bayes without the bo feature")
+}
+
+impl fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for OptimizerKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<OptimizerKind, String> {
+        OptimizerKind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = OptimizerKind::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown optimizer `{s}`; available: {}", names.join(", "))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_names_list_what_is_allowed() {
+        for k in OptimizerKind::ALL {
+            assert_eq!(k.name().parse::<OptimizerKind>(), Ok(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.name())
+            );
+        }
+        let e = "ga5".parse::<OptimizerKind>().unwrap_err();
+        assert_eq!(
+            e,
+            "unknown optimizer `ga5`; available: ga4, nsga2, bayes, anneal, random, exhaustive"
+        );
+        assert_eq!(OptimizerKind::Ga4.default_budget(), Budget::Schedule);
+        assert_eq!(
+            OptimizerKind::Bayes.default_budget(),
+            Budget::Evaluations(300)
+        );
+        assert!(
+            OptimizerKind::Anneal.single_objective() && !OptimizerKind::Nsga2.single_objective()
+        );
+    }
+}

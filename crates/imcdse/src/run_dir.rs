@@ -1,0 +1,537 @@
+//! Run folders: `run.toml` as one typed record ([`RunToml`]), the append-only journals
+//! (`checkpoint.jsonl`, `blocks.jsonl`, `runs.jsonl`: one [`Journal`] type), and atomic writes.
+//!
+//! `run.toml` holds, in this order: the run's identity (`command`, `inputs`: a hash of the space
+//! file, the workloads' layers and the tool version, then for a sweep `space`, `space_file`,
+//! `workloads`, `objective`, `optimizer`, `seed`, and `shard` with its slice when sharded), the
+//! settings that shape its rows (`budget`, `population`, `top`, `keep_all`), `status`, `tool`,
+//! `written` (UTC), `elapsed_s`, the counts of a finished run, and the options as given under
+//! `[args]`, which `imcdse merge` reads back. A resumed run must have the same identity.
+
+use crate::shard::Shard;
+use anyhow::{Context, Result};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// The command that wrote a run folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    /// `imcdse sweep` (any optimizer, exhaustive included).
+    Sweep,
+    /// `imcdse compare`.
+    Compare,
+    /// `imcdse grade`.
+    Grade,
+}
+
+impl Command {
+    /// The command's name as typed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Sweep => "sweep",
+            Command::Compare => "compare",
+            Command::Grade => "grade",
+        }
+    }
+}
+
+/// Whether a run finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Started, not finished (or interrupted).
+    Running,
+    /// Finished; its tables are written.
+    Complete,
+}
+
+/// A sweep's evaluation budget as recorded: a number of unique evaluations, or ga4's own
+/// schedule (written `"schedule"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// At most this many unique evaluations.
+    Evaluations(u64),
+    /// The optimizer's own schedule (ga4's 3,300 requests).
+    Schedule,
+}
+
+impl Budget {
+    /// The runner's budget: `u64::MAX` for a schedule (the optimizer stops itself).
+    pub fn limit(self) -> u64 {
+        match self {
+            Budget::Evaluations(n) => n,
+            Budget::Schedule => u64::MAX,
+        }
+    }
+
+    /// The length of a progress bar over the run.
+    pub fn bar_len(self) -> u64 {
+        match self {
+            Budget::Evaluations(n) => n,
+            Budget::Schedule => 3300,
+        }
+    }
+}
+
+impl Serialize for Budget {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Budget::Evaluations(n) => s.serialize_u64(*n),
+            Budget::Schedule => s.serialize_str("schedule"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Budget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Budget, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Count(u64),
+            Word(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Count(n) => Ok(Budget::Evaluations(n)),
+            Raw::Word(w) if w == "schedule" => Ok(Budget::Schedule),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "budget `{w}`: expected a number or \"schedule\""
+            ))),
+        }
+    }
+}
+
+/// `shard = "i/N"` in run.toml.
+mod shard_text {
+    use super::Shard;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(s: &Option<Shard>, ser: S) -> Result<S::Ok, S::Error> {
+        match s {
+            Some(s) => ser.serialize_str(&s.to_string()),
+            None => ser.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Shard>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| t.parse().map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+/// A run folder's `run.toml`, written and read by this one type. Keys a command does not use
+/// are left out of the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunToml {
+    /// The command that wrote the folder.
+    pub command: Command,
+    /// Hash of the inputs (space file, workloads' layers, tool version): `Problem::inputs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<String>,
+    /// Sweep: the space's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<String>,
+    /// Sweep: the space's file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space_file: Option<String>,
+    /// Sweep: the workloads' names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workloads: Option<Vec<String>>,
+    /// Sweep: the objective's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<String>,
+    /// Sweep: the optimizer's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimizer: Option<String>,
+    /// Sweep: the seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The shard this folder holds, when sharded.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "shard_text")]
+    pub shard: Option<Shard>,
+    /// Grade shard: its slice of the (optimizer, seed) runs, `[first_run, end_run)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_run: Option<u64>,
+    /// See `first_run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_run: Option<u64>,
+    /// Compare shard: its slice of the searches, `[first_search, end_search)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_search: Option<u64>,
+    /// See `first_search`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_search: Option<u64>,
+    /// Sweep setting: the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Budget>,
+    /// Sweep setting: NSGA-II population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<u64>,
+    /// Sweep setting: best rows kept by an exhaustive run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top: Option<u64>,
+    /// Sweep setting: an exhaustive run keeps every row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_all: Option<bool>,
+    /// Running or complete.
+    pub status: Status,
+    /// `imcdse <version>`.
+    pub tool: String,
+    /// When the file was written, UTC (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub written: String,
+    /// Seconds since the command started.
+    pub elapsed_s: f64,
+    /// Exhaustive: designs in the enumerated slice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub designs: Option<u64>,
+    /// Exhaustive: feasible designs among them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feasible: Option<u64>,
+    /// Exhaustive: the slice `[first_index, end_index)` of flat design indices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_index: Option<u64>,
+    /// See `first_index`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_index: Option<u64>,
+    /// Exhaustive: the enumeration's wall time, s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enumeration_s: Option<f64>,
+    /// Merged: how many shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<u64>,
+    /// Merged sweep: each shard's enumeration time, s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_enumeration_s: Option<Vec<f64>>,
+    /// Sweep: rows in evaluations.parquet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluations: Option<u64>,
+    /// The options as given (without where the run is written or which shard it is).
+    #[serde(default)]
+    pub args: toml::Table,
+}
+
+/// The counts a finished exhaustive sweep records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts {
+    /// Designs in the slice.
+    pub designs: Option<u64>,
+    /// Feasible designs.
+    pub feasible: Option<u64>,
+    /// The slice of flat indices.
+    pub slice: Option<(u64, u64)>,
+    /// Enumeration time, s.
+    pub enumeration_s: Option<f64>,
+    /// Merged: shards and their enumeration times.
+    pub shards: Option<Vec<f64>>,
+    /// Rows written.
+    pub evaluations: Option<u64>,
+}
+
+impl RunToml {
+    /// A new record of `command`, running, with nothing else set.
+    pub fn new(command: Command, args: &impl Serialize) -> Result<RunToml> {
+        Ok(RunToml {
+            command,
+            inputs: None,
+            space: None,
+            space_file: None,
+            workloads: None,
+            objective: None,
+            optimizer: None,
+            seed: None,
+            shard: None,
+            first_run: None,
+            end_run: None,
+            first_search: None,
+            end_search: None,
+            budget: None,
+            population: None,
+            top: None,
+            keep_all: None,
+            status: Status::Running,
+            tool: tool(),
+            written: String::new(),
+            elapsed_s: 0.0,
+            designs: None,
+            feasible: None,
+            first_index: None,
+            end_index: None,
+            enumeration_s: None,
+            shards: None,
+            shard_enumeration_s: None,
+            evaluations: None,
+            args: toml::Table::try_from(args).context("recording the options in run.toml")?,
+        })
+    }
+
+    /// Reads `dir/run.toml`.
+    pub fn read(dir: &Path) -> Result<RunToml> {
+        let path = dir.join("run.toml");
+        let text = fs::read_to_string(&path)
+            .with_context(|| format!("no run.toml in {}", dir.display()))?;
+        toml::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a run.toml this version of imcdse reads",
+                path.display()
+            )
+        })
+    }
+
+    /// Reads `dir/run.toml` if there is one.
+    pub fn read_if_any(dir: &Path) -> Result<Option<RunToml>> {
+        if dir.join("run.toml").exists() {
+            RunToml::read(dir).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Sets the counts of a finished run.
+    pub fn set_counts(&mut self, c: &Counts) {
+        self.designs = c.designs;
+        self.feasible = c.feasible;
+        self.first_index = c.slice.map(|s| s.0);
+        self.end_index = c.slice.map(|s| s.1);
+        self.enumeration_s = c.enumeration_s;
+        self.shards = c.shards.as_ref().map(|s| s.len() as u64);
+        self.shard_enumeration_s = c.shards.clone();
+        self.evaluations = c.evaluations;
+    }
+
+    /// The identity of the run, as TOML text: what a resumed run must match.
+    pub fn identity(&self) -> RunToml {
+        let mut id = RunToml {
+            status: Status::Running,
+            tool: String::new(),
+            written: String::new(),
+            elapsed_s: 0.0,
+            args: toml::Table::new(),
+            ..self.clone()
+        };
+        id.set_counts(&Counts::default());
+        (id.budget, id.population, id.top, id.keep_all) = (None, None, None, None);
+        id
+    }
+
+    /// Whether `other` has the same identity (command, inputs, configuration, shard).
+    pub fn same_identity(&self, other: &RunToml) -> bool {
+        self.identity() == other.identity()
+    }
+
+    /// Whether `other` has the same settings (budget, population, top, keep_all).
+    pub fn same_settings(&self, other: &RunToml) -> bool {
+        (self.budget, self.population, self.top, self.keep_all)
+            == (other.budget, other.population, other.top, other.keep_all)
+    }
+
+    /// The identity's lines, for messages.
+    pub fn identity_text(&self) -> String {
+        let text = toml::to_string(&self.identity()).unwrap_or_default();
+        text.lines()
+            .filter(|l| {
+                !["status", "tool", "written", "elapsed_s", "[args]"]
+                    .iter()
+                    .any(|k| l.starts_with(k))
+                    && !l.is_empty()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Writes `dir/run.toml` atomically with `status`, the time and the elapsed seconds.
+    pub fn write(&mut self, dir: &Path, status: Status, started: Instant) -> Result<()> {
+        self.status = status;
+        self.tool = tool();
+        self.written = utc_now();
+        self.elapsed_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        let text = toml::to_string(self).context("writing run.toml")?;
+        write_atomic(&dir.join("run.toml"), text.as_bytes())
+    }
+
+    /// The `[args]` table as the options type of its command.
+    pub fn args<T: DeserializeOwned>(&self, dir: &Path) -> Result<T> {
+        self.args
+            .clone()
+            .try_into()
+            .with_context(|| format!("{}: [args]", dir.join("run.toml").display()))
+    }
+}
+
+/// `imcdse <version>`.
+pub fn tool() -> String {
+    format!("imcdse {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// UTC time now as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// The temporary name `path` is written under before its rename: the process id in it keeps
+/// two processes writing the same file (shards sharing a certification cache) apart.
+pub fn temporary(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temporary(path);
+    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
+}
+
+/// An append-only file of JSON lines, one `T` a line, each flushed to disk when appended.
+///
+/// A kill mid-write tears the last line: [`Journal::load`] keeps the lines up to the first
+/// that is not whole or does not parse as a `T`, and cuts the file back to them, so lines that
+/// a resumed run appends never follow a torn one.
+pub struct Journal<T> {
+    path: PathBuf,
+    file: Mutex<Option<fs::File>>,
+    kind: PhantomData<fn() -> T>,
+}
+
+impl<T: Serialize + DeserializeOwned> Journal<T> {
+    /// The journal at `path` (nothing is opened or created yet).
+    pub fn new(path: PathBuf) -> Journal<T> {
+        Journal {
+            path,
+            file: Mutex::new(None),
+            kind: PhantomData,
+        }
+    }
+
+    /// Where the journal lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The intact items; a missing file has none.
+    pub fn load(&self) -> Result<Vec<T>> {
+        let Ok(text) = fs::read_to_string(&self.path) else {
+            return Ok(Vec::new());
+        };
+        let mut kept = Vec::new();
+        let mut end = 0;
+        for line in text.split_inclusive('\n') {
+            let item = line
+                .ends_with('\n')
+                .then(|| serde_json::from_str::<T>(line).ok())
+                .flatten();
+            let Some(item) = item else { break };
+            kept.push(item);
+            end += line.len();
+        }
+        if end < text.len() {
+            write_atomic(&self.path, &text.as_bytes()[..end])?;
+        }
+        Ok(kept)
+    }
+
+    /// Appends items, one line each, and flushes them to disk.
+    pub fn append(&self, items: &[T]) -> Result<()> {
+        let mut buf = String::new();
+        for item in items {
+            buf.push_str(&serde_json::to_string(item)?);
+            buf.push('\n');
+        }
+        let mut guard = self
+            .file
+            .lock()
+            .map_err(|_| anyhow::anyhow!("{}: a writer panicked", self.path.display()))?;
+        if guard.is_none() {
+            let f = fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.path)
+                .with_context(|| format!("opening {}", self.path.display()))?;
+            *guard = Some(f);
+        }
+        let f = guard.as_mut().expect("opened above");
+        f.write_all(buf.as_bytes())
+            .and_then(|()| f.sync_data())
+            .with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    /// Removes the file (a missing one is fine).
+    pub fn remove(&self) -> Result<()> {
+        match fs::remove_file(&self.path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("removing {}", self.path.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_toml_round_trips_and_leaves_out_what_a_command_does_not_use() {
+        #[derive(Serialize)]
+        struct Opts {
+            space: String,
+            budget: Option<u64>,
+        }
+        let mut r = RunToml::new(
+            Command::Grade,
+            &Opts {
+                space: "demo".into(),
+                budget: None,
+            },
+        )
+        .unwrap();
+        r.inputs = Some("00ff".into());
+        r.shard = Some(Shard { index: 1, count: 3 });
+        r.budget = Some(Budget::Schedule);
+        let text = toml::to_string(&r).unwrap();
+        assert!(text.starts_with("command = \"grade\"\ninputs = \"00ff\"\nshard = \"1/3\"\nbudget = \"schedule\"\nstatus = \"running\"\n"), "{text}");
+        assert!(text.ends_with("[args]\nspace = \"demo\"\n"), "{text}");
+        assert!(!text.contains("designs"));
+        let back: RunToml = toml::from_str(&text).unwrap();
+        assert_eq!(back, r);
+        let mut other = back.clone();
+        other.budget = Some(Budget::Evaluations(10));
+        other.status = Status::Complete;
+        assert!(other.same_identity(&r) && !other.same_settings(&r));
+        other.shard = None;
+        assert!(!other.same_identity(&r));
+    }
+
+    #[test]
+    fn journal_cuts_a_torn_line_and_appends_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let j: Journal<Vec<u32>> = Journal::new(path.clone());
+        assert!(j.load().unwrap().is_empty());
+        j.append(&[vec![1], vec![2, 3]]).unwrap();
+        let mut text = fs::read_to_string(&path).unwrap();
+        text.push_str("[4, 5");
+        fs::write(&path, text).unwrap();
+        let j: Journal<Vec<u32>> = Journal::new(path.clone());
+        assert_eq!(j.load().unwrap(), vec![vec![1], vec![2, 3]]);
+        j.append(&[vec![6]]).unwrap();
+        assert_eq!(j.load().unwrap(), vec![vec![1], vec![2, 3], vec![6]]);
+        j.remove().unwrap();
+        j.remove().unwrap();
+        assert!(j.load().unwrap().is_empty());
+    }
+
+    #[test]
+    fn utc_time_has_the_documented_shape() {
+        let t = utc_now();
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+    }
+}

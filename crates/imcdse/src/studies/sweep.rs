@@ -1,0 +1,512 @@
+//! The sweep: one search of a design space for the design that serves all workloads best. With
+//! the defaults: the paper's RRAM space, its four CNNs, `max-ela`, the paper's `ga4` with its
+//! full schedule, seed 0.
+//!
+//! The run folder holds `run.toml`, `evaluations.parquet`, `pareto.parquet`, `summary.md` and
+//! `checkpoint.jsonl` (see [`crate::results`] and [`crate::run_dir`]). Resuming continues an
+//! interrupted run of the same configuration from its checkpoint without re-evaluating
+//! anything; the budget may be raised. A run found complete with the same settings is not run
+//! again (its rows are read back).
+//!
+//! A shard (exhaustive only) enumerates the i-th of N contiguous slices of the space's flat
+//! index range (see [`crate::shard`]); [`super::merge`] combines the N folders. A shard
+//! resumes by itself: run again into the same folder, it skips when complete and continues
+//! from its saved blocks when interrupted ([`super::exhaustive`]).
+
+use super::exhaustive;
+use crate::objective::Objective;
+use crate::optimizer::OptimizerKind;
+use crate::problem::{Evaluation, Problem};
+use crate::progress::Progress;
+use crate::report::{pairs, thousands};
+use crate::results::{self, Row};
+use crate::run_dir::{Budget, Command, Counts, Journal, RunToml, Status, write_atomic};
+use crate::shard::Shard;
+use crate::space::Space as SpaceFile;
+use anyhow::{Context, Result, bail};
+use imc_search::runner::{self, Stop};
+use imc_search::{Outcome, Point};
+use imc_zoo::{Workload, Zoo};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// A sweep's options as given: kept in run.toml under `[args]`, where `imcdse merge` reads
+/// them back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepOptions {
+    /// A built-in space's name or a .toml file.
+    pub space: String,
+    /// Workloads: names, sets, aliases or .toml files, comma-separated.
+    pub workloads: String,
+    /// The objective's name (`max-ela`, `edap:<w>`, `pareto`, ...).
+    pub objective: String,
+    /// The optimizer.
+    pub optimizer: OptimizerKind,
+    /// Unique evaluations allowed; `None`: the optimizer's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<u64>,
+    /// The seed.
+    pub seed: u64,
+    /// Exhaustive: how many of the best designs evaluations.parquet keeps.
+    pub top: usize,
+    /// Exhaustive: keep every design.
+    pub keep_all: bool,
+    /// NSGA-II population.
+    pub population: usize,
+}
+
+impl Default for SweepOptions {
+    fn default() -> SweepOptions {
+        SweepOptions {
+            space: "paper-rram".into(),
+            workloads: "paper4".into(),
+            objective: "max-ela".into(),
+            optimizer: OptimizerKind::Ga4,
+            budget: None,
+            seed: 0,
+            top: 100,
+            keep_all: false,
+            population: 100,
+        }
+    }
+}
+
+impl SweepOptions {
+    /// The budget: as given, or the optimizer's default.
+    pub fn budget(&self) -> Budget {
+        self.budget
+            .map_or(self.optimizer.default_budget(), Budget::Evaluations)
+    }
+
+    /// The problem these options name: the space, the workloads resolved from the zoo, the
+    /// objective; checked against the optimizer.
+    pub fn resolve(&self) -> Result<Problem> {
+        let workloads = Zoo::builtin()?
+            .resolve(&self.workloads)
+            .with_context(|| format!("--workloads {}", self.workloads))?;
+        self.problem_with(workloads)
+    }
+
+    /// As [`SweepOptions::resolve`], with workloads a caller has already resolved.
+    pub fn problem_with(&self, workloads: Vec<Workload>) -> Result<Problem> {
+        let space = SpaceFile::resolve(&self.space)?;
+        let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
+        let objective = Objective::parse(&self.objective, &names)?;
+        self.optimizer.available()?;
+        if objective.is_pareto() && self.optimizer.single_objective() {
+            bail!(
+                "{} is single-objective; use --optimizer nsga2 (or random, exhaustive) with --objective pareto",
+                self.optimizer
+            );
+        }
+        let problem = Problem::new(space, workloads, objective);
+        if problem.space.dims() == 0 {
+            bail!(
+                "{}: the space has no free parameters; use `imcdse eval` for a single design",
+                problem.file.file
+            );
+        }
+        Ok(problem)
+    }
+}
+
+/// A sweep ready to run.
+pub struct Sweep {
+    /// Space, workloads and objective.
+    pub problem: Problem,
+    /// The options (their optimizer, budget, seed and settings are the run's).
+    pub options: SweepOptions,
+    /// The run folder.
+    pub out: PathBuf,
+    /// Continue the interrupted run in `out`.
+    pub resume: bool,
+    /// Exhaustive only: the slice of the space this run enumerates.
+    pub shard: Option<Shard>,
+}
+
+/// A finished sweep.
+pub struct Swept {
+    /// Every evaluated design (exhaustive: the kept rows).
+    pub rows: Vec<Row>,
+    /// The run folder.
+    pub out: PathBuf,
+    /// summary.md's text.
+    pub summary: String,
+}
+
+impl Swept {
+    /// The feasible row with the lowest score (ties: first evaluated).
+    pub fn best(&self) -> Option<&Row> {
+        results::best_row(&self.rows)
+    }
+}
+
+impl Sweep {
+    /// A sweep of `problem` with `options`, into `out` (default: `results/<space>-<objective>-
+    /// <optimizer>-s<seed>`, with `-shard-<i>-of-<N>` when sharded).
+    pub fn new(
+        problem: Problem,
+        options: SweepOptions,
+        out: Option<PathBuf>,
+        resume: bool,
+        shard: Option<Shard>,
+    ) -> Result<Sweep> {
+        if shard.is_some() && options.optimizer != OptimizerKind::Exhaustive {
+            bail!(
+                "--shard splits the exhaustive enumeration (--optimizer exhaustive); a search with `{}` \
+                 is one sequential run: shard seeds and optimizers with `imcdse grade --shard` or \
+                 `imcdse compare --shard`",
+                options.optimizer
+            );
+        }
+        let out = out.unwrap_or_else(|| {
+            let shard = shard.map_or(String::new(), |s| {
+                format!("-shard-{}-of-{}", s.index, s.count)
+            });
+            PathBuf::from("results").join(format!(
+                "{}-{}-{}-s{}{shard}",
+                problem.file.name,
+                problem.objective.name().replace(':', "_"),
+                options.optimizer,
+                options.seed
+            ))
+        });
+        Ok(Sweep {
+            problem,
+            options,
+            out,
+            resume,
+            shard,
+        })
+    }
+
+    /// The run's record: identity, settings, options.
+    fn record(&self) -> Result<RunToml> {
+        let (p, o) = (&self.problem, &self.options);
+        let mut r = RunToml::new(Command::Sweep, o)?;
+        r.inputs = Some(p.inputs());
+        r.space = Some(p.file.name.clone());
+        r.space_file = Some(p.file.file.clone());
+        r.workloads = Some(p.names.clone());
+        r.objective = Some(p.objective.name());
+        r.optimizer = Some(o.optimizer.to_string());
+        r.seed = Some(o.seed);
+        r.shard = self.shard;
+        r.budget = Some(o.budget());
+        r.population = Some(o.population as u64);
+        r.top = Some(o.top as u64);
+        r.keep_all = Some(o.keep_all);
+        Ok(r)
+    }
+
+    fn exhaustive(&self) -> bool {
+        self.options.optimizer == OptimizerKind::Exhaustive
+    }
+
+    /// What an earlier run in the folder left: `Err` when it may not be continued, `Ok(None)`
+    /// when it is complete with the same settings (read it back), else the rows to resume from.
+    fn prior(&self, record: &RunToml, checkpoint: &Journal<Row>) -> Result<Option<Vec<Row>>> {
+        let out = &self.out;
+        let resume = self.resume || self.shard.is_some();
+        match RunToml::read_if_any(out)? {
+            Some(saved) if resume => {
+                if !saved.same_identity(record) {
+                    bail!(
+                        "{}: {} holds a run of another configuration:\n{}\nthis run:\n{}",
+                        if self.resume { "--resume" } else { "--shard" },
+                        out.join("run.toml").display(),
+                        saved.identity_text(),
+                        record.identity_text()
+                    );
+                }
+                let same = saved.same_settings(record);
+                if same && saved.status == Status::Complete {
+                    return Ok(None);
+                }
+                if self.exhaustive() && !same {
+                    bail!(
+                        "{}: the interrupted exhaustive run there kept other rows (--top, --keep-all); \
+                         resume it with its own settings:\n{}",
+                        out.display(),
+                        toml::to_string(&saved).unwrap_or_default()
+                    );
+                }
+                Ok(Some(if self.exhaustive() {
+                    Vec::new()
+                } else {
+                    checkpoint.load()?
+                }))
+            }
+            Some(_) => bail!(
+                "{} already holds a run; pass --resume to continue it, or choose another --out",
+                out.display()
+            ),
+            None if self.resume => bail!("--resume: no run to resume in {}", out.display()),
+            None => {
+                // Left over from a run whose run.toml was removed: not this run's.
+                Journal::<serde_json::Value>::new(out.join("blocks.jsonl")).remove()?;
+                Ok(Some(Vec::new()))
+            }
+        }
+    }
+
+    /// Runs the sweep and writes its folder.
+    pub fn run(&self, progress: &dyn Progress) -> Result<Swept> {
+        let started = Instant::now();
+        let (problem, o) = (&self.problem, &self.options);
+        let mut record = self.record()?;
+        let checkpoint: Journal<Row> = Journal::new(self.out.join("checkpoint.jsonl"));
+        let Some(prior) = self.prior(&record, &checkpoint)? else {
+            return self.reuse(&checkpoint, progress);
+        };
+        std::fs::create_dir_all(&self.out)
+            .with_context(|| format!("creating {}", self.out.display()))?;
+        record.write(&self.out, Status::Running, started)?;
+        progress.note(&format!(
+            "sweep: {} ({} designs), workloads {}, objective {}, optimizer {}, seed {}",
+            problem.file.name,
+            thousands(problem.space.size().min(u64::MAX as u128) as u64),
+            problem.names.join(","),
+            problem.objective.name(),
+            o.optimizer,
+            o.seed
+        ));
+        let (rows, note, mut counts) = if self.exhaustive() {
+            self.enumerate(progress)?
+        } else {
+            let (rows, note) = self.search(prior, &checkpoint, progress)?;
+            (rows, note, Counts::default())
+        };
+        counts.evaluations = Some(rows.len() as u64);
+        self.write_results(rows, &note, &counts, started)
+    }
+
+    fn enumerate(&self, progress: &dyn Progress) -> Result<(Vec<Row>, String, Counts)> {
+        let size = self.problem.space.size();
+        let slice = self
+            .shard
+            .map(|s| s.range(size.min(u64::MAX as u128) as u64));
+        let blocks = self.out.join("blocks.jsonl");
+        let (top, keep_all) = (self.options.top, self.options.keep_all);
+        let e =
+            exhaustive::run_slice(&self.problem, top, keep_all, slice, Some(&blocks), progress)?;
+        let (lo, hi) = slice.unwrap_or((0, e.designs));
+        let counts = Counts {
+            designs: Some(e.designs),
+            feasible: Some(e.feasible),
+            slice: Some((lo, hi)),
+            enumeration_s: Some((e.seconds * 1000.0).round() / 1000.0),
+            ..Counts::default()
+        };
+        let note = match self.shard {
+            Some(s) => format!(
+                "(shard {s}: flat indices {lo}..{hi} of {size}) {}",
+                e.note()
+            ),
+            None => e.note(),
+        };
+        Ok((e.rows, note, counts))
+    }
+
+    /// Writes a finished run's tables, summary and run.toml (status complete, with `counts`).
+    pub fn write_results(
+        &self,
+        rows: Vec<Row>,
+        note: &str,
+        counts: &Counts,
+        started: Instant,
+    ) -> Result<Swept> {
+        let (out, problem) = (&self.out, &self.problem);
+        let pareto = results::pareto_rows(&rows);
+        results::write_parquet(
+            &out.join("evaluations.parquet"),
+            results::frame(problem, &rows)?,
+        )?;
+        results::write_parquet(
+            &out.join("pareto.parquet"),
+            results::frame(problem, &pareto)?,
+        )?;
+        let secs = started.elapsed().as_secs_f64();
+        let summary = summary_md(problem, &rows, &pareto, note, secs);
+        write_atomic(&out.join("summary.md"), summary.as_bytes())?;
+        let mut record = self.record()?;
+        record.set_counts(counts);
+        record.write(out, Status::Complete, started)?;
+        Ok(Swept {
+            rows,
+            out: out.clone(),
+            summary,
+        })
+    }
+
+    /// A complete run with the same configuration and settings, read back instead of run again.
+    fn reuse(&self, checkpoint: &Journal<Row>, progress: &dyn Progress) -> Result<Swept> {
+        let out = &self.out;
+        let rows = if self.exhaustive() {
+            results::read_rows(&self.problem, &out.join("evaluations.parquet"))?
+        } else {
+            checkpoint.load()?
+        };
+        let summary = std::fs::read_to_string(out.join("summary.md"))
+            .with_context(|| format!("reading {}", out.join("summary.md").display()))?;
+        progress.note(&format!(
+            "sweep: {} already holds this run, complete; not run again",
+            out.display()
+        ));
+        Ok(Swept {
+            rows,
+            out: out.clone(),
+            summary,
+        })
+    }
+
+    /// The ask/tell search, every new evaluation appended to the checkpoint as its batch ends.
+    fn search(
+        &self,
+        prior: Vec<Row>,
+        checkpoint: &Journal<Row>,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<Row>, String)> {
+        let (problem, o) = (&self.problem, &self.options);
+        let details: Mutex<HashMap<Point, Evaluation>> = Mutex::new(
+            prior
+                .iter()
+                .map(|r| (r.point.clone(), r.eval.clone()))
+                .collect(),
+        );
+        let resumed = prior.len();
+        let eval = |p: &Point| -> Outcome {
+            let e = problem.evaluate(p);
+            let o = e.outcome.clone();
+            details
+                .lock()
+                .expect("no panics while holding the lock")
+                .insert(p.clone(), e);
+            o
+        };
+        let mut opt = o.optimizer.build(problem, o.seed, o.population)?;
+        let budget = o.budget();
+        let bar = progress.bar(budget.bar_len(), o.optimizer.name());
+        let mut rows: Vec<Row> = Vec::new();
+        let mut failure: Option<anyhow::Error> = None;
+        let result = runner::run(
+            opt.as_mut(),
+            &eval,
+            budget.limit(),
+            results::records(&prior),
+            &mut |batch| {
+                let d = details.lock().expect("no panics while holding the lock");
+                let new: Vec<Row> = batch
+                    .iter()
+                    .map(|r| Row {
+                        eval_index: r.eval_index,
+                        phase: r.phase.clone(),
+                        point: r.point.clone(),
+                        eval: d[&r.point].clone(),
+                    })
+                    .collect();
+                drop(d);
+                let fresh: Vec<Row> = new
+                    .iter()
+                    .filter(|r| r.eval_index as usize >= resumed)
+                    .cloned()
+                    .collect();
+                if failure.is_none()
+                    && let Err(e) = checkpoint.append(&fresh)
+                {
+                    failure = Some(e);
+                }
+                bar.set_message(batch.last().map_or("", |r| r.phase.as_str()));
+                bar.inc(batch.len() as u64);
+                rows.extend(new);
+            },
+        );
+        bar.finish();
+        if let Some(e) = failure {
+            return Err(e.context("writing the checkpoint"));
+        }
+        let note = stop_note(result.stop, result.requests, rows.len());
+        Ok((rows, note))
+    }
+}
+
+/// How a search ended, for summary.md.
+fn stop_note(stop: Stop, requests: u64, unique: usize) -> String {
+    match stop {
+        Stop::Finished => {
+            format!("finished its schedule: {requests} requests, {unique} unique evaluations")
+        }
+        Stop::Stalled => format!(
+            "stalled: {} batches in a row asked only for designs already evaluated; {requests} requests, {unique} unique evaluations",
+            runner::STALL_BATCHES,
+        ),
+        Stop::Budget => {
+            format!("stopped at the budget of {unique} unique evaluations ({requests} requests)")
+        }
+    }
+}
+
+/// summary.md: what ran, how many designs, and the best design with its per-workload table
+/// (or, when none is feasible, the most common reasons).
+fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs: f64) -> String {
+    let mut s = format!(
+        "# Sweep: {} on {}\n\n",
+        problem.file.name,
+        problem.names.join(", ")
+    );
+    s.push_str(&format!(
+        "Objective `{}`; the search {note}; {secs:.1} s.\n\n",
+        problem.objective.name()
+    ));
+    let feasible = rows.iter().filter(|r| r.eval.outcome.is_feasible()).count();
+    s.push_str(&format!(
+        "{} designs recorded in evaluations.parquet, {feasible} of them feasible; {} on the Pareto front (max E, max L, A).\n\n",
+        rows.len(),
+        pareto.len()
+    ));
+    match results::best_row(rows) {
+        None => s.push_str(&no_feasible(rows)),
+        Some(b) => {
+            s.push_str(&format!(
+                "## Best design (evaluation {}, {})\n\n{}\n\n",
+                b.eval_index,
+                b.phase,
+                pairs(&problem.values(&b.point), " = ", ", ")
+            ));
+            s.push_str(&format!(
+                "score ({}) = {:.6e}; area {:.3} mm2\n\n",
+                problem.objective.name(),
+                b.eval.score.unwrap_or(f64::NAN),
+                b.eval.area_mm2.unwrap_or(f64::NAN)
+            ));
+            s.push_str("| workload | energy (mJ) | latency (ms) | EDAP (mJ ms mm2) |\n|---|---:|---:|---:|\n");
+            for (name, w) in problem.names.iter().zip(&b.eval.per_workload) {
+                if let Some((e, l, d)) = w {
+                    s.push_str(&format!("| {name} | {e:.4} | {l:.4} | {d:.4} |\n"));
+                }
+            }
+        }
+    }
+    s
+}
+
+/// The five most common reasons, by their first two `:`-separated parts.
+fn no_feasible(rows: &[Row]) -> String {
+    let mut s = String::from("**No feasible design was found.** Most common reasons:\n\n");
+    let mut reasons: HashMap<String, usize> = HashMap::new();
+    for r in rows {
+        if let Some(why) = &r.eval.reason {
+            let key = why.split(':').take(2).collect::<Vec<_>>().join(":");
+            *reasons.entry(key).or_default() += 1;
+        }
+    }
+    let mut v: Vec<_> = reasons.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (why, n) in v.into_iter().take(5) {
+        s.push_str(&format!("- {n} x {why}\n"));
+    }
+    s
+}
