@@ -1,10 +1,12 @@
 //! Cost-model speed. `eval_paper4`: one design on the four paper CNNs (vgg16, resnet18, alexnet,
 //! mobilenetv3-large; 109 weight layers, 309 layers in all), component table included.
 //! `eval_block_64`: 64 different designs of the paper-rram space, to report designs per second.
-//! Run: `cargo bench -p imc-model --bench eval`.
+//! `eval_paper4_planned`: the same with a `Plan` per workload (identical layers costed once),
+//! as `imcdse` evaluates. Run: `cargo bench -p imc-model --bench eval`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use imc_model::{Architecture, ComponentTable, Value, evaluate};
+use imc_model::cost::evaluate_with;
+use imc_model::{Architecture, ComponentTable, Plan, Value, evaluate};
 use std::hint::black_box;
 
 fn design(rows: f64, cols: f64, bpc: f64, groups: f64, tiles: f64, xbars: f64) -> Architecture {
@@ -29,7 +31,19 @@ fn bench(c: &mut Criterion) {
             let t = ComponentTable::new(black_box(&a));
             let mut e = 0.0;
             for w in &workloads {
-                e += evaluate(&a, &t, w, Some(800.0)).energy_pj;
+                e += evaluate(&a, &t, w).energy_pj;
+            }
+            black_box(e)
+        })
+    });
+    // As a search evaluates: each workload's repeated layers found once, costed once.
+    let plans: Vec<Plan> = workloads.iter().map(Plan::new).collect();
+    c.bench_function("eval_paper4_planned", |b| {
+        b.iter(|| {
+            let t = ComponentTable::new(black_box(&a));
+            let mut e = 0.0;
+            for (w, p) in workloads.iter().zip(&plans) {
+                e += evaluate_with(&a, &t, w, Some(p)).energy_pj;
             }
             black_box(e)
         })
@@ -48,7 +62,7 @@ fn bench(c: &mut Criterion) {
             for a in &designs {
                 let t = ComponentTable::new(a);
                 for w in &workloads {
-                    e += evaluate(a, &t, w, Some(800.0)).energy_pj;
+                    e += evaluate(a, &t, w).energy_pj;
                 }
             }
             black_box(e)

@@ -1,5 +1,7 @@
-//! Cost of a workload on an architecture: per layer, the mapping gives action counts and the
-//! component table their energies; latency counts cycles. Batch 1, layer after layer (the
+//! Cost of a workload on an architecture: the sum of its layers' costs ([`crate::layer_cost`]),
+//! each layer's mapping giving action counts and the component table their energies; latency
+//! counts cycles. Identical layers (same operator, shape, precision and spiking description;
+//! names aside) are costed once per evaluation when a [`Plan`] of the workload is given. Batch 1, layer after layer (the
 //! joint co-optimization framework's aggregation: E and L are sums over layers, A is the chip).
 //!
 //! Per static layer (`K x N` per group, `g` groups, `v` input vectors, `c` cells per weight,
@@ -43,60 +45,12 @@
 //! and a layer larger than the chip runs in `ceil(needed / available)` passes.
 
 use crate::arch::Architecture;
-use crate::components::{ap, dram, softmax_unit};
+use crate::breakdown::{Energy, Latency};
+use crate::layer_cost::{Context, LayerCost, cost_into};
 use crate::mapping::Mapping;
 use crate::table::ComponentTable;
-use imc_zoo::ops::{ActKind, Op, Softmax};
+use imc_zoo::ops::MatrixShape;
 use imc_zoo::{Layer, Workload};
-
-/// Energy categories, in report order.
-pub const ENERGY_PARTS: [&str; 13] = [
-    "cell_array",
-    "row_drivers",
-    "column_mux",
-    "adc",
-    "shift_add",
-    "adder_tree",
-    "tile_buffers",
-    "glb",
-    "interconnect",
-    "digital",
-    "dynamic_matmul_digital",
-    "weight_load",
-    "softmax",
-];
-
-/// Indices into [`ENERGY_PARTS`] and [`LATENCY_PARTS`].
-pub mod part {
-    pub const CELL_ARRAY: usize = 0;
-    pub const ROW_DRIVERS: usize = 1;
-    pub const COLUMN_MUX: usize = 2;
-    pub const ADC: usize = 3;
-    pub const SHIFT_ADD: usize = 4;
-    pub const ADDER_TREE: usize = 5;
-    pub const TILE_BUFFERS: usize = 6;
-    pub const GLB: usize = 7;
-    pub const INTERCONNECT: usize = 8;
-    pub const DIGITAL: usize = 9;
-    pub const DYNAMIC_MATMUL: usize = 10;
-    pub const WEIGHT_LOAD: usize = 11;
-    pub const SOFTMAX: usize = 12;
-    /// Latency categories.
-    pub const L_CROSSBAR: usize = 0;
-    pub const L_DIGITAL: usize = 1;
-    pub const L_DYNAMIC_MATMUL: usize = 2;
-    pub const L_WEIGHT_LOAD: usize = 3;
-    pub const L_SOFTMAX: usize = 4;
-}
-
-/// Latency categories, in report order.
-pub const LATENCY_PARTS: [&str; 5] = [
-    "crossbar",
-    "digital",
-    "dynamic_matmul_digital",
-    "weight_load",
-    "softmax",
-];
 
 /// Why a design cannot run a workload.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,16 +95,95 @@ impl std::fmt::Display for Infeasible {
 /// Cost of one workload. Internal units: pJ, ns.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkloadCost {
+    /// Total energy, pJ.
     pub energy_pj: f64,
+    /// Total latency, ns.
     pub latency_ns: f64,
-    pub energy_parts: [f64; 13],
-    pub latency_parts: [f64; 5],
+    /// Energy by part, pJ.
+    pub energy_parts: Energy,
+    /// Latency by part, ns.
+    pub latency_parts: Latency,
+    /// MACs of the workload.
     pub macs: u64,
+    /// Crossbars one copy of the static layers occupies.
     pub needed_crossbars: u64,
+    /// Cells holding weights.
     pub needed_cells: u64,
     /// Weight cells over the cells of the crossbars they occupy.
     pub utilization: f64,
+    /// Why the design cannot run the workload (the area limit is the design's: see
+    /// [`crate::report::evaluate_design`]).
     pub infeasible: Option<Infeasible>,
+}
+
+/// What an evaluation does with a layer, by [`Plan`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Cost it; no later layer is the same.
+    Cost,
+    /// Cost it and keep the cost in this slot for the later layers that are the same.
+    Keep(usize),
+    /// The same as an earlier layer: take the cost in this slot.
+    Reuse(usize),
+}
+
+/// Which layers of a workload are identical (names aside), found once per workload so that an
+/// evaluation costs each distinct layer once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    steps: Vec<Step>,
+    /// Slots of kept costs.
+    slots: usize,
+}
+
+impl Plan {
+    /// Compares every layer with the distinct layers before it.
+    pub fn new(w: &Workload) -> Plan {
+        let same = |a: &Layer, b: &Layer| {
+            a.op == b.op && a.precision == b.precision && a.spiking == b.spiking
+        };
+        let mut distinct: Vec<usize> = Vec::new();
+        let first: Vec<usize> = w
+            .layers
+            .iter()
+            .enumerate()
+            .map(
+                |(i, l)| match distinct.iter().find(|&&j| same(&w.layers[j], l)) {
+                    Some(&j) => j,
+                    None => {
+                        distinct.push(i);
+                        i
+                    }
+                },
+            )
+            .collect();
+        let mut slot_of: Vec<Option<usize>> = vec![None; first.len()];
+        let mut slots = 0;
+        for (i, &f) in first.iter().enumerate() {
+            if f < i && slot_of[f].is_none() {
+                slot_of[f] = Some(slots);
+                slots += 1;
+            }
+        }
+        let steps = first
+            .iter()
+            .enumerate()
+            .map(|(i, &f)| match slot_of[f] {
+                Some(s) if f < i => Step::Reuse(s),
+                Some(s) => Step::Keep(s),
+                None => Step::Cost,
+            })
+            .collect();
+        Plan { steps, slots }
+    }
+
+    /// How many distinct layers.
+    pub fn distinct(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| !matches!(s, Step::Reuse(_)))
+            .count()
+    }
 }
 
 /// What a layer's [`Mapping`] depends on: rows, columns, rows driven at once, bits per cell and
@@ -174,14 +207,18 @@ pub fn cells_per_weight(a: &Architecture, l: &Layer) -> u64 {
     }
 }
 
-/// The mapping of each static layer of `w`, in layer order.
-fn static_maps(a: &Architecture, w: &Workload) -> Vec<Mapping> {
+/// A static layer of a workload: its index, its weight matrix and the matrix's mapping.
+type Static = (usize, MatrixShape, Mapping);
+
+/// Each static layer of `w`, in layer order.
+fn static_maps(a: &Architecture, w: &Workload) -> Vec<Static> {
     w.layers
         .iter()
-        .filter_map(|l| {
+        .enumerate()
+        .filter_map(|(i, l)| {
             l.matrix()
                 .filter(|m| m.static_weights)
-                .map(|m| Mapping::with_cells(a, &m, cells_per_weight(a, l)))
+                .map(|m| (i, m, Mapping::with_cells(a, &m, cells_per_weight(a, l))))
         })
         .collect()
 }
@@ -190,213 +227,69 @@ fn static_maps(a: &Architecture, w: &Workload) -> Vec<Mapping> {
 pub fn footprint(a: &Architecture, w: &Workload) -> (u64, u64) {
     static_maps(a, w)
         .iter()
-        .fold((0, 0), |(x, c), m| (x + m.crossbars, c + m.cells))
+        .fold((0, 0), |(x, c), (_, _, m)| (x + m.crossbars, c + m.cells))
 }
 
-/// Digital (adds, multiplies) per element of a non-matrix layer.
-fn digital_ops(op: &Op) -> (f64, f64, u64) {
-    match op {
-        Op::Pool(p) => (p.ops() as f64, 0.0, p.output_activations()),
-        Op::Add(x) => (x.ops() as f64, 0.0, x.elements),
-        Op::Scale(s) => (0.0, s.elements as f64, s.elements),
-        Op::Norm(n) => (n.elements as f64, n.elements as f64, n.elements),
-        Op::Activation(x) => {
-            let e = x.elements as f64;
-            match x.kind {
-                ActKind::Relu | ActKind::Lif => (e, 0.0, x.elements),
-                ActKind::Hardswish | ActKind::Hardsigmoid => (e, e, x.elements),
-                ActKind::Gelu | ActKind::Silu | ActKind::Sigmoid => (2.0 * e, 2.0 * e, x.elements),
-            }
-        }
-        Op::MatMul(m) => (m.macs() as f64, m.macs() as f64, m.macs()),
-        _ => (0.0, 0.0, 0),
-    }
+/// Costs `w` on `a`, every layer on its own.
+pub fn evaluate(a: &Architecture, t: &ComponentTable, w: &Workload) -> WorkloadCost {
+    evaluate_with(a, t, w, None)
 }
 
-/// Energy (pJ) and time (ns) of a softmax layer on the architecture's softmax unit, or why the
-/// associative processor cannot run it.
-fn softmax_cost(
-    a: &Architecture,
-    t: &ComponentTable,
-    x: &Softmax,
-    lanes: f64,
-    cycle: f64,
-) -> Result<(f64, f64), String> {
-    if a.softmax_on_ap {
-        let (pj, ns) = ap::softmax(&a.ap, x.rows, x.length, a.softmax_bits)?;
-        Ok((pj * t.scale.energy, ns * t.scale.delay))
-    } else {
-        Ok(softmax_unit::softmax(
-            x.elements() as f64,
-            a.softmax_bits,
-            lanes,
-            t.add_pj,
-            t.mul_pj,
-            t.tile_output_buffer.energy_pj,
-            cycle,
-        ))
-    }
-}
-
-/// Costs `w` on `a`. `max_area_mm2` adds the area constraint to feasibility.
-pub fn evaluate(
+/// Costs `w` on `a`; with a [`Plan`] of `w`, each distinct layer once. The layers' costs are
+/// added in layer order either way, so both give the same bits.
+pub fn evaluate_with(
     a: &Architecture,
     t: &ComponentTable,
     w: &Workload,
-    max_area_mm2: Option<f64>,
+    plan: Option<&Plan>,
 ) -> WorkloadCost {
     let available = a.crossbars();
     // Map each static layer once: the totals decide the replication every layer's latency uses.
     let maps = static_maps(a, w);
-    let needed: u64 = maps.iter().map(|m| m.crossbars).sum();
-    let needed_cells: u64 = maps.iter().map(|m| m.cells).sum();
-    let mut maps = maps.into_iter();
+    let needed: u64 = maps.iter().map(|s| s.2.crossbars).sum();
+    let needed_cells: u64 = maps.iter().map(|s| s.2.cells).sum();
     let copies = if a.weights_on_chip && needed > 0 {
         (available / needed).max(1)
     } else {
         1
     };
-    let slices = a.input_slices() as f64;
-    let density = a.input_density;
-    let lanes = (a.digital_lanes * a.tiles()) as f64;
-    let bits_in = a.input_bits as f64;
-    let bits_out = a.output_bits as f64;
-    let move_bit = t.router.energy_pj * t.hops + t.tile_bus.energy_pj;
-    let cycle = a.cycle_ns * t.scale.delay;
-    let mut e = [0.0f64; 13];
-    let mut l = [0.0f64; 5];
+    let cx = Context::new(a, t, w, copies);
+    let mut maps = maps.iter().peekable();
+    let mut total = LayerCost::default();
+    let mut kept: Vec<LayerCost> = vec![LayerCost::default(); plan.map_or(0, |p| p.slots)];
     let mut softmax_error: Option<String> = None;
     let mut used_cells_in_crossbars = 0u64;
-    // Timesteps of a spiking network: layers without their own spiking description (pooling,
-    // neurons) run as often as the weight layers.
-    let network_steps = w
-        .layers
-        .iter()
-        .filter_map(|l| l.spiking.map(|s| s.timesteps))
-        .max()
-        .unwrap_or(1) as f64;
-    let spiking_network = w.is_spiking();
-    for layer in &w.layers {
-        let op = &layer.op;
-        let (e0, l0) = (e, l);
-        let spiking = layer.spiking;
-        let steps = spiking.map_or(network_steps, |s| s.timesteps as f64);
-        // Input slices, active-row density and input bits of this layer.
-        let (slices, density, bits_in, drive) = match spiking {
-            Some(s) if s.input_spikes => (1.0, s.spike_rate, 1.0, 1.0 / a.dac_bits as f64),
-            Some(_) => (
-                layer.precision.input_bits.div_ceil(a.dac_bits) as f64,
-                density,
-                layer.precision.input_bits as f64,
-                1.0,
-            ),
-            None => (slices, density, bits_in, 1.0),
-        };
-        // A spiking network moves its own activations: spikes are 1 bit, not the chip's width.
-        let (bits_in, bits_out) = if spiking_network {
-            (
-                bits_in.min(layer.precision.input_bits as f64),
-                layer.precision.output_bits as f64,
-            )
-        } else {
-            (bits_in, bits_out)
-        };
-        // Activations through the global buffer and the network, for every layer.
-        let traffic =
-            op.input_activations() as f64 * bits_in + op.output_activations() as f64 * bits_out;
-        e[part::GLB] += traffic * t.glb.energy_pj;
-        e[part::INTERCONNECT] += traffic * move_bit;
-        match op.matrix() {
-            Some(m) if m.static_weights => {
-                let map = maps.next().expect("one mapping per static layer");
-                used_cells_in_crossbars += map.crossbars * a.rows * a.cols;
-                let v = m.vectors as f64;
-                let g = m.groups as f64;
-                let active = v * slices * density;
-                e[part::CELL_ARRAY] +=
-                    (m.rows * map.phys_cols) as f64 * g * active * t.cell.energy_pj;
-                e[part::ROW_DRIVERS] += m.rows as f64
-                    * g
-                    * map.col_tiles as f64
-                    * active
-                    * t.row_driver.energy_pj
-                    * drive;
-                let conversions = map.phys_cols as f64 * g * map.row_phases as f64 * v * slices;
-                e[part::COLUMN_MUX] += conversions * t.column_mux.energy_pj;
-                e[part::ADC] += conversions * t.adc.energy_pj;
-                e[part::SHIFT_ADD] += conversions * t.shift_add.energy_pj;
-                e[part::ADDER_TREE] +=
-                    m.cols as f64 * g * v * (map.row_tiles - 1) as f64 * t.adder_tree.energy_pj;
-                let tile_in = m.rows as f64 * g * map.col_tiles as f64 * v * bits_in;
-                let tile_out = m.cols as f64 * g * v * bits_out;
-                e[part::TILE_BUFFERS] += tile_in * t.tile_input_buffer.energy_pj
-                    + tile_out * t.tile_output_buffer.energy_pj;
-                let (layer_copies, passes) = if a.weights_on_chip {
-                    (copies.min(m.vectors).max(1), 1)
-                } else {
-                    (
-                        (available / map.crossbars).clamp(1, m.vectors.max(1)),
-                        map.crossbars.div_ceil(available),
-                    )
-                };
-                let vector_rounds = m.vectors.div_ceil(layer_copies) as f64;
-                l[part::L_CROSSBAR] += vector_rounds
-                    * slices
-                    * (map.max_row_phases * a.cols_per_adc) as f64
-                    * passes as f64
-                    * cycle;
-                if let Some(s) = spiking {
-                    // Membrane potentials: read, add, write back, per output neuron and step.
-                    let neurons = m.cols as f64 * g * v;
-                    let mb = s.membrane_bits as f64;
-                    e[part::TILE_BUFFERS] += 2.0 * neurons * mb * t.tile_output_buffer.energy_pj;
-                    e[part::DIGITAL] += neurons * t.add_pj * mb / 8.0;
-                    l[part::L_DIGITAL] += (neurons / lanes).ceil() * cycle;
-                }
-                if !a.weights_on_chip {
-                    let bits = (layer.weights() * a.weight_bits as u64) as f64;
-                    e[part::WEIGHT_LOAD] += bits
-                        * (dram::ENERGY_PJ_PER_BIT * a.calib_energy
-                            + t.tile_input_buffer.energy_pj);
-                    l[part::L_WEIGHT_LOAD] += bits / dram::BITS_PER_NS * t.scale.delay;
-                }
-            }
-            _ => match op {
-                Op::Softmax(x) => {
-                    let (pj, ns) = softmax_cost(a, t, x, lanes, cycle).unwrap_or_else(|reason| {
-                        softmax_error.get_or_insert(reason);
-                        (0.0, 0.0)
-                    });
-                    e[part::SOFTMAX] += pj;
-                    l[part::L_SOFTMAX] += ns;
-                }
-                _ => {
-                    let (adds, muls, _) = digital_ops(op);
-                    let width = layer.precision.input_bits.max(8) as f64 / 8.0;
-                    // Dynamic matmuls get their own category: the breakdown says which path
-                    // they took.
-                    let (ep, lp) = if matches!(op, Op::MatMul(_)) {
-                        (part::DYNAMIC_MATMUL, part::L_DYNAMIC_MATMUL)
-                    } else {
-                        (part::DIGITAL, part::L_DIGITAL)
-                    };
-                    e[ep] += (adds * t.add_pj + muls * t.mul_pj) * width;
-                    l[lp] += ((adds.max(muls)) / lanes).ceil() * cycle;
-                }
-            },
+    for (i, layer) in w.layers.iter().enumerate() {
+        let map = maps.next_if(|s| s.0 == i).map(|(_, m, map)| (m, map));
+        if let Some((_, map)) = map {
+            used_cells_in_crossbars += map.crossbars * a.rows * a.cols;
         }
-        if steps != 1.0 {
-            for (x, x0) in e.iter_mut().zip(e0) {
-                *x = x0 + (*x - x0) * steps;
+        let step = plan.map_or(Step::Cost, |p| p.steps[i]);
+        let steps = cx.steps(layer);
+        let error = match step {
+            Step::Reuse(s) => {
+                total += kept[s];
+                None
             }
-            for (x, x0) in l.iter_mut().zip(l0) {
-                *x = x0 + (*x - x0) * steps;
+            // Straight into the total: the old loop's additions, in its order.
+            Step::Cost if steps == 1.0 => cost_into(&cx, layer, map, &mut total),
+            _ => {
+                let mut cost = LayerCost::default();
+                let error = cost_into(&cx, layer, map, &mut cost);
+                if steps != 1.0 {
+                    cost = cost * steps;
+                }
+                total += cost;
+                if let Step::Keep(s) = step {
+                    kept[s] = cost;
+                }
+                error
             }
+        };
+        if let Some(reason) = error {
+            softmax_error.get_or_insert(reason);
         }
     }
-    let energy_pj = e.iter().sum();
-    let latency_ns = l.iter().sum();
-    let area_mm2 = t.area_um2() * 1e-6;
     let infeasible = if let Some(reason) = softmax_error {
         Some(Infeasible::SoftmaxUnit { reason })
     } else if a.weights_on_chip && needed > available {
@@ -406,19 +299,13 @@ pub fn evaluate(
             needed_cells,
         })
     } else {
-        match max_area_mm2 {
-            Some(limit) if area_mm2 > limit => Some(Infeasible::AreaAboveLimit {
-                area_mm2,
-                limit_mm2: limit,
-            }),
-            _ => None,
-        }
+        None
     };
     WorkloadCost {
-        energy_pj,
-        latency_ns,
-        energy_parts: e,
-        latency_parts: l,
+        energy_pj: total.energy.total(),
+        latency_ns: total.latency.total(),
+        energy_parts: total.energy,
+        latency_parts: total.latency,
         macs: w.macs(),
         needed_crossbars: needed,
         needed_cells,
@@ -434,16 +321,25 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use imc_zoo::Zoo;
 
     #[test]
-    fn part_indices_match_names() {
-        assert_eq!(ENERGY_PARTS[part::ADC], "adc");
-        assert_eq!(ENERGY_PARTS[part::DYNAMIC_MATMUL], "dynamic_matmul_digital");
-        assert_eq!(ENERGY_PARTS[part::WEIGHT_LOAD], "weight_load");
-        assert_eq!(
-            LATENCY_PARTS[part::L_DYNAMIC_MATMUL],
-            "dynamic_matmul_digital"
-        );
-        assert_eq!(LATENCY_PARTS[part::L_WEIGHT_LOAD], "weight_load");
+    fn a_plan_finds_repeated_layers_and_changes_no_bit() {
+        let zoo = Zoo::builtin().unwrap();
+        let a = Architecture::default_rram();
+        let t = ComponentTable::new(&a);
+        for w in zoo.resolve("paper4,snn-nmnist,llama2-7b-softmax").unwrap() {
+            let plan = Plan::new(&w);
+            assert!(plan.distinct() <= w.layers.len());
+            assert_eq!(
+                evaluate_with(&a, &t, &w, Some(&plan)),
+                evaluate(&a, &t, &w),
+                "{}",
+                w.name
+            );
+        }
+        let resnet = zoo.resolve("resnet18").unwrap().remove(0);
+        let plan = Plan::new(&resnet);
+        assert!(plan.distinct() < resnet.layers.len(), "{}", plan.distinct());
     }
 }

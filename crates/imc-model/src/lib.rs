@@ -5,6 +5,7 @@
 //! ([`ComponentTable`]); the mapping of each layer gives action counts; energy is their product.
 
 pub mod arch;
+pub mod breakdown;
 pub mod components;
 pub mod error;
 pub mod gpu;
@@ -15,10 +16,12 @@ pub use arch::{AdcKind, Architecture, Device};
 pub use error::ModelError;
 pub use param::Value;
 pub mod cost;
+pub mod layer_cost;
 pub mod mapping;
 pub mod report;
 pub mod table;
 
-pub use cost::{Infeasible, WorkloadCost, evaluate};
-pub use report::{DesignReport, WorkloadReport, evaluate_design};
+pub use breakdown::{AreaPart, EnergyPart, LatencyPart, Part};
+pub use cost::{Infeasible, Plan, WorkloadCost, evaluate};
+pub use report::{DesignReport, WorkloadReport, evaluate_design, evaluate_design_with};
 pub use table::ComponentTable;

@@ -2,8 +2,8 @@
 //! EDAP mJ*ms*mm^2, TOPS = 2*MACs/latency, TOPS/W = 2*MACs/energy, TOPS/mm^2.
 
 use crate::arch::Architecture;
-use crate::cost::{self, ENERGY_PARTS, Infeasible, LATENCY_PARTS, WorkloadCost};
-use crate::table::{AREA_PARTS, ComponentTable};
+use crate::cost::{self, Infeasible, Plan, WorkloadCost};
+use crate::table::ComponentTable;
 use imc_zoo::Workload;
 
 /// One workload on one design.
@@ -65,38 +65,50 @@ fn report(name: &str, c: &WorkloadCost, area_mm2: f64) -> WorkloadReport {
         utilization: c.utilization,
         needed_crossbars: c.needed_crossbars,
         needed_cells: c.needed_cells,
-        energy_breakdown_mj: ENERGY_PARTS
-            .iter()
-            .zip(c.energy_parts)
-            .map(|(k, v)| (*k, v * 1e-9))
-            .collect(),
-        latency_breakdown_ms: LATENCY_PARTS
-            .iter()
-            .zip(c.latency_parts)
-            .map(|(k, v)| (*k, v * 1e-6))
-            .collect(),
+        energy_breakdown_mj: c.energy_parts.named(1e-9),
+        latency_breakdown_ms: c.latency_parts.named(1e-6),
         infeasible: c.infeasible.clone(),
     }
 }
 
-/// Evaluates a design on every workload (the component table is built once).
+/// Evaluates a design on every workload (the component table is built once). A design above
+/// `max_area_mm2` is infeasible for every workload that has no other reason.
 pub fn evaluate_design(
     a: &Architecture,
     workloads: &[Workload],
     max_area_mm2: Option<f64>,
 ) -> DesignReport {
+    evaluate_design_with(a, workloads, None, max_area_mm2)
+}
+
+/// As [`evaluate_design`], with a [`Plan`] per workload (identical layers costed once): for
+/// callers that evaluate many designs on the same workloads.
+pub fn evaluate_design_with(
+    a: &Architecture,
+    workloads: &[Workload],
+    plans: Option<&[Plan]>,
+    max_area_mm2: Option<f64>,
+) -> DesignReport {
     let t = ComponentTable::new(a);
     let area_mm2 = t.area_um2() * 1e-6;
+    // The area is the chip's: checked once.
+    let above =
+        max_area_mm2
+            .filter(|&limit| area_mm2 > limit)
+            .map(|limit| Infeasible::AreaAboveLimit {
+                area_mm2,
+                limit_mm2: limit,
+            });
+    let cost = |(i, w): (usize, &Workload)| {
+        let mut c = cost::evaluate_with(a, &t, w, plans.map(|p| &p[i]));
+        if c.infeasible.is_none() {
+            c.infeasible.clone_from(&above);
+        }
+        report(&w.name, &c, area_mm2)
+    };
     DesignReport {
         area_mm2,
-        area_breakdown_mm2: AREA_PARTS
-            .iter()
-            .zip(t.area_um2)
-            .map(|(k, v)| (*k, v * 1e-6))
-            .collect(),
-        workloads: workloads
-            .iter()
-            .map(|w| report(&w.name, &cost::evaluate(a, &t, w, max_area_mm2), area_mm2))
-            .collect(),
+        area_breakdown_mm2: t.area_um2.named(1e-6),
+        workloads: workloads.iter().enumerate().map(cost).collect(),
     }
 }

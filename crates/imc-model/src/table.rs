@@ -2,21 +2,8 @@
 //! every component, and the chip's area and its breakdown.
 
 use crate::arch::Architecture;
+use crate::breakdown::{Area, AreaPart, Part};
 use crate::components::{self, Component, Scale};
-
-/// Area categories of the chip, in report order.
-pub const AREA_PARTS: [&str; 10] = [
-    "cell_array",
-    "row_drivers",
-    "column_mux",
-    "adc",
-    "shift_add",
-    "adder_tree",
-    "tile_buffers",
-    "digital",
-    "interconnect",
-    "glb",
-];
 
 #[derive(Debug, Clone)]
 pub struct ComponentTable {
@@ -38,8 +25,8 @@ pub struct ComponentTable {
     pub mul_pj: f64,
     /// Mean router hops from the global buffer to a router group.
     pub hops: f64,
-    /// Chip area by [`AREA_PARTS`], um^2.
-    pub area_um2: [f64; 10],
+    /// Chip area by part, um^2.
+    pub area_um2: Area,
 }
 
 impl ComponentTable {
@@ -63,19 +50,19 @@ impl ComponentTable {
             add_pj,
             mul_pj,
             hops: components::interconnect::mean_hops(a.router_groups),
-            area_um2: [0.0; 10],
+            area_um2: Area::default(),
         };
-        t.area_um2 = Instances::new(a).totals(&t.instance_areas());
+        t.area_um2 = Area::from_values(Instances::new(a).totals(&t.instance_areas()));
         // Routers are per router group, not per tile: added to the interconnect category.
-        t.area_um2[8] += a.router_groups as f64 * t.router.area_um2;
+        t.area_um2[AreaPart::Interconnect] += a.router_groups as f64 * t.router.area_um2;
         // One associative processor per chip when it computes softmax: filed under digital.
         if a.softmax_on_ap {
-            t.area_um2[7] += components::ap::area_um2(&a.ap) * s.area;
+            t.area_um2[AreaPart::Digital] += components::ap::area_um2(&a.ap) * s.area;
         }
         t
     }
 
-    /// Area of one instance of each [`AREA_PARTS`] category, um^2 (the interconnect category's
+    /// Area of one instance of each [`AreaPart`] category, um^2 (the interconnect category's
     /// instance is a tile's bus; routers are added per router group in [`Instances::totals`]
     /// through [`ComponentTable::router`]).
     pub fn instance_areas(&self) -> [f64; 10] {
@@ -93,7 +80,7 @@ impl ComponentTable {
         ]
     }
 
-    /// Peak power of one instance of each [`AREA_PARTS`] category, mW (pJ/ns), with every unit
+    /// Peak power of one instance of each [`AreaPart`] category, mW (pJ/ns), with every unit
     /// busy: each ADC converts once per cycle; a crossbar reads all its cells and drives all its
     /// rows once per read cycle (`cols_per_adc` cycles, every column converted); a tile's input
     /// buffer feeds all its crossbars' rows each read cycle and its output buffer takes one
@@ -126,7 +113,7 @@ impl ComponentTable {
         ]
     }
 
-    /// Peak power of the chip by [`AREA_PARTS`] category, mW.
+    /// Peak power of the chip by [`AreaPart`] category, mW.
     pub fn peak_power_mw(&self, a: &Architecture) -> [f64; 10] {
         let n = Instances::new(a);
         let mut p = n.totals(&self.instance_peak_power_mw(a));
@@ -138,17 +125,18 @@ impl ComponentTable {
             * xbars
             * (a.rows as f64 * a.input_bits as f64 + weight_cols * a.output_bits as f64)
             / full_input;
-        p[8] += a.router_groups as f64 * group_bits * self.hops * self.router.energy_pj;
+        p[AreaPart::Interconnect.index()] +=
+            a.router_groups as f64 * group_bits * self.hops * self.router.energy_pj;
         p
     }
 
     /// Chip area, um^2.
     pub fn area_um2(&self) -> f64 {
-        self.area_um2.iter().sum()
+        self.area_um2.total()
     }
 }
 
-/// How many instances of each [`AREA_PARTS`] category a chip has: the hierarchy
+/// How many instances of each [`AreaPart`] category a chip has: the hierarchy
 /// chip -> router groups -> tiles -> crossbars -> rows, columns and ADCs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Instances {

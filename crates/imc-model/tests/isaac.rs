@@ -8,7 +8,8 @@
 //! `router_groups = 42`, `cols_per_adc = 128`, tile buffers = the IMAs' input and output
 //! registers (12 x 2 KB, 12 x 256 B), and the tiles' eDRAMs together are the global buffer.
 
-use imc_model::table::{AREA_PARTS, ComponentTable, Instances};
+use imc_model::Part;
+use imc_model::table::{ComponentTable, Instances};
 use imc_model::{Architecture, Value};
 
 fn isaac() -> Architecture {
@@ -129,10 +130,11 @@ fn own_component_curves_on_isaac() {
     let area_mm2 = t.area_um2() * 1e-6;
     let power = t.peak_power_mw(&a);
     let total_w: f64 = power.iter().sum::<f64>() * 1e-3;
-    for (i, name) in AREA_PARTS.iter().enumerate() {
+    for (i, (part, area)) in t.area_um2.iter().enumerate() {
         println!(
-            "{name:>14}: {:8.2} mm2  {:8.2} W",
-            t.area_um2[i] * 1e-6,
+            "{:>14}: {:8.2} mm2  {:8.2} W",
+            part.name(),
+            area * 1e-6,
             power[i] * 1e-3
         );
     }

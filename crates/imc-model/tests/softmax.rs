@@ -1,9 +1,10 @@
 //! The softmax unit of the cost model: the digital lanes or an associative processor
 //! (SoftmAP-style, `components/ap.rs`), on the zoo's LLM softmax workload.
 
-use imc_model::cost::{self, part};
+use imc_model::cost;
 use imc_model::table::ComponentTable;
 use imc_model::{Architecture, Value};
+use imc_model::{EnergyPart, LatencyPart, Part};
 use imc_zoo::Zoo;
 
 mod common;
@@ -29,18 +30,24 @@ fn softmax_on_the_associative_processor() {
         v.extend(extra.iter().map(|(k, x)| (k.to_string(), x.clone())));
         let a = Architecture::from_values(&v).unwrap();
         let t = ComponentTable::new(&a);
-        (cost::evaluate(&a, &t, &ws[0], None), t.area_um2())
+        (cost::evaluate(&a, &t, &ws[0]), t.area_um2())
     };
     let (digital, area_d) = with(&[]);
     let (ap, area_ap) = with(&[("softmax_unit", Value::Str("ap".into()))]);
     assert!(digital.infeasible.is_none() && ap.infeasible.is_none());
-    assert!(digital.energy_parts[part::SOFTMAX] > 0.0 && ap.energy_parts[part::SOFTMAX] > 0.0);
-    assert_ne!(
-        digital.energy_parts[part::SOFTMAX],
-        ap.energy_parts[part::SOFTMAX]
+    assert!(
+        digital.energy_parts[EnergyPart::Softmax] > 0.0
+            && ap.energy_parts[EnergyPart::Softmax] > 0.0
     );
-    for k in 0..part::SOFTMAX {
-        assert_eq!(digital.energy_parts[k], ap.energy_parts[k], "part {k}");
+    assert_ne!(
+        digital.energy_parts[EnergyPart::Softmax],
+        ap.energy_parts[EnergyPart::Softmax]
+    );
+    for &k in EnergyPart::ALL
+        .iter()
+        .filter(|&&k| k != EnergyPart::Softmax)
+    {
+        assert_eq!(digital.energy_parts[k], ap.energy_parts[k], "part {k:?}");
     }
     // 16384 words x 64 bits x 0.5 um^2 at 32 nm.
     assert!((area_ap - area_d - 16384.0 * 64.0 * 0.5).abs() < 1e-6 * area_ap);
@@ -50,12 +57,13 @@ fn softmax_on_the_associative_processor() {
         ("ap_words", Value::Num(65536.0)),
     ]);
     assert!(
-        (wide.latency_parts[part::L_SOFTMAX] * 4.0 - ap.latency_parts[part::L_SOFTMAX]).abs()
-            < 1e-6 * ap.latency_parts[part::L_SOFTMAX]
+        (wide.latency_parts[LatencyPart::Softmax] * 4.0 - ap.latency_parts[LatencyPart::Softmax])
+            .abs()
+            < 1e-6 * ap.latency_parts[LatencyPart::Softmax]
     );
     assert!(
-        (wide.energy_parts[part::SOFTMAX] - ap.energy_parts[part::SOFTMAX]).abs()
-            < 1e-9 * wide.energy_parts[part::SOFTMAX]
+        (wide.energy_parts[EnergyPart::Softmax] - ap.energy_parts[EnergyPart::Softmax]).abs()
+            < 1e-9 * wide.energy_parts[EnergyPart::Softmax]
     );
     let (narrow, _) = with(&[
         ("softmax_unit", Value::Str("ap".into())),

@@ -1,8 +1,8 @@
 //! Trends the model must show, exactly or by sign, and its bookkeeping: capacity, breakdowns,
 //! feasibility.
 
-use imc_model::cost::part;
 use imc_model::{Architecture, DesignReport, Infeasible, Value, evaluate_design};
+use imc_model::{EnergyPart, LatencyPart, Part};
 use imc_zoo::{Workload, Zoo};
 
 mod common;
@@ -99,7 +99,7 @@ fn more_bits_per_cell_means_fewer_columns_conversions_and_energy() {
         let adc: f64 = r
             .workloads
             .iter()
-            .map(|w| w.energy_breakdown_mj[part::ADC].1)
+            .map(|w| w.energy_breakdown_mj[EnergyPart::Adc.index()].1)
             .sum();
         if let Some((le, lc)) = last {
             assert!(e < le, "bits_per_cell {bpc}: {e} >= {le}");
@@ -224,11 +224,11 @@ fn sram_streams_weights_and_pays_for_it() {
     assert!(r.infeasible().is_none());
     for w in &r.workloads {
         assert!(
-            w.energy_breakdown_mj[part::WEIGHT_LOAD].1 > 0.0,
+            w.energy_breakdown_mj[EnergyPart::WeightLoad.index()].1 > 0.0,
             "{} loads weights",
             w.workload
         );
-        assert!(w.latency_breakdown_ms[part::L_WEIGHT_LOAD].1 > 0.0);
+        assert!(w.latency_breakdown_ms[LatencyPart::WeightLoad.index()].1 > 0.0);
     }
 }
 
@@ -237,15 +237,15 @@ fn attention_matmuls_are_costed_on_the_digital_path_and_say_so() {
     let vit = Zoo::builtin().unwrap().resolve("vit-b16").unwrap();
     let r = evaluate_design(&arch(&[]), &vit, None);
     let w = &r.workloads[0];
-    let (name, e) = w.energy_breakdown_mj[part::DYNAMIC_MATMUL];
+    let (name, e) = w.energy_breakdown_mj[EnergyPart::DynamicMatmul.index()];
     assert_eq!(name, "dynamic_matmul_digital");
     assert!(e > 0.0);
-    assert!(w.latency_breakdown_ms[part::L_DYNAMIC_MATMUL].1 > 0.0);
+    assert!(w.latency_breakdown_ms[LatencyPart::DynamicMatmul.index()].1 > 0.0);
     // CNNs have none.
     let r = eval(&arch(&[]));
     assert!(
         r.workloads
             .iter()
-            .all(|w| w.energy_breakdown_mj[part::DYNAMIC_MATMUL].1 == 0.0)
+            .all(|w| w.energy_breakdown_mj[EnergyPart::DynamicMatmul.index()].1 == 0.0)
     );
 }

@@ -8,7 +8,7 @@
 use crate::objective::Objective;
 use crate::space::Space as SpaceFile;
 use imc_model::cost::{Infeasible, footprint};
-use imc_model::{Architecture, Value, evaluate_design};
+use imc_model::{Architecture, Plan, Value, evaluate_design_with};
 use imc_search::{Outcome, Point, Space};
 use imc_zoo::Workload;
 
@@ -46,6 +46,8 @@ pub struct Problem {
     pub names: Vec<String>,
     /// The objective.
     pub objective: Objective,
+    /// Each workload's repeated layers, found once (costed once per design).
+    plans: Vec<Plan>,
 }
 
 impl Problem {
@@ -58,12 +60,14 @@ impl Problem {
                 .collect(),
         );
         let names = workloads.iter().map(|w| w.name.clone()).collect();
+        let plans = workloads.iter().map(Plan::new).collect();
         Problem {
             file,
             space,
             workloads,
             names,
             objective,
+            plans,
         }
     }
 
@@ -134,7 +138,12 @@ impl Problem {
                 };
             }
         };
-        let r = evaluate_design(&arch, &self.workloads, self.file.constraints.max_area_mm2);
+        let r = evaluate_design_with(
+            &arch,
+            &self.workloads,
+            Some(&self.plans),
+            self.file.constraints.max_area_mm2,
+        );
         let mut violation = 0.0;
         let mut reasons = Vec::new();
         for w in &r.workloads {

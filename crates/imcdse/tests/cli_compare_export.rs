@@ -3,14 +3,9 @@
 //! plot kinds.
 
 mod common;
+use common::Scratch;
 use common::imcdse;
-use std::path::{Path, PathBuf};
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("imcdse-cmp-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
+use std::path::Path;
 
 fn ok(args: &[&str]) -> String {
     let (code, out, err) = imcdse(args);
@@ -36,7 +31,8 @@ fn comparison_rows(dir: &Path) -> Vec<Vec<String>> {
 
 #[test]
 fn compare_writes_its_outputs_and_the_arithmetic_holds() {
-    let out = tmp("compare");
+    let scratch = Scratch::new();
+    let out = scratch.path("compare");
     let o = out.to_str().unwrap();
     let md = ok(&[
         "compare",
@@ -94,12 +90,12 @@ fn compare_writes_its_outputs_and_the_arithmetic_holds() {
     ok(&["export", o, "--plot", svg.to_str().unwrap()]);
     let text = std::fs::read_to_string(&svg).unwrap();
     assert!(text.contains("<svg") && text.contains("resnet18") && text.contains("joint"));
-    let _ = std::fs::remove_dir_all(out);
 }
 
 #[test]
 fn export_tables_hold_the_parquet_values_in_every_format() {
-    let run = tmp("run");
+    let scratch = Scratch::new();
+    let run = scratch.path("run");
     let r = run.to_str().unwrap();
     ok(&[
         "sweep",
@@ -189,12 +185,12 @@ fn export_tables_hold_the_parquet_values_in_every_format() {
     }
     let png = std::fs::read(run.join("front.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
-    let _ = std::fs::remove_dir_all(run);
 }
 
 #[test]
 fn export_errors_name_what_is_valid() {
-    let run = tmp("bad");
+    let scratch = Scratch::new();
+    let run = scratch.path("bad");
     let r = run.to_str().unwrap();
     ok(&[
         "sweep",
@@ -239,5 +235,4 @@ fn export_errors_name_what_is_valid() {
         assert_eq!(code, 2, "{args:?}");
         assert!(err.contains(msg), "{args:?}: {err}");
     }
-    let _ = std::fs::remove_dir_all(run);
 }

@@ -2,14 +2,9 @@
 //! back, the cache, thread independence and bad options.
 
 mod common;
+use common::Scratch;
 use common::{imcdse, imcdse_threads};
-use std::path::{Path, PathBuf};
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("imcdse-grade-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
+use std::path::Path;
 
 fn grade(out: &Path, cache: &Path, threads: &str) -> (String, String) {
     let (code, stdout, stderr) = imcdse_threads(
@@ -38,7 +33,8 @@ fn grade(out: &Path, cache: &Path, threads: &str) -> (String, String) {
 
 #[test]
 fn grades_against_the_certified_optimum() {
-    let (a, b, cache) = (tmp("a"), tmp("b"), tmp("cache"));
+    let scratch = Scratch::new();
+    let (a, b, cache) = (scratch.path("a"), scratch.path("b"), scratch.path("cache"));
     let (md, err) = grade(&a, &cache, "1");
     assert!(err.contains("certified optimum"), "{err}");
     assert!(
@@ -95,14 +91,12 @@ fn grades_against_the_certified_optimum() {
             assert!(g >= 0.0, "no run beats the optimum: {g}");
         }
     }
-    for d in [a, b, cache] {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
 #[test]
 fn bad_options_name_what_is_allowed() {
-    let out = tmp("bad");
+    let scratch = Scratch::new();
+    let out = scratch.path("bad");
     let o = out.to_str().unwrap();
     for (args, msg) in [
         (

@@ -3,16 +3,10 @@
 //! interrupted ones resume, and every malformed merge is refused with the reason.
 
 mod common;
+use common::Scratch;
 use common::imcdse;
 use polars::prelude::*;
-use std::path::{Path, PathBuf};
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("imcdse-shard-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use std::path::Path;
 
 fn ok(args: &[&str]) -> (String, String) {
     let (code, stdout, stderr) = imcdse(args);
@@ -64,7 +58,8 @@ fn refs(v: &[String]) -> Vec<&str> {
 
 #[test]
 fn exhaustive_shards_merge_to_the_unsharded_run() {
-    let d = tmp("exhaustive");
+    let scratch = Scratch::new();
+    let d = scratch.path("exhaustive");
     let path = |n: &str| d.join(n).to_str().unwrap().to_string();
     for objective in ["max-ela", "pareto"] {
         let full = path(&format!("full-{objective}"));
@@ -123,7 +118,8 @@ fn exhaustive_shards_merge_to_the_unsharded_run() {
 
 #[test]
 fn a_complete_shard_skips_and_an_interrupted_one_resumes() {
-    let d = tmp("resume");
+    let scratch = Scratch::new();
+    let d = scratch.path("resume");
     let out = d.join("s1").to_str().unwrap().to_string();
     let args = sweep(&["--shard", "1/3", "--out", &out]);
     ok(&refs(&args));
@@ -157,7 +153,8 @@ fn a_complete_shard_skips_and_an_interrupted_one_resumes() {
 
 #[test]
 fn merge_refuses_what_is_not_one_whole_sharded_run() {
-    let d = tmp("refuse");
+    let scratch = Scratch::new();
+    let d = scratch.path("refuse");
     let path = |n: &str| d.join(n).to_str().unwrap().to_string();
     for i in 0..3 {
         ok(&refs(&sweep(&[
@@ -307,7 +304,8 @@ fn grade(cache: &str, extra: &[&str]) -> (String, String) {
 
 #[test]
 fn compare_shards_merge_to_the_unsharded_comparison() {
-    let d = tmp("compare");
+    let scratch = Scratch::new();
+    let d = scratch.path("compare");
     let path = |n: &str| d.join(n).to_str().unwrap().to_string();
     let compare = |extra: &[&str]| {
         let mut a = vec![
@@ -347,7 +345,8 @@ fn compare_shards_merge_to_the_unsharded_comparison() {
 
 #[test]
 fn grade_shards_merge_skip_and_resume() {
-    let d = tmp("grade");
+    let scratch = Scratch::new();
+    let d = scratch.path("grade");
     let path = |n: &str| d.join(n).to_str().unwrap().to_string();
     let cache = path("cache");
     let grade = |extra: &[&str]| grade(&cache, extra);
@@ -390,7 +389,8 @@ fn grade_shards_merge_skip_and_resume() {
 
 #[test]
 fn grade_certified_by_a_merged_exhaustive_sweep() {
-    let d = tmp("certified");
+    let scratch = Scratch::new();
+    let d = scratch.path("certified");
     let path = |n: &str| d.join(n).to_str().unwrap().to_string();
     // Two shards of an exhaustive sweep and their merge; returns (merged, first shard).
     let sweep_dir = |name: &str, objective: &str| {

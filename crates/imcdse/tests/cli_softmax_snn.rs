@@ -72,8 +72,8 @@ fn softmax_and_spiking_workloads_evaluate_and_sweep() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["size"].as_u64(), Some(72));
-    let dir = std::env::temp_dir().join(format!("imcdse-snn-sweep-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = common::Scratch::new();
+    let dir = scratch.path("snn-sweep");
     let (code, out, err) = imcdse(&[
         "sweep",
         "--space",
@@ -89,5 +89,4 @@ fn softmax_and_spiking_workloads_evaluate_and_sweep() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("snn-cifar10dvs"), "{out}");
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -2,14 +2,9 @@
 //! runs and thread counts, resume, exhaustive exactness, errors.
 
 mod common;
+use common::Scratch;
 use common::imcdse_threads;
-use std::path::{Path, PathBuf};
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("imcdse-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
+use std::path::Path;
 
 fn sweep(out: &Path, extra: &[&str], threads: &str) -> String {
     let mut args = vec![
@@ -53,7 +48,8 @@ fn table(path: &Path) -> String {
 
 #[test]
 fn nsga2_writes_the_documented_files_and_columns() {
-    let out = tmp("files");
+    let scratch = Scratch::new();
+    let out = scratch.path("files");
     sweep(
         &out,
         &[
@@ -117,12 +113,16 @@ fn nsga2_writes_the_documented_files_and_columns() {
         summary.contains("## Best design") && summary.contains("| resnet18 |"),
         "{summary}"
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn same_seed_same_results_with_one_or_two_threads() {
-    let (a, b, c) = (tmp("det-a"), tmp("det-b"), tmp("det-c"));
+    let scratch = Scratch::new();
+    let (a, b, c) = (
+        scratch.path("det-a"),
+        scratch.path("det-b"),
+        scratch.path("det-c"),
+    );
     sweep(&a, &["--optimizer", "ga4", "--seed", "3"], "1");
     sweep(&b, &["--optimizer", "ga4", "--seed", "3"], "2");
     sweep(&c, &["--optimizer", "ga4", "--seed", "3"], "2");
@@ -130,14 +130,12 @@ fn same_seed_same_results_with_one_or_two_threads() {
     assert_eq!(ta, table(&b.join("evaluations.parquet")));
     assert_eq!(ta, table(&c.join("evaluations.parquet")));
     assert!(ta.contains("phase4"), "the full ga4 schedule ran");
-    for d in [a, b, c] {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
 #[test]
 fn resume_continues_without_re_evaluation() {
-    let (part, full) = (tmp("resume-part"), tmp("resume-full"));
+    let scratch = Scratch::new();
+    let (part, full) = (scratch.path("resume-part"), scratch.path("resume-full"));
     sweep(
         &part,
         &["--optimizer", "random", "--budget", "50", "--seed", "5"],
@@ -210,14 +208,12 @@ fn resume_continues_without_re_evaluation() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("another configuration"), "{err}");
-    for d in [part, full] {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
 #[test]
 fn exhaustive_keeps_the_exact_best_and_front() {
-    let (top, all) = (tmp("ex-top"), tmp("ex-all"));
+    let scratch = Scratch::new();
+    let (top, all) = (scratch.path("ex-top"), scratch.path("ex-all"));
     let out = sweep(&top, &["--optimizer", "exhaustive", "--top", "5"], "2");
     assert!(out.contains("evaluated all 324 designs"), "{out}");
     sweep(&all, &["--optimizer", "exhaustive", "--keep-all"], "2");
@@ -250,14 +246,12 @@ fn exhaustive_keeps_the_exact_best_and_front() {
         table(&all.join("pareto.parquet")),
         "the exact front does not depend on --top"
     );
-    for d in [top, all] {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
 #[test]
 fn anneal_runs_through_sweep_and_repeats() {
-    let (a, b) = (tmp("anneal-a"), tmp("anneal-b"));
+    let scratch = Scratch::new();
+    let (a, b) = (scratch.path("anneal-a"), scratch.path("anneal-b"));
     sweep(
         &a,
         &["--optimizer", "anneal", "--budget", "80", "--seed", "2"],
@@ -271,14 +265,16 @@ fn anneal_runs_through_sweep_and_repeats() {
     let t = table(&a.join("evaluations.parquet"));
     assert_eq!(t, table(&b.join("evaluations.parquet")));
     assert!(t.contains("anneal"));
-    for d in [a, b] {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
 #[test]
 fn bayes_runs_through_sweep_and_repeats_whatever_the_threads() {
-    let (a, b, p) = (tmp("bayes-a"), tmp("bayes-b"), tmp("bayes-p"));
+    let scratch = Scratch::new();
+    let (a, b, p) = (
+        scratch.path("bayes-a"),
+        scratch.path("bayes-b"),
+        scratch.path("bayes-p"),
+    );
     let args = ["--optimizer", "bayes", "--budget", "40", "--seed", "4"];
     sweep(&a, &args, "1");
     sweep(&b, &args, "2");
@@ -304,14 +300,12 @@ fn bayes_runs_through_sweep_and_repeats_whatever_the_threads() {
         "2",
     );
     assert!(out.contains("on the Pareto front"), "{out}");
-    for d in [a, b, p] {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
 #[test]
 fn bad_options_fail_with_a_message() {
-    let out = tmp("bad");
+    let scratch = Scratch::new();
+    let out = scratch.path("bad");
     let o = out.to_str().unwrap();
     for (args, msg) in [
         (

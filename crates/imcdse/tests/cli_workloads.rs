@@ -114,9 +114,8 @@ fn errors_exit_nonzero_with_a_message() {
         err.contains("unknown workload or set `vgg19`") && err.contains("vgg16"),
         "{err}"
     );
-    let dir = std::env::temp_dir().join(format!("imcdse-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("bad.toml");
+    let scratch = common::Scratch::new();
+    let bad = scratch.path("bad.toml");
     std::fs::write(&bad, "schema_version = 1\nname = \"x\"\ndescription = \"\"\nsource = \"\"\ninput = [3, 8, 8]\n[[layers]]\nname = \"c\"\nop = \"conv2d\"\nin_channels = 3\nout_channels = 4\nkernel = 3\ngroups = 2\n").unwrap();
     let (code, _, err) = imcdse(&["workloads", bad.to_str().unwrap()]);
     assert_eq!(code, 2);
@@ -124,7 +123,6 @@ fn errors_exit_nonzero_with_a_message() {
         err.contains("bad.toml") && err.contains("\"c\"") && err.contains("key `groups`"),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A reader that stops early (`imcdse workloads paper9 --json | head`) ends the command

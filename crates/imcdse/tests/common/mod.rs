@@ -25,3 +25,17 @@ pub fn imcdse_threads(args: &[&str], threads: &str) -> (i32, String, String) {
             .env("RAYON_NUM_THREADS", threads),
     )
 }
+
+/// A temporary folder for one test, removed with everything in it when dropped.
+pub struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch(tempfile::tempdir().expect("a temporary folder"))
+    }
+
+    /// A path in the folder (nothing is created).
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.0.path().join(name)
+    }
+}
