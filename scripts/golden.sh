@@ -79,6 +79,8 @@ run export-csv export "$out/compare" --format csv --plot "$out/bars.svg"
 run export-cols export "$out/sweep-nsga2-pareto" --columns rows,cols,score --sort score:desc --top 5
 run eval-json eval --space paper-rram --set voltage_v=0.7,bits_per_cell=2,cycle_ns=1,rows=256,cols=256,router_groups=4,tiles_per_group=16,crossbars_per_tile=32,glb_mib=2 --json
 run eval-text eval --space demo --set rows=128,cols=128,bits_per_cell=2,crossbars_per_tile=32,router_groups=4,tiles_per_group=16 --workloads paper9
+run eval-snn eval --space demo --set rows=128,cols=128,bits_per_cell=2,crossbars_per_tile=32,router_groups=4,tiles_per_group=16 --workloads snn,llama2-7b-softmax,vit-b16 --json
+run sweep-snn sweep --space demo --workloads resnet18,snn-cifar10dvs --optimizer random --budget 40 --out "$out/sweep-snn"
 run workloads workloads
 run workloads-json workloads paper9 --json
 run workloads-layers workloads mobilenetv3

@@ -158,6 +158,13 @@ impl<P: Part, const N: usize> Breakdown<P, N> {
         P::ALL.iter().copied().zip(self.values)
     }
 
+    /// Scales what was added since `before` by `k`: `x = x0 + (x - x0) k`, part by part.
+    pub fn scale_since(&mut self, before: &Self, k: f64) {
+        for (x, x0) in self.values.iter_mut().zip(before.values) {
+            *x = x0 + (*x - x0) * k;
+        }
+    }
+
     /// (name, value x `scale`) in report order: the form of reports.
     pub fn named(&self, scale: f64) -> Vec<(&'static str, f64)> {
         self.iter().map(|(p, v)| (p.name(), v * scale)).collect()

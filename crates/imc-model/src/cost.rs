@@ -267,18 +267,23 @@ pub fn evaluate_with(
         let step = plan.map_or(Step::Cost, |p| p.steps[i]);
         let steps = cx.steps(layer);
         let error = match step {
+            // Straight into the total: each part receives one addition, in layer order.
+            Step::Cost if steps == 1.0 => cost_into(&cx, layer, map, &mut total),
+            // A layer of T timesteps: one step added into the total, then the layer's share
+            // (the difference) scaled by T, as earlier versions computed it, bit for bit.
+            _ if steps != 1.0 => {
+                let before = total;
+                let error = cost_into(&cx, layer, map, &mut total);
+                total.scale_since(&before, steps);
+                error
+            }
             Step::Reuse(s) => {
                 total += kept[s];
                 None
             }
-            // Straight into the total: the old loop's additions, in its order.
-            Step::Cost if steps == 1.0 => cost_into(&cx, layer, map, &mut total),
-            _ => {
+            Step::Cost | Step::Keep(_) => {
                 let mut cost = LayerCost::default();
                 let error = cost_into(&cx, layer, map, &mut cost);
-                if steps != 1.0 {
-                    cost = cost * steps;
-                }
                 total += cost;
                 if let Step::Keep(s) = step {
                     kept[s] = cost;

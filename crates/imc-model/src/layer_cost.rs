@@ -46,6 +46,14 @@ impl Add for LayerCost {
     }
 }
 
+impl LayerCost {
+    /// Scales what was added since `before` by `k`: `x = x0 + (x - x0) k`, part by part.
+    pub fn scale_since(&mut self, before: &LayerCost, k: f64) {
+        self.energy.scale_since(&before.energy, k);
+        self.latency.scale_since(&before.latency, k);
+    }
+}
+
 impl Mul<f64> for LayerCost {
     type Output = LayerCost;
     fn mul(self, k: f64) -> LayerCost {
