@@ -24,6 +24,7 @@
 
 pub mod describe;
 pub mod export;
+pub mod infeasibility;
 pub mod objective;
 pub mod optimizer;
 pub mod plot;

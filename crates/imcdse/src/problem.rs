@@ -5,10 +5,11 @@
 //! `needed/available - 1` crossbars, plus `area/limit - 1`; an invalid combination gets
 //! violation 1e6 (worse than any buildable design).
 
+use crate::infeasibility::Infeasibility;
 use crate::objective::Objective;
 use crate::space::Space as SpaceFile;
-use imc_model::cost::{Infeasible, footprint};
-use imc_model::{Architecture, Plan, Value, evaluate_design_with};
+use imc_model::cost::footprint;
+use imc_model::{Architecture, ModelError, Plan, Value, evaluate_design_with};
 use imc_search::{Outcome, Point, Space};
 use imc_zoo::Workload;
 
@@ -25,7 +26,7 @@ pub struct Evaluation {
     /// What the optimizer is told.
     pub outcome: Outcome,
     /// Why the design is infeasible (`None` when feasible).
-    pub reason: Option<String>,
+    pub reason: Option<Infeasibility>,
     /// The objective score, `None` when infeasible.
     pub score: Option<f64>,
     /// The chip's area, mm2 (`None` for an invalid architecture).
@@ -98,13 +99,13 @@ impl Problem {
 
     /// The architecture of a point: the fixed settings, the constraints' `weights_on_chip`,
     /// and the point's values; an invalid combination is an error with its reason.
-    pub fn architecture(&self, p: &Point) -> Result<Architecture, String> {
+    pub fn architecture(&self, p: &Point) -> Result<Architecture, ModelError> {
         let mut values = self.file.fixed.clone();
         if let Some(w) = self.file.constraints.weights_on_chip {
             values.push(("weights_on_chip".into(), Value::Bool(w)));
         }
         values.extend(self.values(p));
-        Architecture::from_values(&values).map_err(|e| e.to_string())
+        Architecture::from_values(&values)
     }
 
     /// Cheap check before costing: a valid architecture whose weights fit for every workload.
@@ -121,21 +122,17 @@ impl Problem {
         }
     }
 
-    /// Costs a point on every workload and scores it (see the module doc for infeasibility).
+    /// Costs a point on every workload and scores it (see [`Infeasibility`] for what makes a
+    /// design infeasible and how far it is from feasible).
     pub fn evaluate(&self, p: &Point) -> Evaluation {
         let arch = match self.architecture(p) {
             Ok(a) => a,
-            Err(reason) => {
-                return Evaluation {
-                    outcome: Outcome::Infeasible {
-                        violation: 1e6,
-                        reason: reason.clone(),
-                    },
-                    reason: Some(reason),
-                    score: None,
-                    area_mm2: None,
-                    per_workload: vec![None; self.workloads.len()],
-                };
+            Err(e) => {
+                return Evaluation::infeasible(
+                    Infeasibility::Invalid(e),
+                    None,
+                    vec![None; self.workloads.len()],
+                );
             }
         };
         let r = evaluate_design_with(
@@ -144,58 +141,17 @@ impl Problem {
             Some(&self.plans),
             self.file.constraints.max_area_mm2,
         );
-        let mut violation = 0.0;
-        let mut reasons = Vec::new();
-        for w in &r.workloads {
-            match &w.infeasible {
-                Some(Infeasible::WeightsDoNotFit {
-                    needed_crossbars,
-                    available_crossbars,
-                    ..
-                }) => {
-                    violation += *needed_crossbars as f64 / *available_crossbars as f64 - 1.0;
-                    reasons.push(format!(
-                        "{}: {}",
-                        w.workload,
-                        w.infeasible.as_ref().unwrap()
-                    ));
-                }
-                // The area is the chip's: counted once, not per workload.
-                Some(Infeasible::AreaAboveLimit {
-                    area_mm2,
-                    limit_mm2,
-                }) if !reasons.iter().any(|r: &String| r.starts_with("area")) => {
-                    violation += area_mm2 / limit_mm2 - 1.0;
-                    reasons.push(w.infeasible.as_ref().unwrap().to_string());
-                }
-                Some(Infeasible::SoftmaxUnit { .. }) => {
-                    violation += 1.0;
-                    reasons.push(format!(
-                        "{}: {}",
-                        w.workload,
-                        w.infeasible.as_ref().unwrap()
-                    ));
-                }
-                Some(Infeasible::AreaAboveLimit { .. }) | None => {}
-            }
-        }
         let per_workload = r
             .workloads
             .iter()
             .map(|w| Some((w.energy_mj, w.latency_ms, w.edap)))
             .collect();
-        if !reasons.is_empty() {
-            let reason = reasons.join("; ");
-            return Evaluation {
-                outcome: Outcome::Infeasible {
-                    violation: violation.max(1e-12),
-                    reason: reason.clone(),
-                },
-                reason: Some(reason),
-                score: None,
-                area_mm2: Some(r.area_mm2),
-                per_workload,
-            };
+        let reasons = r
+            .workloads
+            .iter()
+            .map(|w| (w.workload.as_str(), w.infeasible.as_ref()));
+        if let Some(why) = Infeasibility::from_workloads(reasons) {
+            return Evaluation::infeasible(why, Some(r.area_mm2), per_workload);
         }
         let e: Vec<f64> = r.workloads.iter().map(|w| w.energy_mj).collect();
         let l: Vec<f64> = r.workloads.iter().map(|w| w.latency_ms).collect();
@@ -204,6 +160,26 @@ impl Problem {
             reason: None,
             score: Some(self.objective.score(&self.names, &e, &l, r.area_mm2)),
             area_mm2: Some(r.area_mm2),
+            per_workload,
+        }
+    }
+}
+
+impl Evaluation {
+    /// An infeasible design: the optimizer is told the reason's text and violation.
+    pub fn infeasible(
+        why: Infeasibility,
+        area_mm2: Option<f64>,
+        per_workload: Vec<Option<(f64, f64, f64)>>,
+    ) -> Evaluation {
+        Evaluation {
+            outcome: Outcome::Infeasible {
+                violation: why.violation(),
+                reason: why.to_string(),
+            },
+            reason: Some(why),
+            score: None,
+            area_mm2,
             per_workload,
         }
     }

@@ -13,6 +13,7 @@
 //! Summary tables of other studies (grading, comparison) go through [`table`]; every Parquet
 //! file is read back through [`read_table`].
 
+use crate::infeasibility::Infeasibility;
 use crate::problem::{Evaluation, Problem};
 use crate::run_dir::temporary;
 use anyhow::{Context, Result, bail};
@@ -118,7 +119,7 @@ pub fn frame(problem: &Problem, rows: &[Row]) -> Result<DataFrame> {
     cols.push(Column::new(
         "infeasible_reason".into(),
         rows.iter()
-            .map(|r| r.eval.reason.clone())
+            .map(|r| r.eval.reason.as_ref().map(|x| x.to_string()))
             .collect::<Vec<Option<String>>>(),
     ));
     cols.push(Column::new(
@@ -342,7 +343,7 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
             .map(|c| Some((num(&c[0][i])?, num(&c[1][i])?, num(&c[2][i])?)))
             .collect();
         let area_mm2 = num(&area[i]);
-        let reason = match &reason[i] {
+        let text = match &reason[i] {
             Cell::Str(s) => Some(s.clone()),
             _ => None,
         };
@@ -350,9 +351,10 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
             (Cell::Bool(true), Some(a)) => Outcome::Feasible(objectives(problem, &per_workload, a)),
             _ => Outcome::Infeasible {
                 violation: 1.0,
-                reason: reason.clone().unwrap_or_default(),
+                reason: text.clone().unwrap_or_default(),
             },
         };
+        let reason = text.map(Infeasibility::Recorded);
         let Cell::Int(eval_index) = index[i] else {
             bail!("{}: row {i}: eval_index is not an integer", path.display());
         };
@@ -475,7 +477,7 @@ impl From<Row> for RowLine {
             feasible,
             violation,
             objectives,
-            reason: r.eval.reason,
+            reason: r.eval.reason.map(|x| x.to_string()),
             score: r.eval.score,
             area_mm2: r.eval.area_mm2,
             per_workload: r
@@ -504,7 +506,7 @@ impl From<RowLine> for Row {
             point: Point(l.genes),
             eval: Evaluation {
                 outcome,
-                reason: l.reason,
+                reason: l.reason.map(Infeasibility::Recorded),
                 score: l.score,
                 area_mm2: l.area_mm2,
                 per_workload: l

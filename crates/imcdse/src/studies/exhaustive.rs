@@ -456,7 +456,7 @@ mod tests {
                 None => {
                     pruned += 1;
                     assert!(!plain.outcome.is_feasible(), "{full:?} pruned but feasible");
-                    assert!(plain.reason.unwrap().contains("do not fit"));
+                    assert!(plain.reason.unwrap().to_string().contains("do not fit"));
                 }
                 Some(e) => {
                     feasible += usize::from(e.outcome.is_feasible());

@@ -499,6 +499,7 @@ fn no_feasible(rows: &[Row]) -> String {
     let mut reasons: HashMap<String, usize> = HashMap::new();
     for r in rows {
         if let Some(why) = &r.eval.reason {
+            let why = why.to_string();
             let key = why.split(':').take(2).collect::<Vec<_>>().join(":");
             *reasons.entry(key).or_default() += 1;
         }
