@@ -87,19 +87,17 @@ impl Infeasibility {
                 Some(&Infeasible::AreaAboveLimit {
                     area_mm2,
                     limit_mm2,
-                }) => {
-                    if !causes.iter().any(|c| matches!(c, Cause::Area { .. })) {
-                        causes.push(Cause::Area {
-                            area_mm2,
-                            limit_mm2,
-                        });
-                    }
+                }) if !causes.iter().any(|c| matches!(c, Cause::Area { .. })) => {
+                    causes.push(Cause::Area {
+                        area_mm2,
+                        limit_mm2,
+                    });
                 }
+                Some(Infeasible::AreaAboveLimit { .. }) | None => {}
                 Some(why) => causes.push(Cause::Workload {
                     workload: workload.to_string(),
                     why: why.clone(),
                 }),
-                None => {}
             }
         }
         (!causes.is_empty()).then_some(Infeasibility::Causes(causes))
