@@ -5,58 +5,103 @@ use crate::error::ModelError;
 use crate::param::{self, Value};
 use crate::tech;
 
+/// The memory cell of the crossbars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Device {
+    /// 1T1R resistive RAM: multi-bit cells, weights stay on chip.
     Rram,
+    /// SRAM: one bit per cell.
     Sram,
 }
 
+/// ADC architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdcKind {
+    /// Successive approximation.
     Sar,
+    /// Flash.
     Flash,
 }
 
+/// Every parameter resolved (defaults applied) and the combination checked; the fields are the
+/// parameters of [`crate::param::PARAMS`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Architecture {
+    /// `device`: memory cell of the crossbars (default rram).
     pub device: Device,
+    /// `technology_nm`: CMOS node in nm; 32 as in the joint co-optimization framework (default 32).
     pub technology_nm: f64,
+    /// `voltage_v`: supply voltage; scales energy and delay only when voltage_scaling = true (default node nominal).
     pub voltage_v: f64,
+    /// `voltage_scaling`: E ~ V^2 and delay ~ 1/V around the node's nominal voltage; false is the paper's setting (default false).
     pub voltage_scaling: bool,
+    /// `cycle_ns`: clock period: one ADC conversion slot (default 1).
     pub cycle_ns: f64,
+    /// `rows`: crossbar rows (wordlines) (default 128).
     pub rows: u64,
+    /// `cols`: crossbar columns (bitlines) (default 128).
     pub cols: u64,
+    /// `bits_per_cell`: weight bits stored per cell (default 2 (rram), 1 (sram)).
     pub bits_per_cell: u32,
+    /// `adc_bits`: ADC resolution; 5 as in the framework (default 5).
     pub adc_bits: u32,
+    /// `adc_kind`: ADC architecture (default sar).
     pub adc_kind: AdcKind,
+    /// `cols_per_adc`: columns sharing one ADC through a column mux (NeuroSim numColMuxed = 8) (default 8).
     pub cols_per_adc: u64,
+    /// `parallel_rows`: rows summed per conversion; default all rows (default rows).
     pub parallel_rows: u64,
+    /// `input_bits`: activation bits (default 8).
     pub input_bits: u32,
+    /// `weight_bits`: weight bits (default 8).
     pub weight_bits: u32,
+    /// `output_bits`: bits of layer outputs written back (default 8).
     pub output_bits: u32,
+    /// `dac_bits`: input bits applied per cycle (1 = bit-serial) (default 1).
     pub dac_bits: u32,
+    /// `router_groups`: router groups on the chip (default 4).
     pub router_groups: u64,
+    /// `tiles_per_group`: tiles per router group (default 16).
     pub tiles_per_group: u64,
+    /// `crossbars_per_tile`: crossbars (macros) per tile (default 32).
     pub crossbars_per_tile: u64,
+    /// `glb_mib`: global buffer, MiB (default 2).
     pub glb_mib: f64,
+    /// `tile_input_buffer_kib`: input buffer per tile, KiB (default 16).
     pub tile_input_buffer_kib: f64,
+    /// `tile_output_buffer_kib`: output buffer per tile, KiB (default 16).
     pub tile_output_buffer_kib: f64,
+    /// `weights_on_chip`: all weights of a workload stay in crossbars; otherwise they stream from DRAM (default true (rram), false (sram)).
     pub weights_on_chip: bool,
+    /// `r_on_ohm`: RRAM low-resistance state (CiMLoop rram_neurosim_default cell) (default 6000).
     pub r_on_ohm: f64,
+    /// `r_off_ohm`: RRAM high-resistance state (CiMLoop rram_neurosim_default cell) (default 900000).
     pub r_off_ohm: f64,
+    /// `read_voltage_v`: RRAM read voltage (CiMLoop rram_neurosim_default cell) (default 0.5).
     pub read_voltage_v: f64,
+    /// `read_pulse_ns`: RRAM read pulse (CiMLoop rram_neurosim_default cell) (default 2).
     pub read_pulse_ns: f64,
+    /// `cell_area_f2`: cell area in F^2 (NeuroSim / CiMLoop cells) (default 48 (rram 1T1R), 280 (sram)).
     pub cell_area_f2: f64,
+    /// `input_density`: average fraction of input bits that are 1 (NeuroSim inputtoggle) (default 0.18).
     pub input_density: f64,
+    /// `weight_density`: average cell conductance as a fraction of the on-off range (default 0.5).
     pub weight_density: f64,
+    /// `digital_lanes`: 8-bit MAC lanes per tile for dynamic matmuls and non-linear ops (default 64).
     pub digital_lanes: u64,
     /// Softmax on the associative processor `ap` (true) or on the digital lanes.
     pub softmax_on_ap: bool,
+    /// The associative processor (`ap_*` parameters).
     pub ap: crate::components::ap::Ap,
+    /// `softmax_bits`: integer softmax precision (I-BERT; SoftmAP studies low precision) (default 8).
     pub softmax_bits: u32,
+    /// `calib_energy`: multiplies all energies (default 1).
     pub calib_energy: f64,
+    /// `calib_latency`: multiplies all latencies (default 1).
     pub calib_latency: f64,
+    /// `calib_area`: multiplies all areas (default 1).
     pub calib_area: f64,
+    /// `calib_adc_energy`: multiplies ADC energy (default 1).
     pub calib_adc_energy: f64,
 }
 
@@ -201,14 +246,17 @@ impl Architecture {
         self.input_bits.div_ceil(self.dac_bits) as u64
     }
 
+    /// Tiles: router groups x tiles per group.
     pub fn tiles(&self) -> u64 {
         self.router_groups * self.tiles_per_group
     }
 
+    /// Crossbars of the chip.
     pub fn crossbars(&self) -> u64 {
         self.tiles() * self.crossbars_per_tile
     }
 
+    /// ADCs per crossbar: cols / cols_per_adc.
     pub fn adcs_per_crossbar(&self) -> u64 {
         self.cols / self.cols_per_adc
     }

@@ -57,14 +57,25 @@ use imc_zoo::{Layer, Workload};
 pub enum Infeasible {
     /// All weights must stay on chip and they do not fit.
     WeightsDoNotFit {
+        /// Crossbars one copy of the weights needs.
         needed_crossbars: u64,
+        /// Crossbars on the chip.
         available_crossbars: u64,
+        /// Cells the weights need.
         needed_cells: u64,
     },
     /// The chip is larger than the area limit.
-    AreaAboveLimit { area_mm2: f64, limit_mm2: f64 },
+    AreaAboveLimit {
+        /// The chip's area, mm2.
+        area_mm2: f64,
+        /// The limit, mm2.
+        limit_mm2: f64,
+    },
     /// The associative processor's words are too narrow for the softmax.
-    SoftmaxUnit { reason: String },
+    SoftmaxUnit {
+        /// What does not fit.
+        reason: String,
+    },
 }
 
 impl std::fmt::Display for Infeasible {

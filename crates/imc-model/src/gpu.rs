@@ -8,19 +8,25 @@
 //! - GeForce RTX 3090: 936 GB/s GDDR6X, 350 W total graphics power (NVIDIA RTX 3090
 //!   specifications, 2020).
 
+/// A GPU as a memory-bound softmax engine.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gpu {
+    /// Its name in tables.
     pub name: &'static str,
+    /// Memory bandwidth, GB/s.
     pub bandwidth_gb_s: f64,
+    /// Board power, W.
     pub power_w: f64,
 }
 
+/// NVIDIA A100 SXM4 80GB (datasheet).
 pub const A100: Gpu = Gpu {
     name: "A100",
     bandwidth_gb_s: 2039.0,
     power_w: 400.0,
 };
 
+/// NVIDIA GeForce RTX 3090 (specifications).
 pub const RTX3090: Gpu = Gpu {
     name: "RTX3090",
     bandwidth_gb_s: 936.0,

@@ -3,6 +3,7 @@
 //! Given an [`Architecture`] and an [`imc_zoo::Workload`], [`evaluate`] returns energy, latency,
 //! area and their breakdowns by component. The per-architecture component table is built once
 //! ([`ComponentTable`]); the mapping of each layer gives action counts; energy is their product.
+#![warn(missing_docs)]
 
 pub mod arch;
 pub mod breakdown;

@@ -14,6 +14,7 @@
 use crate::arch::Architecture;
 use imc_zoo::ops::MatrixShape;
 
+/// How a layer's weight matrix sits in crossbars.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Mapping {
     /// Crossbars one copy of the layer occupies.

@@ -8,8 +8,11 @@ use std::fmt;
 /// A parameter value as written in a file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// A number (integers too).
     Num(f64),
+    /// `true` or `false`.
     Bool(bool),
+    /// A word.
     Str(String),
 }
 
@@ -28,14 +31,19 @@ impl fmt::Display for Value {
 pub enum Kind {
     /// An integer in `[min, max]`.
     Int {
+        /// The smallest allowed.
         min: i64,
+        /// The largest allowed.
         max: i64,
     },
     /// A real number in `[min, max]`.
     Real {
+        /// The smallest allowed.
         min: f64,
+        /// The largest allowed.
         max: f64,
     },
+    /// `true` or `false`.
     Bool,
     /// One of the listed words.
     Choice(&'static [&'static str]),
@@ -44,10 +52,13 @@ pub enum Kind {
 /// One architecture parameter.
 #[derive(Debug, Clone, Copy)]
 pub struct Param {
+    /// The name in files and on the command line.
     pub name: &'static str,
+    /// What values it takes.
     pub kind: Kind,
     /// Default as text (`"device"` dependent defaults are resolved in `arch.rs`).
     pub default: &'static str,
+    /// What it is, with its unit and source.
     pub doc: &'static str,
 }
 
@@ -310,6 +321,7 @@ pub const PARAMS: &[Param] = &[
     real("calib_adc_energy", 0.0, 1e6, "1", "multiplies ADC energy"),
 ];
 
+/// The parameter of that name, or an error listing the known ones.
 pub fn find(name: &str) -> Result<&'static Param, ModelError> {
     PARAMS
         .iter()

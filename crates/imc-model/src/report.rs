@@ -9,26 +9,42 @@ use imc_zoo::Workload;
 /// One workload on one design.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkloadReport {
+    /// The workload's name.
     pub workload: String,
+    /// Energy per inference, mJ.
     pub energy_mj: f64,
+    /// Latency per inference (batch 1), ms.
     pub latency_ms: f64,
+    /// Energy x latency x chip area, mJ ms mm2.
     pub edap: f64,
+    /// 2 MACs / latency, tera-operations per second.
     pub tops: f64,
+    /// 2 MACs / energy, TOPS/W.
     pub tops_per_w: f64,
+    /// TOPS per mm2 of chip.
     pub tops_per_mm2: f64,
+    /// Weight cells over the cells of the crossbars they occupy.
     pub utilization: f64,
+    /// Crossbars one copy of the weights needs.
     pub needed_crossbars: u64,
+    /// Cells the weights need.
     pub needed_cells: u64,
+    /// Energy by part, mJ.
     pub energy_breakdown_mj: Vec<(&'static str, f64)>,
+    /// Latency by part, ms.
     pub latency_breakdown_ms: Vec<(&'static str, f64)>,
+    /// Why the design cannot run it.
     pub infeasible: Option<Infeasible>,
 }
 
 /// A design evaluated on a set of workloads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesignReport {
+    /// The chip's area, mm2.
     pub area_mm2: f64,
+    /// Area by part, mm2.
     pub area_breakdown_mm2: Vec<(&'static str, f64)>,
+    /// One report per workload, in order.
     pub workloads: Vec<WorkloadReport>,
 }
 

@@ -5,23 +5,38 @@ use crate::arch::Architecture;
 use crate::breakdown::{Area, AreaPart, Part};
 use crate::components::{self, Component, Scale};
 
+/// Energy per action and area of every component of an architecture.
 #[derive(Debug, Clone)]
 pub struct ComponentTable {
+    /// Technology and voltage scaling factors.
     pub scale: Scale,
+    /// The cell array of one crossbar (energy per cell read).
     pub cell: Component,
+    /// One row driver (energy per row drive).
     pub row_driver: Component,
+    /// One column multiplexer (energy per conversion).
     pub column_mux: Component,
+    /// One ADC (energy per conversion).
     pub adc: Component,
+    /// One shift-and-add unit (energy per conversion).
     pub shift_add: Component,
+    /// A tile's adder tree (energy per addition).
     pub adder_tree: Component,
+    /// A tile's input buffer (energy per bit).
     pub tile_input_buffer: Component,
+    /// A tile's output buffer (energy per bit).
     pub tile_output_buffer: Component,
+    /// The global buffer (energy per bit).
     pub glb: Component,
+    /// One router (energy per bit per hop).
     pub router: Component,
+    /// A tile's bus (energy per bit).
     pub tile_bus: Component,
+    /// A tile's digital lanes.
     pub digital: Component,
-    /// Energy of an 8-bit add and multiply in the digital units, pJ.
+    /// Energy of an 8-bit add in the digital units, pJ.
     pub add_pj: f64,
+    /// Energy of an 8-bit multiply in the digital units, pJ.
     pub mul_pj: f64,
     /// Mean router hops from the global buffer to a router group.
     pub hops: f64,
@@ -30,6 +45,7 @@ pub struct ComponentTable {
 }
 
 impl ComponentTable {
+    /// Builds every component of the architecture once.
     pub fn new(a: &Architecture) -> ComponentTable {
         let s = Scale::new(a);
         let (add_pj, mul_pj) = components::digital::op_energy(&s);
@@ -140,15 +156,22 @@ impl ComponentTable {
 /// chip -> router groups -> tiles -> crossbars -> rows, columns and ADCs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Instances {
+    /// Crossbars.
     pub crossbars: f64,
+    /// Rows of all crossbars.
     pub row_drivers: f64,
+    /// Columns of all crossbars.
     pub columns: f64,
+    /// ADCs (and shift-and-add units).
     pub adcs: f64,
+    /// Tiles.
     pub tiles: f64,
+    /// Router groups.
     pub router_groups: f64,
 }
 
 impl Instances {
+    /// The counts of an architecture.
     pub fn new(a: &Architecture) -> Instances {
         let crossbars = a.crossbars() as f64;
         Instances {

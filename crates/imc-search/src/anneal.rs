@@ -95,6 +95,8 @@ pub fn cost(o: &Outcome) -> f64 {
     }
 }
 
+/// Simulated annealing over index genes (see the module doc): an ask/tell front to argmin's
+/// solver, which runs on a worker thread.
 pub struct Anneal {
     space: Space,
     seed: u64,
@@ -105,6 +107,7 @@ pub struct Anneal {
 }
 
 impl Anneal {
+    /// A seeded annealer over `space`, stopped after `max_iters` iterations at most.
     pub fn new(space: Space, seed: u64, max_iters: u64) -> Anneal {
         Anneal {
             space,

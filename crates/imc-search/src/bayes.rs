@@ -46,6 +46,7 @@ use rand::RngExt;
 use rand::seq::SliceRandom;
 use std::collections::HashSet;
 
+/// Settings of [`Bayes`].
 #[derive(Debug, Clone)]
 pub struct BayesConfig {
     /// Number of objectives the outcomes carry (1: EI; 2 or more: EHVI/ParEGO).
@@ -66,6 +67,7 @@ impl Default for BayesConfig {
     }
 }
 
+/// Gaussian-process Bayesian optimization over the space's index genes (see the module doc).
 pub struct Bayes {
     space: Space,
     config: BayesConfig,

@@ -34,10 +34,15 @@ pub const PHASES: [(f64, f64, f64); 4] = [
     (1.0, 0.05, 25.0),
 ];
 
+/// Sizes of the paper's schedule (reference/paper-framework.md): defaults 1,000 / 500 / 70 / 10.
 pub struct Ga4Config {
+    /// Random candidates the initial sample is drawn from.
     pub candidates: usize,
+    /// Designs kept by max-min Hamming-distance sampling.
     pub sampled: usize,
+    /// Population of each GA phase.
     pub pop: usize,
+    /// Generations per phase.
     pub generations: usize,
 }
 
@@ -58,6 +63,7 @@ enum Stage {
     Done,
 }
 
+/// The paper's four-phase genetic algorithm (see the module doc).
 pub struct Ga4<'a> {
     space: Space,
     rng: Rng,
@@ -70,6 +76,8 @@ pub struct Ga4<'a> {
 }
 
 impl<'a> Ga4<'a> {
+    /// A seeded run over `space`; `precheck` rejects designs that cannot be built before they are
+    /// asked for (the sampling keeps only designs that pass it, when it can).
     pub fn new(
         space: Space,
         seed: u64,

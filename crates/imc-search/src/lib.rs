@@ -5,6 +5,7 @@
 //! reason), ask/tell optimizers (one per file), Pareto sorting and exact hypervolume, and a
 //! [`runner`] that enforces the evaluation budget, caches evaluations and evaluates in parallel
 //! with results independent of the thread count. Tested on standard problems (ZDT, DTLZ).
+#![warn(missing_docs)]
 
 pub mod anneal;
 #[cfg(feature = "bo")]

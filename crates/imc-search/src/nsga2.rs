@@ -12,13 +12,19 @@ use crate::pareto::{crowding_distance, non_dominated_sort};
 use crate::space::{Point, Space};
 use std::collections::HashSet;
 
+/// NSGA-II (Deb et al. 2002) over index genes: non-dominated sorting and crowding, SBX and
+/// polynomial mutation on the indices.
 pub struct Nsga2 {
     space: Space,
     rng: Rng,
     pop_size: usize,
+    /// SBX crossover probability per pair.
     pub crossover_prob: f64,
+    /// SBX distribution index.
     pub crossover_eta: f64,
+    /// Polynomial-mutation probability per gene.
     pub mutation_prob: f64,
+    /// Polynomial-mutation distribution index.
     pub mutation_eta: f64,
     population: Vec<(Point, Outcome)>,
     /// (rank, crowding) of each population member, for tournaments.
@@ -27,6 +33,7 @@ pub struct Nsga2 {
 }
 
 impl Nsga2 {
+    /// A seeded run over `space` with populations of `pop_size`.
     pub fn new(space: Space, seed: u64, pop_size: usize) -> Nsga2 {
         Nsga2 {
             space,

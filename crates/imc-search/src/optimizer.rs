@@ -6,6 +6,7 @@
 use crate::outcome::Outcome;
 use crate::space::Point;
 
+/// An ask/tell optimizer over the points of a space.
 pub trait Optimizer: Send {
     /// The next points to evaluate; an empty batch means the optimizer has finished.
     fn ask(&mut self) -> Vec<Point>;
@@ -18,6 +19,7 @@ pub trait Optimizer: Send {
 /// The optimizer's random stream: xoshiro256++ (portable, documented output) from a u64 seed.
 pub type Rng = rand::rngs::Xoshiro256PlusPlus;
 
+/// The seeded random generator every optimizer draws from.
 pub fn rng(seed: u64) -> Rng {
     use rand::SeedableRng;
     Rng::seed_from_u64(seed)

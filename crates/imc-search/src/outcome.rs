@@ -2,13 +2,22 @@
 //! violation size (how far outside the constraints; used by constrained domination, Deb 2000)
 //! and a reason. An infeasible design is never given a score.
 
+/// The outcome of one evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
+    /// The objective vector, every entry minimized.
     Feasible(Vec<f64>),
-    Infeasible { violation: f64, reason: String },
+    /// Not a valid or buildable design.
+    Infeasible {
+        /// How far from feasible (> 0); smaller is closer, for constrained domination.
+        violation: f64,
+        /// Why, for people.
+        reason: String,
+    },
 }
 
 impl Outcome {
+    /// The objective vector of a feasible outcome.
     pub fn objectives(&self) -> Option<&[f64]> {
         match self {
             Outcome::Feasible(f) => Some(f),
@@ -16,6 +25,7 @@ impl Outcome {
         }
     }
 
+    /// 0 for a feasible outcome, else its violation.
     pub fn violation(&self) -> f64 {
         match self {
             Outcome::Feasible(_) => 0.0,
@@ -23,6 +33,7 @@ impl Outcome {
         }
     }
 
+    /// Whether the design is feasible.
     pub fn is_feasible(&self) -> bool {
         matches!(self, Outcome::Feasible(_))
     }

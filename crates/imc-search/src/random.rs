@@ -7,6 +7,7 @@ use crate::outcome::Outcome;
 use crate::space::{Point, Space};
 use std::collections::HashSet;
 
+/// Uniform random sampling of the space without repeats, in batches.
 pub struct RandomSearch {
     space: Space,
     rng: Rng,
@@ -15,6 +16,7 @@ pub struct RandomSearch {
 }
 
 impl RandomSearch {
+    /// A seeded sampler asking `batch` points at a time.
     pub fn new(space: Space, seed: u64, batch: usize) -> RandomSearch {
         RandomSearch {
             space,

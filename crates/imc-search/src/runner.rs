@@ -18,17 +18,22 @@ use std::collections::HashMap;
 /// One unique evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
+    /// The design.
     pub point: Point,
+    /// What it cost (or why it is infeasible).
     pub outcome: Outcome,
     /// 0-based, in the order first asked.
     pub eval_index: u64,
+    /// The optimizer's phase when it asked.
     pub phase: String,
 }
 
 /// Why a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
+    /// The optimizer finished its own schedule.
     Finished,
+    /// The budget of unique evaluations was spent.
     Budget,
     /// [`STALL_BATCHES`] batches in a row asked only for points already evaluated: the
     /// optimizer has converged (or the space is nearly exhausted) and would loop on its cache.
@@ -38,8 +43,11 @@ pub enum Stop {
 /// Consecutive batches without a new point after which a run stops as [`Stop::Stalled`].
 pub const STALL_BATCHES: usize = 500;
 
+/// What a run did.
 pub struct RunResult {
+    /// Each unique evaluation, in the order first asked.
     pub records: Vec<Record>,
+    /// Why it ended.
     pub stop: Stop,
     /// Points asked, repeats included.
     pub requests: u64,

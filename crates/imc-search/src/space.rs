@@ -7,9 +7,12 @@
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Point(pub Vec<u32>);
 
+/// Named discrete dimensions; a point picks an index in each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Space {
+    /// Dimension names.
     pub names: Vec<String>,
+    /// Values per dimension.
     pub sizes: Vec<u32>,
 }
 
@@ -24,6 +27,7 @@ impl Space {
         Space { names, sizes }
     }
 
+    /// Number of dimensions.
     pub fn dims(&self) -> usize {
         self.sizes.len()
     }
@@ -50,6 +54,7 @@ impl Space {
             .fold(0u128, |acc, (&g, &n)| acc * n as u128 + g as u128)
     }
 
+    /// Whether every gene of `p` is an index of its dimension.
     pub fn contains(&self, p: &Point) -> bool {
         p.0.len() == self.sizes.len() && p.0.iter().zip(&self.sizes).all(|(g, n)| g < n)
     }

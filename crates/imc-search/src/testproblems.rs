@@ -6,15 +6,21 @@
 use crate::outcome::Outcome;
 use crate::space::{Point, Space};
 
+/// Standard multi-objective test problems, discretized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
+    /// ZDT1 (convex front).
     Zdt1,
+    /// ZDT2 (concave front).
     Zdt2,
+    /// ZDT3 (disconnected front).
     Zdt3,
+    /// DTLZ2 with three objectives (spherical front).
     Dtlz2,
 }
 
 impl Problem {
+    /// Number of decision variables.
     pub fn variables(self) -> usize {
         match self {
             Problem::Dtlz2 => 12,
@@ -22,6 +28,7 @@ impl Problem {
         }
     }
 
+    /// The discretized space: `levels` values per variable in [0, 1].
     pub fn space(self, levels: u32) -> Space {
         Space::new(
             (0..self.variables())
@@ -30,6 +37,7 @@ impl Problem {
         )
     }
 
+    /// The objectives at a point.
     pub fn evaluate(self, p: &Point, levels: u32) -> Outcome {
         let x: Vec<f64> =
             p.0.iter()

@@ -8,6 +8,7 @@ use std::fmt;
 pub struct Problem {
     /// Location inside the file, e.g. `layers[3] "conv2".groups`.
     pub location: String,
+    /// What is wrong and what is allowed.
     pub message: String,
 }
 
@@ -21,25 +22,44 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Why a workload could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum ZooError {
+    /// The file is not a valid workload: every problem found.
     #[error("{file}: {}", render(problems))]
     Invalid {
+        /// The file.
         file: String,
+        /// Its problems, in file order.
         problems: Vec<Problem>,
     },
+    /// The file cannot be read.
     #[error("{file}: cannot read: {source}")]
     Io {
+        /// The file.
         file: String,
+        /// The error reading it.
         #[source]
         source: std::io::Error,
     },
+    /// No such built-in name.
     #[error(
         "unknown workload or set `{name}`; built-in names: {known}; a workload file path (ending in .toml) is also accepted"
     )]
-    Unknown { name: String, known: String },
+    Unknown {
+        /// The name given.
+        name: String,
+        /// The names there are, comma-separated.
+        known: String,
+    },
+    /// A `name:key=value` override that the workload does not take.
     #[error("workload `{name}`: {message}")]
-    BadOverride { name: String, message: String },
+    BadOverride {
+        /// The workload.
+        name: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
 }
 
 fn render(problems: &[Problem]) -> String {

@@ -13,6 +13,7 @@
 //! assert_eq!(vgg.params(), 138_357_544);
 //! assert_eq!(vgg.macs(), 15_470_264_320);
 //! ```
+#![warn(missing_docs)]
 
 pub mod error;
 pub mod layer;

@@ -5,8 +5,11 @@
 /// (paper-framework.md section 3, "input/weight/output 8 b").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Precision {
+    /// Bits per weight.
     pub weight_bits: u32,
+    /// Bits per input activation.
     pub input_bits: u32,
+    /// Bits per output activation.
     pub output_bits: u32,
 }
 
@@ -29,8 +32,12 @@ pub const BITS_RANGE: std::ops::RangeInclusive<u32> = 1..=32;
 /// potential of `membrane_bits` that is read, updated and written every timestep.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Spiking {
+    /// Timesteps T per inference.
     pub timesteps: u32,
+    /// Mean fraction of inputs that spike.
     pub spike_rate: f64,
+    /// Bits of a neuron's membrane potential.
     pub membrane_bits: u32,
+    /// Whether inputs are 1-bit spikes (false: multi-bit frames).
     pub input_spikes: bool,
 }

@@ -124,6 +124,7 @@ impl Zoo {
         &self.sets
     }
 
+    /// Aliases and the names they stand for.
     pub fn aliases(&self) -> &BTreeMap<String, String> {
         &self.aliases
     }

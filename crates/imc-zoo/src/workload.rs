@@ -3,9 +3,12 @@
 
 use crate::layer::Layer;
 
+/// A named list of layers with where it comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workload {
+    /// Unique in the zoo; no spaces or commas.
     pub name: String,
+    /// What it is.
     pub description: String,
     /// Where the definition comes from (code, paper, model card), as written in the file.
     pub source: String,
@@ -13,6 +16,7 @@ pub struct Workload {
     pub input: Vec<u64>,
     /// Parameter values the file was expanded with (e.g. `seq_len`).
     pub params: Vec<(String, u64)>,
+    /// The layers, in execution order.
     pub layers: Vec<Layer>,
 }
 
@@ -66,6 +70,7 @@ impl Workload {
             .sum()
     }
 
+    /// Whether any layer spikes.
     pub fn is_spiking(&self) -> bool {
         self.layers.iter().any(|l| l.spiking.is_some())
     }
@@ -75,6 +80,7 @@ impl Workload {
         self.macs()
     }
 
+    /// The layer of that name.
     pub fn layer(&self, name: &str) -> Option<&Layer> {
         self.layers.iter().find(|l| l.name == name)
     }

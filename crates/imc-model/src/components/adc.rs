@@ -56,6 +56,7 @@ pub fn flash_32nm(bits: u32) -> (f64, f64) {
     )
 }
 
+/// The component: an ADC of the architecture's kind and bits (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
     let (e, area) = match a.adc_kind {
         AdcKind::Sar => sar_32nm(a.adc_bits),

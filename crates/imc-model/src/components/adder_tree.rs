@@ -9,6 +9,7 @@
 use super::{Component, Scale, to_reference};
 use crate::arch::Architecture;
 
+/// The component: a tile's adder tree (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
     let (adder_area, energy) = to_reference(45.0, 72.0, 0.05);
     s.cmos(adder_area * a.crossbars_per_tile as f64, energy)

@@ -36,12 +36,19 @@
 /// An associative processor's parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Ap {
+    /// Words working in parallel.
     pub words: u64,
+    /// Bits per word.
     pub word_bits: u32,
+    /// Energy per compared bit, fJ.
     pub compare_fj: f64,
+    /// Energy per written bit, fJ.
     pub write_fj: f64,
+    /// Compare cycle, ns.
     pub compare_ns: f64,
+    /// Write cycle, ns.
     pub write_ns: f64,
+    /// Cell area at 32 nm, um^2.
     pub cell_um2: f64,
 }
 

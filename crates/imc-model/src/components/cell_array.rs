@@ -15,6 +15,7 @@
 use super::{Component, Scale, to_reference};
 use crate::arch::{Architecture, Device};
 
+/// The component: one crossbar's cell array (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
     let cells = (a.rows * a.cols) as f64;
     let area = cells * a.cell_area_f2 * s.feature_um * s.feature_um;

@@ -8,6 +8,7 @@
 use super::{Component, Scale, to_reference};
 use crate::arch::Architecture;
 
+/// The component: a column multiplexer (formula and source in the module doc).
 pub fn model(_a: &Architecture, s: &Scale) -> Component {
     let (gate_area, gate_energy) = to_reference(28.0, 0.614, 0.7e-3 * 0.81);
     s.cmos(0.039 + gate_area, 1.0e-3 + gate_energy)

@@ -53,6 +53,7 @@ pub struct Scale {
 }
 
 impl Scale {
+    /// The architecture's technology node and (when on) voltage scaling.
     pub fn new(a: &Architecture) -> Scale {
         let vnom = tech::nominal_voltage(a.technology_nm);
         let (v_energy, v_delay) = if a.voltage_scaling {

@@ -10,6 +10,7 @@
 use super::{Component, Scale};
 use crate::arch::Architecture;
 
+/// The component: a row driver (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
     let energy = 0.39 * (a.cols as f64 / 128.0) * a.dac_bits as f64;
     let area = 0.166 * 2f64.powi(a.dac_bits as i32 - 1);

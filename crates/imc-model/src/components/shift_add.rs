@@ -7,6 +7,7 @@
 use super::{Component, Scale};
 use crate::arch::Architecture;
 
+/// The component: a shift-and-add unit (formula and source in the module doc).
 pub fn model(_a: &Architecture, s: &Scale) -> Component {
     s.cmos(60.0, 0.021)
 }

@@ -5,18 +5,27 @@
 //! integrate-and-fire neuron of a spiking layer (membrane update and threshold per element per
 //! timestep; SpikingJelly's LIF/PLIF nodes).
 
+/// An elementwise non-linearity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActKind {
+    /// max(0, x).
     Relu,
+    /// x * relu6(x + 3) / 6 (MobileNetV3).
     Hardswish,
+    /// relu6(x + 3) / 6 (MobileNetV3).
     Hardsigmoid,
+    /// Gaussian error linear unit (transformers).
     Gelu,
+    /// x * sigmoid(x).
     Silu,
+    /// 1 / (1 + e^-x).
     Sigmoid,
+    /// Leaky integrate-and-fire neurons of a spiking network.
     Lif,
 }
 
 impl ActKind {
+    /// Every kind with its name in workload files.
     pub const ALL: [(&'static str, ActKind); 7] = [
         ("relu", ActKind::Relu),
         ("hardswish", ActKind::Hardswish),
@@ -27,6 +36,7 @@ impl ActKind {
         ("lif", ActKind::Lif),
     ];
 
+    /// The name in workload files.
     pub fn name(self) -> &'static str {
         Self::ALL
             .iter()
@@ -35,9 +45,12 @@ impl ActKind {
     }
 }
 
+/// An activation over a number of elements.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Activation {
+    /// Which function.
     pub kind: ActKind,
+    /// Elements it is applied to.
     pub elements: u64,
 }
 

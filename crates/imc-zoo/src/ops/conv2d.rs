@@ -15,14 +15,23 @@ use super::{MatrixShape, prod};
 /// A 2-D convolution layer. Sizes are `[height, width]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conv2d {
+    /// Input channels.
     pub in_channels: u64,
+    /// Output channels.
     pub out_channels: u64,
+    /// Kernel height and width.
     pub kernel: [u64; 2],
+    /// Stride (height, width).
     pub stride: [u64; 2],
+    /// Zero padding (height, width).
     pub padding: [u64; 2],
+    /// Dilation (height, width).
     pub dilation: [u64; 2],
+    /// Groups (in_channels for depthwise).
     pub groups: u64,
+    /// Input height and width.
     pub input_size: [u64; 2],
+    /// Whether it has a bias (counted in params, not in weights).
     pub bias: bool,
 }
 
@@ -89,14 +98,18 @@ impl Conv2d {
             .saturating_add(if self.bias { self.out_channels } else { 0 })
     }
 
+    /// in_channels x input height x width.
     pub fn input_activations(&self) -> u64 {
         prod(&[self.in_channels, self.input_size[0], self.input_size[1]])
     }
 
+    /// out_channels x output height x width.
     pub fn output_activations(&self) -> u64 {
         prod(&[self.out_channels, self.out_hw()])
     }
 
+    /// Per group `K x N` (K = kh kw Cin/groups, N = Cout/groups), one input vector per output
+    /// pixel.
     pub fn matrix(&self) -> MatrixShape {
         MatrixShape {
             rows: prod(&[

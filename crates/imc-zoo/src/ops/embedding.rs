@@ -4,18 +4,24 @@
 //! Parameters: `entries * dim`. Work: `lookups` row reads of `dim` values; no MACs. Tables live in
 //! memory, not in crossbars.
 
+/// A table lookup (token embeddings): no arithmetic, only weights read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Embedding {
+    /// Rows of the table.
     pub entries: u64,
+    /// Width of a row.
     pub dim: u64,
+    /// Rows read per inference.
     pub lookups: u64,
 }
 
 impl Embedding {
+    /// entries x dim.
     pub fn params(&self) -> u64 {
         super::prod(&[self.entries, self.dim])
     }
 
+    /// lookups x dim.
     pub fn output_activations(&self) -> u64 {
         super::prod(&[self.lookups, self.dim])
     }

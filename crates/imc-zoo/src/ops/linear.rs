@@ -8,24 +8,34 @@
 
 use super::{MatrixShape, prod};
 
+/// A fully connected layer applied to `tokens` vectors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Linear {
+    /// Input features.
     pub in_features: u64,
+    /// Output features.
     pub out_features: u64,
+    /// Input vectors (M of the matmul; 1 for a CNN classifier).
     pub tokens: u64,
+    /// Whether it has a bias.
     pub bias: bool,
+    /// Whether its weights are another layer's (a tied LM head): their cells are counted, not
+    /// its parameters.
     pub tied: bool,
 }
 
 impl Linear {
+    /// in_features x out_features.
     pub fn weights(&self) -> u64 {
         prod(&[self.in_features, self.out_features])
     }
 
+    /// weights x tokens.
     pub fn macs(&self) -> u64 {
         prod(&[self.tokens, self.weights()])
     }
 
+    /// Weights and bias, none when tied.
     pub fn params(&self) -> u64 {
         if self.tied {
             return 0;
@@ -34,14 +44,17 @@ impl Linear {
             .saturating_add(if self.bias { self.out_features } else { 0 })
     }
 
+    /// tokens x in_features.
     pub fn input_activations(&self) -> u64 {
         prod(&[self.tokens, self.in_features])
     }
 
+    /// tokens x out_features.
     pub fn output_activations(&self) -> u64 {
         prod(&[self.tokens, self.out_features])
     }
 
+    /// `in_features x out_features`, one input vector per token.
     pub fn matrix(&self) -> MatrixShape {
         MatrixShape {
             rows: self.in_features,

@@ -8,19 +8,26 @@
 
 use super::{MatrixShape, prod};
 
+/// A matrix product of two activations (attention's QK^T and AV), `batch` times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatMul {
+    /// Rows of the left operand.
     pub m: u64,
+    /// The shared dimension.
     pub k: u64,
+    /// Columns of the right operand.
     pub n: u64,
+    /// Independent products (heads).
     pub batch: u64,
 }
 
 impl MatMul {
+    /// m x k x n x batch.
     pub fn macs(&self) -> u64 {
         prod(&[self.batch, self.m, self.k, self.n])
     }
 
+    /// Both operands: (m k + k n) x batch.
     pub fn input_activations(&self) -> u64 {
         prod(&[
             self.batch,
@@ -28,10 +35,12 @@ impl MatMul {
         ])
     }
 
+    /// m x n x batch.
     pub fn output_activations(&self) -> u64 {
         prod(&[self.batch, self.m, self.n])
     }
 
+    /// `k x n` per batch (dynamic: both operands change every inference).
     pub fn matrix(&self) -> MatrixShape {
         MatrixShape {
             rows: self.k,

@@ -41,14 +41,20 @@ pub const MAX_LAYERS: usize = 100_000;
 /// rewritten per inference rather than programmed once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MatrixShape {
+    /// Rows (K).
     pub rows: u64,
+    /// Columns (N).
     pub cols: u64,
+    /// Independent matrices (convolution groups, attention heads).
     pub groups: u64,
+    /// Input vectors per matrix.
     pub vectors: u64,
+    /// Weights known before inference (can sit in non-volatile cells).
     pub static_weights: bool,
 }
 
 impl MatrixShape {
+    /// rows x cols x groups x vectors.
     pub fn macs(&self) -> u64 {
         prod(&[self.rows, self.cols, self.groups, self.vectors])
     }
@@ -62,15 +68,25 @@ impl MatrixShape {
 /// What a layer computes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
+    /// A 2-D convolution.
     Conv2d(Conv2d),
+    /// A fully connected layer.
     Linear(Linear),
+    /// A product of two activations.
     MatMul(MatMul),
+    /// A softmax over rows.
     Softmax(Softmax),
+    /// Max or average pooling.
     Pool(Pool),
+    /// An elementwise sum.
     Add(Add),
+    /// An elementwise product.
     Scale(Scale),
+    /// A normalization.
     Norm(Norm),
+    /// A non-linearity.
     Activation(Activation),
+    /// A table lookup.
     Embedding(Embedding),
 }
 
@@ -122,6 +138,7 @@ impl Op {
         }
     }
 
+    /// Activations the operator reads.
     pub fn input_activations(&self) -> u64 {
         match self {
             Op::Conv2d(c) => c.input_activations(),
@@ -137,6 +154,7 @@ impl Op {
         }
     }
 
+    /// Activations the operator writes.
     pub fn output_activations(&self) -> u64 {
         match self {
             Op::Conv2d(c) => c.output_activations(),

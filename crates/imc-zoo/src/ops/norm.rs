@@ -9,15 +9,21 @@
 //! At inference a batch norm folds into the preceding convolution, but it is still a digital
 //! operation per element when it is not folded; `elements` is the tensor size it touches.
 
+/// Which normalization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NormKind {
+    /// Batch normalization (folded at inference: a scale and a shift).
     Batch,
+    /// Layer normalization (mean and variance per token).
     Layer,
+    /// RMS normalization.
     Rms,
+    /// MobileBERT's NoNorm (a scale and a shift).
     NoNorm,
 }
 
 impl NormKind {
+    /// Every kind with its name in workload files.
     pub const ALL: [(&'static str, NormKind); 4] = [
         ("batch", NormKind::Batch),
         ("layer", NormKind::Layer),
@@ -26,14 +32,19 @@ impl NormKind {
     ];
 }
 
+/// A normalization over `features` channels of `elements` values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Norm {
+    /// Which normalization.
     pub kind: NormKind,
+    /// Channels (or hidden size) with their own scale and shift.
     pub features: u64,
+    /// Values normalized.
     pub elements: u64,
 }
 
 impl Norm {
+    /// Scale and shift per feature (none for RMS's shift).
     pub fn params(&self) -> u64 {
         match self.kind {
             NormKind::Rms => self.features,

@@ -7,13 +7,17 @@
 //! `length - 1` additions and `length` divisions. Those step counts are exposed here so the cost
 //! model can price them on an associative processor or a digital unit.
 
+/// A softmax over `rows` rows of `length` values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Softmax {
+    /// Rows (all heads and queries).
     pub rows: u64,
+    /// Values per row.
     pub length: u64,
 }
 
 impl Softmax {
+    /// rows x length.
     pub fn elements(&self) -> u64 {
         super::prod(&[self.rows, self.length])
     }
