@@ -73,13 +73,12 @@ impl Objective {
             Objective::MaxEla | Objective::Pareto => max(e) * max(l) * area,
             Objective::MeanEla => mean(e) * mean(l) * area,
             Objective::ProdEla => area * e.iter().product::<f64>() * l.iter().product::<f64>(),
-            Objective::Edap(w) => {
-                let i = names
-                    .iter()
-                    .position(|n| n == w)
-                    .expect("checked when parsed");
-                e[i] * l[i] * area
-            }
+            // `parse` checks the workload is one of the run's; a name that is not scores NaN,
+            // which ranks below every number.
+            Objective::Edap(w) => names
+                .iter()
+                .position(|n| n == w)
+                .map_or(f64::NAN, |i| e[i] * l[i] * area),
         }
     }
 

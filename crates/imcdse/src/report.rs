@@ -105,6 +105,15 @@ pub fn spread(v: &[f64], digits: usize) -> String {
     }
 }
 
+/// A ratio readable across decades: 3 significant figures, scientific below 0.01.
+pub fn ratio(x: f64) -> String {
+    if x >= 0.01 {
+        crate::export::significant(x, 3, crate::export::Format::Markdown)
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
 /// `k = v, k = v` (or with `sep` = `"="` and `join` = `" "`: `k=v k=v`).
 pub fn pairs<K: std::fmt::Display, V: std::fmt::Display>(
     items: &[(K, V)],

@@ -4,8 +4,7 @@
 
 use anyhow::{Result, anyhow};
 use imc_model::components::ap::Ap;
-use imcdse::export::{Format, significant};
-use imcdse::report::{si, table};
+use imcdse::report::{ratio, si, table};
 use imcdse::studies::softmax::{SoftmaxOptions, SoftmaxPoint, softmax};
 use std::fmt::Write;
 
@@ -143,13 +142,4 @@ fn table_text(points: &[SoftmaxPoint]) -> String {
         "digital/AP",
     ];
     table(&header, &rows)
-}
-
-/// A ratio readable across decades: 3 significant figures, scientific below 0.01.
-fn ratio(x: f64) -> String {
-    if x >= 0.01 {
-        significant(x, 3, Format::Markdown)
-    } else {
-        format!("{x:.2e}")
-    }
 }
