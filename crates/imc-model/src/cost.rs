@@ -276,32 +276,7 @@ pub fn evaluate_with(
             used_cells_in_crossbars += map.crossbars * a.rows * a.cols;
         }
         let step = plan.map_or(Step::Cost, |p| p.steps[i]);
-        let steps = cx.steps(layer);
-        let error = match step {
-            // Straight into the total: each part receives one addition, in layer order.
-            Step::Cost if steps == 1.0 => cost_into(&cx, layer, map, &mut total),
-            // A layer of T timesteps: one step added into the total, then the layer's share
-            // (the difference) scaled by T, as earlier versions computed it, bit for bit.
-            _ if steps != 1.0 => {
-                let before = total;
-                let error = cost_into(&cx, layer, map, &mut total);
-                total.scale_since(&before, steps);
-                error
-            }
-            Step::Reuse(s) => {
-                total += kept[s];
-                None
-            }
-            Step::Cost | Step::Keep(_) => {
-                let mut cost = LayerCost::default();
-                let error = cost_into(&cx, layer, map, &mut cost);
-                total += cost;
-                if let Step::Keep(s) = step {
-                    kept[s] = cost;
-                }
-                error
-            }
-        };
+        let error = add_layer(&cx, layer, map, step, &mut total, &mut kept);
         if let Some(reason) = error {
             softmax_error.get_or_insert(reason);
         }
@@ -331,6 +306,44 @@ pub fn evaluate_with(
             needed_cells as f64 / used_cells_in_crossbars as f64
         },
         infeasible,
+    }
+}
+
+/// Adds a layer's cost into `total` as its [`Step`] says (costing it, or reusing a kept cost);
+/// why the softmax unit cannot run it, if so.
+fn add_layer(
+    cx: &Context,
+    layer: &Layer,
+    map: Option<(&MatrixShape, &Mapping)>,
+    step: Step,
+    total: &mut LayerCost,
+    kept: &mut [LayerCost],
+) -> Option<String> {
+    let steps = cx.steps(layer);
+    match step {
+        // Straight into the total: each part receives one addition, in layer order.
+        Step::Cost if steps == 1.0 => cost_into(cx, layer, map, total),
+        // A layer of T timesteps: one step added into the total, then the layer's share
+        // (the difference) scaled by T, as earlier versions computed it, bit for bit.
+        _ if steps != 1.0 => {
+            let before = *total;
+            let error = cost_into(cx, layer, map, total);
+            total.scale_since(&before, steps);
+            error
+        }
+        Step::Reuse(s) => {
+            *total += kept[s];
+            None
+        }
+        Step::Cost | Step::Keep(_) => {
+            let mut cost = LayerCost::default();
+            let error = cost_into(cx, layer, map, &mut cost);
+            *total += cost;
+            if let Step::Keep(s) = step {
+                kept[s] = cost;
+            }
+            error
+        }
     }
 }
 

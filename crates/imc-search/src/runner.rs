@@ -68,17 +68,12 @@ pub fn run(
     let mut records: Vec<Record> = Vec::new();
     let mut requests = 0u64;
     let mut stale = 0usize;
-    loop {
+    let stop = loop {
         let batch = opt.ask();
         if batch.is_empty() {
-            return RunResult {
-                records,
-                stop: Stop::Finished,
-                requests,
-            };
+            break Stop::Finished;
         }
         requests += batch.len() as u64;
-        let phase = opt.phase();
         // New points, in order of first appearance.
         let mut fresh: Vec<Point> = Vec::new();
         for p in &batch {
@@ -88,47 +83,24 @@ pub fn run(
         }
         stale = if fresh.is_empty() { stale + 1 } else { 0 };
         if stale >= STALL_BATCHES {
-            return RunResult {
-                records,
-                stop: Stop::Stalled,
-                requests,
-            };
+            break Stop::Stalled;
         }
         let room = budget.saturating_sub(records.len() as u64) as usize;
         let truncated = fresh.len() > room;
         fresh.truncate(room);
-        // Replayed points come from the prior run; the rest are evaluated in parallel.
-        let todo: Vec<&Point> = fresh
-            .iter()
-            .filter(|p| !prior_map.contains_key(*p))
-            .collect();
-        let computed: Vec<Outcome> = todo.par_iter().map(|p| evaluate(p)).collect();
-        let mut computed = todo
-            .into_iter()
-            .zip(computed)
-            .map(|(p, o)| (p.clone(), o))
-            .collect::<HashMap<_, _>>();
         let start = records.len();
-        for p in fresh {
-            let (outcome, phase_of) = match prior_map.remove(&p) {
-                Some(r) => (r.outcome, r.phase),
-                None => (computed.remove(&p).expect("evaluated"), phase.clone()),
-            };
-            cache.insert(p.clone(), records.len());
-            records.push(Record {
-                point: p,
-                outcome,
-                eval_index: records.len() as u64,
-                phase: phase_of,
-            });
-        }
+        let phase = opt.phase();
+        record(
+            fresh,
+            &phase,
+            &mut prior_map,
+            evaluate,
+            &mut cache,
+            &mut records,
+        );
         on_batch(&records[start..]);
         if truncated {
-            return RunResult {
-                records,
-                stop: Stop::Budget,
-                requests,
-            };
+            break Stop::Budget;
         }
         let told: Vec<(Point, Outcome)> = batch
             .iter()
@@ -136,11 +108,47 @@ pub fn run(
             .collect();
         opt.tell(&told);
         if records.len() as u64 >= budget {
-            return RunResult {
-                records,
-                stop: Stop::Budget,
-                requests,
-            };
+            break Stop::Budget;
         }
+    };
+    RunResult {
+        records,
+        stop,
+        requests,
+    }
+}
+
+/// Records the new points of a batch in order: replayed ones from the prior run, the rest
+/// evaluated in parallel.
+fn record(
+    fresh: Vec<Point>,
+    phase: &str,
+    prior: &mut HashMap<Point, Record>,
+    evaluate: &(dyn Fn(&Point) -> Outcome + Sync),
+    cache: &mut HashMap<Point, usize>,
+    records: &mut Vec<Record>,
+) {
+    let todo: Vec<&Point> = fresh.iter().filter(|p| !prior.contains_key(*p)).collect();
+    let computed: Vec<Outcome> = todo.par_iter().map(|p| evaluate(p)).collect();
+    let mut computed = todo
+        .into_iter()
+        .zip(computed)
+        .map(|(p, o)| (p.clone(), o))
+        .collect::<HashMap<_, _>>();
+    for p in fresh {
+        let (outcome, phase_of) = match prior.remove(&p) {
+            Some(r) => (r.outcome, r.phase),
+            None => match computed.remove(&p) {
+                Some(o) => (o, phase.to_string()),
+                None => unreachable!("every fresh point not replayed was evaluated"),
+            },
+        };
+        cache.insert(p.clone(), records.len());
+        records.push(Record {
+            point: p,
+            outcome,
+            eval_index: records.len() as u64,
+            phase: phase_of,
+        });
     }
 }

@@ -210,19 +210,82 @@ pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Work
             ),
         ));
     }
+    let mut problems = name_problems(&spec.name);
+    let params = resolve_params(&spec, overrides, &mut problems)?;
+    let mut e = Emitter::new(&params, State::Unknown);
+    e.loc = "input".into();
+    if spec.input.is_empty() {
+        e.problem(
+            "",
+            "empty: write the input shape, e.g. [3, 224, 224] or [\"$seq_len\"]",
+        );
+    }
+    let input: Vec<u64> = spec.input.iter().filter_map(|v| e.pos("", v)).collect();
+    if let [c, h, w] = input[..] {
+        e.state = State::Spatial { c, hw: [h, w] };
+    }
+    let precision = default_precision(&mut e, &spec);
+    let inherited = Inherited {
+        precision,
+        spiking: spec.defaults.spiking.clone(),
+    };
+    if spec.layers.is_empty() {
+        e.loc = "layers".into();
+        e.problem("", "a workload needs at least one layer");
+    }
+    for (i, layer) in spec.layers.iter().enumerate() {
+        if e.is_full() {
+            break;
+        }
+        let line = line_of(text, layer.span().start);
+        expand(
+            &mut e,
+            layer.get_ref().clone(),
+            &format!("line {line}, layers[{i}]"),
+            "",
+            &inherited,
+        );
+    }
+    problems.extend(duplicate_names(&e.layers));
+    problems.splice(0..0, e.problems.drain(..));
+    if !problems.is_empty() {
+        return Err(ZooError::Invalid {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    Ok(Workload {
+        name: spec.name,
+        description: spec.description,
+        source: spec.source,
+        input,
+        params: params.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        layers: e.layers,
+    })
+}
+
+/// A name that is empty or has spaces or commas.
+fn name_problems(name: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
-    if spec.name.trim().is_empty()
-        || spec.name.contains(',')
-        || spec.name.contains(char::is_whitespace)
-    {
+    if name.trim().is_empty() || name.contains(',') || name.contains(char::is_whitespace) {
         problems.push(Problem {
             location: "name".into(),
             message: format!(
                 "{:?}: a workload name must be non-empty, without spaces or commas",
-                spec.name
+                name
             ),
         });
     }
+    problems
+}
+
+/// The file's `[params]` with the overrides applied; an unknown or out-of-range override is an
+/// error, an out-of-range value in the file a problem.
+fn resolve_params(
+    spec: &FileSpec,
+    overrides: &[(String, u64)],
+    problems: &mut Vec<Problem>,
+) -> Result<BTreeMap<String, u64>, ZooError> {
     let mut params = BTreeMap::new();
     for (k, v) in &spec.params {
         if *v < 1 {
@@ -257,63 +320,40 @@ pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Work
         }
         params.insert(k.clone(), *v);
     }
-    let mut e = Emitter::new(&params, State::Unknown);
-    e.loc = "input".into();
-    if spec.input.is_empty() {
-        e.problem(
-            "",
-            "empty: write the input shape, e.g. [3, 224, 224] or [\"$seq_len\"]",
-        );
-    }
-    let input: Vec<u64> = spec.input.iter().filter_map(|v| e.pos("", v)).collect();
-    if let [c, h, w] = input[..] {
-        e.state = State::Spatial { c, hw: [h, w] };
-    }
+    Ok(params)
+}
+
+/// The `[defaults]` precision, each field checked.
+fn default_precision(e: &mut Emitter, spec: &FileSpec) -> Precision {
     e.loc = "defaults".into();
     let d = Precision::default();
-    let precision = Precision {
+    Precision {
         weight_bits: check_bits(
-            &mut e,
+            e,
             "weight_bits",
             spec.defaults.weight_bits.as_ref(),
             d.weight_bits,
         ),
         input_bits: check_bits(
-            &mut e,
+            e,
             "input_bits",
             spec.defaults.input_bits.as_ref(),
             d.input_bits,
         ),
         output_bits: check_bits(
-            &mut e,
+            e,
             "output_bits",
             spec.defaults.output_bits.as_ref(),
             d.output_bits,
         ),
-    };
-    let inherited = Inherited {
-        precision,
-        spiking: spec.defaults.spiking.clone(),
-    };
-    if spec.layers.is_empty() {
-        e.loc = "layers".into();
-        e.problem("", "a workload needs at least one layer");
     }
-    for (i, layer) in spec.layers.iter().enumerate() {
-        if e.is_full() {
-            break;
-        }
-        let line = line_of(text, layer.span().start);
-        expand(
-            &mut e,
-            layer.get_ref().clone(),
-            &format!("line {line}, layers[{i}]"),
-            "",
-            &inherited,
-        );
-    }
+}
+
+/// A problem for each layer name used before.
+fn duplicate_names(layers: &[crate::Layer]) -> Vec<Problem> {
+    let mut problems = Vec::new();
     let mut seen = HashSet::new();
-    for l in &e.layers {
+    for l in layers {
         if !seen.insert(l.name.as_str()) {
             problems.push(Problem {
                 location: format!("layer {:?}", l.name),
@@ -321,21 +361,7 @@ pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Work
             });
         }
     }
-    problems.splice(0..0, e.problems.drain(..));
-    if !problems.is_empty() {
-        return Err(ZooError::Invalid {
-            file: file.to_string(),
-            problems,
-        });
-    }
-    Ok(Workload {
-        name: spec.name,
-        description: spec.description,
-        source: spec.source,
-        input,
-        params: params.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-        layers: e.layers,
-    })
+    problems
 }
 
 fn take_int(e: &mut Emitter, t: &mut Table, key: &str) -> Option<Option<Int>> {
@@ -352,46 +378,71 @@ fn take_int(e: &mut Emitter, t: &mut Table, key: &str) -> Option<Option<Int>> {
 }
 
 /// Expands one layer table (primitive, composite or repeat) at location `loc`.
+/// Expands one `[[layers]]` table (a primitive, a block or a repeat) into layers; problems go
+/// to the emitter with their location.
 fn expand(e: &mut Emitter, mut t: Table, loc: &str, prefix: &str, inh: &Inherited) {
-    let name = match t.remove("name") {
-        Some(Value::String(s)) if !s.is_empty() => s,
+    let Some(name) = layer_name(e, &mut t, loc) else {
+        return;
+    };
+    let full = format!("{prefix}{name}");
+    e.loc = format!("{loc} {full:?}");
+    let here = e.loc.clone();
+    let Some(op) = layer_op(e, &mut t) else {
+        return;
+    };
+    let Some(inh) = settings(e, &mut t, &op, inh) else {
+        return;
+    };
+    if op == "repeat" {
+        repeat(e, t, (loc, &here, &full), &inh);
+        return;
+    }
+    emit(e, t, &op, &full, &inh);
+}
+
+/// The layer's `name`, or a problem.
+fn layer_name(e: &mut Emitter, t: &mut Table, loc: &str) -> Option<String> {
+    match t.remove("name") {
+        Some(Value::String(s)) if !s.is_empty() => Some(s),
         Some(other) => {
             e.loc = loc.to_string();
             e.problem(
                 "name",
                 format!("{other} is not a layer name; write a non-empty string"),
             );
-            return;
+            None
         }
         None => {
             e.loc = loc.to_string();
             e.problem("name", "missing: every layer needs a name");
-            return;
+            None
         }
-    };
-    let full = format!("{prefix}{name}");
-    e.loc = format!("{loc} {full:?}");
-    let here = e.loc.clone();
-    let op = match t.remove("op") {
-        Some(Value::String(s)) if OPS.contains(&s.as_str()) => s,
+    }
+}
+
+/// The layer's `op`, one of [`OPS`], or a problem.
+fn layer_op(e: &mut Emitter, t: &mut Table) -> Option<String> {
+    match t.remove("op") {
+        Some(Value::String(s)) if OPS.contains(&s.as_str()) => Some(s),
         Some(other) => {
             e.problem(
                 "op",
                 format!("{other} is not an operator; allowed: {}", OPS.join(", ")),
             );
-            return;
+            None
         }
         None => {
             e.problem("op", format!("missing; allowed: {}", OPS.join(", ")));
-            return;
+            None
         }
-    };
-    // Settings every layer may carry.
+    }
+}
+
+/// The settings every layer may carry (precision, spiking) over the inherited ones.
+fn settings(e: &mut Emitter, t: &mut Table, op: &str, inh: &Inherited) -> Option<Inherited> {
     let mut inh = inh.clone();
     for key in ["weight_bits", "input_bits", "output_bits"] {
-        let Some(v) = take_int(e, &mut t, key) else {
-            return;
-        };
+        let v = take_int(e, t, key)?;
         let p = &mut inh.precision;
         let field = match key {
             "weight_bits" => &mut p.weight_bits,
@@ -406,78 +457,84 @@ fn expand(e: &mut Emitter, mut t: Table, loc: &str, prefix: &str, inh: &Inherite
             Ok(s) => Some(s),
             Err(err) => {
                 e.problem("spiking", err.message().to_string());
-                return;
+                return None;
             }
         },
     };
     if let Some(s) = &layer_spiking {
-        if !is_weight_op(&op) {
+        if !is_weight_op(op) {
             e.problem(
                 "spiking",
                 "spiking settings apply to weight layers (conv2d, linear, blocks) only",
             );
-            return;
+            return None;
         }
         inh.spiking = Some(s.over(&inh.spiking.clone().unwrap_or_default()));
     }
-    if op == "repeat" {
-        let Some(count) = take_int(e, &mut t, "count") else {
-            return;
-        };
-        let Some(count) = count else {
-            e.problem("count", "missing: repeat needs count = N");
-            return;
-        };
-        let Some(count) = e.pos("count", &count) else {
-            return;
-        };
-        let body = match t.remove("body") {
-            Some(Value::Array(items)) if !items.is_empty() => items,
-            _ => {
-                e.problem(
-                    "body",
-                    "missing or empty: write the repeated layers as [[layers.body]] tables",
-                );
-                return;
-            }
-        };
-        if let Some(key) = t.keys().next() {
-            e.problem(key, "unknown key for repeat; allowed: name, op, count, body, weight_bits, input_bits, output_bits, spiking");
-            return;
-        }
-        if count > crate::ops::MAX_LAYERS as u64 {
+    Some(inh)
+}
+
+/// A `repeat`: its body expanded `count` times, named `<full>.<i>.<layer>`.
+fn repeat(e: &mut Emitter, mut t: Table, (loc, here, full): (&str, &str, &str), inh: &Inherited) {
+    let Some(count) = take_int(e, &mut t, "count") else {
+        return;
+    };
+    let Some(count) = count else {
+        e.problem("count", "missing: repeat needs count = N");
+        return;
+    };
+    let Some(count) = e.pos("count", &count) else {
+        return;
+    };
+    let body = match t.remove("body") {
+        Some(Value::Array(items)) if !items.is_empty() => items,
+        _ => {
             e.problem(
-                "count",
-                format!(
-                    "{count} is out of range; a workload expands to at most {} layers",
-                    crate::ops::MAX_LAYERS
-                ),
+                "body",
+                "missing or empty: write the repeated layers as [[layers.body]] tables",
             );
             return;
         }
-        for i in 0..count {
-            if e.is_full() {
-                return;
-            }
-            for (j, item) in body.iter().enumerate() {
-                let Value::Table(tab) = item else {
-                    e.loc = here.clone();
-                    e.problem("body", format!("body[{j}] is not a table"));
-                    return;
-                };
-                expand(
-                    e,
-                    tab.clone(),
-                    &format!("{loc}.body[{j}] (repeat {i})"),
-                    &format!("{full}.{i}."),
-                    &inh,
-                );
-            }
-        }
+    };
+    if let Some(key) = t.keys().next() {
+        e.problem(key, "unknown key for repeat; allowed: name, op, count, body, weight_bits, input_bits, output_bits, spiking");
         return;
     }
+    if count > crate::ops::MAX_LAYERS as u64 {
+        e.problem(
+            "count",
+            format!(
+                "{count} is out of range; a workload expands to at most {} layers",
+                crate::ops::MAX_LAYERS
+            ),
+        );
+        return;
+    }
+    for i in 0..count {
+        if e.is_full() {
+            return;
+        }
+        for (j, item) in body.iter().enumerate() {
+            let Value::Table(tab) = item else {
+                e.loc = here.to_string();
+                e.problem("body", format!("body[{j}] is not a table"));
+                return;
+            };
+            expand(
+                e,
+                tab.clone(),
+                &format!("{loc}.body[{j}] (repeat {i})"),
+                &format!("{full}.{i}."),
+                inh,
+            );
+        }
+    }
+}
+
+/// A primitive or a block, emitted by its spec type.
+fn emit(e: &mut Emitter, t: Table, op: &str, full: &str, inh: &Inherited) {
     let common_spiking = match &inh.spiking {
-        Some(s) if is_weight_op(&op) => match s.resolve(e) {
+        Some(s) if is_weight_op(op) => match s.resolve(e) {
             Some(s) => Some(s),
             None => return,
         },
@@ -490,9 +547,9 @@ fn expand(e: &mut Emitter, mut t: Table, loc: &str, prefix: &str, inh: &Inherite
     let rest = Value::Table(t);
     macro_rules! dispatch {
         ($($name:literal => $spec:ty),* $(,)?) => {
-            match op.as_str() {
+            match op {
                 $($name => match rest.try_into::<$spec>() {
-                    Ok(spec) => { let _ = spec.emit(e, &full, &common); }
+                    Ok(spec) => { let _ = spec.emit(e, full, &common); }
                     Err(err) => e.problem("", err.message().trim().to_string()),
                 },)*
                 _ => unreachable!("op names are checked against OPS"),

@@ -29,14 +29,7 @@ pub struct Conv2dSpec {
 
 impl Conv2dSpec {
     pub fn emit(&self, e: &mut Emitter, name: &str, common: &Common) -> Option<()> {
-        let cin = e.pos("in_channels", &self.in_channels);
-        let cout = e.pos("out_channels", &self.out_channels);
-        let kernel = e.pair_min("kernel", &self.kernel, 1);
-        let stride = e.opt_pair("stride", &self.stride, 1, [1, 1]);
-        let padding = e.opt_pair("padding", &self.padding, 0, [0, 0]);
-        let dilation = e.opt_pair("dilation", &self.dilation, 1, [1, 1]);
-        let groups = e.opt_pos("groups", &self.groups, 1);
-        let input_size = e.input_hw(&self.input_size);
+        let conv = self.fields(e);
         let norm = self
             .norm
             .as_deref()
@@ -51,16 +44,57 @@ impl Conv2dSpec {
             .transpose()
             .map_err(|m| e.problem("act", m))
             .ok()?;
-        let (cin, cout, kernel, stride, padding, dilation, groups, input_size) = (
-            cin?,
-            cout?,
-            kernel?,
-            stride?,
-            padding?,
-            dilation?,
-            groups?,
-            input_size?,
-        );
+        let conv = conv?;
+        let out = self.check(e, &conv)?;
+        let cout = conv.out_channels;
+        e.push(name.to_string(), Op::Conv2d(conv), common);
+        e.state = State::Spatial { c: cout, hw: out };
+        if let Some(kind) = norm {
+            e.norm(format!("{name}.norm"), kind, common);
+        }
+        if let Some(kind) = act {
+            e.act(format!("{name}.act"), kind, common);
+        }
+        Some(())
+    }
+
+    /// The convolution's fields, each checked (every problem reported before giving up).
+    fn fields(&self, e: &mut Emitter) -> Option<Conv2d> {
+        let cin = e.pos("in_channels", &self.in_channels);
+        let cout = e.pos("out_channels", &self.out_channels);
+        let kernel = e.pair_min("kernel", &self.kernel, 1);
+        let stride = e.opt_pair("stride", &self.stride, 1, [1, 1]);
+        let padding = e.opt_pair("padding", &self.padding, 0, [0, 0]);
+        let dilation = e.opt_pair("dilation", &self.dilation, 1, [1, 1]);
+        let groups = e.opt_pos("groups", &self.groups, 1);
+        let input_size = e.input_hw(&self.input_size);
+        Some(Conv2d {
+            in_channels: cin?,
+            out_channels: cout?,
+            kernel: kernel?,
+            stride: stride?,
+            padding: padding?,
+            dilation: dilation?,
+            groups: groups?,
+            input_size: input_size?,
+            bias: self.bias,
+        })
+    }
+
+    /// The fields together: groups divide the channels, the channels follow the previous layer,
+    /// the kernel fits, a given output size agrees. The output size.
+    fn check(&self, e: &mut Emitter, conv: &Conv2d) -> Option<[u64; 2]> {
+        let Conv2d {
+            in_channels: cin,
+            out_channels: cout,
+            kernel,
+            stride,
+            padding,
+            dilation,
+            groups,
+            input_size,
+            ..
+        } = *conv;
         if cin % groups != 0 || cout % groups != 0 {
             e.problem(
                 "groups",
@@ -77,17 +111,6 @@ impl Conv2dSpec {
                 format!("{cin}, but the previous layer gives {c} channels"),
             );
         }
-        let conv = Conv2d {
-            in_channels: cin,
-            out_channels: cout,
-            kernel,
-            stride,
-            padding,
-            dilation,
-            groups,
-            input_size,
-            bias: self.bias,
-        };
         let Some(out) = conv.output_size() else {
             e.problem(
                 "kernel",
@@ -111,15 +134,7 @@ impl Conv2dSpec {
                 return None;
             }
         }
-        e.push(name.to_string(), Op::Conv2d(conv), common);
-        e.state = State::Spatial { c: cout, hw: out };
-        if let Some(kind) = norm {
-            e.norm(format!("{name}.norm"), kind, common);
-        }
-        if let Some(kind) = act {
-            e.act(format!("{name}.act"), kind, common);
-        }
-        Some(())
+        Some(out)
     }
 }
 
@@ -275,68 +290,8 @@ impl PoolSpec {
         let input = e.input_hw(&self.input_size);
         let (channels, input) = (channels?, input?);
         let (kind, output, window) = match self.kind.as_str() {
-            "adaptive_avg" => {
-                let Some(out) = &self.output_size else {
-                    e.problem(
-                        "output_size",
-                        "missing: adaptive_avg pooling needs output_size = N or [h, w]",
-                    );
-                    return None;
-                };
-                if self.kernel.is_some() || self.stride.is_some() || self.padding.is_some() {
-                    e.problem("kernel", "adaptive_avg pooling takes output_size only, not kernel, stride or padding");
-                    return None;
-                }
-                let out = e.pair_min("output_size", out, 1)?;
-                if out[0] > input[0] || out[1] > input[1] {
-                    e.problem(
-                        "output_size",
-                        format!("{out:?} is larger than the input {input:?}"),
-                    );
-                    return None;
-                }
-                let window = [input[0].div_ceil(out[0]), input[1].div_ceil(out[1])];
-                (PoolKind::Avg, out, window)
-            }
-            "max" | "avg" => {
-                let Some(kernel) = &self.kernel else {
-                    e.problem(
-                        "kernel",
-                        format!("missing: {} pooling needs kernel = N or [h, w]", self.kind),
-                    );
-                    return None;
-                };
-                let kernel = e.pair_min("kernel", kernel, 1)?;
-                let stride = e.opt_pair("stride", &self.stride, 1, kernel)?;
-                let padding = e.opt_pair("padding", &self.padding, 0, [0, 0])?;
-                if padding[0].saturating_mul(2) > kernel[0]
-                    || padding[1].saturating_mul(2) > kernel[1]
-                {
-                    e.problem("padding", format!("{padding:?} is more than half the kernel {kernel:?} (PyTorch rejects it)"));
-                    return None;
-                }
-                let out = [
-                    Conv2d::axis_output(input[0], kernel[0], stride[0], padding[0], 1),
-                    Conv2d::axis_output(input[1], kernel[1], stride[1], padding[1], 1),
-                ];
-                let [Some(oh), Some(ow)] = out else {
-                    e.problem("kernel", format!("kernel {kernel:?} does not fit the input {input:?} padded by {padding:?}"));
-                    return None;
-                };
-                if let Some(given) = &self.output_size {
-                    let given = e.pair_min("output_size", given, 1)?;
-                    if given != [oh, ow] {
-                        e.problem("output_size", format!("{given:?} is inconsistent with input {input:?}, kernel {kernel:?}, stride {stride:?}, padding {padding:?}, which give [{oh}, {ow}]"));
-                        return None;
-                    }
-                }
-                let kind = if self.kind == "max" {
-                    PoolKind::Max
-                } else {
-                    PoolKind::Avg
-                };
-                (kind, [oh, ow], kernel)
-            }
+            "adaptive_avg" => self.adaptive(e, input)?,
+            "max" | "avg" => self.windowed(e, input)?,
             other => {
                 e.problem(
                     "kind",
@@ -361,6 +316,79 @@ impl PoolSpec {
             hw: output,
         };
         Some(())
+    }
+
+    /// `adaptive_avg`: (kind, output size, window) from `output_size`.
+    fn adaptive(&self, e: &mut Emitter, input: [u64; 2]) -> Option<(PoolKind, [u64; 2], [u64; 2])> {
+        let Some(out) = &self.output_size else {
+            e.problem(
+                "output_size",
+                "missing: adaptive_avg pooling needs output_size = N or [h, w]",
+            );
+            return None;
+        };
+        if self.kernel.is_some() || self.stride.is_some() || self.padding.is_some() {
+            e.problem(
+                "kernel",
+                "adaptive_avg pooling takes output_size only, not kernel, stride or padding",
+            );
+            return None;
+        }
+        let out = e.pair_min("output_size", out, 1)?;
+        if out[0] > input[0] || out[1] > input[1] {
+            e.problem(
+                "output_size",
+                format!("{out:?} is larger than the input {input:?}"),
+            );
+            return None;
+        }
+        let window = [input[0].div_ceil(out[0]), input[1].div_ceil(out[1])];
+        Some((PoolKind::Avg, out, window))
+    }
+
+    /// `max` or `avg`: (kind, output size, window) from kernel, stride and padding.
+    fn windowed(&self, e: &mut Emitter, input: [u64; 2]) -> Option<(PoolKind, [u64; 2], [u64; 2])> {
+        let Some(kernel) = &self.kernel else {
+            e.problem(
+                "kernel",
+                format!("missing: {} pooling needs kernel = N or [h, w]", self.kind),
+            );
+            return None;
+        };
+        let kernel = e.pair_min("kernel", kernel, 1)?;
+        let stride = e.opt_pair("stride", &self.stride, 1, kernel)?;
+        let padding = e.opt_pair("padding", &self.padding, 0, [0, 0])?;
+        if padding[0].saturating_mul(2) > kernel[0] || padding[1].saturating_mul(2) > kernel[1] {
+            e.problem(
+                "padding",
+                format!("{padding:?} is more than half the kernel {kernel:?} (PyTorch rejects it)"),
+            );
+            return None;
+        }
+        let out = [
+            Conv2d::axis_output(input[0], kernel[0], stride[0], padding[0], 1),
+            Conv2d::axis_output(input[1], kernel[1], stride[1], padding[1], 1),
+        ];
+        let [Some(oh), Some(ow)] = out else {
+            e.problem(
+                "kernel",
+                format!("kernel {kernel:?} does not fit the input {input:?} padded by {padding:?}"),
+            );
+            return None;
+        };
+        if let Some(given) = &self.output_size {
+            let given = e.pair_min("output_size", given, 1)?;
+            if given != [oh, ow] {
+                e.problem("output_size", format!("{given:?} is inconsistent with input {input:?}, kernel {kernel:?}, stride {stride:?}, padding {padding:?}, which give [{oh}, {ow}]"));
+                return None;
+            }
+        }
+        let kind = if self.kind == "max" {
+            PoolKind::Max
+        } else {
+            PoolKind::Avg
+        };
+        Some((kind, [oh, ow], kernel))
     }
 }
 
