@@ -14,10 +14,10 @@
 
 use crate::plot::{self, Bars, Front};
 use crate::report::median_min_max;
+pub use crate::report::{Format, significant};
 use crate::results::{self, Cell, Table};
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 /// What to export and how.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,30 +36,6 @@ pub struct ExportOptions {
     pub sort: Option<String>,
     /// Column label overrides, `column=Label`.
     pub labels: Vec<String>,
-}
-
-/// A table format.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Format {
-    /// GitHub-flavoured Markdown.
-    Markdown,
-    /// LaTeX with booktabs.
-    Latex,
-    /// CSV with column names and full precision.
-    Csv,
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Format, String> {
-        match s {
-            "markdown" | "md" => Ok(Format::Markdown),
-            "latex" | "tex" => Ok(Format::Latex),
-            "csv" => Ok(Format::Csv),
-            other => Err(format!("`{other}` is not one of markdown, latex, csv")),
-        }
-    }
 }
 
 /// The table's text.
@@ -306,37 +282,6 @@ fn latex_escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// `x` to `digits` significant figures: integers as they are (below 1e6), fixed notation from
-/// 1e-3 to 1e5 without trailing zeros, scientific outside.
-pub fn significant(x: f64, digits: usize, format: Format) -> String {
-    if x == 0.0 {
-        return "0".into();
-    }
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    let mag = x.abs().log10().floor() as i32;
-    if x.fract() == 0.0 && x.abs() < 1e6 {
-        return format!("{x:.0}");
-    }
-    if (-3..5).contains(&mag) {
-        let decimals = (digits as i32 - 1 - mag).max(0) as usize;
-        let s = format!("{x:.decimals$}");
-        // Trailing zeros after the point say nothing in a table: 0.5500 -> 0.55.
-        return if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        };
-    }
-    let m = x / 10f64.powi(mag);
-    let m = format!("{m:.prec$}", prec = digits.saturating_sub(1));
-    match format {
-        Format::Latex => format!("${m}\\times10^{{{mag}}}$"),
-        _ => format!("{m}e{mag}"),
-    }
 }
 
 fn cell_text(c: &Cell, format: Format) -> String {

@@ -267,13 +267,13 @@ fn colour_bar<DB: DrawingBackend>(
     }
     let style = ("sans-serif", 13).into_font().color(&BLACK);
     area.draw(&Text::new(
-        crate::export::significant(hi, 4, crate::export::Format::Markdown),
+        crate::report::significant(hi, 4, crate::report::Format::Markdown),
         (x0 + 26, top - 6),
         style.clone(),
     ))
     .map_err(err)?;
     area.draw(&Text::new(
-        crate::export::significant(lo, 4, crate::export::Format::Markdown),
+        crate::report::significant(lo, 4, crate::report::Format::Markdown),
         (x0 + 26, bottom - 6),
         style.clone(),
     ))

@@ -2,6 +2,8 @@
 //! tables as `summary.md`, `grading.md` and `comparison.md` print them, and the statistics
 //! they quote over seeds (median, min, max).
 
+use std::str::FromStr;
+
 /// `1234567` -> `"1,234,567"`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -108,7 +110,7 @@ pub fn spread(v: &[f64], digits: usize) -> String {
 /// A ratio readable across decades: 3 significant figures, scientific below 0.01.
 pub fn ratio(x: f64) -> String {
     if x >= 0.01 {
-        crate::export::significant(x, 3, crate::export::Format::Markdown)
+        significant(x, 3, Format::Markdown)
     } else {
         format!("{x:.2e}")
     }
@@ -125,6 +127,61 @@ pub fn pairs<K: std::fmt::Display, V: std::fmt::Display>(
         .map(|(k, v)| format!("{k}{sep}{v}"))
         .collect::<Vec<_>>()
         .join(join)
+}
+
+/// A table format.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Format {
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// LaTeX with booktabs.
+    Latex,
+    /// CSV with column names and full precision.
+    Csv,
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "markdown" | "md" => Ok(Format::Markdown),
+            "latex" | "tex" => Ok(Format::Latex),
+            "csv" => Ok(Format::Csv),
+            other => Err(format!("`{other}` is not one of markdown, latex, csv")),
+        }
+    }
+}
+
+/// `x` to `digits` significant figures: integers as they are (below 1e6), fixed notation from
+/// 1e-3 to 1e5 without trailing zeros, scientific outside.
+pub fn significant(x: f64, digits: usize, format: Format) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let mag = x.abs().log10().floor() as i32;
+    if x.fract() == 0.0 && x.abs() < 1e6 {
+        return format!("{x:.0}");
+    }
+    if (-3..5).contains(&mag) {
+        let decimals = (digits as i32 - 1 - mag).max(0) as usize;
+        let s = format!("{x:.decimals$}");
+        // Trailing zeros after the point say nothing in a table: 0.5500 -> 0.55.
+        return if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        };
+    }
+    let m = x / 10f64.powi(mag);
+    let m = format!("{m:.prec$}", prec = digits.saturating_sub(1));
+    match format {
+        Format::Latex => format!("${m}\\times10^{{{mag}}}$"),
+        _ => format!("{m}e{mag}"),
+    }
 }
 
 #[cfg(test)]

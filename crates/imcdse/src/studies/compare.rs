@@ -21,6 +21,7 @@
 
 use super::Done;
 use super::compare_md::markdown;
+pub use super::compare_md::{Design, DesignId, Kind, Line, gain_over_largest, loss_vs_specific};
 use super::sequential::{Start, sequential};
 use super::sweep::{Sweep, SweepOptions};
 use crate::objective::Objective;
@@ -35,7 +36,6 @@ use anyhow::{Context, Result, bail};
 use imc_search::Point;
 use imc_zoo::{Workload, Zoo};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -59,105 +59,6 @@ pub struct CompareOptions {
     pub sequential_start: Start,
     /// NSGA-II population.
     pub population: usize,
-}
-
-/// What a row of comparison.parquet is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// The joint design.
-    Joint,
-    /// The largest workload's specific design.
-    Largest,
-    /// The level-by-level design.
-    Sequential,
-    /// The row's workload's own design.
-    Specific,
-    /// Another workload's specific design.
-    OtherSpecific,
-}
-
-impl Kind {
-    /// The name in comparison.parquet's `kind` column.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Joint => "joint",
-            Kind::Largest => "largest",
-            Kind::Sequential => "sequential",
-            Kind::Specific => "specific",
-            Kind::OtherSpecific => "other-specific",
-        }
-    }
-}
-
-/// Which design a row costs (comparison.parquet's `design` column).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DesignId {
-    /// The joint search's best.
-    Joint,
-    /// The sequential baseline.
-    Sequential,
-    /// The best design of the search on one workload.
-    Specific(String),
-}
-
-impl fmt::Display for DesignId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DesignId::Joint => f.write_str("joint"),
-            DesignId::Sequential => f.write_str("sequential"),
-            DesignId::Specific(w) => write!(f, "specific:{w}"),
-        }
-    }
-}
-
-/// A compared design of one seed, costed on every workload.
-pub struct Design {
-    /// The seed of the searches that found it.
-    pub seed: u64,
-    /// Which design.
-    pub id: DesignId,
-    /// Its parameters.
-    pub point: Point,
-    /// Its cost on every workload.
-    pub eval: Evaluation,
-}
-
-/// One row of comparison.parquet: a design costed on a workload.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    /// The seed.
-    pub seed: u64,
-    /// What the design is to this workload.
-    pub kind: Kind,
-    /// Which design.
-    pub design: DesignId,
-    /// The workload.
-    pub workload: String,
-    /// Whether the design is feasible (for all workloads).
-    pub feasible: bool,
-    /// mJ.
-    pub energy_mj: f64,
-    /// ms.
-    pub latency_ms: f64,
-    /// mm2.
-    pub area_mm2: f64,
-    /// mJ ms mm2.
-    pub edap: f64,
-    /// EDAP over the workload's own design's.
-    pub normalized: f64,
-}
-
-/// Gain of joint over largest in percent (ours) and in percentage points (the paper's code).
-pub fn gain_over_largest(s_joint: f64, s_largest: f64) -> (f64, f64) {
-    (
-        (s_largest - s_joint) / s_largest * 100.0,
-        (s_largest - s_joint) * 100.0,
-    )
-}
-
-/// Loss of joint against the workload-specific design, in percent.
-pub fn loss_vs_specific(s_joint: f64) -> f64 {
-    (s_joint - 1.0) * 100.0
 }
 
 /// A comparison ready to run.
@@ -268,7 +169,13 @@ impl Comparison {
         }
         let (lines, designs) = self.cost(&found)?;
         results::write_parquet(&out.join("comparison.parquet"), frame(&lines)?)?;
-        let md = markdown(self, &lines, &designs);
+        let md = markdown(
+            &self.problem,
+            (self.options.optimizer, self.options.seeds),
+            &self.largest,
+            &lines,
+            &designs,
+        );
         write_atomic(&out.join("comparison.md"), md.as_bytes())?;
         record.write(out, Status::Complete, started)?;
         Ok(Done::new(out, format!("{md}\n")))

@@ -1,12 +1,113 @@
 //! comparison.md: per workload the normalized EDAP `s` of the joint, largest-workload and
 //! sequential designs with the gains and losses (median [min, max] over seeds), the joint score
 //! of each design, and sentences on what the numbers mean: when the joint search returned the
-//! largest workload's design itself, and where the joint design does not beat it.
+//! largest workload's design itself, and where the joint design does not beat it. The rows
+//! and designs it reads are defined here too ([`Line`], [`Design`]).
 
-use super::compare::{
-    Comparison, Design, DesignId, Kind, Line, gain_over_largest, loss_vs_specific,
-};
+use crate::optimizer::OptimizerKind;
+use crate::problem::{Evaluation, Problem};
 use crate::report::{median_min_max, pairs, spread, table};
+use imc_search::Point;
+use std::fmt;
+
+/// What a row of comparison.parquet is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The joint design.
+    Joint,
+    /// The largest workload's specific design.
+    Largest,
+    /// The level-by-level design.
+    Sequential,
+    /// The row's workload's own design.
+    Specific,
+    /// Another workload's specific design.
+    OtherSpecific,
+}
+
+impl Kind {
+    /// The name in comparison.parquet's `kind` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Joint => "joint",
+            Kind::Largest => "largest",
+            Kind::Sequential => "sequential",
+            Kind::Specific => "specific",
+            Kind::OtherSpecific => "other-specific",
+        }
+    }
+}
+
+/// Which design a row costs (comparison.parquet's `design` column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DesignId {
+    /// The joint search's best.
+    Joint,
+    /// The sequential baseline.
+    Sequential,
+    /// The best design of the search on one workload.
+    Specific(String),
+}
+
+impl fmt::Display for DesignId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DesignId::Joint => f.write_str("joint"),
+            DesignId::Sequential => f.write_str("sequential"),
+            DesignId::Specific(w) => write!(f, "specific:{w}"),
+        }
+    }
+}
+
+/// A compared design of one seed, costed on every workload.
+pub struct Design {
+    /// The seed of the searches that found it.
+    pub seed: u64,
+    /// Which design.
+    pub id: DesignId,
+    /// Its parameters.
+    pub point: Point,
+    /// Its cost on every workload.
+    pub eval: Evaluation,
+}
+
+/// One row of comparison.parquet: a design costed on a workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// The seed.
+    pub seed: u64,
+    /// What the design is to this workload.
+    pub kind: Kind,
+    /// Which design.
+    pub design: DesignId,
+    /// The workload.
+    pub workload: String,
+    /// Whether the design is feasible (for all workloads).
+    pub feasible: bool,
+    /// mJ.
+    pub energy_mj: f64,
+    /// ms.
+    pub latency_ms: f64,
+    /// mm2.
+    pub area_mm2: f64,
+    /// mJ ms mm2.
+    pub edap: f64,
+    /// EDAP over the workload's own design's.
+    pub normalized: f64,
+}
+
+/// Gain of joint over largest in percent (ours) and in percentage points (the paper's code).
+pub fn gain_over_largest(s_joint: f64, s_largest: f64) -> (f64, f64) {
+    (
+        (s_largest - s_joint) / s_largest * 100.0,
+        (s_largest - s_joint) * 100.0,
+    )
+}
+
+/// Loss of joint against the workload-specific design, in percent.
+pub fn loss_vs_specific(s_joint: f64) -> f64 {
+    (s_joint - 1.0) * 100.0
+}
 
 /// The rows of `kind` on workload `w`, seed by seed.
 fn of<'a>(lines: &'a [Line], kind: Kind, w: &str) -> Vec<&'a Line> {
@@ -16,9 +117,15 @@ fn of<'a>(lines: &'a [Line], kind: Kind, w: &str) -> Vec<&'a Line> {
         .collect()
 }
 
-/// comparison.md's text.
-pub fn markdown(c: &Comparison, lines: &[Line], designs: &[Design]) -> String {
-    let (problem, largest) = (&c.problem, &c.largest);
+/// comparison.md's text: the joint `problem`, the searches' optimizer and seeds, the largest
+/// workload, and the rows and designs of the comparison.
+pub fn markdown(
+    problem: &Problem,
+    (optimizer, seeds): (OptimizerKind, u64),
+    largest: &str,
+    lines: &[Line],
+    designs: &[Design],
+) -> String {
     let mut s = format!(
         "# Comparison: {} on {}\n\nJoint objective `{}`, optimizer `{}`, seeds 0..{}; largest workload \
          (most MACs): {largest}. s = EDAP(design, w) / EDAP(w's specific design, w): lower is better, \
@@ -26,8 +133,8 @@ pub fn markdown(c: &Comparison, lines: &[Line], designs: &[Design]) -> String {
         problem.file.name,
         problem.names.join(", "),
         problem.objective.name(),
-        c.options.optimizer,
-        c.options.seeds,
+        optimizer,
+        seeds,
     );
     let (rows, losing) = workload_rows(&problem.names, lines);
     s.push_str(&table(
@@ -44,8 +151,8 @@ pub fn markdown(c: &Comparison, lines: &[Line], designs: &[Design]) -> String {
         ],
         &rows,
     ));
-    s.push_str(&score_table(c, designs));
-    s.push_str(&same_design(c, lines, designs));
+    s.push_str(&score_table(problem, largest, designs));
+    s.push_str(&same_design(largest, seeds, lines, designs));
     s.push_str(&losing_text(lines, &losing));
     s
 }
@@ -96,11 +203,11 @@ fn workload_rows(names: &[String], lines: &[Line]) -> (Vec<Vec<String>>, Vec<Str
 
 /// The joint score of each kind of design (seed 0), so the reader sees what the joint search
 /// optimised.
-fn score_table(c: &Comparison, designs: &[Design]) -> String {
+fn score_table(problem: &Problem, largest: &str, designs: &[Design]) -> String {
     let mut rows = Vec::new();
     for (kind, id) in [
         (Kind::Joint, DesignId::Joint),
-        (Kind::Largest, DesignId::Specific(c.largest.clone())),
+        (Kind::Largest, DesignId::Specific(largest.to_string())),
         (Kind::Sequential, DesignId::Sequential),
     ] {
         if let Some(d) = designs.iter().find(|d| d.seed == 0 && d.id == id) {
@@ -109,11 +216,11 @@ fn score_table(c: &Comparison, designs: &[Design]) -> String {
                 kind.name().to_string(),
                 e.score.map_or("infeasible".into(), |x| format!("{x:.4e}")),
                 format!("{:.2}", e.area_mm2.unwrap_or(f64::NAN)),
-                pairs(&c.problem.values(&d.point), "=", " "),
+                pairs(&problem.values(&d.point), "=", " "),
             ]);
         }
     }
-    let score = format!("{} score", c.problem.objective.name());
+    let score = format!("{} score", problem.objective.name());
     format!(
         "\nJoint score of each design (seed 0):\n\n{}",
         table(&["design", &score, "area mm2", "parameters"], &rows)
@@ -121,18 +228,17 @@ fn score_table(c: &Comparison, designs: &[Design]) -> String {
 }
 
 /// When the joint search returned the largest workload's design itself, and why.
-fn same_design(c: &Comparison, lines: &[Line], designs: &[Design]) -> String {
-    let largest = &c.largest;
+fn same_design(largest: &str, seeds: u64, lines: &[Line], designs: &[Design]) -> String {
     let point = |seed: u64, id: &DesignId| {
         designs
             .iter()
             .find(|x| x.seed == seed && x.id == *id)
             .map(|x| &x.point)
     };
-    let same: Vec<u64> = (0..c.options.seeds)
+    let same: Vec<u64> = (0..seeds)
         .filter(|&seed| {
             let joint = point(seed, &DesignId::Joint);
-            joint.is_some() && joint == point(seed, &DesignId::Specific(largest.clone()))
+            joint.is_some() && joint == point(seed, &DesignId::Specific(largest.to_string()))
         })
         .collect();
     let Some(&first) = same.first() else {
