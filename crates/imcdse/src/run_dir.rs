@@ -305,8 +305,9 @@ impl RunToml {
         self.evaluations = c.evaluations;
     }
 
-    /// The identity of the run, as TOML text: what a resumed run must match.
-    pub fn identity(&self) -> RunToml {
+    /// The record with only its identity kept (times, status, settings, counts and `[args]`
+    /// blanked): what a resumed run must match.
+    fn identity(&self) -> RunToml {
         let mut id = RunToml {
             status: Status::Running,
             tool: String::new(),
