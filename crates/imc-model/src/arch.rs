@@ -1,236 +1,231 @@
-//! A validated architecture: every parameter of [`crate::param::PARAMS`] resolved to a value,
-//! defaults applied, combinations checked. Only an `Architecture` can be costed.
+//! The architecture: every parameter the model understands, declared once here in groups
+//! (cell, chip, crossbar, ADC, data, buffers, softmax unit, associative processor,
+//! calibration) with its type, default, allowed values, unit and source. From this one
+//! declaration `declare.rs` generates the group structs, [`Architecture`], the table
+//! [`PARAMS`] that design spaces and `--set` overrides are checked against,
+//! [`Settings::resolve`] and [`Architecture::values`]. Only an `Architecture` can be costed.
 
+use crate::declare::architecture;
 use crate::error::ModelError;
-use crate::param::{self, Value};
+use crate::param::{Kind, Settings, Value, choice_enum, int, real};
 use crate::tech;
 
-/// The memory cell of the crossbars.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Device {
-    /// 1T1R resistive RAM: multi-bit cells, weights stay on chip.
-    Rram,
-    /// SRAM: one bit per cell.
-    Sram,
+choice_enum! {
+    /// The memory cell of the crossbars.
+    Device {
+        /// 1T1R resistive RAM: multi-bit cells, weights stay on chip.
+        Rram = "rram",
+        /// SRAM: one bit per cell.
+        Sram = "sram",
+    }
 }
 
-/// ADC architecture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdcKind {
-    /// Successive approximation.
-    Sar,
-    /// Flash.
-    Flash,
+choice_enum! {
+    /// ADC architecture.
+    AdcKind {
+        /// Successive approximation.
+        Sar = "sar",
+        /// Flash.
+        Flash = "flash",
+    }
 }
 
-/// Every parameter resolved (defaults applied) and the combination checked; the fields are the
-/// parameters of [`crate::param::PARAMS`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Architecture {
-    /// `device`: memory cell of the crossbars (default rram).
-    pub device: Device,
-    /// `technology_nm`: CMOS node in nm; 32 as in the joint co-optimization framework (default 32).
-    pub technology_nm: f64,
-    /// `voltage_v`: supply voltage; scales energy and delay only when voltage_scaling = true (default node nominal).
-    pub voltage_v: f64,
-    /// `voltage_scaling`: E ~ V^2 and delay ~ 1/V around the node's nominal voltage; false is the paper's setting (default false).
-    pub voltage_scaling: bool,
-    /// `cycle_ns`: clock period: one ADC conversion slot (default 1).
-    pub cycle_ns: f64,
-    /// `rows`: crossbar rows (wordlines) (default 128).
-    pub rows: u64,
-    /// `cols`: crossbar columns (bitlines) (default 128).
-    pub cols: u64,
-    /// `bits_per_cell`: weight bits stored per cell (default 2 (rram), 1 (sram)).
-    pub bits_per_cell: u32,
-    /// `adc_bits`: ADC resolution; 5 as in the framework (default 5).
-    pub adc_bits: u32,
-    /// `adc_kind`: ADC architecture (default sar).
-    pub adc_kind: AdcKind,
-    /// `cols_per_adc`: columns sharing one ADC through a column mux (NeuroSim numColMuxed = 8) (default 8).
-    pub cols_per_adc: u64,
-    /// `parallel_rows`: rows summed per conversion; default all rows (default rows).
-    pub parallel_rows: u64,
-    /// `input_bits`: activation bits (default 8).
-    pub input_bits: u32,
-    /// `weight_bits`: weight bits (default 8).
-    pub weight_bits: u32,
-    /// `output_bits`: bits of layer outputs written back (default 8).
-    pub output_bits: u32,
-    /// `dac_bits`: input bits applied per cycle (1 = bit-serial) (default 1).
-    pub dac_bits: u32,
-    /// `router_groups`: router groups on the chip (default 4).
-    pub router_groups: u64,
-    /// `tiles_per_group`: tiles per router group (default 16).
-    pub tiles_per_group: u64,
-    /// `crossbars_per_tile`: crossbars (macros) per tile (default 32).
-    pub crossbars_per_tile: u64,
-    /// `glb_mib`: global buffer, MiB (default 2).
-    pub glb_mib: f64,
-    /// `tile_input_buffer_kib`: input buffer per tile, KiB (default 16).
-    pub tile_input_buffer_kib: f64,
-    /// `tile_output_buffer_kib`: output buffer per tile, KiB (default 16).
-    pub tile_output_buffer_kib: f64,
-    /// `weights_on_chip`: all weights of a workload stay in crossbars; otherwise they stream from DRAM (default true (rram), false (sram)).
-    pub weights_on_chip: bool,
-    /// `r_on_ohm`: RRAM low-resistance state (CiMLoop rram_neurosim_default cell) (default 6000).
-    pub r_on_ohm: f64,
-    /// `r_off_ohm`: RRAM high-resistance state (CiMLoop rram_neurosim_default cell) (default 900000).
-    pub r_off_ohm: f64,
-    /// `read_voltage_v`: RRAM read voltage (CiMLoop rram_neurosim_default cell) (default 0.5).
-    pub read_voltage_v: f64,
-    /// `read_pulse_ns`: RRAM read pulse (CiMLoop rram_neurosim_default cell) (default 2).
-    pub read_pulse_ns: f64,
-    /// `cell_area_f2`: cell area in F^2 (NeuroSim / CiMLoop cells) (default 48 (rram 1T1R), 280 (sram)).
-    pub cell_area_f2: f64,
-    /// `input_density`: average fraction of input bits that are 1 (NeuroSim inputtoggle) (default 0.18).
-    pub input_density: f64,
-    /// `weight_density`: average cell conductance as a fraction of the on-off range (default 0.5).
-    pub weight_density: f64,
-    /// `digital_lanes`: 8-bit MAC lanes per tile for dynamic matmuls and non-linear ops (default 64).
-    pub digital_lanes: u64,
-    /// Softmax on the associative processor `ap` (true) or on the digital lanes.
-    pub softmax_on_ap: bool,
-    /// The associative processor (`ap_*` parameters).
-    pub ap: crate::components::ap::Ap,
-    /// `softmax_bits`: integer softmax precision (I-BERT; SoftmAP studies low precision) (default 8).
-    pub softmax_bits: u32,
-    /// `calib_energy`: multiplies all energies (default 1).
-    pub calib_energy: f64,
-    /// `calib_latency`: multiplies all latencies (default 1).
-    pub calib_latency: f64,
-    /// `calib_area`: multiplies all areas (default 1).
-    pub calib_area: f64,
-    /// `calib_adc_energy`: multiplies ADC energy (default 1).
-    pub calib_adc_energy: f64,
+choice_enum! {
+    /// What computes softmax layers.
+    SoftmaxUnit {
+        /// The tiles' digital lanes.
+        Digital = "digital",
+        /// An associative processor (SoftmAP).
+        Ap = "ap",
+    }
+}
+
+architecture! {
+    /// The memory cell of the crossbars.
+    cell: Cell {
+        /// Memory cell of the crossbars.
+        [0] device: Device = Device::Rram, Kind::Choice(Device::WORDS);
+        /// Weight bits stored per cell (2 for RRAM, 1 for SRAM).
+        [7] bits_per_cell: u32 = if device == Device::Sram { 1 } else { 2 }, int(1, 8);
+        /// Cell area in F^2 (NeuroSim / CiMLoop cells: 48 for RRAM 1T1R, 280 for SRAM).
+        [27] area_f2 "cell_area_f2": f64 = if device == Device::Sram { 280.0 } else { 48.0 },
+            real(1.0, 2000.0);
+        /// RRAM low-resistance state, ohm (CiMLoop rram_neurosim_default cell).
+        [23] r_on_ohm: f64 = 6000.0, real(100.0, 1e9);
+        /// RRAM high-resistance state, ohm (CiMLoop rram_neurosim_default cell).
+        [24] r_off_ohm: f64 = 900000.0, real(100.0, 1e10);
+        /// RRAM read voltage, V (CiMLoop rram_neurosim_default cell).
+        [25] read_voltage_v: f64 = 0.5, real(0.01, 2.0);
+        /// RRAM read pulse, ns (CiMLoop rram_neurosim_default cell).
+        [26] read_pulse_ns: f64 = 2.0, real(0.01, 1000.0);
+    }
+    /// Technology, clock and organisation of the chip.
+    chip: Chip {
+        /// CMOS node in nm; 32 as in the joint co-optimization framework.
+        [1] technology_nm: f64 = 32.0, int(7, 130);
+        /// Supply voltage, V (default the node's nominal); scales energy and delay only when
+        /// voltage_scaling = true.
+        [2] voltage_v: f64 = tech::nominal_voltage(technology_nm), real(0.3, 1.5);
+        /// E ~ V^2 and delay ~ 1/V around the node's nominal voltage; false is the paper's
+        /// setting.
+        [3] voltage_scaling: bool = false, Kind::Bool;
+        /// Clock period, ns: one ADC conversion slot.
+        [4] cycle_ns: f64 = 1.0, real(0.1, 1000.0);
+        /// Router groups on the chip.
+        [16] router_groups: u64 = 4, int(1, 4096);
+        /// Tiles per router group.
+        [17] tiles_per_group: u64 = 16, int(1, 4096);
+        /// Crossbars (macros) per tile.
+        [18] crossbars_per_tile: u64 = 32, int(1, 4096);
+        /// 8-bit MAC lanes per tile for dynamic matmuls and non-linear ops.
+        [30] digital_lanes: u64 = 64, int(1, 65536);
+        /// All weights of a workload stay in crossbars (default for RRAM); otherwise they
+        /// stream from DRAM (default for SRAM).
+        [22] weights_on_chip: bool = cell.device == Device::Rram, Kind::Bool;
+    }
+    /// One crossbar: its size and how inputs enter it.
+    crossbar: Crossbar {
+        /// Crossbar rows (wordlines).
+        [5] rows: u64 = 128, int(8, 4096);
+        /// Crossbar columns (bitlines).
+        [6] cols: u64 = 128, int(8, 4096);
+        /// Rows summed per conversion; default all rows.
+        [11] parallel_rows: u64 = rows, int(1, 4096);
+        /// Input bits applied per cycle (1 = bit-serial).
+        [15] dac_bits: u32 = 1, int(1, 8);
+    }
+    /// The column ADCs.
+    adc: Adc {
+        /// ADC resolution in bits; 5 as in the framework.
+        [8] bits "adc_bits": u32 = 5, int(1, 12);
+        /// ADC architecture.
+        [9] kind "adc_kind": AdcKind = AdcKind::Sar, Kind::Choice(AdcKind::WORDS);
+        /// Columns sharing one ADC through a column mux (NeuroSim numColMuxed = 8).
+        [10] cols_per_adc: u64 = 8, int(1, 4096);
+    }
+    /// Precisions and bit statistics of the data the chip computes on.
+    data: Data {
+        /// Activation bits.
+        [12] input_bits: u32 = 8, int(1, 16);
+        /// Weight bits.
+        [13] weight_bits: u32 = 8, int(1, 16);
+        /// Bits of layer outputs written back.
+        [14] output_bits: u32 = 8, int(1, 32);
+        /// Average fraction of input bits that are 1 (NeuroSim inputtoggle).
+        [28] input_density: f64 = 0.18, real(0.0, 1.0);
+        /// Average cell conductance as a fraction of the on-off range.
+        [29] weight_density: f64 = 0.5, real(0.0, 1.0);
+    }
+    /// The chip's buffers.
+    buffers: Buffers {
+        /// Global buffer, MiB.
+        [19] glb_mib: f64 = 2.0, real(0.0625, 1024.0);
+        /// Input buffer per tile, KiB.
+        [20] tile_input_kib "tile_input_buffer_kib": f64 = 16.0, real(0.25, 4096.0);
+        /// Output buffer per tile, KiB.
+        [21] tile_output_kib "tile_output_buffer_kib": f64 = 16.0, real(0.25, 4096.0);
+    }
+    /// What computes softmax layers, and at what precision.
+    softmax: Softmax {
+        /// The tiles' digital lanes or an associative processor (SoftmAP).
+        [31] unit "softmax_unit": SoftmaxUnit = SoftmaxUnit::Digital,
+            Kind::Choice(SoftmaxUnit::WORDS);
+        /// Integer softmax precision in bits (I-BERT; SoftmAP studies low precision).
+        [32] bits "softmax_bits": u32 = 8, int(2, 16);
+    }
+    /// The associative processor that computes softmax when `softmax_unit = "ap"` (see
+    /// `components/ap.rs`; the defaults are assumptions, not SoftmAP's figures).
+    ap: Ap {
+        /// Words working in parallel (assumed).
+        [33] words "ap_words": u64 = 16384, int(1, 1 << 30);
+        /// Bits per word.
+        [34] word_bits "ap_word_bits": u32 = 64, int(4, 1024);
+        /// Energy per compared bit, fJ (assumed, typical SRAM CAM).
+        [35] compare_fj "ap_compare_fj": f64 = 1.0, real(0.0, 1e6);
+        /// Energy per written bit, fJ (assumed).
+        [36] write_fj "ap_write_fj": f64 = 5.0, real(0.0, 1e6);
+        /// Compare cycle, ns.
+        [37] compare_ns "ap_compare_ns": f64 = 1.0, real(0.01, 1e3);
+        /// Write cycle, ns.
+        [38] write_ns "ap_write_ns": f64 = 1.0, real(0.01, 1e3);
+        /// Cell area at 32 nm, um^2 (assumed, about 3 6T SRAM cells).
+        [39] cell_um2 "ap_cell_um2": f64 = 0.5, real(0.0, 1e3);
+    }
+    /// Factors that scale the model's results to match a reference.
+    calibration: Calibration {
+        /// Multiplies all energies.
+        [40] energy "calib_energy": f64 = 1.0, real(0.0, 1e6);
+        /// Multiplies all latencies.
+        [41] latency "calib_latency": f64 = 1.0, real(0.0, 1e6);
+        /// Multiplies all areas.
+        [42] area "calib_area": f64 = 1.0, real(0.0, 1e6);
+        /// Multiplies ADC energy.
+        [43] adc_energy "calib_adc_energy": f64 = 1.0, real(0.0, 1e6);
+    }
+}
+
+impl Default for Architecture {
+    /// The default architecture: every parameter at its default (an RRAM chip).
+    fn default() -> Architecture {
+        Architecture::default_rram()
+    }
 }
 
 impl Architecture {
-    /// The default architecture (see `param.rs` for each default and its source).
+    /// The default architecture (see the declaration above for each default and its source).
     pub fn default_rram() -> Architecture {
-        Self::from_values(&[]).expect("defaults are valid")
+        Settings::default()
+            .resolve()
+            .expect("the defaults are a valid combination (tested)")
     }
 
     /// Builds an architecture from `(name, value)` pairs; missing parameters take their
     /// defaults. Unknown names, wrong types, out-of-range values and invalid combinations are
     /// errors naming the key and what is allowed. A later pair overrides an earlier one.
     pub fn from_values(values: &[(String, Value)]) -> Result<Architecture, ModelError> {
-        for (k, v) in values {
-            param::find(k)?.check(v)?;
-        }
-        let get = |name: &str| values.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
-        let num = |name: &str, default: f64| match get(name) {
-            Some(Value::Num(x)) => *x,
-            _ => default,
-        };
-        let flag = |name: &str, default: bool| match get(name) {
-            Some(Value::Bool(b)) => *b,
-            _ => default,
-        };
-        let word = |name: &str, default: &'static str| match get(name) {
-            Some(Value::Str(s)) => s.clone(),
-            _ => default.to_string(),
-        };
-        let device = if word("device", "rram") == "sram" {
-            Device::Sram
-        } else {
-            Device::Rram
-        };
-        let sram = device == Device::Sram;
-        let technology_nm = num("technology_nm", 32.0);
-        let rows = num("rows", 128.0) as u64;
-        let a = Architecture {
-            device,
-            technology_nm,
-            voltage_v: num("voltage_v", tech::nominal_voltage(technology_nm)),
-            voltage_scaling: flag("voltage_scaling", false),
-            cycle_ns: num("cycle_ns", 1.0),
-            rows,
-            cols: num("cols", 128.0) as u64,
-            bits_per_cell: num("bits_per_cell", if sram { 1.0 } else { 2.0 }) as u32,
-            adc_bits: num("adc_bits", 5.0) as u32,
-            adc_kind: if word("adc_kind", "sar") == "flash" {
-                AdcKind::Flash
-            } else {
-                AdcKind::Sar
-            },
-            cols_per_adc: num("cols_per_adc", 8.0) as u64,
-            parallel_rows: num("parallel_rows", rows as f64) as u64,
-            input_bits: num("input_bits", 8.0) as u32,
-            weight_bits: num("weight_bits", 8.0) as u32,
-            output_bits: num("output_bits", 8.0) as u32,
-            dac_bits: num("dac_bits", 1.0) as u32,
-            router_groups: num("router_groups", 4.0) as u64,
-            tiles_per_group: num("tiles_per_group", 16.0) as u64,
-            crossbars_per_tile: num("crossbars_per_tile", 32.0) as u64,
-            glb_mib: num("glb_mib", 2.0),
-            tile_input_buffer_kib: num("tile_input_buffer_kib", 16.0),
-            tile_output_buffer_kib: num("tile_output_buffer_kib", 16.0),
-            weights_on_chip: flag("weights_on_chip", !sram),
-            r_on_ohm: num("r_on_ohm", 6e3),
-            r_off_ohm: num("r_off_ohm", 9e5),
-            read_voltage_v: num("read_voltage_v", 0.5),
-            read_pulse_ns: num("read_pulse_ns", 2.0),
-            cell_area_f2: num("cell_area_f2", if sram { 280.0 } else { 48.0 }),
-            input_density: num("input_density", 0.18),
-            weight_density: num("weight_density", 0.5),
-            digital_lanes: num("digital_lanes", 64.0) as u64,
-            softmax_on_ap: word("softmax_unit", "digital") == "ap",
-            ap: crate::components::ap::Ap {
-                words: num("ap_words", 16384.0) as u64,
-                word_bits: num("ap_word_bits", 64.0) as u32,
-                compare_fj: num("ap_compare_fj", 1.0),
-                write_fj: num("ap_write_fj", 5.0),
-                compare_ns: num("ap_compare_ns", 1.0),
-                write_ns: num("ap_write_ns", 1.0),
-                cell_um2: num("ap_cell_um2", 0.5),
-            },
-            softmax_bits: num("softmax_bits", 8.0) as u32,
-            calib_energy: num("calib_energy", 1.0),
-            calib_latency: num("calib_latency", 1.0),
-            calib_area: num("calib_area", 1.0),
-            calib_adc_energy: num("calib_adc_energy", 1.0),
-        };
-        a.check_combinations()?;
-        Ok(a)
+        let mut settings = Settings::default();
+        settings.set(values)?;
+        settings.resolve()
     }
 
     fn check_combinations(&self) -> Result<(), ModelError> {
         let bad = |m: String| Err(ModelError::Combination(m));
-        if self.device == Device::Sram && self.bits_per_cell != 1 {
+        if self.cell.device == Device::Sram && self.cell.bits_per_cell != 1 {
             return bad(format!(
                 "an SRAM cell holds one bit: bits_per_cell = {} is not allowed with device = \"sram\"",
-                self.bits_per_cell
+                self.cell.bits_per_cell
             ));
         }
-        if self.bits_per_cell > self.weight_bits {
+        if self.cell.bits_per_cell > self.data.weight_bits {
             return bad(format!(
                 "bits_per_cell = {} exceeds weight_bits = {}",
-                self.bits_per_cell, self.weight_bits
+                self.cell.bits_per_cell, self.data.weight_bits
             ));
         }
-        if self.cols_per_adc > self.cols || !self.cols.is_multiple_of(self.cols_per_adc) {
+        if self.adc.cols_per_adc > self.crossbar.cols
+            || !self.crossbar.cols.is_multiple_of(self.adc.cols_per_adc)
+        {
             return bad(format!(
                 "cols_per_adc = {} must divide cols = {}",
-                self.cols_per_adc, self.cols
+                self.adc.cols_per_adc, self.crossbar.cols
             ));
         }
-        if self.parallel_rows > self.rows {
+        if self.crossbar.parallel_rows > self.crossbar.rows {
             return bad(format!(
                 "parallel_rows = {} exceeds rows = {}",
-                self.parallel_rows, self.rows
+                self.crossbar.parallel_rows, self.crossbar.rows
             ));
         }
-        if self.dac_bits > self.input_bits {
+        if self.crossbar.dac_bits > self.data.input_bits {
             return bad(format!(
                 "dac_bits = {} exceeds input_bits = {}",
-                self.dac_bits, self.input_bits
+                self.crossbar.dac_bits, self.data.input_bits
             ));
         }
-        if self.r_off_ohm <= self.r_on_ohm {
+        if self.cell.r_off_ohm <= self.cell.r_on_ohm {
             return bad(format!(
                 "r_off_ohm = {} must be larger than r_on_ohm = {}",
-                self.r_off_ohm, self.r_on_ohm
+                self.cell.r_off_ohm, self.cell.r_on_ohm
             ));
         }
         Ok(())
@@ -238,103 +233,27 @@ impl Architecture {
 
     /// Cells one weight occupies: `ceil(weight_bits / bits_per_cell)`.
     pub fn cells_per_weight(&self) -> u64 {
-        self.weight_bits.div_ceil(self.bits_per_cell) as u64
+        self.data.weight_bits.div_ceil(self.cell.bits_per_cell) as u64
     }
 
     /// Input slices per input vector: `ceil(input_bits / dac_bits)` (bit-serial by default).
     pub fn input_slices(&self) -> u64 {
-        self.input_bits.div_ceil(self.dac_bits) as u64
+        self.data.input_bits.div_ceil(self.crossbar.dac_bits) as u64
     }
 
     /// Tiles: router groups x tiles per group.
     pub fn tiles(&self) -> u64 {
-        self.router_groups * self.tiles_per_group
+        self.chip.router_groups * self.chip.tiles_per_group
     }
 
     /// Crossbars of the chip.
     pub fn crossbars(&self) -> u64 {
-        self.tiles() * self.crossbars_per_tile
+        self.tiles() * self.chip.crossbars_per_tile
     }
 
     /// ADCs per crossbar: cols / cols_per_adc.
     pub fn adcs_per_crossbar(&self) -> u64 {
-        self.cols / self.cols_per_adc
-    }
-
-    /// The resolved parameters as (name, value) pairs, in `PARAMS` order.
-    pub fn values(&self) -> Vec<(&'static str, Value)> {
-        let ap = self.ap;
-        let n = |x: f64| Value::Num(x);
-        let u = |x: u64| Value::Num(x as f64);
-        vec![
-            (
-                "device",
-                Value::Str(
-                    if self.device == Device::Sram {
-                        "sram"
-                    } else {
-                        "rram"
-                    }
-                    .into(),
-                ),
-            ),
-            ("technology_nm", n(self.technology_nm)),
-            ("voltage_v", n(self.voltage_v)),
-            ("voltage_scaling", Value::Bool(self.voltage_scaling)),
-            ("cycle_ns", n(self.cycle_ns)),
-            ("rows", u(self.rows)),
-            ("cols", u(self.cols)),
-            ("bits_per_cell", u(self.bits_per_cell as u64)),
-            ("adc_bits", u(self.adc_bits as u64)),
-            (
-                "adc_kind",
-                Value::Str(
-                    if self.adc_kind == AdcKind::Flash {
-                        "flash"
-                    } else {
-                        "sar"
-                    }
-                    .into(),
-                ),
-            ),
-            ("cols_per_adc", u(self.cols_per_adc)),
-            ("parallel_rows", u(self.parallel_rows)),
-            ("input_bits", u(self.input_bits as u64)),
-            ("weight_bits", u(self.weight_bits as u64)),
-            ("output_bits", u(self.output_bits as u64)),
-            ("dac_bits", u(self.dac_bits as u64)),
-            ("router_groups", u(self.router_groups)),
-            ("tiles_per_group", u(self.tiles_per_group)),
-            ("crossbars_per_tile", u(self.crossbars_per_tile)),
-            ("glb_mib", n(self.glb_mib)),
-            ("tile_input_buffer_kib", n(self.tile_input_buffer_kib)),
-            ("tile_output_buffer_kib", n(self.tile_output_buffer_kib)),
-            ("weights_on_chip", Value::Bool(self.weights_on_chip)),
-            ("r_on_ohm", n(self.r_on_ohm)),
-            ("r_off_ohm", n(self.r_off_ohm)),
-            ("read_voltage_v", n(self.read_voltage_v)),
-            ("read_pulse_ns", n(self.read_pulse_ns)),
-            ("cell_area_f2", n(self.cell_area_f2)),
-            ("input_density", n(self.input_density)),
-            ("weight_density", n(self.weight_density)),
-            ("digital_lanes", u(self.digital_lanes)),
-            (
-                "softmax_unit",
-                Value::Str(if self.softmax_on_ap { "ap" } else { "digital" }.into()),
-            ),
-            ("softmax_bits", u(self.softmax_bits as u64)),
-            ("ap_words", u(ap.words)),
-            ("ap_word_bits", u(ap.word_bits as u64)),
-            ("ap_compare_fj", n(ap.compare_fj)),
-            ("ap_write_fj", n(ap.write_fj)),
-            ("ap_compare_ns", n(ap.compare_ns)),
-            ("ap_write_ns", n(ap.write_ns)),
-            ("ap_cell_um2", n(ap.cell_um2)),
-            ("calib_energy", n(self.calib_energy)),
-            ("calib_latency", n(self.calib_latency)),
-            ("calib_area", n(self.calib_area)),
-            ("calib_adc_energy", n(self.calib_adc_energy)),
-        ]
+        self.crossbar.cols / self.adc.cols_per_adc
     }
 }
 
@@ -355,16 +274,84 @@ mod tests {
     fn defaults_follow_the_paper_framework() {
         let a = Architecture::default_rram();
         assert_eq!(
-            (a.technology_nm, a.adc_bits, a.weight_bits, a.input_bits),
+            (
+                a.chip.technology_nm,
+                a.adc.bits,
+                a.data.weight_bits,
+                a.data.input_bits
+            ),
             (32.0, 5, 8, 8)
         );
-        assert!(!a.voltage_scaling);
-        assert_eq!(a.values().len(), crate::param::PARAMS.len());
+        assert!(!a.chip.voltage_scaling);
+        assert_eq!(a.values().len(), PARAMS.len());
         let s = with(&[("device", Value::Str("sram".into()))]).unwrap();
         assert_eq!(
-            (s.bits_per_cell, s.cell_area_f2, s.weights_on_chip),
+            (s.cell.bits_per_cell, s.cell.area_f2, s.chip.weights_on_chip),
             (1, 280.0, false)
         );
+    }
+
+    /// Every default, of an RRAM and of an SRAM chip, passes its own parameter's check, and
+    /// every value a field can hold reads back as written: the types, kinds and defaults of
+    /// the declaration agree.
+    #[test]
+    fn defaults_pass_their_own_checks_and_values_round_trip() {
+        let sram = with(&[("device", Value::Str("sram".into()))]).unwrap();
+        for a in [Architecture::default_rram(), sram] {
+            let values = a.values();
+            assert_eq!(values.len(), PARAMS.len());
+            for ((name, v), p) in values.iter().zip(&PARAMS) {
+                assert_eq!(*name, p.name);
+                p.check(v)
+                    .unwrap_or_else(|e| panic!("default of {name}: {e}"));
+                assert!(!p.doc.trim().is_empty() && !p.default.is_empty(), "{name}");
+            }
+            let pairs: Vec<(String, Value)> = values
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            assert_eq!(Architecture::from_values(&pairs).unwrap(), a);
+        }
+        let odd = with(&[
+            ("adc_kind", Value::Str("flash".into())),
+            ("softmax_unit", Value::Str("ap".into())),
+            ("voltage_scaling", Value::Bool(true)),
+            ("ap_words", Value::Num((1u64 << 30) as f64)),
+            ("glb_mib", Value::Num(0.0625)),
+        ])
+        .unwrap();
+        assert_eq!(
+            (odd.adc.kind, odd.softmax.unit, odd.chip.voltage_scaling),
+            (AdcKind::Flash, SoftmaxUnit::Ap, true)
+        );
+        assert_eq!((odd.ap.words, odd.buffers.glb_mib), (1 << 30, 0.0625));
+    }
+
+    /// Defaults that follow other parameters follow them; a value given overrides the
+    /// dependent default, and the last of two values for one parameter wins.
+    #[test]
+    fn dependent_defaults_and_overrides() {
+        let a = with(&[
+            ("rows", Value::Num(256.0)),
+            ("technology_nm", Value::Num(22.0)),
+        ])
+        .unwrap();
+        assert_eq!(a.crossbar.parallel_rows, 256);
+        assert_eq!(a.chip.voltage_v, tech::nominal_voltage(22.0));
+        let b = with(&[
+            ("rows", Value::Num(256.0)),
+            ("parallel_rows", Value::Num(64.0)),
+            ("rows", Value::Num(512.0)),
+        ])
+        .unwrap();
+        assert_eq!((b.crossbar.rows, b.crossbar.parallel_rows), (512, 64));
+        let s = with(&[
+            ("device", Value::Str("sram".into())),
+            ("weights_on_chip", Value::Bool(true)),
+        ])
+        .unwrap();
+        assert!(s.chip.weights_on_chip);
+        assert_eq!(s.cell.area_f2, 280.0);
     }
 
     #[test]

@@ -202,10 +202,10 @@ impl Plan {
 /// so a search can compute it once per key.
 pub fn mapping_key(a: &Architecture) -> [u64; 5] {
     [
-        a.rows,
-        a.cols,
-        a.parallel_rows,
-        a.bits_per_cell as u64,
+        a.crossbar.rows,
+        a.crossbar.cols,
+        a.crossbar.parallel_rows,
+        a.cell.bits_per_cell as u64,
         a.cells_per_weight(),
     ]
 }
@@ -213,7 +213,7 @@ pub fn mapping_key(a: &Architecture) -> [u64; 5] {
 /// Cells per weight of a layer: its own precision if it is spiking, the architecture's else.
 pub fn cells_per_weight(a: &Architecture, l: &Layer) -> u64 {
     match l.spiking {
-        Some(_) => l.precision.weight_bits.div_ceil(a.bits_per_cell) as u64,
+        Some(_) => l.precision.weight_bits.div_ceil(a.cell.bits_per_cell) as u64,
         None => a.cells_per_weight(),
     }
 }
@@ -259,7 +259,7 @@ pub fn evaluate_with(
     let maps = static_maps(a, w);
     let needed: u64 = maps.iter().map(|s| s.2.crossbars).sum();
     let needed_cells: u64 = maps.iter().map(|s| s.2.cells).sum();
-    let copies = if a.weights_on_chip && needed > 0 {
+    let copies = if a.chip.weights_on_chip && needed > 0 {
         (available / needed).max(1)
     } else {
         1
@@ -273,7 +273,7 @@ pub fn evaluate_with(
     for (i, layer) in w.layers.iter().enumerate() {
         let map = maps.next_if(|s| s.0 == i).map(|(_, m, map)| (m, map));
         if let Some((_, map)) = map {
-            used_cells_in_crossbars += map.crossbars * a.rows * a.cols;
+            used_cells_in_crossbars += map.crossbars * a.crossbar.rows * a.crossbar.cols;
         }
         let step = plan.map_or(Step::Cost, |p| p.steps[i]);
         let error = add_layer(&cx, layer, map, step, &mut total, &mut kept);
@@ -283,7 +283,7 @@ pub fn evaluate_with(
     }
     let infeasible = if let Some(reason) = softmax_error {
         Some(Infeasible::SoftmaxUnit { reason })
-    } else if a.weights_on_chip && needed > available {
+    } else if a.chip.weights_on_chip && needed > available {
         Some(Infeasible::WeightsDoNotFit {
             needed_crossbars: needed,
             available_crossbars: available,

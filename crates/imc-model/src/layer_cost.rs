@@ -104,9 +104,9 @@ impl<'a> Context<'a> {
             t,
             copies,
             available: a.crossbars(),
-            lanes: (a.digital_lanes * a.tiles()) as f64,
+            lanes: (a.chip.digital_lanes * a.tiles()) as f64,
             move_bit: t.router.energy_pj * t.hops + t.tile_bus.energy_pj,
-            cycle: a.cycle_ns * t.scale.delay,
+            cycle: a.chip.cycle_ns * t.scale.delay,
             network_steps,
             spiking_network: w.is_spiking(),
         }
@@ -136,17 +136,17 @@ struct Inputs {
 fn inputs(cx: &Context, layer: &Layer) -> Inputs {
     let a = cx.a;
     let (slices, density, bits_in, drive) = match layer.spiking {
-        Some(s) if s.input_spikes => (1.0, s.spike_rate, 1.0, 1.0 / a.dac_bits as f64),
+        Some(s) if s.input_spikes => (1.0, s.spike_rate, 1.0, 1.0 / a.crossbar.dac_bits as f64),
         Some(_) => (
-            layer.precision.input_bits.div_ceil(a.dac_bits) as f64,
-            a.input_density,
+            layer.precision.input_bits.div_ceil(a.crossbar.dac_bits) as f64,
+            a.data.input_density,
             layer.precision.input_bits as f64,
             1.0,
         ),
         None => (
             a.input_slices() as f64,
-            a.input_density,
-            a.input_bits as f64,
+            a.data.input_density,
+            a.data.input_bits as f64,
             1.0,
         ),
     };
@@ -157,7 +157,7 @@ fn inputs(cx: &Context, layer: &Layer) -> Inputs {
             layer.precision.output_bits as f64,
         )
     } else {
-        (bits_in, a.output_bits as f64)
+        (bits_in, a.data.output_bits as f64)
     };
     Inputs {
         slices,
@@ -243,7 +243,7 @@ fn crossbar(
     let tile_out = m.cols as f64 * g * v * io.bits_out;
     c.energy[E::TileBuffers] +=
         tile_in * t.tile_input_buffer.energy_pj + tile_out * t.tile_output_buffer.energy_pj;
-    let (layer_copies, passes) = if a.weights_on_chip {
+    let (layer_copies, passes) = if a.chip.weights_on_chip {
         (cx.copies.min(m.vectors).max(1), 1)
     } else {
         (
@@ -254,16 +254,16 @@ fn crossbar(
     let vector_rounds = m.vectors.div_ceil(layer_copies) as f64;
     c.latency[L::Crossbar] += vector_rounds
         * io.slices
-        * (map.max_row_phases * a.cols_per_adc) as f64
+        * (map.max_row_phases * a.adc.cols_per_adc) as f64
         * passes as f64
         * cx.cycle;
     if let Some(s) = layer.spiking {
         membranes(cx, m, s, c);
     }
-    if !a.weights_on_chip {
-        let bits = (layer.weights() * a.weight_bits as u64) as f64;
+    if !a.chip.weights_on_chip {
+        let bits = (layer.weights() * a.data.weight_bits as u64) as f64;
         c.energy[E::WeightLoad] +=
-            bits * (dram::ENERGY_PJ_PER_BIT * a.calib_energy + t.tile_input_buffer.energy_pj);
+            bits * (dram::ENERGY_PJ_PER_BIT * a.calibration.energy + t.tile_input_buffer.energy_pj);
         c.latency[L::WeightLoad] += bits / dram::BITS_PER_NS * t.scale.delay;
     }
 }
@@ -317,13 +317,13 @@ fn digital_ops(op: &Op) -> (f64, f64) {
 /// associative processor cannot run it.
 fn softmax_cost(cx: &Context, x: &Softmax) -> Result<(f64, f64), String> {
     let (a, t) = (cx.a, cx.t);
-    if a.softmax_on_ap {
-        let (pj, ns) = ap::softmax(&a.ap, x.rows, x.length, a.softmax_bits)?;
+    if a.softmax.unit == crate::SoftmaxUnit::Ap {
+        let (pj, ns) = ap::softmax(&a.ap, x.rows, x.length, a.softmax.bits)?;
         Ok((pj * t.scale.energy, ns * t.scale.delay))
     } else {
         Ok(softmax_unit::softmax(
             x.elements() as f64,
-            a.softmax_bits,
+            a.softmax.bits,
             cx.lanes,
             t.add_pj,
             t.mul_pj,

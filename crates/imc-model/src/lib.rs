@@ -8,14 +8,15 @@
 pub mod arch;
 pub mod breakdown;
 pub mod components;
+mod declare;
 pub mod error;
 pub mod gpu;
 pub mod param;
 pub mod tech;
 
-pub use arch::{AdcKind, Architecture, Device};
+pub use arch::{AdcKind, Architecture, Device, SoftmaxUnit};
 pub use error::ModelError;
-pub use param::Value;
+pub use param::{Assignment, Settings, Value};
 pub mod cost;
 pub mod layer_cost;
 pub mod mapping;

@@ -43,9 +43,9 @@ impl Mapping {
     pub fn with_cells(a: &Architecture, m: &MatrixShape, c: u64) -> Mapping {
         let (k, n, g) = (m.rows, m.cols * c, m.groups);
         let cells = k * n * g;
-        let pr = a.parallel_rows;
-        if g > 1 && k <= a.rows && n <= a.cols {
-            let per = (a.rows / k).min(a.cols / n).max(1);
+        let pr = a.crossbar.parallel_rows;
+        if g > 1 && k <= a.crossbar.rows && n <= a.crossbar.cols {
+            let per = (a.crossbar.rows / k).min(a.crossbar.cols / n).max(1);
             let phases = k.div_ceil(pr);
             return Mapping {
                 crossbars: g.div_ceil(per),
@@ -57,11 +57,11 @@ impl Mapping {
                 phys_cols: n,
             };
         }
-        let row_tiles = k.div_ceil(a.rows);
-        let col_tiles = n.div_ceil(a.cols);
-        let last = k - (row_tiles - 1) * a.rows;
+        let row_tiles = k.div_ceil(a.crossbar.rows);
+        let col_tiles = n.div_ceil(a.crossbar.cols);
+        let last = k - (row_tiles - 1) * a.crossbar.rows;
         let full = if row_tiles > 1 {
-            a.rows.div_ceil(pr)
+            a.crossbar.rows.div_ceil(pr)
         } else {
             0
         };
@@ -84,7 +84,7 @@ impl Mapping {
 
     /// Fraction of the occupied crossbars' cells that hold weights.
     pub fn utilization(&self, a: &Architecture) -> f64 {
-        self.cells as f64 / (self.crossbars * a.rows * a.cols) as f64
+        self.cells as f64 / (self.crossbars * a.crossbar.rows * a.crossbar.cols) as f64
     }
 }
 
@@ -94,7 +94,12 @@ mod tests {
 
     fn arch(rows: u64, cols: u64, bpc: u32) -> Architecture {
         let mut a = Architecture::default_rram();
-        (a.rows, a.cols, a.parallel_rows, a.bits_per_cell) = (rows, cols, rows, bpc);
+        (
+            a.crossbar.rows,
+            a.crossbar.cols,
+            a.crossbar.parallel_rows,
+            a.cell.bits_per_cell,
+        ) = (rows, cols, rows, bpc);
         a
     }
 
@@ -120,7 +125,7 @@ mod tests {
     #[test]
     fn ragged_edges_and_parallel_rows() {
         let mut a = arch(128, 128, 8);
-        a.parallel_rows = 32;
+        a.crossbar.parallel_rows = 32;
         let m = Mapping::new(&a, &shape(300, 10, 1));
         assert_eq!((m.row_tiles, m.col_tiles), (3, 1));
         // 128 + 128 + 44 rows: 4 + 4 + 2 phases.

@@ -1,6 +1,8 @@
-//! The architecture parameters the model understands: names as they appear in TOML files,
-//! types, allowed ranges, defaults and where each default comes from. Design spaces and
-//! `--set` overrides are validated against this table.
+//! What a parameter is and how its values are checked: [`Param`] rows of the table [`PARAMS`]
+//! (declared once, with the architecture, in `arch.rs`), values as files write them
+//! ([`Value`]), and checked values ([`Assignment`], [`Settings`]) that an architecture is built
+//! from by copying. Design spaces and `--set` overrides are checked against the table once,
+//! when they are read.
 
 use crate::error::ModelError;
 use std::fmt;
@@ -56,280 +58,184 @@ pub struct Param {
     pub name: &'static str,
     /// What values it takes.
     pub kind: Kind,
-    /// Default as text (`"device"` dependent defaults are resolved in `arch.rs`).
+    /// The default: the expression the architecture is built with, as written in `arch.rs`
+    /// (it may use parameters of groups declared before it, e.g. `cell.device`).
     pub default: &'static str,
-    /// What it is, with its unit and source.
+    /// What it is, with its unit and source: the field's doc comment, one line per line.
     pub doc: &'static str,
 }
 
-const fn int(
-    name: &'static str,
-    min: i64,
-    max: i64,
-    default: &'static str,
-    doc: &'static str,
-) -> Param {
-    Param {
-        name,
-        kind: Kind::Int { min, max },
-        default,
-        doc,
+/// An integer parameter in `[min, max]`.
+pub const fn int(min: i64, max: i64) -> Kind {
+    Kind::Int { min, max }
+}
+
+/// A real parameter in `[min, max]`.
+pub const fn real(min: f64, max: f64) -> Kind {
+    Kind::Real { min, max }
+}
+
+/// A checked parameter value in the form the architecture is built from: a number, a flag, or
+/// the index of a word in the parameter's list of choices. Copying one costs no allocation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Setting {
+    /// A number (integers too).
+    Num(f64),
+    /// A flag.
+    Bool(bool),
+    /// The index of a word in [`Kind::Choice`].
+    Choice(usize),
+}
+
+/// A Rust type an architecture field has, converted from and to the table's values.
+pub trait ParamType: Copy {
+    /// The field's value of a checked setting (an integer field takes `x as T`, as a cast
+    /// always did; a setting of another shape cannot pass [`Param::check`]).
+    fn from_setting(s: Setting) -> Self;
+    /// The value as written in files.
+    fn to_value(self) -> Value;
+}
+
+macro_rules! numeric_param_types {
+    ($($t:ty),*) => {$(
+        impl ParamType for $t {
+            fn from_setting(s: Setting) -> Self {
+                match s {
+                    Setting::Num(x) => x as $t,
+                    Setting::Bool(b) => b as u8 as $t,
+                    Setting::Choice(i) => i as $t,
+                }
+            }
+            fn to_value(self) -> Value {
+                Value::Num(self as f64)
+            }
+        }
+    )*};
+}
+numeric_param_types!(u32, u64, f64);
+
+impl ParamType for bool {
+    fn from_setting(s: Setting) -> Self {
+        match s {
+            Setting::Bool(b) => b,
+            Setting::Num(x) => x != 0.0,
+            Setting::Choice(i) => i != 0,
+        }
+    }
+    fn to_value(self) -> Value {
+        Value::Bool(self)
     }
 }
 
-const fn real(
-    name: &'static str,
-    min: f64,
-    max: f64,
-    default: &'static str,
-    doc: &'static str,
-) -> Param {
-    Param {
-        name,
-        kind: Kind::Real { min, max },
-        default,
-        doc,
-    }
-}
+/// An enum whose values are the words of a [`Kind::Choice`] parameter.
+macro_rules! choice_enum {
+    (
+        $(#[doc = $doc:literal])*
+        $Enum:ident { $($(#[doc = $vdoc:literal])* $Variant:ident = $word:literal,)+ }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $Enum {
+            $($(#[doc = $vdoc])* $Variant,)+
+        }
 
-/// Every parameter, in the order reports list them.
-pub const PARAMS: &[Param] = &[
-    Param {
-        name: "device",
-        kind: Kind::Choice(&["rram", "sram"]),
-        default: "rram",
-        doc: "memory cell of the crossbars",
-    },
-    int(
-        "technology_nm",
-        7,
-        130,
-        "32",
-        "CMOS node in nm; 32 as in the joint co-optimization framework",
-    ),
-    real(
-        "voltage_v",
-        0.3,
-        1.5,
-        "node nominal",
-        "supply voltage; scales energy and delay only when voltage_scaling = true",
-    ),
-    Param {
-        name: "voltage_scaling",
-        kind: Kind::Bool,
-        default: "false",
-        doc: "E ~ V^2 and delay ~ 1/V around the node's nominal voltage; false is the paper's setting",
-    },
-    real(
-        "cycle_ns",
-        0.1,
-        1000.0,
-        "1",
-        "clock period: one ADC conversion slot",
-    ),
-    int("rows", 8, 4096, "128", "crossbar rows (wordlines)"),
-    int("cols", 8, 4096, "128", "crossbar columns (bitlines)"),
-    int(
-        "bits_per_cell",
-        1,
-        8,
-        "2 (rram), 1 (sram)",
-        "weight bits stored per cell",
-    ),
-    int(
-        "adc_bits",
-        1,
-        12,
-        "5",
-        "ADC resolution; 5 as in the framework",
-    ),
-    Param {
-        name: "adc_kind",
-        kind: Kind::Choice(&["sar", "flash"]),
-        default: "sar",
-        doc: "ADC architecture",
-    },
-    int(
-        "cols_per_adc",
-        1,
-        4096,
-        "8",
-        "columns sharing one ADC through a column mux (NeuroSim numColMuxed = 8)",
-    ),
-    int(
-        "parallel_rows",
-        1,
-        4096,
-        "rows",
-        "rows summed per conversion; default all rows",
-    ),
-    int("input_bits", 1, 16, "8", "activation bits"),
-    int("weight_bits", 1, 16, "8", "weight bits"),
-    int(
-        "output_bits",
-        1,
-        32,
-        "8",
-        "bits of layer outputs written back",
-    ),
-    int(
-        "dac_bits",
-        1,
-        8,
-        "1",
-        "input bits applied per cycle (1 = bit-serial)",
-    ),
-    int("router_groups", 1, 4096, "4", "router groups on the chip"),
-    int("tiles_per_group", 1, 4096, "16", "tiles per router group"),
-    int(
-        "crossbars_per_tile",
-        1,
-        4096,
-        "32",
-        "crossbars (macros) per tile",
-    ),
-    real("glb_mib", 0.0625, 1024.0, "2", "global buffer, MiB"),
-    real(
-        "tile_input_buffer_kib",
-        0.25,
-        4096.0,
-        "16",
-        "input buffer per tile, KiB",
-    ),
-    real(
-        "tile_output_buffer_kib",
-        0.25,
-        4096.0,
-        "16",
-        "output buffer per tile, KiB",
-    ),
-    Param {
-        name: "weights_on_chip",
-        kind: Kind::Bool,
-        default: "true (rram), false (sram)",
-        doc: "all weights of a workload stay in crossbars; otherwise they stream from DRAM",
-    },
-    real(
-        "r_on_ohm",
-        100.0,
-        1e9,
-        "6000",
-        "RRAM low-resistance state (CiMLoop rram_neurosim_default cell)",
-    ),
-    real(
-        "r_off_ohm",
-        100.0,
-        1e10,
-        "900000",
-        "RRAM high-resistance state (CiMLoop rram_neurosim_default cell)",
-    ),
-    real(
-        "read_voltage_v",
-        0.01,
-        2.0,
-        "0.5",
-        "RRAM read voltage (CiMLoop rram_neurosim_default cell)",
-    ),
-    real(
-        "read_pulse_ns",
-        0.01,
-        1000.0,
-        "2",
-        "RRAM read pulse (CiMLoop rram_neurosim_default cell)",
-    ),
-    real(
-        "cell_area_f2",
-        1.0,
-        2000.0,
-        "48 (rram 1T1R), 280 (sram)",
-        "cell area in F^2 (NeuroSim / CiMLoop cells)",
-    ),
-    real(
-        "input_density",
-        0.0,
-        1.0,
-        "0.18",
-        "average fraction of input bits that are 1 (NeuroSim inputtoggle)",
-    ),
-    real(
-        "weight_density",
-        0.0,
-        1.0,
-        "0.5",
-        "average cell conductance as a fraction of the on-off range",
-    ),
-    int(
-        "digital_lanes",
-        1,
-        65536,
-        "64",
-        "8-bit MAC lanes per tile for dynamic matmuls and non-linear ops",
-    ),
-    Param {
-        name: "softmax_unit",
-        kind: Kind::Choice(&["digital", "ap"]),
-        default: "digital",
-        doc: "what computes softmax layers: the tiles' digital lanes or an associative processor (SoftmAP)",
-    },
-    int(
-        "softmax_bits",
-        2,
-        16,
-        "8",
-        "integer softmax precision (I-BERT; SoftmAP studies low precision)",
-    ),
-    int(
-        "ap_words",
-        1,
-        1 << 30,
-        "16384",
-        "associative-processor words working in parallel (assumed; components/ap.rs)",
-    ),
-    int(
-        "ap_word_bits",
-        4,
-        1024,
-        "64",
-        "associative-processor word width in bits",
-    ),
-    real(
-        "ap_compare_fj",
-        0.0,
-        1e6,
-        "1",
-        "AP energy per compared bit, fJ (assumed, typical SRAM CAM)",
-    ),
-    real(
-        "ap_write_fj",
-        0.0,
-        1e6,
-        "5",
-        "AP energy per written bit, fJ (assumed)",
-    ),
-    real("ap_compare_ns", 0.01, 1e3, "1", "AP compare cycle, ns"),
-    real("ap_write_ns", 0.01, 1e3, "1", "AP write cycle, ns"),
-    real(
-        "ap_cell_um2",
-        0.0,
-        1e3,
-        "0.5",
-        "AP cell area at 32 nm, um^2 (assumed, about 3 6T SRAM cells)",
-    ),
-    real("calib_energy", 0.0, 1e6, "1", "multiplies all energies"),
-    real("calib_latency", 0.0, 1e6, "1", "multiplies all latencies"),
-    real("calib_area", 0.0, 1e6, "1", "multiplies all areas"),
-    real("calib_adc_energy", 0.0, 1e6, "1", "multiplies ADC energy"),
-];
+        impl $Enum {
+            /// Every value, in the order of [`Self::WORDS`].
+            pub const ALL: &'static [$Enum] = &[$($Enum::$Variant),+];
+            /// The words files use, in the order of [`Self::ALL`].
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+            /// The word files use for this value.
+            pub fn word(self) -> &'static str {
+                Self::WORDS[self as usize]
+            }
+        }
+
+        impl $crate::param::ParamType for $Enum {
+            fn from_setting(s: $crate::param::Setting) -> Self {
+                let i = match s {
+                    $crate::param::Setting::Choice(i) => i,
+                    _ => 0,
+                };
+                Self::ALL.get(i).copied().unwrap_or(Self::ALL[0])
+            }
+            fn to_value(self) -> $crate::param::Value {
+                $crate::param::Value::Str(self.word().to_string())
+            }
+        }
+    };
+}
+pub(crate) use choice_enum;
+
+pub use crate::arch::PARAMS;
 
 /// The parameter of that name, or an error listing the known ones.
 pub fn find(name: &str) -> Result<&'static Param, ModelError> {
+    position(name).map(|i| &PARAMS[i])
+}
+
+/// The position in [`PARAMS`] of the parameter of that name, or an error listing the known
+/// ones.
+pub fn position(name: &str) -> Result<usize, ModelError> {
     PARAMS
         .iter()
-        .find(|p| p.name == name)
+        .position(|p| p.name == name)
         .ok_or_else(|| ModelError::UnknownParam {
             key: name.to_string(),
             known: PARAMS.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
         })
+}
+
+/// One parameter set to a checked value: made once (when a space loads), copied into
+/// [`Settings`] for every design.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Assignment {
+    position: usize,
+    setting: Setting,
+}
+
+impl Assignment {
+    /// Checks `value` against the parameter `name`: unknown names, wrong types and values out
+    /// of range are errors naming the key and what is allowed.
+    pub fn new(name: &str, value: &Value) -> Result<Assignment, ModelError> {
+        let position = position(name)?;
+        let param = &PARAMS[position];
+        param.check(value)?;
+        let setting = match (value, param.kind) {
+            (Value::Num(x), _) => Setting::Num(*x),
+            (Value::Bool(b), _) => Setting::Bool(*b),
+            (Value::Str(s), Kind::Choice(words)) => {
+                Setting::Choice(words.iter().position(|w| w == s).unwrap_or(0))
+            }
+            (Value::Str(_), _) => Setting::Choice(0),
+        };
+        Ok(Assignment { position, setting })
+    }
+}
+
+/// Parameters set so far, by position in [`PARAMS`]; the rest take their defaults when
+/// [`Settings::resolve`] builds the architecture.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings(pub(crate) [Option<Setting>; PARAMS.len()]);
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings([None; PARAMS.len()])
+    }
+}
+
+impl Settings {
+    /// Sets one parameter (a later assignment overrides an earlier one).
+    pub fn apply(&mut self, a: Assignment) {
+        self.0[a.position] = Some(a.setting);
+    }
+
+    /// Checks and sets `(name, value)` pairs in order.
+    pub fn set(&mut self, values: &[(String, Value)]) -> Result<(), ModelError> {
+        for (k, v) in values {
+            self.apply(Assignment::new(k, v)?);
+        }
+        Ok(())
+    }
 }
 
 impl Param {

@@ -57,22 +57,22 @@ impl ComponentTable {
             adc: components::adc::model(a, &s),
             shift_add: components::shift_add::model(a, &s),
             adder_tree: components::adder_tree::model(a, &s),
-            tile_input_buffer: components::buffer::model(a.tile_input_buffer_kib * 1024.0, &s),
-            tile_output_buffer: components::buffer::model(a.tile_output_buffer_kib * 1024.0, &s),
-            glb: components::buffer::model(a.glb_mib * 1024.0 * 1024.0, &s),
+            tile_input_buffer: components::buffer::model(a.buffers.tile_input_kib * 1024.0, &s),
+            tile_output_buffer: components::buffer::model(a.buffers.tile_output_kib * 1024.0, &s),
+            glb: components::buffer::model(a.buffers.glb_mib * 1024.0 * 1024.0, &s),
             router: components::interconnect::router(&s),
             tile_bus: components::interconnect::tile_bus(&s),
             digital: components::digital::model(a, &s),
             add_pj,
             mul_pj,
-            hops: components::interconnect::mean_hops(a.router_groups),
+            hops: components::interconnect::mean_hops(a.chip.router_groups),
             area_um2: Area::default(),
         };
         t.area_um2 = Area::from_values(Instances::new(a).totals(&t.instance_areas()));
         // Routers are per router group, not per tile: added to the interconnect category.
-        t.area_um2[AreaPart::Interconnect] += a.router_groups as f64 * t.router.area_um2;
+        t.area_um2[AreaPart::Interconnect] += a.chip.router_groups as f64 * t.router.area_um2;
         // One associative processor per chip when it computes softmax: filed under digital.
-        if a.softmax_on_ap {
+        if a.softmax.unit == crate::SoftmaxUnit::Ap {
             t.area_um2[AreaPart::Digital] += components::ap::area_um2(&a.ap) * s.area;
         }
         t
@@ -105,17 +105,17 @@ impl ComponentTable {
     /// do one multiply-accumulate per cycle. Router power is per router group, in the
     /// interconnect category's total.
     pub fn instance_peak_power_mw(&self, a: &Architecture) -> [f64; 10] {
-        let cycle = a.cycle_ns * self.scale.delay;
-        let read_cycle = a.cols_per_adc as f64 * cycle;
+        let cycle = a.chip.cycle_ns * self.scale.delay;
+        let read_cycle = a.adc.cols_per_adc as f64 * cycle;
         let full_input = read_cycle * a.input_slices() as f64;
-        let xbars = a.crossbars_per_tile as f64;
-        let weight_cols = (a.cols / a.cells_per_weight()) as f64;
-        let tile_in_bits = xbars * a.rows as f64 * a.dac_bits as f64 / read_cycle;
-        let tile_out_bits = xbars * weight_cols * a.output_bits as f64 / full_input;
+        let xbars = a.chip.crossbars_per_tile as f64;
+        let weight_cols = (a.crossbar.cols / a.cells_per_weight()) as f64;
+        let tile_in_bits = xbars * a.crossbar.rows as f64 * a.crossbar.dac_bits as f64 / read_cycle;
+        let tile_out_bits = xbars * weight_cols * a.data.output_bits as f64 / full_input;
         let glb_bits_per_tile =
-            xbars * a.rows as f64 * a.input_bits as f64 / full_input + tile_out_bits;
+            xbars * a.crossbar.rows as f64 * a.data.input_bits as f64 / full_input + tile_out_bits;
         [
-            (a.rows * a.cols) as f64 * self.cell.energy_pj / read_cycle,
+            (a.crossbar.rows * a.crossbar.cols) as f64 * self.cell.energy_pj / read_cycle,
             self.row_driver.energy_pj / read_cycle,
             self.column_mux.energy_pj / read_cycle,
             self.adc.energy_pj / cycle,
@@ -123,7 +123,7 @@ impl ComponentTable {
             xbars * weight_cols * self.adder_tree.energy_pj / read_cycle,
             tile_in_bits * self.tile_input_buffer.energy_pj
                 + tile_out_bits * self.tile_output_buffer.energy_pj,
-            a.digital_lanes as f64 * self.digital.energy_pj / cycle,
+            a.chip.digital_lanes as f64 * self.digital.energy_pj / cycle,
             glb_bits_per_tile * self.tile_bus.energy_pj,
             a.tiles() as f64 * glb_bits_per_tile * self.glb.energy_pj,
         ]
@@ -133,16 +133,17 @@ impl ComponentTable {
     pub fn peak_power_mw(&self, a: &Architecture) -> [f64; 10] {
         let n = Instances::new(a);
         let mut p = n.totals(&self.instance_peak_power_mw(a));
-        let cycle = a.cycle_ns * self.scale.delay;
-        let full_input = a.cols_per_adc as f64 * cycle * a.input_slices() as f64;
-        let xbars = a.crossbars_per_tile as f64;
-        let weight_cols = (a.cols / a.cells_per_weight()) as f64;
-        let group_bits = a.tiles_per_group as f64
+        let cycle = a.chip.cycle_ns * self.scale.delay;
+        let full_input = a.adc.cols_per_adc as f64 * cycle * a.input_slices() as f64;
+        let xbars = a.chip.crossbars_per_tile as f64;
+        let weight_cols = (a.crossbar.cols / a.cells_per_weight()) as f64;
+        let group_bits = a.chip.tiles_per_group as f64
             * xbars
-            * (a.rows as f64 * a.input_bits as f64 + weight_cols * a.output_bits as f64)
+            * (a.crossbar.rows as f64 * a.data.input_bits as f64
+                + weight_cols * a.data.output_bits as f64)
             / full_input;
         p[AreaPart::Interconnect.index()] +=
-            a.router_groups as f64 * group_bits * self.hops * self.router.energy_pj;
+            a.chip.router_groups as f64 * group_bits * self.hops * self.router.energy_pj;
         p
     }
 
@@ -176,11 +177,11 @@ impl Instances {
         let crossbars = a.crossbars() as f64;
         Instances {
             crossbars,
-            row_drivers: crossbars * a.rows as f64,
-            columns: crossbars * a.cols as f64,
+            row_drivers: crossbars * a.crossbar.rows as f64,
+            columns: crossbars * a.crossbar.cols as f64,
             adcs: crossbars * a.adcs_per_crossbar() as f64,
             tiles: a.tiles() as f64,
-            router_groups: a.router_groups as f64,
+            router_groups: a.chip.router_groups as f64,
         }
     }
 

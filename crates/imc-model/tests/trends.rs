@@ -219,7 +219,7 @@ fn sram_streams_weights_and_pays_for_it() {
     });
     v.push(("device".into(), Value::Str("sram".into())));
     let sram = Architecture::from_values(&v).unwrap();
-    assert!(!sram.weights_on_chip);
+    assert!(!sram.chip.weights_on_chip);
     let r = evaluate_design(&sram, &paper4(), None);
     assert!(r.infeasible().is_none());
     for w in &r.workloads {

@@ -9,7 +9,9 @@ use crate::infeasibility::Infeasibility;
 use crate::objective::Objective;
 use crate::space::Space as SpaceFile;
 use imc_model::cost::footprint;
-use imc_model::{Architecture, ModelError, Plan, Value, evaluate_design_with};
+use imc_model::{
+    Architecture, Assignment, ModelError, Plan, Settings, Value, evaluate_design_with,
+};
 use imc_search::{Outcome, Point, Space};
 use imc_zoo::Workload;
 
@@ -49,11 +51,21 @@ pub struct Problem {
     pub objective: Objective,
     /// Each workload's repeated layers, found once (costed once per design).
     plans: Vec<Plan>,
+    /// The fixed settings and the constraints' `weights_on_chip`, checked once.
+    base: Settings,
+    /// Each free parameter's listed values, checked once, in the space's order.
+    choices: Vec<Vec<Assignment>>,
 }
 
 impl Problem {
-    /// The problem of a space file, workloads and an objective.
-    pub fn new(file: SpaceFile, workloads: Vec<Workload>, objective: Objective) -> Problem {
+    /// The problem of a space file, workloads and an objective. Every value of the space is
+    /// checked here, once; a value the parameter table does not allow is an error naming it
+    /// (a space read by [`SpaceFile::load`] has been checked already).
+    pub fn new(
+        file: SpaceFile,
+        workloads: Vec<Workload>,
+        objective: Objective,
+    ) -> Result<Problem, ModelError> {
         let space = Space::new(
             file.params
                 .iter()
@@ -62,14 +74,26 @@ impl Problem {
         );
         let names = workloads.iter().map(|w| w.name.clone()).collect();
         let plans = workloads.iter().map(Plan::new).collect();
-        Problem {
+        let mut base = Settings::default();
+        base.set(&file.fixed)?;
+        if let Some(w) = file.constraints.weights_on_chip {
+            base.apply(Assignment::new("weights_on_chip", &Value::Bool(w))?);
+        }
+        let choices = file
+            .params
+            .iter()
+            .map(|(k, vs)| vs.iter().map(|v| Assignment::new(k, v)).collect())
+            .collect::<Result<_, _>>()?;
+        Ok(Problem {
             file,
             space,
             workloads,
             names,
             objective,
             plans,
-        }
+            base,
+            choices,
+        })
     }
 
     /// A hash of everything the costs depend on besides the code: the space file as parsed
@@ -98,21 +122,21 @@ impl Problem {
     }
 
     /// The architecture of a point: the fixed settings, the constraints' `weights_on_chip`,
-    /// and the point's values; an invalid combination is an error with its reason.
+    /// and the point's values, each copied as checked when the problem was made; an invalid
+    /// combination is an error with its reason.
     pub fn architecture(&self, p: &Point) -> Result<Architecture, ModelError> {
-        let mut values = self.file.fixed.clone();
-        if let Some(w) = self.file.constraints.weights_on_chip {
-            values.push(("weights_on_chip".into(), Value::Bool(w)));
+        let mut settings = self.base;
+        for (choices, &g) in self.choices.iter().zip(&p.0) {
+            settings.apply(choices[g as usize]);
         }
-        values.extend(self.values(p));
-        Architecture::from_values(&values)
+        settings.resolve()
     }
 
     /// Cheap check before costing: a valid architecture whose weights fit for every workload.
     pub fn precheck(&self, p: &Point) -> bool {
         match self.architecture(p) {
             Ok(a) => {
-                !a.weights_on_chip
+                !a.chip.weights_on_chip
                     || self
                         .workloads
                         .iter()
@@ -182,5 +206,63 @@ impl Evaluation {
             area_mm2,
             per_workload,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imc_zoo::Zoo;
+
+    fn problem(space: SpaceFile) -> Result<Problem, ModelError> {
+        let w = Zoo::builtin().unwrap().resolve("resnet18").unwrap();
+        let o = Objective::parse("max-ela", &["resnet18".to_string()]).unwrap();
+        Problem::new(space, w, o)
+    }
+
+    /// A point's architecture, built by copying values checked once, is the architecture the
+    /// full check of its `(name, value)` pairs builds: for every design of the demo space and
+    /// of a space with invalid combinations and dependent defaults, and a spread of
+    /// paper-sram's.
+    #[test]
+    fn copied_settings_build_the_checked_architecture() {
+        let mixed = "schema_version = 1\nname = \"mixed\"\ndescription = \"d\"\n[fixed]\n\
+                     weights_on_chip = false\n[params]\ndevice = [\"rram\", \"sram\"]\n\
+                     bits_per_cell = [1, 2]\nrows = [64, 256]\nparallel_rows = [32, 128]\n\
+                     cols = [64, 128]\ncols_per_adc = [8, 96]\ntechnology_nm = [22, 32]\n";
+        let spaces = [
+            (SpaceFile::resolve("demo").unwrap(), 1),
+            (SpaceFile::parse("mixed.toml", mixed).unwrap(), 1),
+            (SpaceFile::resolve("paper-sram").unwrap(), 9_973),
+        ];
+        for (file, step) in spaces {
+            let name = file.name.clone();
+            let p = problem(file).unwrap();
+            let mut invalid = 0;
+            for i in (0..p.file.size()).step_by(step) {
+                let point = p.space.point(i);
+                let mut values = p.file.fixed.clone();
+                if let Some(w) = p.file.constraints.weights_on_chip {
+                    values.push(("weights_on_chip".into(), Value::Bool(w)));
+                }
+                values.extend(p.values(&point));
+                let checked = Architecture::from_values(&values);
+                invalid += checked.is_err() as usize;
+                assert_eq!(p.architecture(&point), checked, "{name} design {i}");
+            }
+            assert_eq!(invalid > 0, name == "mixed", "{name}: {invalid} invalid");
+        }
+    }
+
+    /// A space made in code, not read from a file, is checked when the problem is made.
+    #[test]
+    fn unchecked_space_values_are_refused_when_the_problem_is_made() {
+        let mut file = SpaceFile::resolve("demo").unwrap();
+        file.params[0].1.push(Value::Num(3.5));
+        let e = problem(file).err().unwrap().to_string();
+        assert!(
+            e.contains("`rows`") && e.contains("expected an integer"),
+            "{e}"
+        );
     }
 }

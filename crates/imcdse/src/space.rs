@@ -531,7 +531,7 @@ mod tests {
                 ("adc_bits".into(), Value::Num(6.0)),
             ])
             .unwrap();
-        assert_eq!((a.rows, a.cols, a.adc_bits), (64, 64, 6));
+        assert_eq!((a.crossbar.rows, a.crossbar.cols, a.adc.bits), (64, 64, 6));
         let e = s
             .architecture(&[
                 ("rows".into(), Value::Num(64.0)),

@@ -58,11 +58,11 @@ pub fn flash_32nm(bits: u32) -> (f64, f64) {
 
 /// The component: an ADC of the architecture's kind and bits (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
-    let (e, area) = match a.adc_kind {
-        AdcKind::Sar => sar_32nm(a.adc_bits),
-        AdcKind::Flash => flash_32nm(a.adc_bits),
+    let (e, area) = match a.adc.kind {
+        AdcKind::Sar => sar_32nm(a.adc.bits),
+        AdcKind::Flash => flash_32nm(a.adc.bits),
     };
-    s.cmos(area, e * a.calib_adc_energy)
+    s.cmos(area, e * a.calibration.adc_energy)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::arch::Architecture;
 /// The component: a tile's adder tree (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
     let (adder_area, energy) = to_reference(45.0, 72.0, 0.05);
-    s.cmos(adder_area * a.crossbars_per_tile as f64, energy)
+    s.cmos(adder_area * a.chip.crossbars_per_tile as f64, energy)
 }
 
 #[cfg(test)]
@@ -23,7 +23,7 @@ mod tests {
     fn grows_with_inputs() {
         let mut a = Architecture::default_rram();
         let small = model(&a, &Scale::new(&a)).area_um2;
-        a.crossbars_per_tile *= 2;
+        a.chip.crossbars_per_tile *= 2;
         assert!((model(&a, &Scale::new(&a)).area_um2 / small - 2.0).abs() < 1e-12);
     }
 }

@@ -33,36 +33,12 @@
 //! The scores are assumed to arrive in the AP as the QK^T product is written (their loading
 //! is charged as one m-bit write per element, its time overlapped with the matmul).
 
-/// An associative processor's parameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Ap {
-    /// Words working in parallel.
-    pub words: u64,
-    /// Bits per word.
-    pub word_bits: u32,
-    /// Energy per compared bit, fJ.
-    pub compare_fj: f64,
-    /// Energy per written bit, fJ.
-    pub write_fj: f64,
-    /// Compare cycle, ns.
-    pub compare_ns: f64,
-    /// Write cycle, ns.
-    pub write_ns: f64,
-    /// Cell area at 32 nm, um^2.
-    pub cell_um2: f64,
-}
+pub use crate::arch::Ap;
 
 impl Default for Ap {
+    /// The declared defaults of the `ap_*` parameters.
     fn default() -> Ap {
-        Ap {
-            words: 16384,
-            word_bits: 64,
-            compare_fj: 1.0,
-            write_fj: 5.0,
-            compare_ns: 1.0,
-            write_ns: 1.0,
-            cell_um2: 0.5,
-        }
+        crate::Architecture::default_rram().ap
     }
 }
 

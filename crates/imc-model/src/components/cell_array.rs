@@ -17,14 +17,14 @@ use crate::arch::{Architecture, Device};
 
 /// The component: one crossbar's cell array (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
-    let cells = (a.rows * a.cols) as f64;
-    let area = cells * a.cell_area_f2 * s.feature_um * s.feature_um;
-    let energy = match a.device {
+    let cells = (a.crossbar.rows * a.crossbar.cols) as f64;
+    let area = cells * a.cell.area_f2 * s.feature_um * s.feature_um;
+    let energy = match a.cell.device {
         Device::Rram => {
-            let (g_on, g_off) = (1.0 / a.r_on_ohm, 1.0 / a.r_off_ohm);
-            let g = g_off + a.weight_density * (g_on - g_off);
+            let (g_on, g_off) = (1.0 / a.cell.r_on_ohm, 1.0 / a.cell.r_off_ohm);
+            let g = g_off + a.data.weight_density * (g_on - g_off);
             // V^2 [V^2] * G [S] * t [ns] = 1e-9 J * ... ; in pJ: x 1e3.
-            a.read_voltage_v.powi(2) * g * a.read_pulse_ns * 1e3 * s.device_energy
+            a.cell.read_voltage_v.powi(2) * g * a.cell.read_pulse_ns * 1e3 * s.device_energy
         }
         Device::Sram => {
             // 0.70 fF at ZigZag's 28 nm V_dd of 0.9 V, moved to the 32 nm reference.
@@ -33,7 +33,7 @@ pub fn model(a: &Architecture, s: &Scale) -> Component {
         }
     };
     Component {
-        area_um2: area * a.calib_area,
+        area_um2: area * a.calibration.area,
         energy_pj: energy,
         leakage_uw: 0.0,
     }

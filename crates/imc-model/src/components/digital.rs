@@ -29,7 +29,7 @@ pub fn model(a: &Architecture, s: &Scale) -> Component {
     let (lane_area, _) = to_reference(45.0, 36.0 + 282.0, 0.0);
     let (add, mul) = op_energy(s);
     Component {
-        area_um2: lane_area * a.digital_lanes as f64 * s.area,
+        area_um2: lane_area * a.chip.digital_lanes as f64 * s.area,
         energy_pj: add + mul,
         leakage_uw: 0.0,
     }

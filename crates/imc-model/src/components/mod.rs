@@ -55,19 +55,23 @@ pub struct Scale {
 impl Scale {
     /// The architecture's technology node and (when on) voltage scaling.
     pub fn new(a: &Architecture) -> Scale {
-        let vnom = tech::nominal_voltage(a.technology_nm);
-        let (v_energy, v_delay) = if a.voltage_scaling {
-            ((a.voltage_v / vnom).powi(2), vnom / a.voltage_v)
+        let vnom = tech::nominal_voltage(a.chip.technology_nm);
+        let (v_energy, v_delay) = if a.chip.voltage_scaling {
+            ((a.chip.voltage_v / vnom).powi(2), vnom / a.chip.voltage_v)
         } else {
             (1.0, 1.0)
         };
         Scale {
-            area: tech::area_factor(a.technology_nm) * a.calib_area,
-            energy: tech::energy_factor(a.technology_nm) * v_energy * a.calib_energy,
-            device_energy: a.calib_energy,
-            delay: v_delay * a.calib_latency,
-            feature_um: a.technology_nm / 1000.0,
-            vdd: if a.voltage_scaling { a.voltage_v } else { vnom },
+            area: tech::area_factor(a.chip.technology_nm) * a.calibration.area,
+            energy: tech::energy_factor(a.chip.technology_nm) * v_energy * a.calibration.energy,
+            device_energy: a.calibration.energy,
+            delay: v_delay * a.calibration.latency,
+            feature_um: a.chip.technology_nm / 1000.0,
+            vdd: if a.chip.voltage_scaling {
+                a.chip.voltage_v
+            } else {
+                vnom
+            },
         }
     }
 

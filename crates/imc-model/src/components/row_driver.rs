@@ -12,8 +12,8 @@ use crate::arch::Architecture;
 
 /// The component: a row driver (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
-    let energy = 0.39 * (a.cols as f64 / 128.0) * a.dac_bits as f64;
-    let area = 0.166 * 2f64.powi(a.dac_bits as i32 - 1);
+    let energy = 0.39 * (a.crossbar.cols as f64 / 128.0) * a.crossbar.dac_bits as f64;
+    let area = 0.166 * 2f64.powi(a.crossbar.dac_bits as i32 - 1);
     s.cmos(area, energy)
 }
 
@@ -25,11 +25,11 @@ mod tests {
     fn longer_wordlines_and_more_bits_cost_more() {
         let base = Architecture::default_rram();
         let e = |a: &Architecture| model(a, &Scale::new(a)).energy_pj;
-        let mut wide = base.clone();
-        wide.cols = 256;
+        let mut wide = base;
+        wide.crossbar.cols = 256;
         assert!((e(&wide) / e(&base) - 2.0).abs() < 1e-12);
-        let mut dac = base.clone();
-        dac.dac_bits = 4;
+        let mut dac = base;
+        dac.crossbar.dac_bits = 4;
         assert!((e(&dac) / e(&base) - 4.0).abs() < 1e-12);
     }
 }

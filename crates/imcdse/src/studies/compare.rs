@@ -103,7 +103,7 @@ impl CompareOptions {
         if self.seeds == 0 {
             bail!("--seeds must be at least 1");
         }
-        Ok(Problem::new(space, workloads, objective))
+        Ok(Problem::new(space, workloads, objective)?)
     }
 }
 

@@ -56,7 +56,7 @@ impl<'a> Fast<'a> {
         let scaling_fixed_off = !space.names.iter().any(|n| n == "voltage_scaling")
             && problem
                 .architecture(&Point(vec![0; space.dims()]))
-                .is_ok_and(|a| !a.voltage_scaling);
+                .is_ok_and(|a| !a.chip.voltage_scaling);
         let inert = space
             .names
             .iter()
@@ -128,7 +128,7 @@ impl<'a> Fast<'a> {
     /// infeasible before costing (invalid, or its weights do not fit).
     pub fn evaluate(&self, p: &Point, cache: &mut FootprintCache) -> Option<Evaluation> {
         let a = self.problem.architecture(p).ok()?;
-        if a.weights_on_chip {
+        if a.chip.weights_on_chip {
             let key = mapping_key(&a);
             let needed = cache.entry(key).or_insert_with(|| {
                 self.problem
@@ -429,7 +429,7 @@ mod tests {
         let file = SpaceFile::resolve(space).unwrap();
         let w = Zoo::builtin().unwrap().resolve(workloads).unwrap();
         let names: Vec<String> = w.iter().map(|w| w.name.clone()).collect();
-        Problem::new(file, w, Objective::parse("max-ela", &names).unwrap())
+        Problem::new(file, w, Objective::parse("max-ela", &names).unwrap()).unwrap()
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -498,6 +498,7 @@ mod tests {
                 w.clone(),
                 Objective::parse("max-ela", &names).unwrap(),
             )
+            .unwrap()
         };
         let (off, on) = (make(false), make(true));
         let fast = Fast::new(&off);
@@ -539,7 +540,7 @@ mod slices {
         let file = SpaceFile::parse("small.toml", text).unwrap();
         let w = Zoo::builtin().unwrap().resolve("resnet18,alexnet").unwrap();
         let names: Vec<String> = w.iter().map(|w| w.name.clone()).collect();
-        Problem::new(file, w, Objective::parse(objective, &names).unwrap())
+        Problem::new(file, w, Objective::parse(objective, &names).unwrap()).unwrap()
     }
 
     #[test]

@@ -145,7 +145,8 @@ impl GradeOptions {
         if self.seeds == 0 {
             bail!("--seeds must be at least 1");
         }
-        Ok((self, Problem::new(space, workloads, objective)))
+        let problem = Problem::new(space, workloads, objective)?;
+        Ok((self, problem))
     }
 }
 

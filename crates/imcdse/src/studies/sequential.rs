@@ -164,7 +164,7 @@ mod tests {
         let file = SpaceFile::resolve("demo").unwrap();
         let w = Zoo::builtin().unwrap().resolve("resnet18,alexnet").unwrap();
         let names: Vec<String> = w.iter().map(|w| w.name.clone()).collect();
-        let p = Problem::new(file, w, Objective::parse("max-ela", &names).unwrap());
+        let p = Problem::new(file, w, Objective::parse("max-ela", &names).unwrap()).unwrap();
         // demo: rows, cols, bits_per_cell, crossbars_per_tile, router_groups, tiles_per_group.
         assert_eq!(start(&p, Start::Middle), Point(vec![2, 2, 1, 1, 1, 0]));
         assert_eq!(start(&p, Start::Max), Point(vec![2, 2, 2, 2, 1, 1]));

@@ -101,8 +101,8 @@ impl SoftmaxOptions {
 /// Costs the softmax at every sequence length.
 pub fn softmax(o: &SoftmaxOptions) -> Result<Vec<SoftmaxPoint>> {
     o.check()?;
-    let chip = Architecture::from_values(&[("technology_nm".to_string(), Value::Num(32.0))])?;
-    let t = ComponentTable::new(&chip);
+    let arch = Architecture::from_values(&[("technology_nm".to_string(), Value::Num(32.0))])?;
+    let t = ComponentTable::new(&arch);
     let zoo = Zoo::builtin()?;
     let mut points = Vec::new();
     for &s in &o.seqs {
@@ -130,7 +130,7 @@ pub fn softmax(o: &SoftmaxOptions) -> Result<Vec<SoftmaxPoint>> {
             t.add_pj,
             t.mul_pj,
             t.tile_output_buffer.energy_pj,
-            chip.cycle_ns,
+            arch.chip.cycle_ns,
         );
         let (eg, lg) = gpu::softmax(&A100, elements);
         let (er, lr) = gpu::softmax(&RTX3090, elements);

@@ -102,7 +102,7 @@ impl SweepOptions {
                 self.optimizer
             );
         }
-        let problem = Problem::new(space, workloads, objective);
+        let problem = Problem::new(space, workloads, objective)?;
         if problem.space.dims() == 0 {
             bail!(
                 "{}: the space has no free parameters; use `imcdse eval` for a single design",
