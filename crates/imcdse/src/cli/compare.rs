@@ -35,9 +35,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<String> {
     let c = &args.common;
     let options = CompareOptions {
-        space: c.space.clone(),
-        workloads: c.workloads.clone(),
-        objective: c.objective.clone(),
+        inputs: c.inputs(),
         optimizer: args.optimizer,
         budget: args.budget,
         seeds: args.seeds,

@@ -38,9 +38,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<String> {
     let c = &args.common;
     let options = GradeOptions {
-        space: c.space.clone(),
-        workloads: c.workloads.clone(),
-        objective: c.objective.clone(),
+        inputs: c.inputs(),
         optimizers: GradeOptions::parse_optimizers(&args.optimizers)?,
         budgets: comma::parse("--budgets", &args.budgets).map_err(anyhow::Error::msg)?,
         seeds: args.seeds,

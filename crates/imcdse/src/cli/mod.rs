@@ -12,6 +12,7 @@ pub mod space;
 pub mod sweep;
 pub mod workloads;
 
+use imcdse::studies::inputs::Inputs;
 use std::path::{Path, PathBuf};
 
 /// Options shared by `sweep`, `grade` and `compare`.
@@ -33,6 +34,17 @@ pub struct Common {
     /// NSGA-II population.
     #[arg(long, default_value_t = 100)]
     pub population: usize,
+}
+
+impl Common {
+    /// The space, workloads and objective as the studies take them.
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            space: self.space.clone(),
+            workloads: self.workloads.clone(),
+            objective: self.objective.clone(),
+        }
+    }
 }
 
 /// The usual ending of a study's output: its text, then where its folder is.

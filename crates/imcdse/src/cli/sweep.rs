@@ -39,9 +39,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<String> {
     let c = &args.common;
     let options = SweepOptions {
-        space: c.space.clone(),
-        workloads: c.workloads.clone(),
-        objective: c.objective.clone(),
+        inputs: c.inputs(),
         optimizer: args.optimizer,
         budget: args.budget,
         seed: args.seed,

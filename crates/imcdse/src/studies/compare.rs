@@ -22,6 +22,7 @@
 use super::Done;
 use super::compare_md::markdown;
 pub use super::compare_md::{Design, DesignId, Kind, Line, gain_over_largest, loss_vs_specific};
+use super::inputs::Inputs;
 use super::sequential::{Start, sequential};
 use super::sweep::{Sweep, SweepOptions};
 use crate::objective::Objective;
@@ -31,10 +32,9 @@ use crate::progress::{Muted, Progress};
 use crate::results::{self, Col};
 use crate::run_dir::{Command, RunToml, Status, write_atomic};
 use crate::shard::Shard;
-use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
 use imc_search::Point;
-use imc_zoo::{Workload, Zoo};
+use imc_zoo::Workload;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -42,12 +42,10 @@ use std::time::Instant;
 /// A comparison's options as given (kept in run.toml under `[args]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompareOptions {
-    /// A built-in space's name or a .toml file.
-    pub space: String,
-    /// Workloads (at least two), comma-separated.
-    pub workloads: String,
-    /// The joint objective: max-ela, mean-ela or prod-ela.
-    pub objective: String,
+    /// Space, workloads (at least two) and the joint objective (max-ela, mean-ela or
+    /// prod-ela).
+    #[serde(flatten)]
+    pub inputs: Inputs,
     /// Optimizer of the joint and specific searches.
     pub optimizer: OptimizerKind,
     /// Unique evaluations per search; `None`: the optimizer's default.
@@ -78,19 +76,16 @@ pub struct Comparison {
 impl CompareOptions {
     /// Checks the options and resolves the problem (all workloads, the joint objective).
     pub fn resolve(&self) -> Result<Problem> {
-        let space = SpaceFile::resolve(&self.space)?;
-        let workloads = Zoo::builtin()?
-            .resolve(&self.workloads)
-            .with_context(|| format!("--workloads {}", self.workloads))?;
+        let space = self.inputs.space()?;
+        let workloads = self.inputs.workloads()?;
         if workloads.len() < 2 {
             bail!("--workloads: a comparison needs at least two workloads");
         }
-        let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
-        let objective = Objective::parse(&self.objective, &names)?;
+        let objective = self.inputs.objective(&workloads)?;
         if objective.is_pareto() || matches!(objective, Objective::Edap(_)) {
             bail!(
                 "--objective: use a joint score (max-ela, mean-ela, prod-ela), not `{}`",
-                self.objective
+                self.inputs.objective
             );
         }
         if self.optimizer == OptimizerKind::Exhaustive {
@@ -188,7 +183,7 @@ impl Comparison {
         let all = &self.problem.workloads;
         let (objective, workloads, sub, what) = if which == 0 {
             (
-                self.options.objective.clone(),
+                self.options.inputs.objective.clone(),
                 all.as_slice(),
                 dir.join("joint"),
                 "joint".to_string(),
@@ -279,14 +274,13 @@ fn run_search(
     out: &Path,
     progress: &dyn Progress,
 ) -> Result<super::sweep::Swept> {
+    let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
     let options = SweepOptions {
-        space: o.space.clone(),
-        workloads: workloads
-            .iter()
-            .map(|w| w.name.clone())
-            .collect::<Vec<_>>()
-            .join(","),
-        objective: objective.into(),
+        inputs: Inputs {
+            space: o.inputs.space.clone(),
+            workloads: names.join(","),
+            objective: objective.into(),
+        },
         optimizer: o.optimizer,
         budget: o.budget,
         seed,

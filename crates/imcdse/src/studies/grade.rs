@@ -26,7 +26,7 @@
 
 use super::Done;
 use super::certify::{self, Certified};
-use crate::objective::Objective;
+use super::inputs::Inputs;
 use crate::optimizer::OptimizerKind;
 use crate::problem::Problem;
 use crate::progress::Progress;
@@ -34,12 +34,10 @@ use crate::report::{median_min_max, table, thousands};
 use crate::results::{self, Cell, Col};
 use crate::run_dir::{Command, Journal, RunToml, Status, write_atomic};
 use crate::shard::Shard;
-use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
 use imc_search::hypervolume::hv3;
 use imc_search::runner;
 use imc_search::{Outcome, Point};
-use imc_zoo::Zoo;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -49,12 +47,9 @@ use std::time::Instant;
 /// A grading's options as given (kept in run.toml under `[args]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GradeOptions {
-    /// A built-in space's name or a .toml file.
-    pub space: String,
-    /// Workloads: names, sets, aliases or .toml files, comma-separated.
-    pub workloads: String,
-    /// The objective's name.
-    pub objective: String,
+    /// Space, workloads and objective.
+    #[serde(flatten)]
+    pub inputs: Inputs,
     /// The optimizers graded, in this order (`exhaustive` is not one).
     #[serde(with = "comma")]
     pub optimizers: Vec<OptimizerKind>,
@@ -120,12 +115,9 @@ impl GradeOptions {
     /// Checks the options and resolves the problem: optimizers that can grade this objective,
     /// budgets of at least one evaluation (sorted, repeats dropped), at least one seed.
     pub fn resolve(mut self) -> Result<(GradeOptions, Problem)> {
-        let space = SpaceFile::resolve(&self.space)?;
-        let workloads = Zoo::builtin()?
-            .resolve(&self.workloads)
-            .with_context(|| format!("--workloads {}", self.workloads))?;
-        let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
-        let objective = Objective::parse(&self.objective, &names)?;
+        let space = self.inputs.space()?;
+        let workloads = self.inputs.workloads()?;
+        let objective = self.inputs.objective(&workloads)?;
         for &o in &self.optimizers {
             if o == OptimizerKind::Exhaustive {
                 bail!(
@@ -558,9 +550,9 @@ fn markdown(problem: &Problem, o: &GradeOptions, cert: &Certified, grades: &[Gra
     s.push_str(&format!(
         "\nRegenerate: `imcdse grade --space {} --workloads {} --objective {} --optimizers {} \
          --budgets {} --seeds {}`\n",
-        o.space,
-        o.workloads,
-        o.objective,
+        o.inputs.space,
+        o.inputs.workloads,
+        o.inputs.objective,
         comma::join(&o.optimizers),
         comma::join(&o.budgets),
         o.seeds

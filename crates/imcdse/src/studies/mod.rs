@@ -8,12 +8,15 @@
 //! - [`compare`]: joint against workload-specific, largest-workload and [`sequential`] designs;
 //! - [`merge`]: the folders of a sharded run into one;
 //! - [`softmax`]: an LLM softmax on an associative processor, a digital unit and GPUs.
+//!
+//! [`inputs`] holds what they share: the space, workloads and objective a user named.
 
 pub mod certify;
 pub mod compare;
 mod compare_md;
 pub mod exhaustive;
 pub mod grade;
+pub mod inputs;
 pub mod merge;
 pub mod sequential;
 pub mod softmax;

@@ -14,7 +14,7 @@
 //! from its saved blocks when interrupted ([`super::exhaustive`]).
 
 use super::exhaustive;
-use crate::objective::Objective;
+use super::inputs::Inputs;
 use crate::optimizer::OptimizerKind;
 use crate::problem::{Evaluation, Problem};
 use crate::progress::Progress;
@@ -22,11 +22,10 @@ use crate::report::{pairs, thousands};
 use crate::results::{self, Row};
 use crate::run_dir::{Budget, Command, Counts, Journal, RunToml, Status, write_atomic};
 use crate::shard::Shard;
-use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
 use imc_search::runner::{self, Stop};
 use imc_search::{Outcome, Point};
-use imc_zoo::{Workload, Zoo};
+use imc_zoo::Workload;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -37,12 +36,9 @@ use std::time::Instant;
 /// them back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepOptions {
-    /// A built-in space's name or a .toml file.
-    pub space: String,
-    /// Workloads: names, sets, aliases or .toml files, comma-separated.
-    pub workloads: String,
-    /// The objective's name (`max-ela`, `edap:<w>`, `pareto`, ...).
-    pub objective: String,
+    /// Space, workloads and objective.
+    #[serde(flatten)]
+    pub inputs: Inputs,
     /// The optimizer.
     pub optimizer: OptimizerKind,
     /// Unique evaluations allowed; `None`: the optimizer's default.
@@ -61,9 +57,7 @@ pub struct SweepOptions {
 impl Default for SweepOptions {
     fn default() -> SweepOptions {
         SweepOptions {
-            space: "paper-rram".into(),
-            workloads: "paper4".into(),
-            objective: "max-ela".into(),
+            inputs: Inputs::default(),
             optimizer: OptimizerKind::Ga4,
             budget: None,
             seed: 0,
@@ -84,17 +78,13 @@ impl SweepOptions {
     /// The problem these options name: the space, the workloads resolved from the zoo, the
     /// objective; checked against the optimizer.
     pub fn resolve(&self) -> Result<Problem> {
-        let workloads = Zoo::builtin()?
-            .resolve(&self.workloads)
-            .with_context(|| format!("--workloads {}", self.workloads))?;
-        self.problem_with(workloads)
+        self.problem_with(self.inputs.workloads()?)
     }
 
     /// As [`SweepOptions::resolve`], with workloads a caller has already resolved.
     pub fn problem_with(&self, workloads: Vec<Workload>) -> Result<Problem> {
-        let space = SpaceFile::resolve(&self.space)?;
-        let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
-        let objective = Objective::parse(&self.objective, &names)?;
+        let space = self.inputs.space()?;
+        let objective = self.inputs.objective(&workloads)?;
         self.optimizer.available()?;
         if objective.is_pareto() && self.optimizer.single_objective() {
             bail!(

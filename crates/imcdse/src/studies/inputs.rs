@@ -1,0 +1,51 @@
+//! What every study costs, as the user named it: a design space, the workloads and the
+//! objective. Each study's options hold one [`Inputs`] (flattened into run.toml's `[args]`, so
+//! the file reads as before) and resolve it with these steps, in the order the study needs.
+
+use crate::objective::Objective;
+use crate::space::Space as SpaceFile;
+use anyhow::{Context, Result};
+use imc_zoo::{Workload, Zoo};
+use serde::{Deserialize, Serialize};
+
+/// A space, workloads and an objective by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inputs {
+    /// A built-in space's name or a .toml file.
+    pub space: String,
+    /// Workloads: names, sets, aliases or .toml files, comma-separated.
+    pub workloads: String,
+    /// The objective's name (`max-ela`, `edap:<w>`, `pareto`, ...).
+    pub objective: String,
+}
+
+impl Default for Inputs {
+    /// The paper's setting: paper-rram, its four workloads, the max-ELA score.
+    fn default() -> Inputs {
+        Inputs {
+            space: "paper-rram".into(),
+            workloads: "paper4".into(),
+            objective: "max-ela".into(),
+        }
+    }
+}
+
+impl Inputs {
+    /// The space file, loaded and checked.
+    pub fn space(&self) -> Result<SpaceFile> {
+        Ok(SpaceFile::resolve(&self.space)?)
+    }
+
+    /// The workloads, resolved from the built-in zoo (errors name `--workloads`).
+    pub fn workloads(&self) -> Result<Vec<Workload>> {
+        Zoo::builtin()?
+            .resolve(&self.workloads)
+            .with_context(|| format!("--workloads {}", self.workloads))
+    }
+
+    /// The objective, checked against the workloads' names.
+    pub fn objective(&self, workloads: &[Workload]) -> Result<Objective> {
+        let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
+        Objective::parse(&self.objective, &names)
+    }
+}
