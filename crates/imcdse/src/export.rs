@@ -336,17 +336,7 @@ pub fn render(
             }
             s
         }
-        Format::Markdown => {
-            let mut s = format!("| {} |\n|", heads.join(" | "));
-            for n in &numeric {
-                s.push_str(if *n { "---:|" } else { "---|" });
-            }
-            s.push('\n');
-            for r in body {
-                s.push_str(&format!("| {} |\n", r.join(" | ")));
-            }
-            s
-        }
+        Format::Markdown => crate::report::markdown_table(&heads, &numeric, &body),
         Format::Latex => {
             let spec: String = numeric.iter().map(|n| if *n { 'r' } else { 'l' }).collect();
             let mut s = format!(

@@ -30,6 +30,8 @@ pub mod optimizer;
 pub mod plot;
 pub mod problem;
 pub mod progress;
+pub mod rank;
+pub mod reference;
 pub mod report;
 pub mod results;
 pub mod run_dir;

@@ -39,6 +39,8 @@ enum Command {
     Grade(cli::grade::Args),
     /// Combine the folders of a sharded run (`--shard i/N`) into one results folder.
     Merge(cli::merge::Args),
+    /// Our model against a reference simulator: rank correlations and ratios on its designs.
+    Fidelity(cli::fidelity::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => cli::compare::run(&args),
         Command::Export(args) => cli::export::run(&args),
         Command::Softmax(args) => cli::softmax::run(&args),
+        Command::Fidelity(args) => cli::fidelity::run(&args),
     };
     match result {
         Ok(text) => {

@@ -37,6 +37,21 @@ pub fn si(n: u64) -> String {
     format!("{v:.decimals$}{unit}")
 }
 
+/// A GitHub-flavoured Markdown table: the header, a rule that right-aligns the columns
+/// `right` marks, and the rows.
+pub fn markdown_table<S: AsRef<str>>(header: &[S], right: &[bool], rows: &[Vec<String>]) -> String {
+    let heads: Vec<&str> = header.iter().map(|h| h.as_ref()).collect();
+    let mut s = format!("| {} |\n|", heads.join(" | "));
+    for r in right {
+        s.push_str(if *r { "---:|" } else { "---|" });
+    }
+    s.push('\n');
+    for r in rows {
+        s.push_str(&format!("| {} |\n", r.join(" | ")));
+    }
+    s
+}
+
 /// Renders rows as a left/right-aligned text table; columns whose header starts with `>` are
 /// right-aligned (the marker is not printed).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {

@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod eval;
 pub mod export;
+pub mod fidelity;
 pub mod grade;
 pub mod merge;
 pub mod progress;

@@ -7,6 +7,7 @@
 //! - [`grade`]: every optimizer against the certified optimum ([`certify`]);
 //! - [`compare`]: joint against workload-specific, largest-workload and [`sequential`] designs;
 //! - [`merge`]: the folders of a sharded run into one;
+//! - [`fidelity`]: our model against a reference simulator's costs of the same designs;
 //! - [`softmax`]: an LLM softmax on an associative processor, a digital unit and GPUs.
 //!
 //! [`inputs`] holds what they share: the space, workloads and objective a user named.
@@ -15,6 +16,7 @@ pub mod certify;
 pub mod compare;
 mod compare_md;
 pub mod exhaustive;
+pub mod fidelity;
 pub mod grade;
 pub mod inputs;
 pub mod merge;
