@@ -1,13 +1,15 @@
 //! The architecture: every parameter the model understands, declared once here in groups
 //! (cell, chip, crossbar, ADC, data, buffers, softmax unit, associative processor,
-//! calibration) with its type, default, allowed values, unit and source. From this one
+//! placement, calibration) with its type, default, allowed values, unit and source. From this one
 //! declaration `declare.rs` generates the group structs, [`Architecture`], the table
 //! [`PARAMS`] that design spaces and `--set` overrides are checked against,
 //! [`Settings::resolve`] and [`Architecture::values`]. Only an `Architecture` can be costed.
 
 use crate::declare::architecture;
 use crate::error::ModelError;
+use crate::mapping::DepthwisePacking;
 use crate::param::{Kind, Settings, Value, choice_enum, int, real};
+use crate::replication::Replication;
 use crate::tech;
 
 choice_enum! {
@@ -150,6 +152,20 @@ architecture! {
         [38] write_ns "ap_write_ns": f64 = 1.0, real(0.01, 1e3);
         /// Cell area at 32 nm, um^2 (assumed, about 3 6T SRAM cells).
         [39] cell_um2 "ap_cell_um2": f64 = 0.5, real(0.0, 1e3);
+    }
+    /// How layers are placed on the crossbars.
+    placement: Placement {
+        /// How spare crossbars hold copies of layers whose weights stay on chip: `uniform`
+        /// (every layer the same number of copies), `balanced` (copies where they save the
+        /// most latency, as ISAAC and PUMA replicate early layers) or `per-layer` (each layer
+        /// alone on the whole chip, as the paper's framework costs a layer in CiMLoop). See
+        /// `replication.rs`.
+        [44] replication: Replication = Replication::Uniform, Kind::Choice(Replication::WORDS);
+        /// Grouped layers whose groups fit several to a crossbar (depthwise): `diagonal`
+        /// (packed on the crossbar's diagonal) or `per-group` (each group on its own
+        /// crossbars, as CiMLoop maps them). See `mapping.rs`.
+        [45] depthwise_packing: DepthwisePacking = DepthwisePacking::Diagonal,
+            Kind::Choice(DepthwisePacking::WORDS);
     }
     /// Factors that scale the model's results to match a reference.
     calibration: Calibration {

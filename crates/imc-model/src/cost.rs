@@ -46,8 +46,9 @@
 
 use crate::arch::Architecture;
 use crate::breakdown::{Energy, Latency};
-use crate::layer_cost::{Context, LayerCost, cost_into};
+use crate::layer_cost::{Context, LayerCost, Placed, cost_into, round_cycles};
 use crate::mapping::Mapping;
+use crate::replication::{self, Demand};
 use crate::table::ComponentTable;
 use imc_zoo::ops::MatrixShape;
 use imc_zoo::{Layer, Workload};
@@ -197,11 +198,12 @@ impl Plan {
     }
 }
 
-/// What a layer's [`Mapping`] depends on: rows, columns, rows driven at once, bits per cell and
-/// cells per weight. Designs with the same key have the same [`footprint`] for every workload,
+/// What a layer's [`Mapping`] depends on: depthwise packing, rows, columns, rows driven at
+/// once, bits per cell and cells per weight. Designs with the same key have the same [`footprint`] for every workload,
 /// so a search can compute it once per key.
-pub fn mapping_key(a: &Architecture) -> [u64; 5] {
+pub fn mapping_key(a: &Architecture) -> [u64; 6] {
     [
+        a.placement.depthwise_packing as u64,
         a.crossbar.rows,
         a.crossbar.cols,
         a.crossbar.parallel_rows,
@@ -259,20 +261,31 @@ pub fn evaluate_with(
     let maps = static_maps(a, w);
     let needed: u64 = maps.iter().map(|s| s.2.crossbars).sum();
     let needed_cells: u64 = maps.iter().map(|s| s.2.cells).sum();
-    let copies = if a.chip.weights_on_chip && needed > 0 {
-        (available / needed).max(1)
+    let cx = Context::new(a, t, w);
+    let copies = if a.chip.weights_on_chip {
+        let demands: Vec<Demand> = maps
+            .iter()
+            .map(|(i, m, map)| Demand {
+                crossbars: map.crossbars.max(1),
+                vectors: m.vectors.max(1),
+                cycles: round_cycles(&cx, &w.layers[*i], map),
+            })
+            .collect();
+        replication::copies(a.placement.replication, &demands, available)
     } else {
-        1
+        vec![1; maps.len()]
     };
-    let cx = Context::new(a, t, w, copies);
-    let mut maps = maps.iter().peekable();
+    let mut placed = maps.iter().zip(&copies).peekable();
     let mut total = LayerCost::default();
-    let mut kept: Vec<LayerCost> = vec![LayerCost::default(); plan.map_or(0, |p| p.slots)];
+    let mut kept: Vec<(LayerCost, u64)> =
+        vec![(LayerCost::default(), 0); plan.map_or(0, |p| p.slots)];
     let mut softmax_error: Option<String> = None;
     let mut used_cells_in_crossbars = 0u64;
     for (i, layer) in w.layers.iter().enumerate() {
-        let map = maps.next_if(|s| s.0 == i).map(|(_, m, map)| (m, map));
-        if let Some((_, map)) = map {
+        let map = placed
+            .next_if(|(s, _)| s.0 == i)
+            .map(|((_, m, map), &k)| (m, map, k));
+        if let Some((_, map, _)) = map {
             used_cells_in_crossbars += map.crossbars * a.crossbar.rows * a.crossbar.cols;
         }
         let step = plan.map_or(Step::Cost, |p| p.steps[i]);
@@ -314,11 +327,12 @@ pub fn evaluate_with(
 fn add_layer(
     cx: &Context,
     layer: &Layer,
-    map: Option<(&MatrixShape, &Mapping)>,
+    map: Option<Placed>,
     step: Step,
     total: &mut LayerCost,
-    kept: &mut [LayerCost],
+    kept: &mut [(LayerCost, u64)],
 ) -> Option<String> {
+    let copies = map.map_or(0, |p| p.2);
     let steps = cx.steps(layer);
     match step {
         // Straight into the total: each part receives one addition, in layer order.
@@ -331,16 +345,18 @@ fn add_layer(
             total.scale_since(&before, steps);
             error
         }
-        Step::Reuse(s) => {
-            *total += kept[s];
+        // The same layer with as many copies as the one kept (balanced replication may give
+        // identical layers different copies; those are costed).
+        Step::Reuse(s) if kept[s].1 == copies => {
+            *total += kept[s].0;
             None
         }
-        Step::Cost | Step::Keep(_) => {
+        Step::Cost | Step::Keep(_) | Step::Reuse(_) => {
             let mut cost = LayerCost::default();
             let error = cost_into(cx, layer, map, &mut cost);
             *total += cost;
             if let Step::Keep(s) = step {
-                kept[s] = cost;
+                kept[s] = (cost, copies);
             }
             error
         }

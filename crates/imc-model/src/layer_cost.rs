@@ -68,8 +68,6 @@ impl Mul<f64> for LayerCost {
 pub struct Context<'a> {
     a: &'a Architecture,
     t: &'a ComponentTable,
-    /// Copies of every static layer when all weights stay on chip.
-    copies: u64,
     /// Crossbars on the chip.
     available: u64,
     /// Digital lanes of the whole chip.
@@ -86,13 +84,8 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// The context of `w` on `a` with `copies` of each static layer.
-    pub fn new(
-        a: &'a Architecture,
-        t: &'a ComponentTable,
-        w: &Workload,
-        copies: u64,
-    ) -> Context<'a> {
+    /// The context of `w` on `a`.
+    pub fn new(a: &'a Architecture, t: &'a ComponentTable, w: &Workload) -> Context<'a> {
         let network_steps = w
             .layers
             .iter()
@@ -102,7 +95,6 @@ impl<'a> Context<'a> {
         Context {
             a,
             t,
-            copies,
             available: a.crossbars(),
             lanes: (a.chip.digital_lanes * a.tiles()) as f64,
             move_bit: t.router.energy_pj * t.hops + t.tile_bus.energy_pj,
@@ -168,12 +160,23 @@ fn inputs(cx: &Context, layer: &Layer) -> Inputs {
     }
 }
 
-/// The cost of `layer` (`stat`: its weight matrix and mapping, for a static matrix layer), and
+/// A static matrix layer as placed: its weight matrix, its mapping, and the copies of it the
+/// chip holds (used when its weights stay on chip; see [`crate::replication`]).
+pub type Placed<'m> = (&'m MatrixShape, &'m Mapping, u64);
+
+/// Crossbar cycles per round of a static layer's vectors, over all its steps: input slices x
+/// row phases of the busiest crossbar x columns per ADC x timesteps. What replication weighs
+/// a layer's rounds by.
+pub fn round_cycles(cx: &Context, layer: &Layer, map: &Mapping) -> f64 {
+    inputs(cx, layer).slices * (map.max_row_phases * cx.a.adc.cols_per_adc) as f64 * cx.steps(layer)
+}
+
+/// The cost of `layer` (`stat`: its placement, for a static matrix layer), and
 /// why the softmax unit cannot run it, if so (its softmax part is then 0).
 pub fn layer_cost(
     cx: &Context,
     layer: &Layer,
-    stat: Option<(&MatrixShape, &Mapping)>,
+    stat: Option<Placed>,
 ) -> (LayerCost, Option<String>) {
     let mut c = LayerCost::default();
     let error = cost_into(cx, layer, stat, &mut c);
@@ -190,7 +193,7 @@ pub fn layer_cost(
 pub fn cost_into(
     cx: &Context,
     layer: &Layer,
-    stat: Option<(&MatrixShape, &Mapping)>,
+    stat: Option<Placed>,
     c: &mut LayerCost,
 ) -> Option<String> {
     let op = &layer.op;
@@ -202,7 +205,7 @@ pub fn cost_into(
     c.energy[E::Interconnect] += traffic * cx.move_bit;
     let mut error = None;
     match stat {
-        Some((m, map)) => crossbar(cx, layer, m, map, &io, c),
+        Some((m, map, copies)) => crossbar(cx, layer, m, map, copies, &io, c),
         None => match op {
             Op::Softmax(x) => match softmax_cost(cx, x) {
                 Ok((pj, ns)) => {
@@ -223,6 +226,7 @@ fn crossbar(
     layer: &Layer,
     m: &MatrixShape,
     map: &Mapping,
+    copies: u64,
     io: &Inputs,
     c: &mut LayerCost,
 ) {
@@ -244,7 +248,7 @@ fn crossbar(
     c.energy[E::TileBuffers] +=
         tile_in * t.tile_input_buffer.energy_pj + tile_out * t.tile_output_buffer.energy_pj;
     let (layer_copies, passes) = if a.chip.weights_on_chip {
-        (cx.copies.min(m.vectors).max(1), 1)
+        (copies.min(m.vectors).max(1), 1)
     } else {
         (
             (cx.available / map.crossbars).clamp(1, m.vectors.max(1)),
@@ -350,7 +354,7 @@ mod tests {
             .unwrap()
             .remove(0);
         let whole = crate::cost::evaluate(&a, &t, &w);
-        let cx = Context::new(&a, &t, &w, 1);
+        let cx = Context::new(&a, &t, &w);
         let sum = w
             .layers
             .iter()
@@ -364,10 +368,10 @@ mod tests {
             .resolve("snn-nmnist")
             .unwrap()
             .remove(0);
-        let cx = Context::new(&a, &t, &snn, 1);
+        let cx = Context::new(&a, &t, &snn);
         let pool = snn.layers.iter().find(|l| l.spiking.is_none()).unwrap();
         let (c, _) = layer_cost(&cx, pool, None);
-        let mut one = Context::new(&a, &t, &snn, 1);
+        let mut one = Context::new(&a, &t, &snn);
         one.network_steps = 1.0;
         let (c1, _) = layer_cost(&one, pool, None);
         assert_eq!(c.energy[E::Glb], c1.energy[E::Glb] * cx.network_steps);

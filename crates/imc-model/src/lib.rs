@@ -16,10 +16,13 @@ pub mod tech;
 
 pub use arch::{AdcKind, Architecture, Device, SoftmaxUnit};
 pub use error::ModelError;
+pub use mapping::DepthwisePacking;
 pub use param::{Assignment, Settings, Value};
+pub use replication::Replication;
 pub mod cost;
 pub mod layer_cost;
 pub mod mapping;
+pub mod replication;
 pub mod report;
 pub mod table;
 

@@ -6,13 +6,26 @@
 //! - A group larger than a crossbar is tiled: `ceil(K/rows) x ceil(N*c/cols)` crossbars.
 //! - Groups that fit several to a crossbar (depthwise `9 x c` matrices) are packed on the
 //!   diagonal, `min(floor(rows/K), floor(cols/(N*c)))` per crossbar: disjoint rows and columns,
-//!   so all run at once, and the zero blocks between them are never counted as weights.
+//!   so all run at once, and the zero blocks between them are never counted as weights
+//!   (`depthwise_packing = "diagonal"`). With `"per-group"` each group takes crossbars of its
+//!   own, as CiMLoop maps a grouped layer.
 //!
 //! Rows are summed `parallel_rows` at a time: a crossbar holding `r` rows of the matrix needs
 //! `ceil(r / parallel_rows)` row phases per input slice, each converting every used column.
 
 use crate::arch::Architecture;
+use crate::param::choice_enum;
 use imc_zoo::ops::MatrixShape;
+
+choice_enum! {
+    /// Where the groups of a grouped layer go when several fit in one crossbar.
+    DepthwisePacking {
+        /// Several groups on one crossbar's diagonal.
+        Diagonal = "diagonal",
+        /// Each group on crossbars of its own.
+        PerGroup = "per-group",
+    }
+}
 
 /// How a layer's weight matrix sits in crossbars.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,7 +57,8 @@ impl Mapping {
         let (k, n, g) = (m.rows, m.cols * c, m.groups);
         let cells = k * n * g;
         let pr = a.crossbar.parallel_rows;
-        if g > 1 && k <= a.crossbar.rows && n <= a.crossbar.cols {
+        let diagonal = a.placement.depthwise_packing == DepthwisePacking::Diagonal;
+        if diagonal && g > 1 && k <= a.crossbar.rows && n <= a.crossbar.cols {
             let per = (a.crossbar.rows / k).min(a.crossbar.cols / n).max(1);
             let phases = k.div_ceil(pr);
             return Mapping {

@@ -37,7 +37,7 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Footprints (crossbars per workload) by mapping key.
-pub type FootprintCache = HashMap<[u64; 5], Vec<u64>>;
+pub type FootprintCache = HashMap<[u64; 6], Vec<u64>>;
 
 /// The fast path's view of a problem: which dimension is inert, and the space without it.
 pub struct Fast<'a> {
