@@ -1,4 +1,5 @@
-//! Embeds `search-spaces/*.toml` so built-in spaces are found by name from any folder.
+//! Embeds `search-spaces/*.toml` and `search-spaces/calibrations/*.toml` so built-in spaces and
+//! calibrations are found by name from any folder.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,8 +9,23 @@ fn main() {
     // checkout is reused by cargo for another with the same sources and target folder.
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&manifest).join("../../search-spaces");
-    println!("cargo:rerun-if-changed={}", root.display());
-    let mut files: Vec<PathBuf> = fs::read_dir(&root)
+    let mut code = embed(&root, "BUILTIN_SPACES", "Built-in design spaces");
+    code += &embed(
+        &root.join("calibrations"),
+        "BUILTIN_CALIBRATIONS",
+        "Built-in calibrations",
+    );
+    fs::write(
+        PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("spaces.rs"),
+        code,
+    )
+    .unwrap();
+}
+
+/// `pub static NAME: &[(&str, &str)]`: (file stem, contents) of every `.toml` file in `dir`.
+fn embed(dir: &Path, name: &str, doc: &str) -> String {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .map(|d| {
             d.flatten()
                 .map(|e| e.path())
@@ -18,21 +34,16 @@ fn main() {
         })
         .unwrap_or_default();
     files.sort();
-    let mut code = String::from(
-        "/// Built-in design spaces: (name, contents).\npub static BUILTIN_SPACES: &[(&str, &str)] = &[\n",
-    );
+    let mut code =
+        format!("/// {doc}: (name, contents).\npub static {name}: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let name = f.file_stem().unwrap().to_string_lossy();
+        let stem = f.file_stem().unwrap().to_string_lossy();
         code.push_str(&format!(
-            "    ({name:?}, include_str!({:?})),\n",
+            "    ({stem:?}, include_str!({:?})),\n",
             fs::canonicalize(f).unwrap().to_string_lossy()
         ));
     }
     code.push_str("];\n");
-    fs::write(
-        PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("spaces.rs"),
-        code,
-    )
-    .unwrap();
+    code
 }

@@ -2,7 +2,9 @@
 //! mobilenetv3-large; 109 weight layers, 309 layers in all), component table included.
 //! `eval_block_64`: 64 different designs of the paper-rram space, to report designs per second.
 //! `eval_paper4_planned`: the same with a `Plan` per workload (identical layers costed once),
-//! as `imcdse` evaluates. Run: `cargo bench -p imc-model --bench eval`.
+//! as `imcdse` evaluates. `eval_paper4_calibrated`: the planned case with factors on every part
+//! and each replication choice (`uniform`, `balanced`, `per-layer`; balanced allocations are
+//! remembered per thread, as in a search). Run: `cargo bench -p imc-model --bench eval`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use imc_model::cost::evaluate_with;
@@ -48,6 +50,27 @@ fn bench(c: &mut Criterion) {
             black_box(e)
         })
     });
+    for replication in ["uniform", "balanced", "per-layer"] {
+        let mut c_arch = Architecture::from_values(&[
+            ("rows".into(), Value::Num(256.0)),
+            ("cols".into(), Value::Num(256.0)),
+            ("replication".into(), Value::Str(replication.into())),
+        ])
+        .unwrap();
+        c_arch.factors.energy = c_arch.factors.energy * 0.9;
+        c_arch.factors.latency = c_arch.factors.latency * 1.1;
+        c_arch.factors.area = c_arch.factors.area * 1.2;
+        c.bench_function(&format!("eval_paper4_calibrated_{replication}"), |b| {
+            b.iter(|| {
+                let t = ComponentTable::new(black_box(&c_arch));
+                let mut e = 0.0;
+                for (w, p) in workloads.iter().zip(&plans) {
+                    e += evaluate_with(&c_arch, &t, w, Some(p)).energy_pj;
+                }
+                black_box(e)
+            })
+        });
+    }
     let mut designs = Vec::new();
     for rows in [32.0, 64.0, 128.0, 256.0] {
         for cols in [64.0, 128.0, 256.0, 512.0] {

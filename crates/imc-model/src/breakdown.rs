@@ -165,6 +165,25 @@ impl<P: Part, const N: usize> Breakdown<P, N> {
         }
     }
 
+    /// Part by part, `self x factors`.
+    #[inline]
+    pub fn times(mut self, factors: &Self) -> Self {
+        for (x, k) in self.values.iter_mut().zip(factors.values) {
+            *x *= k;
+        }
+        self
+    }
+
+    /// The same value in every part.
+    pub fn splat(x: f64) -> Self {
+        Breakdown::from_values([x; N])
+    }
+
+    /// The part of that name, if any.
+    pub fn part(name: &str) -> Option<P> {
+        P::ALL.iter().copied().find(|p| p.name() == name)
+    }
+
     /// (name, value x `scale`) in report order: the form of reports.
     pub fn named(&self, scale: f64) -> Vec<(&'static str, f64)> {
         self.iter().map(|(p, v)| (p.name(), v * scale)).collect()

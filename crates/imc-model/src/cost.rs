@@ -305,6 +305,8 @@ pub fn evaluate_with(
     } else {
         None
     };
+    total.energy = total.energy.times(&a.factors.energy);
+    total.latency = total.latency.times(&a.factors.latency);
     WorkloadCost {
         energy_pj: total.energy.total(),
         latency_ns: total.latency.total(),

@@ -71,6 +71,9 @@ macro_rules! architecture {
                 $(#[doc = $gdoc])*
                 pub $group: $Group,
             )+
+            /// Calibration factors by part (not parameters: a calibration file sets them; all
+            /// 1 by default).
+            pub factors: $crate::factors::Factors,
         }
 
         const COUNT: usize = 0 $($(+ { let _ = $pos; 1 })+)+;
@@ -116,7 +119,10 @@ macro_rules! architecture {
                         $Group { $($field),+ }
                     };
                 )+
-                let a = Architecture { $($group),+ };
+                let a = Architecture {
+                    $($group,)+
+                    factors: $crate::factors::Factors::default(),
+                };
                 a.check_combinations()?;
                 Ok(a)
             }

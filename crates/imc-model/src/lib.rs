@@ -10,12 +10,14 @@ pub mod breakdown;
 pub mod components;
 mod declare;
 pub mod error;
+pub mod factors;
 pub mod gpu;
 pub mod param;
 pub mod tech;
 
 pub use arch::{AdcKind, Architecture, Device, SoftmaxUnit};
 pub use error::ModelError;
+pub use factors::Factors;
 pub use mapping::DepthwisePacking;
 pub use param::{Assignment, Settings, Value};
 pub use replication::Replication;

@@ -75,6 +75,7 @@ impl ComponentTable {
         if a.softmax.unit == crate::SoftmaxUnit::Ap {
             t.area_um2[AreaPart::Digital] += components::ap::area_um2(&a.ap) * s.area;
         }
+        t.area_um2 = t.area_um2.times(&a.factors.area);
         t
     }
 

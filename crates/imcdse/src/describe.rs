@@ -3,6 +3,7 @@
 //! `eval --json`, which scripts and the external-evaluator protocol depend on), and the short
 //! text tables of `imcdse workloads`.
 
+use crate::calibration::Calibration;
 use crate::report::{si, table, thousands};
 use imc_model::{Architecture, DesignReport, Value};
 use imc_zoo::ops::Op;
@@ -152,8 +153,14 @@ pub fn layer_json(l: &Layer) -> Json {
 /// "parameters": {..resolved architecture..}, "workloads": {"<name>": {"energy_mj",
 /// "latency_ms", "edap", "tops", "tops_per_w", "tops_per_mm2", "utilization", "feasible",
 /// "reason", "needed_crossbars", "needed_cells", "breakdown": {"energy_mj": {..},
-/// "latency_ms": {..}}}}, "area_breakdown_mm2": {..}}`. Units: mJ, ms, mm2, EDAP mJ*ms*mm2.
-pub fn design_json(space_file: &str, arch: &Architecture, report: &DesignReport) -> Json {
+/// "latency_ms": {..}}}}, "area_breakdown_mm2": {..}, "calibration": null | {"name", "file",
+/// "factors_outside_0.1_to_10": [..]}}`. Units: mJ, ms, mm2, EDAP mJ*ms*mm2.
+pub fn design_json(
+    space_file: &str,
+    calibration: Option<&Calibration>,
+    arch: &Architecture,
+    report: &DesignReport,
+) -> Json {
     let reason = report.infeasible().map(|(w, why)| format!("{w}: {why}"));
     let parameters: Map<String, serde_json::Value> = arch
         .values()
@@ -186,6 +193,9 @@ pub fn design_json(space_file: &str, arch: &Architecture, report: &DesignReport)
         "parameters": parameters,
         "workloads": ws,
         "area_breakdown_mm2": report.area_breakdown_mm2.iter().map(|(k, x)| (k.to_string(), json!(x))).collect::<Map<_, _>>(),
+        "calibration": calibration.map(|c| json!({
+            "name": c.name, "file": c.file, "factors_outside_0.1_to_10": c.flagged(),
+        })),
     })
 }
 

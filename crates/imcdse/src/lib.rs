@@ -22,6 +22,7 @@
 //! progress bars and prints; nothing here parses command lines or prints.
 #![warn(missing_docs)]
 
+pub mod calibration;
 pub mod describe;
 pub mod export;
 pub mod infeasibility;

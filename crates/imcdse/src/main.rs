@@ -41,6 +41,8 @@ enum Command {
     Merge(cli::merge::Args),
     /// Our model against a reference simulator: rank correlations and ratios on its designs.
     Fidelity(cli::fidelity::Args),
+    /// Fit a calibration (factors by part, structural choices) to a reference simulator.
+    Calibrate(cli::calibrate::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cli::export::run(&args),
         Command::Softmax(args) => cli::softmax::run(&args),
         Command::Fidelity(args) => cli::fidelity::run(&args),
+        Command::Calibrate(args) => cli::calibrate::run(&args),
     };
     match result {
         Ok(text) => {

@@ -10,7 +10,7 @@ use crate::objective::Objective;
 use crate::space::Space as SpaceFile;
 use imc_model::cost::footprint;
 use imc_model::{
-    Architecture, Assignment, ModelError, Plan, Settings, Value, evaluate_design_with,
+    Architecture, Assignment, Factors, ModelError, Plan, Settings, Value, evaluate_design_with,
 };
 use imc_search::{Outcome, Point, Space};
 use imc_zoo::Workload;
@@ -55,6 +55,8 @@ pub struct Problem {
     base: Settings,
     /// Each free parameter's listed values, checked once, in the space's order.
     choices: Vec<Vec<Assignment>>,
+    /// The calibration's factors (all 1 without one).
+    factors: Factors,
 }
 
 impl Problem {
@@ -74,6 +76,7 @@ impl Problem {
         );
         let names = workloads.iter().map(|w| w.name.clone()).collect();
         let plans = workloads.iter().map(Plan::new).collect();
+        let factors = file.factors();
         let mut base = Settings::default();
         base.set(&file.fixed)?;
         if let Some(w) = file.constraints.weights_on_chip {
@@ -93,6 +96,7 @@ impl Problem {
             plans,
             base,
             choices,
+            factors,
         })
     }
 
@@ -129,7 +133,9 @@ impl Problem {
         for (choices, &g) in self.choices.iter().zip(&p.0) {
             settings.apply(choices[g as usize]);
         }
-        settings.resolve()
+        let mut a = settings.resolve()?;
+        a.factors = self.factors;
+        Ok(a)
     }
 
     /// Cheap check before costing: a valid architecture whose weights fit for every workload.

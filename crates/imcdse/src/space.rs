@@ -4,8 +4,9 @@
 //! parameters. Every name and value is checked against the cost model's parameter table; all
 //! problems of a file are reported together, each naming the file, the key and what is allowed.
 
+use crate::calibration::Calibration;
 use imc_model::param::{self, Value};
-use imc_model::{Architecture, ModelError};
+use imc_model::{Architecture, Factors, ModelError};
 use std::fmt::Write;
 
 /// A space's `[constraints]`.
@@ -32,6 +33,9 @@ pub struct Space {
     pub params: Vec<(String, Vec<Value>)>,
     /// `[constraints]`.
     pub constraints: Constraints,
+    /// The calibration the file names (`calibration = "..."`) or a study was given; its
+    /// parameters are already in `fixed`.
+    pub calibration: Option<Calibration>,
 }
 
 /// Everything wrong with a space file (or a `--set`), each problem naming the key and what is
@@ -56,7 +60,8 @@ fn render(problems: &[String]) -> String {
     s
 }
 
-fn to_value(v: &toml::Value) -> Option<Value> {
+/// A TOML value as a parameter value (numbers, booleans, strings; nothing else).
+pub(crate) fn to_value(v: &toml::Value) -> Option<Value> {
     match v {
         toml::Value::Integer(i) => Some(Value::Num(*i as f64)),
         toml::Value::Float(f) => Some(Value::Num(*f)),
@@ -106,10 +111,11 @@ fn header(table: &toml::Table, problems: &mut Vec<String>) -> (String, String) {
             "fixed",
             "params",
             "constraints",
+            "calibration",
         ]
         .contains(&key.as_str())
         {
-            problems.push(format!("unknown key `{key}`; allowed: schema_version, name, description, fixed, params, constraints"));
+            problems.push(format!("unknown key `{key}`; allowed: schema_version, name, description, calibration, fixed, params, constraints"));
         }
     }
     match table.get("schema_version") {
@@ -319,17 +325,83 @@ impl Space {
         );
         let c = section(&table, "constraints", &mut problems);
         let constraints = constraints(c, &fixed, &mut problems);
+        let calibration = match table.get("calibration") {
+            None => None,
+            Some(toml::Value::String(c)) => match Calibration::resolve(c) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    problems.push(format!("calibration = {c:?}: {e}"));
+                    None
+                }
+            },
+            Some(v) => {
+                problems.push(format!(
+                    "calibration = {v}: expected the name or path of a calibration"
+                ));
+                None
+            }
+        };
         if !problems.is_empty() {
             return Err(fail(problems));
         }
-        Ok(Space {
+        let space = Space {
             file: file.into(),
             name,
             description,
             fixed,
             params,
             constraints,
-        })
+            calibration: None,
+        };
+        match calibration {
+            Some(c) => space.calibrate(c),
+            None => Ok(space),
+        }
+    }
+
+    /// The space with a calibration: its parameters join `[fixed]` (a parameter the space
+    /// searches, or fixes to another value, is an error naming both), its factors apply to
+    /// every design. A space that already has a calibration cannot take another.
+    pub fn calibrate(mut self, c: Calibration) -> Result<Space, SpaceError> {
+        let mut problems = Vec::new();
+        if let Some(old) = &self.calibration {
+            problems.push(format!(
+                "already calibrated by {} ({}); use a space without `calibration` to apply {}",
+                old.name, old.file, c.file
+            ));
+        }
+        for (k, v) in &c.parameters {
+            if self.params.iter().any(|(p, _)| p == k) {
+                problems.push(format!(
+                    "calibration {} sets `{k}`, which this space searches ([params].{k})",
+                    c.file
+                ));
+            } else if let Some((_, f)) = self.fixed.iter().find(|(p, _)| p == k) {
+                if f != v {
+                    problems.push(format!(
+                        "calibration {} sets {k} = {v}, [fixed].{k} = {f}",
+                        c.file
+                    ));
+                }
+            } else {
+                self.fixed.push((k.clone(), v.clone()));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(SpaceError {
+                file: self.file,
+                problems,
+            });
+        }
+        self.calibration = Some(c);
+        Ok(self)
+    }
+
+    /// The calibration factors of every design (all 1 without a calibration).
+    pub fn factors(&self) -> Factors {
+        self.calibration
+            .as_ref()
+            .map_or_else(Factors::default, |c| c.factors)
     }
 
     /// Number of designs: the product of the list lengths.
@@ -378,7 +450,10 @@ impl Space {
             values.push(("weights_on_chip".into(), Value::Bool(w)));
         }
         values.extend(set.iter().cloned());
-        Architecture::from_values(&values).map_err(|e: ModelError| fail(vec![e.to_string()]))
+        let mut a = Architecture::from_values(&values)
+            .map_err(|e: ModelError| fail(vec![e.to_string()]))?;
+        a.factors = self.factors();
+        Ok(a)
     }
 }
 

@@ -6,7 +6,8 @@ use imc_model::{DesignReport, evaluate_design};
 use imc_zoo::Zoo;
 use imcdse::describe::design_json;
 use imcdse::report::table;
-use imcdse::space::{Space, parse_set};
+use imcdse::space::parse_set;
+use imcdse::studies::inputs::calibrated;
 use std::fmt::Write;
 
 /// Options of `imcdse eval`.
@@ -22,20 +23,23 @@ pub struct Args {
     /// Workloads: names, sets (paper4), aliases or .toml files, comma-separated.
     #[arg(long, default_value = "paper4")]
     workloads: String,
+    /// A calibration (a built-in name or a .toml file) for a space that names none.
+    #[arg(long)]
+    calibration: Option<String>,
     /// Print one JSON object instead of tables.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: &Args) -> Result<String> {
-    let space = Space::resolve(&args.space)?;
+    let space = calibrated(&args.space, args.calibration.as_deref())?;
     let arch = space.architecture(&parse_set(&args.set).map_err(anyhow::Error::msg)?)?;
     let workloads = Zoo::builtin()?
         .resolve(&args.workloads)
         .with_context(|| format!("--workloads {}", args.workloads))?;
     let report = evaluate_design(&arch, &workloads, space.constraints.max_area_mm2);
     if args.json {
-        let v = design_json(&space.file, &arch, &report);
+        let v = design_json(&space.file, space.calibration.as_ref(), &arch, &report);
         return Ok(format!("{}\n", serde_json::to_string_pretty(&v)?));
     }
     let reason = report.infeasible().map(|(w, why)| format!("{w}: {why}"));
@@ -48,6 +52,9 @@ pub fn run(args: &Args) -> Result<String> {
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     writeln!(out, "design: {} [{}]", space.name, shown.join(", "))?;
+    if let Some(c) = &space.calibration {
+        writeln!(out, "calibration: {}", c.summary())?;
+    }
     writeln!(
         out,
         "area: {:.3} mm2   feasible: {}",

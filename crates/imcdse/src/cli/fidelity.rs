@@ -4,8 +4,9 @@
 
 use anyhow::Result;
 use imcdse::reference::Reference;
-use imcdse::space::{Space, parse_set};
+use imcdse::space::parse_set;
 use imcdse::studies::fidelity::fidelity;
+use imcdse::studies::inputs::calibrated;
 use std::path::PathBuf;
 
 /// Options of `imcdse fidelity`.
@@ -24,13 +25,16 @@ pub struct Args {
     /// Output folder (default: results/fidelity-<space>-<reference file stem>).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A calibration (a built-in name or a .toml file) for a space that names none.
+    #[arg(long)]
+    calibration: Option<String>,
     /// Print the report as JSON instead of Markdown.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: &Args) -> Result<String> {
-    let space = Space::resolve(&args.space)?;
+    let space = calibrated(&args.space, args.calibration.as_deref())?;
     let set = parse_set(&args.set).map_err(anyhow::Error::msg)?;
     let reference = Reference::read(&args.reference, &space)?;
     let report = fidelity(&space, &reference, &set)?;

@@ -1,6 +1,7 @@
 //! One module per subcommand: parse, then options, then the library's study, then the text to
 //! print (returned, so that `main` writes it once and a closed pipe ends quietly).
 
+pub mod calibrate;
 pub mod compare;
 pub mod eval;
 pub mod export;
@@ -29,6 +30,9 @@ pub struct Common {
     /// max-ela | mean-ela | prod-ela | edap:<workload> | pareto (compare: a joint score).
     #[arg(long, default_value = "max-ela")]
     pub objective: String,
+    /// A calibration (a built-in name or a .toml file) for a space that names none.
+    #[arg(long)]
+    pub calibration: Option<String>,
     /// Output folder (default: a folder under results/ named after the run).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -44,6 +48,7 @@ impl Common {
             space: self.space.clone(),
             workloads: self.workloads.clone(),
             objective: self.objective.clone(),
+            calibration: self.calibration.clone(),
         }
     }
 }

@@ -46,6 +46,9 @@ pub fn run(args: &Args) -> Result<String> {
     if let Some(w) = s.constraints.weights_on_chip {
         writeln!(out, "  constraint: weights_on_chip = {w}")?;
     }
+    if let Some(c) = &s.calibration {
+        writeln!(out, "  calibration: {}", c.summary())?;
+    }
     Ok(out)
 }
 

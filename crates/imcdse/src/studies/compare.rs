@@ -280,6 +280,7 @@ fn run_search(
             space: o.inputs.space.clone(),
             workloads: names.join(","),
             objective: objective.into(),
+            calibration: o.inputs.calibration.clone(),
         },
         optimizer: o.optimizer,
         budget: o.budget,

@@ -87,6 +87,8 @@ pub struct Fidelity {
     pub reference: String,
     /// Overrides applied to every design (`--set`).
     pub set: Vec<String>,
+    /// The calibration's name, if the space has one.
+    pub calibration: Option<String>,
     /// Designs compared.
     pub designs: usize,
     /// Of those, designs our model finds infeasible.
@@ -138,8 +140,9 @@ pub fn fidelity(
             }
             values.extend(set.iter().cloned());
             values.extend(d.set.iter().cloned());
-            let arch = Architecture::from_values(&values)
+            let mut arch = Architecture::from_values(&values)
                 .with_context(|| format!("{}: row {}", reference.file.display(), d.row))?;
+            arch.factors = space.factors();
             let r = evaluate_design_with(&arch, &reference.workloads, Some(&plans), None);
             Ok(Pair {
                 area_mm2: (r.area_mm2, d.area_mm2),
@@ -212,6 +215,7 @@ fn compare(
         space: space.name.clone(),
         reference: reference.file.display().to_string(),
         set: set.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        calibration: space.calibration.as_ref().map(|c| c.name.clone()),
         designs: pairs.len(),
         model_infeasible: pairs.iter().filter(|p| p.model_infeasible).count(),
         agreements,
@@ -287,9 +291,14 @@ impl Fidelity {
         let f = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.3}"));
         let r = |x: f64| significant(x, 3, Format::Markdown);
         let mut out = format!(
-            "# Fidelity: imcdse against {}\n\nspace {}, {} designs ({} infeasible in our model){}\n\n",
+            "# Fidelity: imcdse against {}\n\nspace {}{}, {} designs ({} infeasible in our model){}\n\n",
             self.reference,
             self.space,
+            self.calibration
+                .as_ref()
+                .map_or(", uncalibrated".to_string(), |c| format!(
+                    ", calibration {c}"
+                )),
             self.designs,
             self.model_infeasible,
             if self.set.is_empty() {
@@ -453,7 +462,7 @@ impl Fidelity {
 }
 
 /// A Markdown table whose headers starting with `>` are right-aligned (the marker dropped).
-fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
     let right: Vec<bool> = header.iter().map(|h| h.starts_with('>')).collect();
     let names: Vec<&str> = header.iter().map(|h| h.trim_start_matches('>')).collect();
     crate::report::markdown_table(&names, &right, rows)

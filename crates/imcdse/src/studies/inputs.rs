@@ -2,6 +2,7 @@
 //! objective. Each study's options hold one [`Inputs`] (flattened into run.toml's `[args]`, so
 //! the file reads as before) and resolve it with these steps, in the order the study needs.
 
+use crate::calibration::Calibration;
 use crate::objective::Objective;
 use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result};
@@ -17,6 +18,9 @@ pub struct Inputs {
     pub workloads: String,
     /// The objective's name (`max-ela`, `edap:<w>`, `pareto`, ...).
     pub objective: String,
+    /// A calibration (built-in name or file) for a space that names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<String>,
 }
 
 impl Default for Inputs {
@@ -26,14 +30,15 @@ impl Default for Inputs {
             space: "paper-rram".into(),
             workloads: "paper4".into(),
             objective: "max-ela".into(),
+            calibration: None,
         }
     }
 }
 
 impl Inputs {
-    /// The space file, loaded and checked.
+    /// The space file, loaded and checked, with the calibration if one is given.
     pub fn space(&self) -> Result<SpaceFile> {
-        Ok(SpaceFile::resolve(&self.space)?)
+        calibrated(&self.space, self.calibration.as_deref())
     }
 
     /// The workloads, resolved from the built-in zoo (errors name `--workloads`).
@@ -48,4 +53,13 @@ impl Inputs {
         let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
         Objective::parse(&self.objective, &names)
     }
+}
+
+/// A space by name or path, with a calibration by name or path if one is given.
+pub fn calibrated(space: &str, calibration: Option<&str>) -> Result<SpaceFile> {
+    let space = SpaceFile::resolve(space)?;
+    Ok(match calibration {
+        Some(c) => space.calibrate(Calibration::resolve(c)?)?,
+        None => space,
+    })
 }

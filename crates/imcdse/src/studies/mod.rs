@@ -12,6 +12,7 @@
 //!
 //! [`inputs`] holds what they share: the space, workloads and objective a user named.
 
+pub mod calibrate;
 pub mod certify;
 pub mod compare;
 mod compare_md;

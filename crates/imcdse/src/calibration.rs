@@ -1,0 +1,293 @@
+//! Calibration files (`search-spaces/calibrations/*.toml`, schema_version 1): what a fit
+//! against a reference simulator found.
+//!
+//! ```toml
+//! schema_version = 1
+//! name = "cimloop-paper-rram"
+//! description = "..."
+//! fitted_on = "rram-all.csv: 620 of 887 designs, seed 0, ..."
+//! [parameters]          # structural choices (any parameter), applied over the space's [fixed]
+//! replication = "per-layer"
+//! [energy]              # one factor per energy part (the names of the breakdowns); default 1
+//! adc = 0.8
+//! [latency]             # per latency part
+//! digital = 0.01
+//! [area]                # per area part
+//! cell_array = 2.0
+//! ```
+//!
+//! A space names one with `calibration = "name"` (or a path), any study takes
+//! `--calibration FILE`. Every key and value is checked, each problem naming the file, the
+//! key and what is allowed; factors must be finite and positive.
+
+use crate::space::{BUILTIN_CALIBRATIONS, SpaceError, to_value};
+use imc_model::breakdown::{Breakdown, Part};
+use imc_model::param::Value;
+use imc_model::{Assignment, Factors};
+use std::fmt::Write;
+
+/// A checked calibration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// Where it was read from.
+    pub file: String,
+    /// Its `name`.
+    pub name: String,
+    /// Its `description`.
+    pub description: String,
+    /// What it was fitted on (free text).
+    pub fitted_on: String,
+    /// `[parameters]`, checked against the parameter table, in file order.
+    pub parameters: Vec<(String, Value)>,
+    /// The factors by part.
+    pub factors: Factors,
+}
+
+/// Factors outside this range are flagged in reports: a calibration that needs them says the
+/// model misses something rather than that it is off by a constant.
+pub const PLAUSIBLE: (f64, f64) = (0.1, 10.0);
+
+impl Calibration {
+    /// A calibration by built-in name or path to a `.toml` file.
+    pub fn resolve(name: &str) -> Result<Calibration, SpaceError> {
+        if !name.ends_with(".toml") && !name.contains('/') {
+            if let Some((n, text)) = BUILTIN_CALIBRATIONS.iter().find(|(n, _)| *n == name) {
+                return Calibration::parse(&format!("search-spaces/calibrations/{n}.toml"), text);
+            }
+            let known: Vec<&str> = BUILTIN_CALIBRATIONS.iter().map(|(n, _)| *n).collect();
+            return Err(SpaceError {
+                file: name.into(),
+                problems: vec![format!(
+                    "no such built-in calibration; built-in: {}; or give a path to a .toml file",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                )],
+            });
+        }
+        let text = std::fs::read_to_string(name).map_err(|e| SpaceError {
+            file: name.into(),
+            problems: vec![format!("cannot read: {e}")],
+        })?;
+        Calibration::parse(name, &text)
+    }
+
+    /// Checks a calibration file's text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Calibration, SpaceError> {
+        let fail = |problems: Vec<String>| SpaceError {
+            file: file.into(),
+            problems,
+        };
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| fail(vec![e.message().trim().to_string()]))?;
+        let mut problems = Vec::new();
+        const KEYS: [&str; 8] = [
+            "schema_version",
+            "name",
+            "description",
+            "fitted_on",
+            "parameters",
+            "energy",
+            "latency",
+            "area",
+        ];
+        for k in table.keys().filter(|k| !KEYS.contains(&k.as_str())) {
+            problems.push(format!("unknown key `{k}`; allowed: {}", KEYS.join(", ")));
+        }
+        if table.get("schema_version") != Some(&toml::Value::Integer(1)) {
+            problems.push("schema_version: write schema_version = 1".into());
+        }
+        let text_of = |k: &str, problems: &mut Vec<String>| match table.get(k) {
+            Some(toml::Value::String(s)) => s.clone(),
+            None if k == "fitted_on" => String::new(),
+            _ => {
+                problems.push(format!("{k}: expected a string"));
+                String::new()
+            }
+        };
+        let name = text_of("name", &mut problems);
+        let description = text_of("description", &mut problems);
+        let fitted_on = text_of("fitted_on", &mut problems);
+        let parameters = parameters(table.get("parameters"), &mut problems);
+        let factors = Factors {
+            energy: factors::<_, 13>(table.get("energy"), "energy", &mut problems),
+            latency: factors::<_, 5>(table.get("latency"), "latency", &mut problems),
+            area: factors::<_, 10>(table.get("area"), "area", &mut problems),
+        };
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        Ok(Calibration {
+            file: file.into(),
+            name,
+            description,
+            fitted_on,
+            parameters,
+            factors,
+        })
+    }
+
+    /// The file's text: a header comment, then the keys (factors of 1 left out).
+    pub fn to_toml(&self, comment: &str) -> String {
+        let mut s = String::new();
+        for line in comment.lines() {
+            let _ = writeln!(s, "# {line}");
+        }
+        let quote = |t: &str| toml::Value::String(t.to_string()).to_string();
+        let _ = writeln!(
+            s,
+            "schema_version = 1\nname = {}\ndescription = {}\nfitted_on = {}\n\n[parameters]",
+            quote(&self.name),
+            quote(&self.description),
+            quote(&self.fitted_on)
+        );
+        for (k, v) in &self.parameters {
+            let _ = writeln!(s, "{k} = {v}");
+        }
+        let section = |s: &mut String, name: &str, v: Vec<(&'static str, f64)>| {
+            let _ = writeln!(s, "\n[{name}]");
+            for (p, x) in v.into_iter().filter(|(_, x)| *x != 1.0) {
+                // Six significant figures: the fit is not more precise than that.
+                let x: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+                let _ = writeln!(s, "{p} = {x}");
+            }
+        };
+        section(&mut s, "energy", self.factors.energy.named(1.0));
+        section(&mut s, "latency", self.factors.latency.named(1.0));
+        section(&mut s, "area", self.factors.area.named(1.0));
+        s
+    }
+
+    /// One line for reports: the name, the file, and the factors outside [`PLAUSIBLE`].
+    pub fn summary(&self) -> String {
+        let flagged = self.flagged();
+        if flagged.is_empty() {
+            format!("{} ({})", self.name, self.file)
+        } else {
+            format!(
+                "{} ({}); factors outside [0.1, 10]: {}",
+                self.name,
+                self.file,
+                flagged.join(", ")
+            )
+        }
+    }
+
+    /// Factors outside [`PLAUSIBLE`], as `energy.adc = 0.05`.
+    pub fn flagged(&self) -> Vec<String> {
+        self.factors
+            .outside(PLAUSIBLE.0, PLAUSIBLE.1)
+            .into_iter()
+            .map(|(k, x)| format!("{k} = {x:.3}"))
+            .collect()
+    }
+}
+
+/// `[parameters]`: each checked against the parameter table.
+fn parameters(v: Option<&toml::Value>, problems: &mut Vec<String>) -> Vec<(String, Value)> {
+    let Some(v) = v else { return Vec::new() };
+    let Some(t) = v.as_table() else {
+        problems.push("[parameters] must be a table".into());
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in t {
+        match to_value(v).ok_or_else(|| format!("{v} is not a number, boolean or string")) {
+            Ok(val) => match Assignment::new(k, &val) {
+                Ok(_) => out.push((k.clone(), val)),
+                Err(e) => problems.push(format!("[parameters].{k}: {e}")),
+            },
+            Err(m) => problems.push(format!("[parameters].{k}: {m}")),
+        }
+    }
+    out
+}
+
+/// A factors section: part names of `P`, each a finite positive number.
+fn factors<P: Part, const N: usize>(
+    v: Option<&toml::Value>,
+    section: &str,
+    problems: &mut Vec<String>,
+) -> Breakdown<P, N> {
+    let mut f = Breakdown::<P, N>::splat(1.0);
+    let Some(v) = v else { return f };
+    let Some(t) = v.as_table() else {
+        problems.push(format!("[{section}] must be a table"));
+        return f;
+    };
+    for (k, v) in t {
+        let Some(part) = Breakdown::<P, N>::part(k) else {
+            let names: Vec<&str> = P::ALL.iter().map(|p| p.name()).collect();
+            problems.push(format!(
+                "[{section}].{k}: unknown part; allowed: {}",
+                names.join(", ")
+            ));
+            continue;
+        };
+        match v.as_float().or_else(|| v.as_integer().map(|i| i as f64)) {
+            Some(x) if x.is_finite() && x > 0.0 => f[part] = x,
+            _ => problems.push(format!(
+                "[{section}].{k} = {v}: out of range; allowed: a finite number above 0"
+            )),
+        }
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imc_model::breakdown::{AreaPart, EnergyPart, LatencyPart};
+
+    const GOOD: &str = "schema_version = 1\nname = \"t\"\ndescription = \"test\"\n\
+        [parameters]\nreplication = \"per-layer\"\ndac_bits = 8\n\
+        [energy]\nadc = 0.5\n[latency]\ndigital = 0.01\n[area]\ncell_array = 2\n";
+
+    #[test]
+    fn reads_factors_and_parameters_and_writes_them_back() {
+        let c = Calibration::parse("t.toml", GOOD).unwrap();
+        assert_eq!(c.factors.energy[EnergyPart::Adc], 0.5);
+        assert_eq!(c.factors.energy[EnergyPart::Glb], 1.0);
+        assert_eq!(c.factors.latency[LatencyPart::Digital], 0.01);
+        assert_eq!(c.factors.area[AreaPart::CellArray], 2.0);
+        assert_eq!(c.parameters[1], ("dac_bits".to_string(), Value::Num(8.0)));
+        assert_eq!(c.flagged(), ["latency.digital = 0.010"]);
+        let again = Calibration::parse("t.toml", &c.to_toml("fitted by a test")).unwrap();
+        assert_eq!(again.factors, c.factors);
+        assert_eq!(again.parameters, c.parameters);
+    }
+
+    #[test]
+    fn bad_files_name_the_key_and_what_is_allowed() {
+        let cases = [
+            (
+                "[energy]\nadcc = 1",
+                "[energy].adcc: unknown part; allowed: cell_array",
+            ),
+            ("[energy]\nadc = 0", "[energy].adc = 0: out of range"),
+            ("[energy]\nadc = nan", "[energy].adc = nan: out of range"),
+            ("[latency]\ndigital = -1", "[latency].digital = -1"),
+            (
+                "[parameters]\nreplication = \"sideways\"",
+                "uniform | balanced | per-layer",
+            ),
+            (
+                "[parameters]\nrowz = 3",
+                "unknown architecture parameter `rowz`",
+            ),
+            ("factors = 1", "unknown key `factors`"),
+        ];
+        for (extra, want) in cases {
+            let text = format!("schema_version = 1\nname = \"t\"\ndescription = \"d\"\n{extra}\n");
+            let e = Calibration::parse("bad.toml", &text)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("bad.toml") && e.contains(want), "{e}");
+        }
+        let e = Calibration::resolve("no-such").unwrap_err().to_string();
+        assert!(e.contains("no such built-in calibration"), "{e}");
+    }
+}

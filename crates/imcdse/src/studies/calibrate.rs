@@ -1,0 +1,673 @@
+//! Fit a calibration to a reference simulator's table (`imcdse calibrate`).
+//!
+//! The reference's designs are split once, by seed, into fit rows and held-out rows. For each
+//! structural choice the space leaves open (`replication` x `depthwise_packing` x `dac_bits`
+//! of 1 or the input bits), every fit design is costed once with factors of 1, keeping its
+//! parts: area by part, and each workload's energy and latency by part. A total is linear in
+//! the factors, `sum_p f_p x_p`, so the factors are fitted without costing again: robust least
+//! squares on log ratios,
+//!
+//! `minimize (1/n) sum_i huber(ln(sum_p f_p x_ip) - ln y_i) + mu sum_p (ln f_p)^2`,
+//!
+//! over `ln f` (one fit each for area, energy and latency, with argmin's L-BFGS and a
+//! More-Thuente line search), Huber's `delta` = 0.25 (a 28% ratio) and a small ridge `mu` =
+//! 1e-6 that splits collinear parts evenly (a factor no row informs stays at 1). The choice
+//! with the least total loss (area + energy + latency) wins. The report compares the model
+//! before and after, on the fit rows and on the held-out rows.
+
+use super::fidelity::{Fidelity, fidelity, markdown_table};
+use crate::calibration::Calibration;
+use crate::reference::Reference;
+use crate::space::Space as SpaceFile;
+use anyhow::{Result, anyhow, bail};
+use argmin::core::{CostFunction, Error, Executor, Gradient, State};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use imc_model::breakdown::{Area, Energy, Latency};
+use imc_model::{Architecture, DepthwisePacking, Factors, Replication, Value, evaluate_design};
+use rayon::prelude::*;
+
+/// Huber's threshold on log ratios.
+const DELTA: f64 = 0.25;
+/// Ridge weight on log factors.
+const MU: f64 = 1e-6;
+
+/// A calibration fitted, and how the model fares before and after.
+pub struct Fitted {
+    /// The calibration.
+    pub calibration: Calibration,
+    /// Each structural choice tried, as `k=v` text, with its losses on area, energy and
+    /// latency (the winner's sum is the least).
+    pub choices: Vec<(String, [f64; 3])>,
+    /// Uncalibrated, on the fit rows.
+    pub before_fit: Fidelity,
+    /// Calibrated, on the fit rows.
+    pub after_fit: Fidelity,
+    /// Uncalibrated, on the held-out rows (`None` without held-out rows).
+    pub before_holdout: Option<Fidelity>,
+    /// Calibrated, on the held-out rows.
+    pub after_holdout: Option<Fidelity>,
+}
+
+/// What to fit.
+pub struct CalibrateOptions {
+    /// The name written into the calibration.
+    pub name: String,
+    /// Share of the designs held out of the fit, 0 to 0.9.
+    pub holdout: f64,
+    /// Seed of the split.
+    pub seed: u64,
+}
+
+/// Fits a calibration of `space` (which must have none) to `reference`.
+pub fn calibrate(space: &SpaceFile, reference: &Reference, o: &CalibrateOptions) -> Result<Fitted> {
+    if space.calibration.is_some() {
+        bail!(
+            "{}: the space is calibrated already; fit on a space without `calibration`",
+            space.file
+        );
+    }
+    if !(0.0..=0.9).contains(&o.holdout) {
+        bail!("--holdout {}: out of range; allowed 0 to 0.9", o.holdout);
+    }
+    let (fit, held) = split(reference, o.holdout, o.seed);
+    if fit.designs.len() < 2 {
+        bail!(
+            "{}: {} designs leave fewer than 2 to fit on",
+            reference.file.display(),
+            reference.designs.len()
+        );
+    }
+    let fits = structural_choices(space)
+        .into_iter()
+        .map(|choice| Ok((fit_choice(space, &fit, &choice)?, choice)))
+        .collect::<Result<Vec<_>>>()?;
+    let choices = fits
+        .iter()
+        .map(|((losses, _), choice)| {
+            let text: Vec<String> = choice.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            (text.join(", "), *losses)
+        })
+        .collect();
+    let total = |l: &[f64; 3]| l.iter().sum::<f64>();
+    let ((_, factors), parameters) = fits
+        .into_iter()
+        .min_by(|a, b| total(&a.0.0).total_cmp(&total(&b.0.0)))
+        .ok_or_else(|| anyhow!("no structural choice to fit"))?;
+    let calibration = Calibration {
+        file: String::new(),
+        name: o.name.clone(),
+        description: format!("fitted to {} for {}", file_name(reference), space.name),
+        fitted_on: format!(
+            "{}: {} of {} designs (held out {}, split seed {}), workloads {}",
+            file_name(reference),
+            fit.designs.len(),
+            reference.designs.len(),
+            held.designs.len(),
+            o.seed,
+            reference
+                .workloads
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        parameters,
+        factors,
+    };
+    let calibrated = space.clone().calibrate(calibration.clone())?;
+    let held_some = (!held.designs.is_empty()).then_some(&held);
+    Ok(Fitted {
+        before_fit: fidelity(space, &fit, &[])?,
+        after_fit: fidelity(&calibrated, &fit, &[])?,
+        before_holdout: held_some.map(|h| fidelity(space, h, &[])).transpose()?,
+        after_holdout: held_some
+            .map(|h| fidelity(&calibrated, h, &[]))
+            .transpose()?,
+        calibration,
+        choices,
+    })
+}
+
+fn file_name(r: &Reference) -> String {
+    r.file.file_name().map_or_else(
+        || r.file.display().to_string(),
+        |f| f.to_string_lossy().into(),
+    )
+}
+
+/// splitmix64's finalizer: a well-mixed hash of a number (Steele, Lea & Flood, OOPSLA 2014).
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The reference split into (fit, held out): designs ordered by a hash of the seed and their
+/// row, the first `holdout` share held out.
+pub fn split(r: &Reference, holdout: f64, seed: u64) -> (Reference, Reference) {
+    let mut order: Vec<usize> = (0..r.designs.len()).collect();
+    order.sort_by_key(|&i| (mix(seed ^ mix(r.designs[i].row as u64)), i));
+    let n_held = (r.designs.len() as f64 * holdout).round() as usize;
+    let pick = |idx: &[usize]| {
+        let mut idx = idx.to_vec();
+        idx.sort_unstable();
+        Reference {
+            designs: idx.iter().map(|&i| r.designs[i].clone()).collect(),
+            ..r.clone()
+        }
+    };
+    (pick(&order[n_held..]), pick(&order[..n_held]))
+}
+
+/// The structural settings to try: each of `replication`, `depthwise_packing` and
+/// `dac_bits` (1 or the input bits) that the space neither fixes nor searches.
+fn structural_choices(space: &SpaceFile) -> Vec<Vec<(String, Value)>> {
+    let open = |k: &str| {
+        !space.params.iter().any(|(p, _)| p == k) && !space.fixed.iter().any(|(p, _)| p == k)
+    };
+    let input_bits = space
+        .fixed
+        .iter()
+        .find(|(k, _)| k == "input_bits")
+        .map_or(Value::Num(8.0), |(_, v)| v.clone());
+    let mut axes: Vec<(&str, Vec<Value>)> = Vec::new();
+    if open("replication") {
+        axes.push((
+            "replication",
+            Replication::WORDS
+                .iter()
+                .map(|w| Value::Str(w.to_string()))
+                .collect(),
+        ));
+    }
+    if open("depthwise_packing") {
+        axes.push((
+            "depthwise_packing",
+            DepthwisePacking::WORDS
+                .iter()
+                .map(|w| Value::Str(w.to_string()))
+                .collect(),
+        ));
+    }
+    if open("dac_bits") {
+        axes.push(("dac_bits", vec![Value::Num(1.0), input_bits]));
+    }
+    let mut out: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+    for (k, values) in axes {
+        out = out
+            .into_iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut c = c.clone();
+                    c.push((k.to_string(), v.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// Every fit design costed with `choice` and factors of 1: parts and reference values.
+struct Rows {
+    area: (Vec<Vec<f64>>, Vec<f64>),
+    energy: (Vec<Vec<f64>>, Vec<f64>),
+    latency: (Vec<Vec<f64>>, Vec<f64>),
+}
+
+fn rows(space: &SpaceFile, fit: &Reference, choice: &[(String, Value)]) -> Result<Rows> {
+    let costed = fit
+        .designs
+        .par_iter()
+        .map(|d| {
+            let mut values = space.fixed.clone();
+            if let Some(w) = space.constraints.weights_on_chip {
+                values.push(("weights_on_chip".into(), Value::Bool(w)));
+            }
+            values.extend(choice.iter().cloned());
+            values.extend(d.set.iter().cloned());
+            let a = Architecture::from_values(&values)
+                .map_err(|e| anyhow!("{}: row {}: {e}", fit.file.display(), d.row))?;
+            Ok((d, evaluate_design(&a, &fit.workloads, None)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut r = Rows {
+        area: (vec![], vec![]),
+        energy: (vec![], vec![]),
+        latency: (vec![], vec![]),
+    };
+    for (d, report) in costed {
+        r.area
+            .0
+            .push(report.area_breakdown_mm2.iter().map(|p| p.1).collect());
+        r.area.1.push(d.area_mm2);
+        for (i, w) in report.workloads.iter().enumerate() {
+            r.energy
+                .0
+                .push(w.energy_breakdown_mj.iter().map(|p| p.1).collect());
+            r.energy.1.push(d.energy_mj[i]);
+            r.latency
+                .0
+                .push(w.latency_breakdown_ms.iter().map(|p| p.1).collect());
+            r.latency.1.push(d.latency_ms[i]);
+        }
+    }
+    Ok(r)
+}
+
+/// The factors fitted for one structural choice and their losses (area, energy, latency).
+fn fit_choice(
+    space: &SpaceFile,
+    fit: &Reference,
+    choice: &[(String, Value)],
+) -> Result<([f64; 3], Factors)> {
+    let r = rows(space, fit, choice)?;
+    let (la, area) = log_fit(&r.area.0, &r.area.1)?;
+    let (le, energy) = log_fit(&r.energy.0, &r.energy.1)?;
+    let (ll, latency) = log_fit(&r.latency.0, &r.latency.1)?;
+    let factors = Factors {
+        energy: Energy::from_values(to_array(&energy)),
+        latency: Latency::from_values(to_array(&latency)),
+        area: Area::from_values(to_array(&area)),
+    };
+    Ok(([la, le, ll], factors))
+}
+
+fn to_array<const N: usize>(v: &[f64]) -> [f64; N] {
+    let mut a = [1.0; N];
+    for (x, y) in a.iter_mut().zip(v) {
+        *x = *y;
+    }
+    a
+}
+
+/// Robust least squares on log ratios (see the module documentation); the mean loss at the
+/// optimum and the factors.
+fn log_fit(parts: &[Vec<f64>], target: &[f64]) -> Result<(f64, Vec<f64>)> {
+    let n = parts.first().map_or(0, |p| p.len());
+    let active: Vec<bool> = (0..n)
+        .map(|p| parts.iter().any(|row| row[p] > 0.0))
+        .collect();
+    let problem = LogFit {
+        parts: parts.to_vec(),
+        target: target.iter().map(|y| y.ln()).collect(),
+        active,
+    };
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7);
+    let result = Executor::new(problem.clone(), solver)
+        .configure(|s| s.param(vec![0.0; n]).max_iters(300))
+        .run()
+        .map_err(|e| anyhow!("fitting factors: {e}"))?;
+    let theta = result
+        .state()
+        .get_best_param()
+        .cloned()
+        .unwrap_or_else(|| vec![0.0; n]);
+    let loss = problem.loss(&theta);
+    Ok((loss, theta.iter().map(|t| t.exp()).collect()))
+}
+
+/// The fit's rows: parts per row, log targets, and which parts any row has.
+#[derive(Clone)]
+struct LogFit {
+    parts: Vec<Vec<f64>>,
+    target: Vec<f64>,
+    active: Vec<bool>,
+}
+
+impl LogFit {
+    /// Residuals `ln(sum f x) - ln y` and the shares `f_p x_p / sum f x` of every row.
+    fn residuals(&self, theta: &[f64]) -> impl Iterator<Item = (f64, Vec<f64>)> + '_ {
+        let f: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
+        self.parts.iter().zip(&self.target).map(move |(row, y)| {
+            let terms: Vec<f64> = row.iter().zip(&f).map(|(x, f)| x * f).collect();
+            let sum: f64 = terms.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+            (sum.ln() - y, terms.iter().map(|t| t / sum).collect())
+        })
+    }
+
+    fn loss(&self, theta: &[f64]) -> f64 {
+        let n = self.target.len().max(1) as f64;
+        let data: f64 = self.residuals(theta).map(|(r, _)| huber(r)).sum::<f64>() / n;
+        data + MU * theta.iter().map(|t| t * t).sum::<f64>()
+    }
+}
+
+fn huber(r: f64) -> f64 {
+    if r.abs() <= DELTA {
+        r * r / 2.0
+    } else {
+        DELTA * (r.abs() - DELTA / 2.0)
+    }
+}
+
+fn huber_slope(r: f64) -> f64 {
+    r.clamp(-DELTA, DELTA)
+}
+
+impl CostFunction for LogFit {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, theta: &Vec<f64>) -> Result<f64, Error> {
+        Ok(self.loss(theta))
+    }
+}
+
+impl Gradient for LogFit {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, theta: &Vec<f64>) -> Result<Vec<f64>, Error> {
+        let n = self.target.len().max(1) as f64;
+        let mut g: Vec<f64> = theta.iter().map(|t| 2.0 * MU * t).collect();
+        for (r, shares) in self.residuals(theta) {
+            let s = huber_slope(r) / n;
+            for (gp, share) in g.iter_mut().zip(shares) {
+                *gp += s * share;
+            }
+        }
+        for (gp, active) in g.iter_mut().zip(&self.active) {
+            if !active {
+                *gp = 0.0;
+            }
+        }
+        Ok(g)
+    }
+}
+
+impl Fitted {
+    /// The report: the choice, the factors, and fidelity before and after on the fit and the
+    /// held-out rows.
+    pub fn markdown(&self) -> String {
+        let c = &self.calibration;
+        let mut out = format!("# Calibration {}\n\nFitted on {}.\n\n", c.name, c.fitted_on);
+        let winner = c
+            .parameters
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>();
+        out += &format!(
+            "Structural choice: {} (least total loss of {} tried).\n\n",
+            winner.join(", "),
+            self.choices.len()
+        );
+        let rows: Vec<Vec<String>> = self
+            .choices
+            .iter()
+            .map(|(k, l)| {
+                let mut row = vec![k.clone()];
+                row.extend(l.iter().map(|x| format!("{x:.4}")));
+                row.push(format!("{:.4}", l.iter().sum::<f64>()));
+                row
+            })
+            .collect();
+        out += &markdown_table(
+            &[
+                "choice",
+                ">area loss",
+                ">energy loss",
+                ">latency loss",
+                ">total",
+            ],
+            &rows,
+        );
+        let factors: Vec<Vec<String>> = c
+            .factors
+            .named()
+            .into_iter()
+            .filter(|(_, x)| *x != 1.0)
+            .map(|(k, x)| vec![k, format!("{x:.4}")])
+            .collect();
+        out += "\nFactors (the rest are 1):\n\n";
+        out += &markdown_table(&["factor", ">value"], &factors);
+        let flagged = c.flagged();
+        if !flagged.is_empty() {
+            out += &format!("\nOutside [0.1, 10]: {}.\n", flagged.join(", "));
+        }
+        out += "\n## Fidelity, uncalibrated -> calibrated\n\n";
+        out += &compare_table(
+            &self.before_fit,
+            &self.after_fit,
+            self.before_holdout.as_ref(),
+            self.after_holdout.as_ref(),
+        );
+        out
+    }
+}
+
+/// One row per agreement: rho and median ratio before -> after, on the fit rows and the
+/// held-out rows; best-design ranks for the joint scores; then the slowest-workload agreement.
+fn compare_table(
+    bf: &Fidelity,
+    af: &Fidelity,
+    bh: Option<&Fidelity>,
+    ah: Option<&Fidelity>,
+) -> String {
+    let f = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.3}"));
+    let arrow = |a: String, b: String| format!("{a} -> {b}");
+    let mut rows = Vec::new();
+    for (i, a) in af.agreements.iter().enumerate() {
+        let b = &bf.agreements[i];
+        let mut row = vec![
+            a.metric.clone(),
+            a.workload.clone().unwrap_or_default(),
+            arrow(f(b.spearman), f(a.spearman)),
+            arrow(
+                format!("{:.3}", b.median_ratio),
+                format!("{:.3}", a.median_ratio),
+            ),
+        ];
+        match (bh, ah) {
+            (Some(bh), Some(ah)) => {
+                let (b, a) = (&bh.agreements[i], &ah.agreements[i]);
+                row.push(arrow(f(b.spearman), f(a.spearman)));
+                row.push(arrow(
+                    format!("{:.3}", b.median_ratio),
+                    format!("{:.3}", a.median_ratio),
+                ));
+                row.push(
+                    match (b.reference_best_in_model, a.reference_best_in_model) {
+                        (Some(x), Some(y)) => format!("{x} -> {y} of {}", a.n),
+                        _ => String::new(),
+                    },
+                );
+            }
+            _ => row.extend([String::new(), String::new(), String::new()]),
+        }
+        rows.push(row);
+    }
+    let mut out = markdown_table(
+        &[
+            "metric",
+            "workload",
+            ">fit: Spearman",
+            ">fit: median ratio",
+            ">held out: Spearman",
+            ">held out: median ratio",
+            ">held out: reference's best, our rank",
+        ],
+        &rows,
+    );
+    let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+    out += &format!(
+        "\nSame slowest workload: fit {} -> {}",
+        pct(bf.largest_latency_agreement),
+        pct(af.largest_latency_agreement)
+    );
+    if let (Some(bh), Some(ah)) = (bh, ah) {
+        out += &format!(
+            ", held out {} -> {}",
+            pct(bh.largest_latency_agreement),
+            pct(ah.largest_latency_agreement)
+        );
+    }
+    out + ".\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Data made with known factors is fitted back to them within 1%.
+    #[test]
+    fn recovers_known_factors() {
+        // Three parts with varied shares; the truth scales them by 0.5, 3 and 20.
+        let truth = [0.5, 3.0, 20.0];
+        let mut parts = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..60 {
+            let x = vec![
+                1.0 + (i % 7) as f64,
+                0.2 + (i % 5) as f64 * 0.7,
+                0.01 + (i % 3) as f64 * 0.05,
+            ];
+            y.push(x.iter().zip(truth).map(|(a, f)| a * f).sum());
+            parts.push(x);
+        }
+        let (loss, f) = log_fit(&parts, &y).unwrap();
+        for (got, want) in f.iter().zip(truth) {
+            assert!((got / want - 1.0).abs() < 0.01, "{f:?}");
+        }
+        assert!(loss < 0.01, "{loss}");
+    }
+
+    #[test]
+    fn parts_no_row_has_stay_at_one() {
+        let parts: Vec<Vec<f64>> = (0..20).map(|i| vec![1.0 + i as f64, 0.0]).collect();
+        let y: Vec<f64> = parts.iter().map(|p| p[0] * 4.0).collect();
+        let (_, f) = log_fit(&parts, &y).unwrap();
+        assert!((f[0] - 4.0).abs() < 0.04 && f[1] == 1.0, "{f:?}");
+    }
+}
+
+#[cfg(test)]
+mod own_data {
+    use super::*;
+    use crate::reference::Design;
+    use imc_model::breakdown::{AreaPart, EnergyPart, LatencyPart};
+    use imc_search::Space as SearchSpace;
+    use imc_zoo::Zoo;
+
+    /// A reference made by our own model, with known factors, on every design of demo.
+    fn reference(truth: &Factors) -> (SpaceFile, Reference) {
+        let space = SpaceFile::resolve("demo").unwrap();
+        let workloads = Zoo::builtin().unwrap().resolve("resnet18,alexnet").unwrap();
+        let dims = space
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.len() as u32))
+            .collect();
+        let search = SearchSpace::new(dims);
+        let designs = (0..space.size())
+            .map(|i| {
+                let set: Vec<(String, Value)> = space
+                    .params
+                    .iter()
+                    .zip(&search.point(i).0)
+                    .map(|((k, v), &g)| (k.clone(), v[g as usize].clone()))
+                    .collect();
+                let mut values = space.fixed.clone();
+                values.extend(set.iter().cloned());
+                let mut a = Architecture::from_values(&values).unwrap();
+                a.factors = *truth;
+                let r = evaluate_design(&a, &workloads, None);
+                Design {
+                    row: i as usize + 1,
+                    set,
+                    area_mm2: r.area_mm2,
+                    energy_mj: r.workloads.iter().map(|w| w.energy_mj).collect(),
+                    latency_ms: r.workloads.iter().map(|w| w.latency_ms).collect(),
+                }
+            })
+            .collect();
+        let r = Reference {
+            file: "own.csv".into(),
+            workloads,
+            designs,
+            infeasible_rows: 0,
+            ignored: Vec::new(),
+        };
+        (space, r)
+    }
+
+    /// Factors put into our own model's numbers come back out of the fit within 1%, with the
+    /// structure they were made with, and the held-out designs are ranked as the truth ranks
+    /// them. (Parts whose counts are proportional on every design cannot be told apart: ADC
+    /// and shift-add areas, one shift-add per ADC, share whatever factor the data asks of
+    /// them; so the test sets factors on parts that vary on their own.)
+    #[test]
+    fn calibration_recovers_factors_from_our_own_model() {
+        let mut truth = Factors::default();
+        truth.energy[EnergyPart::Adc] = 0.5;
+        truth.energy[EnergyPart::CellArray] = 2.0;
+        truth.latency[LatencyPart::Crossbar] = 3.0;
+        truth.area[AreaPart::CellArray] = 2.0;
+        truth.area[AreaPart::Glb] = 0.5;
+        let (space, r) = reference(&truth);
+        let o = CalibrateOptions {
+            name: "own".into(),
+            holdout: 0.3,
+            seed: 1,
+        };
+        let fitted = calibrate(&space, &r, &o).unwrap();
+        let f = fitted.calibration.factors;
+        let close = |a: f64, b: f64| (a / b - 1.0).abs() < 0.01;
+        assert!(close(f.energy[EnergyPart::Adc], 0.5), "{:?}", f.energy);
+        assert!(
+            close(f.energy[EnergyPart::CellArray], 2.0),
+            "{:?}",
+            f.energy
+        );
+        assert!(
+            close(f.latency[LatencyPart::Crossbar], 3.0),
+            "{:?}",
+            f.latency
+        );
+        assert!(close(f.area[AreaPart::CellArray], 2.0), "{:?}", f.area);
+        assert!(close(f.area[AreaPart::Glb], 0.5), "{:?}", f.area);
+        let winner = &fitted.calibration.parameters;
+        assert!(
+            winner.contains(&("replication".into(), Value::Str("uniform".into()))),
+            "{winner:?}"
+        );
+        let held = fitted.after_holdout.unwrap();
+        for a in &held.agreements {
+            assert!(a.spearman.unwrap() > 0.999, "{} {:?}", a.metric, a.spearman);
+            assert!(
+                close(a.median_ratio, 1.0),
+                "{} {}",
+                a.metric,
+                a.median_ratio
+            );
+        }
+    }
+
+    #[test]
+    fn bad_options_are_refused() {
+        let (space, r) = reference(&Factors::default());
+        let o = |holdout| CalibrateOptions {
+            name: "x".into(),
+            holdout,
+            seed: 0,
+        };
+        let e = calibrate(&space, &r, &o(0.95)).err().unwrap().to_string();
+        assert!(
+            e.contains("--holdout 0.95: out of range; allowed 0 to 0.9"),
+            "{e}"
+        );
+        let calibrated = space.clone().calibrate(Calibration {
+            file: "c.toml".into(),
+            name: "c".into(),
+            description: String::new(),
+            fitted_on: String::new(),
+            parameters: vec![],
+            factors: Factors::default(),
+        });
+        let e = calibrate(&calibrated.unwrap(), &r, &o(0.3))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("calibrated already"), "{e}");
+    }
+}
