@@ -16,6 +16,7 @@
 use crate::results::{Cell, Table, read_table};
 use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
+use imc_model::Architecture;
 use imc_model::param::{self, Value};
 use imc_zoo::{Workload, Zoo};
 use std::path::{Path, PathBuf};
@@ -148,6 +149,29 @@ impl Reference {
             infeasible_rows,
             ignored,
         })
+    }
+}
+
+impl Reference {
+    /// The architecture of design `d` in `space`, with `extra` settings over the space's fixed
+    /// ones and the space's calibration factors; an invalid combination names the file and
+    /// the row.
+    pub fn architecture(
+        &self,
+        space: &SpaceFile,
+        extra: &[(String, Value)],
+        d: &Design,
+    ) -> Result<Architecture> {
+        let mut values = space.fixed.clone();
+        if let Some(w) = space.constraints.weights_on_chip {
+            values.push(("weights_on_chip".into(), Value::Bool(w)));
+        }
+        values.extend(extra.iter().cloned());
+        values.extend(d.set.iter().cloned());
+        let mut a = Architecture::from_values(&values)
+            .with_context(|| format!("{}: row {}", self.file.display(), d.row))?;
+        a.factors = space.factors();
+        Ok(a)
     }
 }
 

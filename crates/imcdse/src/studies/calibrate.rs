@@ -24,7 +24,7 @@ use argmin::core::{CostFunction, Error, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use imc_model::breakdown::{Area, Energy, Latency};
-use imc_model::{Architecture, DepthwisePacking, Factors, Replication, Value, evaluate_design};
+use imc_model::{DepthwisePacking, Factors, Replication, Value, evaluate_design};
 use rayon::prelude::*;
 
 /// Huber's threshold on log ratios.
@@ -222,14 +222,7 @@ fn rows(space: &SpaceFile, fit: &Reference, choice: &[(String, Value)]) -> Resul
         .designs
         .par_iter()
         .map(|d| {
-            let mut values = space.fixed.clone();
-            if let Some(w) = space.constraints.weights_on_chip {
-                values.push(("weights_on_chip".into(), Value::Bool(w)));
-            }
-            values.extend(choice.iter().cloned());
-            values.extend(d.set.iter().cloned());
-            let a = Architecture::from_values(&values)
-                .map_err(|e| anyhow!("{}: row {}: {e}", fit.file.display(), d.row))?;
+            let a = fit.architecture(space, choice, d)?;
             Ok((d, evaluate_design(&a, &fit.workloads, None)))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -545,6 +538,7 @@ mod tests {
 mod own_data {
     use super::*;
     use crate::reference::Design;
+    use imc_model::Architecture;
     use imc_model::breakdown::{AreaPart, EnergyPart, LatencyPart};
     use imc_search::Space as SearchSpace;
     use imc_zoo::Zoo;

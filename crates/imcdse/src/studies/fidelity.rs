@@ -20,7 +20,7 @@ use crate::report::{Format, significant};
 use crate::results::{Col, write_parquet};
 use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, anyhow};
-use imc_model::{Architecture, Value, evaluate_design_with};
+use imc_model::{Value, evaluate_design_with};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write;
@@ -134,15 +134,7 @@ pub fn fidelity(
         .designs
         .par_iter()
         .map(|d| {
-            let mut values = space.fixed.clone();
-            if let Some(w) = space.constraints.weights_on_chip {
-                values.push(("weights_on_chip".into(), Value::Bool(w)));
-            }
-            values.extend(set.iter().cloned());
-            values.extend(d.set.iter().cloned());
-            let mut arch = Architecture::from_values(&values)
-                .with_context(|| format!("{}: row {}", reference.file.display(), d.row))?;
-            arch.factors = space.factors();
+            let arch = reference.architecture(space, set, d)?;
             let r = evaluate_design_with(&arch, &reference.workloads, Some(&plans), None);
             Ok(Pair {
                 area_mm2: (r.area_mm2, d.area_mm2),
@@ -472,6 +464,7 @@ pub(crate) fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
 mod tests {
     use super::*;
     use crate::reference::Design;
+    use imc_model::Architecture;
     use imc_model::evaluate_design;
     use imc_search::Space as SearchSpace;
     use imc_zoo::Zoo;
