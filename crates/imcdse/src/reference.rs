@@ -101,41 +101,17 @@ impl Reference {
         let feasible = table.column("feasible");
         let mut designs = Vec::new();
         let mut infeasible_rows = 0;
+        let cols = Columns {
+            area,
+            metrics: &metrics,
+            free: &free,
+        };
         for i in 0..table.rows() {
-            let row = i + 1;
             if feasible.is_some_and(|f| f[i] == Cell::Bool(false)) {
                 infeasible_rows += 1;
                 continue;
             }
-            check_fixed(table, space, i).map_err(|m| fail(format!("row {row}: {m}")))?;
-            let set = free
-                .iter()
-                .map(|(k, allowed, cells)| free_value(k, allowed, &cells[i]))
-                .collect::<Result<Vec<_>, String>>()
-                .map_err(|m| fail(format!("row {row}: {m}")))?;
-            let metric = |cells: &[Cell], name: &str| {
-                positive(&cells[i]).ok_or_else(|| {
-                    fail(format!(
-                        "row {row}, column `{name}`: {} is not a positive number",
-                        shown(&cells[i])
-                    ))
-                })
-            };
-            let mut design = Design {
-                row,
-                set,
-                area_mm2: metric(area, "area_mm2")?,
-                energy_mj: Vec::new(),
-                latency_ms: Vec::new(),
-            };
-            for (w, (e, l)) in workloads.iter().zip(&metrics) {
-                design
-                    .energy_mj
-                    .push(metric(e, &format!("{}__energy_mj", w.name))?);
-                design
-                    .latency_ms
-                    .push(metric(l, &format!("{}__latency_ms", w.name))?);
-            }
+            let design = read_design(table, space, &workloads, &cols, i).map_err(fail)?;
             designs.push(design);
         }
         if designs.is_empty() {
@@ -173,6 +149,56 @@ impl Reference {
         a.factors = space.factors();
         Ok(a)
     }
+}
+
+/// The columns a design is read from.
+struct Columns<'a> {
+    area: &'a [Cell],
+    metrics: &'a [(&'a [Cell], &'a [Cell])],
+    free: &'a [(&'a str, &'a [Value], &'a [Cell])],
+}
+
+/// Row `i` (0-based) as a design: its fixed parameters agree with the space, its free ones
+/// are listed values, its metrics positive numbers; the error names the row and column.
+fn read_design(
+    table: &Table,
+    space: &SpaceFile,
+    workloads: &[Workload],
+    c: &Columns,
+    i: usize,
+) -> Result<Design, String> {
+    let row = i + 1;
+    check_fixed(table, space, i).map_err(|m| format!("row {row}: {m}"))?;
+    let set = c
+        .free
+        .iter()
+        .map(|(k, allowed, cells)| free_value(k, allowed, &cells[i]))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|m| format!("row {row}: {m}"))?;
+    let metric = |cells: &[Cell], name: &str| {
+        positive(&cells[i]).ok_or_else(|| {
+            format!(
+                "row {row}, column `{name}`: {} is not a positive number",
+                shown(&cells[i])
+            )
+        })
+    };
+    let mut design = Design {
+        row,
+        set,
+        area_mm2: metric(c.area, "area_mm2")?,
+        energy_mj: Vec::new(),
+        latency_ms: Vec::new(),
+    };
+    for (w, (e, l)) in workloads.iter().zip(c.metrics) {
+        design
+            .energy_mj
+            .push(metric(e, &format!("{}__energy_mj", w.name))?);
+        design
+            .latency_ms
+            .push(metric(l, &format!("{}__latency_ms", w.name))?);
+    }
+    Ok(design)
 }
 
 /// The workloads named by `<w>__energy_mj` / `<w>__latency_ms` columns, in column order,

@@ -280,8 +280,6 @@ fn largest(names: &[String], pairs: &[Pair]) -> (Vec<Largest>, f64, f64) {
 impl Fidelity {
     /// The report as Markdown.
     pub fn markdown(&self) -> String {
-        let f = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.3}"));
-        let r = |x: f64| significant(x, 3, Format::Markdown);
         let mut out = format!(
             "# Fidelity: imcdse against {}\n\nspace {}{}, {} designs ({} infeasible in our model){}\n\n",
             self.reference,
@@ -299,6 +297,15 @@ impl Fidelity {
                 format!(", with {}", self.set.join(", "))
             }
         );
+        out.push_str(&self.agreements_table());
+        out.push_str(&self.largest_table());
+        out
+    }
+
+    /// The agreements, one row per metric.
+    fn agreements_table(&self) -> String {
+        let f = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.3}"));
+        let r = |x: f64| significant(x, 3, Format::Markdown);
         let rows: Vec<Vec<String>> = self
             .agreements
             .iter()
@@ -318,7 +325,7 @@ impl Fidelity {
                 ]
             })
             .collect();
-        out.push_str(&markdown_table(
+        markdown_table(
             &[
                 "metric",
                 "workload",
@@ -331,7 +338,12 @@ impl Fidelity {
                 ">our best, reference's rank",
             ],
             &rows,
-        ));
+        )
+    }
+
+    /// Which workload is the largest, in what share of the designs, on each side.
+    fn largest_table(&self) -> String {
+        let mut out = String::new();
         let pct = |x: f64| format!("{:.1}%", 100.0 * x);
         let rows: Vec<Vec<String>> = self
             .largest
