@@ -4,9 +4,10 @@
 
 use std::str::FromStr;
 
-/// `1234567` -> `"1,234,567"`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
+/// `1234567` -> `"1,234,567"`; any unsigned count up to `u128` (design-space sizes pass
+/// 2^64: sixteen parameters of sixteen values).
+pub fn thousands(n: impl Into<u128>) -> String {
+    let s = n.into().to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, ch) in s.chars().enumerate() {
         if i > 0 && (s.len() - i).is_multiple_of(3) {
@@ -220,10 +221,11 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(138_357_544), "138,357,544");
+        assert_eq!(thousands(0u64), "0");
+        assert_eq!(thousands(999u64), "999");
+        assert_eq!(thousands(1000u64), "1,000");
+        assert_eq!(thousands(138_357_544u64), "138,357,544");
+        assert_eq!(thousands(1u128 << 64), "18,446,744,073,709,551,616");
         assert_eq!(si(15_470_264_320), "15.5G");
         assert_eq!(si(216_589_760), "217M");
         assert_eq!(si(512), "512");

@@ -27,7 +27,7 @@ pub fn run(args: &Args) -> Result<String> {
     }
     let mut out = String::new();
     writeln!(out, "{}: {}", s.name, s.description)?;
-    writeln!(out, "size: {} designs", thousands(s.size() as u64))?;
+    writeln!(out, "size: {} designs", thousands(s.size()))?;
     for (k, vs) in &s.params {
         let values: Vec<String> = vs.iter().map(Value::to_string).collect();
         writeln!(

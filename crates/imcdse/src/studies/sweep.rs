@@ -258,7 +258,7 @@ impl Sweep {
         progress.note(&format!(
             "sweep: {} ({} designs), workloads {}, objective {}, optimizer {}, seed {}",
             problem.file.name,
-            thousands(problem.space.size().min(u64::MAX as u128) as u64),
+            thousands(problem.space.size()),
             problem.names.join(","),
             problem.objective.name(),
             o.optimizer,
