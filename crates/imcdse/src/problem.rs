@@ -78,10 +78,7 @@ impl Problem {
         let plans = workloads.iter().map(Plan::new).collect();
         let factors = file.factors();
         let mut base = Settings::default();
-        base.set(&file.fixed)?;
-        if let Some(w) = file.constraints.weights_on_chip {
-            base.apply(Assignment::new("weights_on_chip", &Value::Bool(w))?);
-        }
+        base.set(&file.base_values())?;
         let choices = file
             .params
             .iter()
@@ -247,12 +244,7 @@ mod tests {
             let mut invalid = 0;
             for i in (0..p.file.size()).step_by(step) {
                 let point = p.space.point(i);
-                let mut values = p.file.fixed.clone();
-                if let Some(w) = p.file.constraints.weights_on_chip {
-                    values.push(("weights_on_chip".into(), Value::Bool(w)));
-                }
-                values.extend(p.values(&point));
-                let checked = Architecture::from_values(&values);
+                let checked = p.file.build(&p.values(&point));
                 invalid += checked.is_err() as usize;
                 assert_eq!(p.architecture(&point), checked, "{name} design {i}");
             }

@@ -138,16 +138,9 @@ impl Reference {
         extra: &[(String, Value)],
         d: &Design,
     ) -> Result<Architecture> {
-        let mut values = space.fixed.clone();
-        if let Some(w) = space.constraints.weights_on_chip {
-            values.push(("weights_on_chip".into(), Value::Bool(w)));
-        }
-        values.extend(extra.iter().cloned());
-        values.extend(d.set.iter().cloned());
-        let mut a = Architecture::from_values(&values)
-            .with_context(|| format!("{}: row {}", self.file.display(), d.row))?;
-        a.factors = space.factors();
-        Ok(a)
+        space
+            .build(&[extra, &d.set].concat())
+            .with_context(|| format!("{}: row {}", self.file.display(), d.row))
     }
 }
 
@@ -351,6 +344,52 @@ fn cell_of(s: &str) -> Cell {
         _ => s
             .parse::<f64>()
             .map_or_else(|_| Cell::Str(s.to_string()), Cell::Num),
+    }
+}
+
+/// A reference costed by our own model, for tests: every `step`-th design of the space (in
+/// index order) on `workloads`, with `factors` on every design.
+#[cfg(test)]
+pub(crate) fn own(
+    space: &SpaceFile,
+    workloads: &str,
+    factors: imc_model::Factors,
+    step: usize,
+) -> Reference {
+    let workloads = Zoo::builtin().unwrap().resolve(workloads).unwrap();
+    let dims = space
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), v.len() as u32))
+        .collect();
+    let search = imc_search::Space::new(dims);
+    let designs = (0..space.size())
+        .step_by(step)
+        .map(|i| {
+            let set: Vec<(String, Value)> = space
+                .params
+                .iter()
+                .zip(&search.point(i).0)
+                .map(|((k, v), &g)| (k.clone(), v[g as usize].clone()))
+                .collect();
+            let mut a = space.build(&set).unwrap();
+            a.factors = factors;
+            let r = imc_model::evaluate_design(&a, &workloads, None);
+            Design {
+                row: i as usize + 1,
+                set,
+                area_mm2: r.area_mm2,
+                energy_mj: r.workloads.iter().map(|w| w.energy_mj).collect(),
+                latency_ms: r.workloads.iter().map(|w| w.latency_ms).collect(),
+            }
+        })
+        .collect();
+    Reference {
+        file: "own.csv".into(),
+        workloads,
+        designs,
+        infeasible_rows: 0,
+        ignored: Vec::new(),
     }
 }
 

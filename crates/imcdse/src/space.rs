@@ -445,13 +445,26 @@ impl Space {
         if !problems.is_empty() {
             return Err(fail(problems));
         }
+        self.build(set)
+            .map_err(|e: ModelError| fail(vec![e.to_string()]))
+    }
+
+    /// What every design of the space is set to: `[fixed]`, then the constraints'
+    /// `weights_on_chip`.
+    pub fn base_values(&self) -> Vec<(String, Value)> {
         let mut values = self.fixed.clone();
         if let Some(w) = self.constraints.weights_on_chip {
             values.push(("weights_on_chip".into(), Value::Bool(w)));
         }
-        values.extend(set.iter().cloned());
-        let mut a = Architecture::from_values(&values)
-            .map_err(|e: ModelError| fail(vec![e.to_string()]))?;
+        values
+    }
+
+    /// The architecture of [`Space::base_values`] and then `values` (unchecked against the
+    /// space's lists; the parameter table checks them), with the calibration's factors.
+    pub fn build(&self, values: &[(String, Value)]) -> Result<Architecture, ModelError> {
+        let mut all = self.base_values();
+        all.extend(values.iter().cloned());
+        let mut a = Architecture::from_values(&all)?;
         a.factors = self.factors();
         Ok(a)
     }

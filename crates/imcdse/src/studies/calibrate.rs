@@ -537,51 +537,13 @@ mod tests {
 #[cfg(test)]
 mod own_data {
     use super::*;
-    use crate::reference::Design;
-    use imc_model::Architecture;
+    use crate::reference::own;
     use imc_model::breakdown::{AreaPart, EnergyPart, LatencyPart};
-    use imc_search::Space as SearchSpace;
-    use imc_zoo::Zoo;
 
     /// A reference made by our own model, with known factors, on every design of demo.
     fn reference(truth: &Factors) -> (SpaceFile, Reference) {
         let space = SpaceFile::resolve("demo").unwrap();
-        let workloads = Zoo::builtin().unwrap().resolve("resnet18,alexnet").unwrap();
-        let dims = space
-            .params
-            .iter()
-            .map(|(k, v)| (k.clone(), v.len() as u32))
-            .collect();
-        let search = SearchSpace::new(dims);
-        let designs = (0..space.size())
-            .map(|i| {
-                let set: Vec<(String, Value)> = space
-                    .params
-                    .iter()
-                    .zip(&search.point(i).0)
-                    .map(|((k, v), &g)| (k.clone(), v[g as usize].clone()))
-                    .collect();
-                let mut values = space.fixed.clone();
-                values.extend(set.iter().cloned());
-                let mut a = Architecture::from_values(&values).unwrap();
-                a.factors = *truth;
-                let r = evaluate_design(&a, &workloads, None);
-                Design {
-                    row: i as usize + 1,
-                    set,
-                    area_mm2: r.area_mm2,
-                    energy_mj: r.workloads.iter().map(|w| w.energy_mj).collect(),
-                    latency_ms: r.workloads.iter().map(|w| w.latency_ms).collect(),
-                }
-            })
-            .collect();
-        let r = Reference {
-            file: "own.csv".into(),
-            workloads,
-            designs,
-            infeasible_rows: 0,
-            ignored: Vec::new(),
-        };
+        let r = own(&space, "resnet18,alexnet", *truth, 1);
         (space, r)
     }
 

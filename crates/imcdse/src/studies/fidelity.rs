@@ -475,56 +475,20 @@ pub(crate) fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reference::Design;
-    use imc_model::Architecture;
-    use imc_model::evaluate_design;
-    use imc_search::Space as SearchSpace;
-    use imc_zoo::Zoo;
+    use crate::reference::own;
+    use imc_model::Factors;
+    use imc_model::breakdown::{Energy, Latency};
 
     /// A reference made by our own model on every 7th design of demo, its energies scaled by
-    /// `ke` and latencies by `kl`.
+    /// `ke` and latencies by `kl` (factors on every part).
     fn own_reference(ke: f64, kl: f64) -> (SpaceFile, Reference) {
         let space = SpaceFile::resolve("demo").unwrap();
-        let workloads = Zoo::builtin().unwrap().resolve("resnet18,alexnet").unwrap();
-        let dims = space
-            .params
-            .iter()
-            .map(|(k, v)| (k.clone(), v.len() as u32))
-            .collect();
-        let search = SearchSpace::new(dims);
-        let designs = (0..space.size())
-            .step_by(7)
-            .map(|i| {
-                let p = search.point(i);
-                let set: Vec<(String, Value)> = space
-                    .params
-                    .iter()
-                    .zip(&p.0)
-                    .map(|((k, v), &g)| (k.clone(), v[g as usize].clone()))
-                    .collect();
-                let mut values = space.fixed.clone();
-                values.extend(set.iter().cloned());
-                let r = evaluate_design(
-                    &Architecture::from_values(&values).unwrap(),
-                    &workloads,
-                    None,
-                );
-                Design {
-                    row: i as usize + 1,
-                    set,
-                    area_mm2: r.area_mm2,
-                    energy_mj: r.workloads.iter().map(|w| w.energy_mj * ke).collect(),
-                    latency_ms: r.workloads.iter().map(|w| w.latency_ms * kl).collect(),
-                }
-            })
-            .collect();
-        let reference = Reference {
-            file: "own.csv".into(),
-            workloads,
-            designs,
-            infeasible_rows: 0,
-            ignored: Vec::new(),
+        let factors = Factors {
+            energy: Energy::splat(ke),
+            latency: Latency::splat(kl),
+            ..Factors::default()
         };
+        let reference = own(&space, "resnet18,alexnet", factors, 7);
         (space, reference)
     }
 
