@@ -52,6 +52,18 @@ pub enum ZooError {
         /// The names there are, comma-separated.
         known: String,
     },
+    /// Two different workloads of one name in a list: their columns and objectives would clash.
+    #[error(
+        "two workloads named {name} ({first} and {second}); a list may hold one workload of a name: rename one (the `name` key of its file)"
+    )]
+    Duplicate {
+        /// The name.
+        name: String,
+        /// Where the first comes from (`zoo` or its file, with its parameters).
+        first: String,
+        /// Where the second comes from.
+        second: String,
+    },
     /// A `name:key=value` override that the workload does not take.
     #[error("workload `{name}`: {message}")]
     BadOverride {

@@ -190,8 +190,17 @@ impl Zoo {
                 None => vec![self.load(item)?],
             };
             for w in loaded {
-                if !out.iter().any(|o| o.name == w.name && o.params == w.params) {
-                    out.push(w);
+                match out.iter().find(|o| o.name == w.name) {
+                    // The same workload named twice (`paper4,vgg16`): kept once.
+                    Some(o) if o.same_definition(&w) => {}
+                    Some(o) => {
+                        return Err(ZooError::Duplicate {
+                            name: w.name.clone(),
+                            first: self.origin(o),
+                            second: self.origin(&w),
+                        });
+                    }
+                    None => out.push(w),
                 }
             }
         }
@@ -202,6 +211,26 @@ impl Zoo {
             });
         }
         Ok(out)
+    }
+}
+
+impl Zoo {
+    /// Where a workload comes from, for messages: `zoo` or its file, with its parameters.
+    fn origin(&self, w: &Workload) -> String {
+        let builtin = self
+            .files
+            .get(&w.name)
+            .is_some_and(|b| format!("workloads/{}", b.path) == w.file);
+        let mut s = if builtin {
+            "zoo".to_string()
+        } else {
+            w.file.clone()
+        };
+        if !w.params.is_empty() {
+            let p: Vec<String> = w.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            s = format!("{s} with {}", p.join(", "));
+        }
+        s
     }
 }
 
@@ -256,6 +285,45 @@ fn split_overrides(item: &str) -> Result<(&str, Overrides), ZooError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 17 item 3: a file whose workload takes a zoo name is refused, whatever the order,
+    /// naming both; the same workload twice is kept once.
+    #[test]
+    fn item3_two_workloads_with_one_name_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let my = dir.path().join("my.toml");
+        let text = "schema_version = 1\nname = \"vgg16\"\ndescription = \"mine\"\n\
+                    source = \"test\"\ninput = [8]\n\n[[layers]]\nname = \"fc\"\n\
+                    op = \"linear\"\nin_features = 8\nout_features = 4\n";
+        std::fs::write(&my, text).unwrap();
+        let my = my.to_str().unwrap();
+        let zoo = Zoo::builtin().unwrap();
+        assert_eq!(zoo.resolve(my).unwrap()[0].file, my);
+        for list in [format!("vgg16,{my}"), format!("{my},paper4")] {
+            let e = zoo.resolve(&list).unwrap_err().to_string();
+            assert!(
+                e.contains("two workloads named vgg16 (") && e.contains("zoo"),
+                "{e}"
+            );
+            assert!(e.contains(my), "{e}");
+        }
+        let copy = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../workloads/cnn/vgg16.toml"
+        );
+        assert_eq!(
+            zoo.resolve(&format!("paper4,vgg16,{copy}")).unwrap().len(),
+            4
+        );
+        let e = zoo
+            .resolve("llama2-7b-softmax:seq_len=128,llama2-7b-softmax:seq_len=256")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("(zoo with seq_len=128 and zoo with seq_len=256)"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn list_splitting_keeps_override_commas() {

@@ -4,7 +4,11 @@
 use crate::layer::Layer;
 
 /// A named list of layers with where it comes from.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` leaves out [`Workload::file`]: where a workload was read from does not change what
+/// it costs, and run folders hash the `Debug` text of their workloads (a run resumed from
+/// another directory, or a built-in named by its path, is the same run).
+#[derive(Clone, PartialEq)]
 pub struct Workload {
     /// Unique in the zoo; no spaces or commas.
     pub name: String,
@@ -18,9 +22,34 @@ pub struct Workload {
     pub params: Vec<(String, u64)>,
     /// The layers, in execution order.
     pub layers: Vec<Layer>,
+    /// The file it was read from: `workloads/<path>` for a built-in, else the path as given.
+    pub file: String,
+}
+
+impl std::fmt::Debug for Workload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workload")
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("source", &self.source)
+            .field("input", &self.input)
+            .field("params", &self.params)
+            .field("layers", &self.layers)
+            .finish()
+    }
 }
 
 impl Workload {
+    /// The same definition, wherever each was read from (all but [`Workload::file`] equal).
+    pub fn same_definition(&self, other: &Workload) -> bool {
+        self.name == other.name
+            && self.description == other.description
+            && self.source == other.source
+            && self.input == other.input
+            && self.params == other.params
+            && self.layers == other.layers
+    }
+
     /// All multiply-accumulates: conv, linear and dynamic (attention) matmuls.
     pub fn macs(&self) -> u64 {
         self.layers.iter().map(Layer::macs).sum()

@@ -83,7 +83,7 @@ pub fn workload_json(zoo: &Zoo, w: &Workload, detailed: bool) -> Json {
     "name": w.name,
     "description": w.description,
     "source": w.source,
-    "file": zoo.file_of(&w.name).map(|f| format!("workloads/{f}")),
+    "file": w.file,
     "sets": zoo.sets_of(&w.name),
     "parameters": w.params.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
     "input": w.input,
@@ -258,7 +258,7 @@ pub fn zoo_table(zoo: &Zoo, workloads: &[Workload]) -> Result<String, std::fmt::
 }
 
 /// A workload layer by layer: op, shape, MACs, weights, crossbar matrix and bits, then totals.
-pub fn layer_table(zoo: &Zoo, w: &Workload) -> Result<String, std::fmt::Error> {
+pub fn layer_table(w: &Workload) -> Result<String, std::fmt::Error> {
     let mut out = String::new();
     writeln!(out, "{}: {}", w.name, w.description)?;
     writeln!(out, "source: {}", w.source)?;
@@ -266,9 +266,7 @@ pub fn layer_table(zoo: &Zoo, w: &Workload) -> Result<String, std::fmt::Error> {
         let p: Vec<String> = w.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         writeln!(out, "parameters: {}", p.join(", "))?;
     }
-    if let Some(f) = zoo.file_of(&w.name) {
-        writeln!(out, "file: workloads/{f}")?;
-    }
+    writeln!(out, "file: {}", w.file)?;
     let rows: Vec<Vec<String>> = w
         .layers
         .iter()

@@ -261,6 +261,7 @@ pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Work
         input,
         params: params.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         layers: e.layers,
+        file: file.to_string(),
     })
 }
 

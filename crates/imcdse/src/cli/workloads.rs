@@ -43,7 +43,7 @@ pub fn run(args: &Args) -> Result<String> {
         ));
     }
     if detailed {
-        let tables = workloads.iter().map(|w| layer_table(&zoo, w));
+        let tables = workloads.iter().map(layer_table);
         return Ok(tables.collect::<Result<String, _>>()?);
     }
     Ok(zoo_table(&zoo, &workloads)?)
