@@ -77,3 +77,74 @@ fn item11_a_closed_pipe_ends_quietly() {
         assert!(err.is_empty(), "{args:?}: {err}");
     }
 }
+
+/// Item 4: every physical number a user can type is finite and in its documented range: the
+/// softmax study's AP flags, `--set` values, values in a space file, calibration factors.
+#[test]
+fn item4_non_finite_or_negative_numbers_are_refused() {
+    let flags: [(&str, &str); 6] = [
+        ("--ap-compare-fj", "NaN"),
+        ("--ap-write-fj", "-5"),
+        ("--ap-write-fj", "inf"),
+        ("--ap-compare-ns", "0"),
+        ("--ap-write-ns", "-inf"),
+        ("--lanes", "0"),
+    ];
+    for (flag, value) in flags {
+        let (code, text, err) = imcdse(&["softmax", &format!("{flag}={value}")]);
+        assert_eq!(code, 2, "{flag} {value}: {text}");
+        assert!(err.contains(flag) && err.contains("allowed"), "{err}");
+        assert!(text.is_empty(), "{text}");
+    }
+    for set in ["ap_write_fj=-5", "ap_compare_fj=inf", "ap_cell_um2=nan"] {
+        let (code, _, err) = imcdse(&[
+            "eval",
+            "--space",
+            "paper-rram",
+            "--set",
+            &format!("{DESIGN},{set}"),
+        ]);
+        let key = set.split('=').next().unwrap();
+        assert_eq!(code, 2, "{set}");
+        assert!(err.contains(key) && err.contains("allowed"), "{err}");
+    }
+    let s = Scratch::new();
+    let space = s.path("space.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../search-spaces/demo.toml"
+    ))
+    .unwrap();
+    for (key, value) in [
+        ("cycle_ns", "inf"),
+        ("cycle_ns", "nan"),
+        ("cycle_ns", "-1.0"),
+    ] {
+        std::fs::write(
+            &space,
+            text.replace("cycle_ns = 1", &format!("{key} = {value}")),
+        )
+        .unwrap();
+        let (code, _, err) = imcdse(&["space", space.to_str().unwrap()]);
+        assert_eq!(code, 2, "{key} = {value}");
+        assert!(err.contains("space.toml") && err.contains(key), "{err}");
+    }
+    let cal = s.path("cal.toml");
+    std::fs::write(
+        &cal,
+        "schema_version = 1\nname = \"x\"\n[energy]\nadc = inf\n",
+    )
+    .unwrap();
+    let c = cal.to_str().unwrap();
+    let (code, _, err) = imcdse(&[
+        "eval",
+        "--space",
+        "paper-rram",
+        "--set",
+        DESIGN,
+        "--calibration",
+        c,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("[energy].adc = inf: out of range"), "{err}");
+}

@@ -13,7 +13,7 @@ use imc_model::components::ap::{self, Ap};
 use imc_model::components::softmax_unit;
 use imc_model::gpu::{self, A100, RTX3090};
 use imc_model::table::ComponentTable;
-use imc_model::{Architecture, Value};
+use imc_model::{Architecture, Value, param};
 use imc_zoo::Zoo;
 use imc_zoo::ops::Op;
 use serde_json::{Value as Json, json};
@@ -82,7 +82,9 @@ pub struct SoftmaxPoint {
 }
 
 impl SoftmaxOptions {
-    /// Checks the ranges (the flag names are the CLI's).
+    /// Checks the ranges (the flag names are the CLI's). The AP's numbers are checked against
+    /// the parameter table's `ap_*` entries, so `NaN`, infinities and negative energies are
+    /// refused with what is allowed.
     pub fn check(&self) -> Result<()> {
         if !(2..=16).contains(&self.bits) {
             bail!("--bits {}: allowed 2..=16", self.bits);
@@ -90,9 +92,27 @@ impl SoftmaxOptions {
         if let Some(s) = self.seqs.iter().find(|&&n| !(1..=1 << 20).contains(&n)) {
             bail!("--seq: `{s}` is not a length in 1..=1048576");
         }
+        if !(1..=1 << 30).contains(&self.lanes) {
+            bail!("--lanes {}: allowed 1..=1073741824", self.lanes);
+        }
         let ap = &self.ap;
-        if ap.words == 0 || self.lanes == 0 || ap.compare_ns <= 0.0 || ap.write_ns <= 0.0 {
-            bail!("--ap-words, --lanes, --ap-compare-ns and --ap-write-ns must be positive");
+        let flags = [
+            ("ap_words", ap.words as f64),
+            ("ap_word_bits", f64::from(ap.word_bits)),
+            ("ap_compare_fj", ap.compare_fj),
+            ("ap_write_fj", ap.write_fj),
+            ("ap_compare_ns", ap.compare_ns),
+            ("ap_write_ns", ap.write_ns),
+        ];
+        for (name, x) in flags {
+            let p = param::find(name)?;
+            if p.check(&Value::Num(x)).is_err() {
+                bail!(
+                    "--{} {x}: out of range; allowed {}",
+                    name.replace('_', "-"),
+                    p.allowed()
+                );
+            }
         }
         Ok(())
     }
