@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod calibration;
+pub mod consistency;
 pub mod describe;
 pub mod export;
 pub mod infeasibility;

@@ -148,3 +148,34 @@ fn item4_non_finite_or_negative_numbers_are_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("[energy].adc = inf: out of range"), "{err}");
 }
+
+/// Item 5: a checkpoint line whose score disagrees with its own costs is refused on resume,
+/// named by file and line; it never reaches evaluations.parquet.
+#[test]
+fn item5_a_checkpoint_line_that_contradicts_itself() {
+    let s = Scratch::new();
+    let out = s.path("run");
+    let o = out.to_str().unwrap();
+    let args = ["sweep", "--space", "demo", "--budget", "40", "--seed", "3", "--out", o];
+    let (code, _, err) = imcdse(&args);
+    assert_eq!(code, 0, "{err}");
+    let path = out.join("checkpoint.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let n = lines
+        .iter()
+        .position(|l| !l.contains("\"score\":null"))
+        .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&lines[n]).unwrap();
+    v["score"] = serde_json::json!(1e-9);
+    lines[n] = v.to_string();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let before = std::fs::read(out.join("evaluations.parquet")).unwrap();
+    let (code, _, err) = imcdse(&[&args[..], &["--resume"]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("checkpoint.jsonl: line {}", n + 1)) && err.contains("its score"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(out.join("evaluations.parquet")).unwrap(), before);
+}

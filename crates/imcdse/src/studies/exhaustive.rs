@@ -23,6 +23,7 @@
 //! rows and the front of a union of parts are those of the union of the parts' best rows and
 //! fronts ([`combine`]), so blocks, chunks and shards all merge to the same rows.
 
+use crate::consistency;
 use crate::problem::{Evaluation, Problem};
 use crate::progress::{Bar, Progress};
 use crate::results::{self, Row};
@@ -287,12 +288,16 @@ fn run_blocks(
     let count = total.div_ceil(block_len);
     let mut saved: HashMap<u64, Part> = match blocks {
         // Blocks of another division are ignored.
-        Some(j) => j
-            .load()?
-            .into_iter()
-            .filter(|p| p.blocks == count)
-            .map(|p| (p.block, p))
-            .collect(),
+        Some(j) => {
+            let parts = j.load()?;
+            let rows = parts.iter().flat_map(|p| &p.rows);
+            consistency::check_rows(problem, rows, j.path(), "kept row")?;
+            parts
+                .into_iter()
+                .filter(|p| p.blocks == count)
+                .map(|p| (p.block, p))
+                .collect()
+        }
         None => HashMap::new(),
     };
     let resumed = saved.len() as u64;

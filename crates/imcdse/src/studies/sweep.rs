@@ -15,6 +15,7 @@
 
 use super::exhaustive;
 use super::inputs::Inputs;
+use crate::consistency;
 use crate::optimizer::OptimizerKind;
 use crate::problem::{Evaluation, Problem};
 use crate::progress::Progress;
@@ -227,7 +228,7 @@ impl Sweep {
                 Ok(Some(if self.exhaustive() {
                     Vec::new()
                 } else {
-                    checkpoint.load()?
+                    self.load(checkpoint)?
                 }))
             }
             Some(_) => bail!(
@@ -332,13 +333,20 @@ impl Sweep {
         })
     }
 
+    /// The checkpoint's rows, each checked against itself and the space.
+    fn load(&self, checkpoint: &Journal<Row>) -> Result<Vec<Row>> {
+        let rows = checkpoint.load()?;
+        consistency::check_rows(&self.problem, &rows, checkpoint.path(), "line")?;
+        Ok(rows)
+    }
+
     /// A complete run with the same configuration and settings, read back instead of run again.
     fn reuse(&self, checkpoint: &Journal<Row>, progress: &dyn Progress) -> Result<Swept> {
         let out = &self.out;
         let rows = if self.exhaustive() {
             results::read_rows(&self.problem, &out.join("evaluations.parquet"))?
         } else {
-            checkpoint.load()?
+            self.load(checkpoint)?
         };
         let summary = std::fs::read_to_string(out.join("summary.md"))
             .with_context(|| format!("reading {}", out.join("summary.md").display()))?;
