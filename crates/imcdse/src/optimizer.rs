@@ -14,6 +14,24 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// NSGA-II's population: each generation selects parents by binary tournament and crosses
+/// them in pairs, so fewer than 2 means nothing; the upper end keeps a generation's front
+/// sorting (quadratic in the population) within seconds.
+pub const POPULATION: (usize, usize) = (2, 100_000);
+
+/// Refuses a population outside [`POPULATION`] and a budget of no evaluation (the flag names
+/// are the CLI's).
+pub fn check_settings(population: usize, budget: Option<u64>) -> Result<()> {
+    let (lo, hi) = POPULATION;
+    if !(lo..=hi).contains(&population) {
+        bail!("--population {population}: out of range; allowed {lo}..={hi}");
+    }
+    if budget == Some(0) {
+        bail!("--budget 0: a search needs at least 1 evaluation");
+    }
+    Ok(())
+}
+
 /// An optimizer of `imcdse sweep --optimizer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -156,7 +156,9 @@ fn item5_a_checkpoint_line_that_contradicts_itself() {
     let s = Scratch::new();
     let out = s.path("run");
     let o = out.to_str().unwrap();
-    let args = ["sweep", "--space", "demo", "--budget", "40", "--seed", "3", "--out", o];
+    let args = [
+        "sweep", "--space", "demo", "--budget", "40", "--seed", "3", "--out", o,
+    ];
     let (code, _, err) = imcdse(&args);
     assert_eq!(code, 0, "{err}");
     let path = out.join("checkpoint.jsonl");
@@ -177,5 +179,36 @@ fn item5_a_checkpoint_line_that_contradicts_itself() {
         err.contains(&format!("checkpoint.jsonl: line {}", n + 1)) && err.contains("its score"),
         "{err}"
     );
-    assert_eq!(std::fs::read(out.join("evaluations.parquet")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(out.join("evaluations.parquet")).unwrap(),
+        before
+    );
+}
+
+/// Item 10: a budget of no evaluation and a population under 2 are refused by sweep, compare
+/// and grade, before any folder is made.
+#[test]
+fn item10_budgets_and_populations_that_mean_nothing() {
+    let s = Scratch::new();
+    let out = s.path("run");
+    let o = out.to_str().unwrap();
+    let cases: [(&[&str], &str); 7] = [
+        (&["sweep", "--budget", "0"], "--budget 0"),
+        (&["sweep", "--population", "0"], "--population 0"),
+        (
+            &["sweep", "--population", "1", "--optimizer", "nsga2"],
+            "--population 1",
+        ),
+        (&["compare", "--budget", "0"], "--budget 0"),
+        (&["compare", "--population", "1"], "--population 1"),
+        (&["grade", "--population", "0"], "--population 0"),
+        (&["grade", "--budgets", "0"], "--budgets"),
+    ];
+    for (args, flag) in cases {
+        let all = [args, &["--space", "demo", "--out", o]].concat();
+        let (code, _, err) = imcdse(&all);
+        assert_eq!(code, 2, "{all:?}: {err}");
+        assert!(err.contains(flag), "{all:?}: {err}");
+        assert!(!out.exists(), "{all:?}");
+    }
 }

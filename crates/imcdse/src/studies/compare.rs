@@ -26,7 +26,7 @@ use super::inputs::Inputs;
 use super::sequential::{Start, sequential};
 use super::sweep::{Sweep, SweepOptions};
 use crate::objective::Objective;
-use crate::optimizer::OptimizerKind;
+use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::{Evaluation, Problem};
 use crate::progress::{Muted, Progress};
 use crate::results::{self, Col};
@@ -95,6 +95,7 @@ impl CompareOptions {
             );
         }
         self.optimizer.available()?;
+        check_settings(self.population, self.budget)?;
         if self.seeds == 0 {
             bail!("--seeds must be at least 1");
         }

@@ -27,7 +27,7 @@
 use super::Done;
 use super::certify::{self, Certified};
 use super::inputs::Inputs;
-use crate::optimizer::OptimizerKind;
+use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::Problem;
 use crate::progress::Progress;
 use crate::report::{median_min_max, table, thousands};
@@ -132,6 +132,7 @@ impl GradeOptions {
         if self.budgets.contains(&0) {
             bail!("--budgets: a budget must be at least 1");
         }
+        check_settings(self.population, None)?;
         self.budgets.sort_unstable();
         self.budgets.dedup();
         if self.seeds == 0 {

@@ -16,7 +16,7 @@
 use super::exhaustive;
 use super::inputs::Inputs;
 use crate::consistency;
-use crate::optimizer::OptimizerKind;
+use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::{Evaluation, Problem};
 use crate::progress::Progress;
 use crate::report::{pairs, thousands};
@@ -84,6 +84,7 @@ impl SweepOptions {
 
     /// As [`SweepOptions::resolve`], with workloads a caller has already resolved.
     pub fn problem_with(&self, workloads: Vec<Workload>) -> Result<Problem> {
+        check_settings(self.population, self.budget)?;
         let space = self.inputs.space()?;
         let objective = self.inputs.objective(&workloads)?;
         self.optimizer.available()?;
