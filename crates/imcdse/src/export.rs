@@ -88,11 +88,20 @@ pub fn export(o: &ExportOptions) -> Result<String> {
 /// Draws the folder's plot to `path` (.svg or .png): the Pareto front of a sweep, the grouped
 /// bars of a comparison.
 pub fn draw(dir: &Path, path: &Path) -> Result<()> {
+    plot::is_svg(path)?;
     if dir.join("comparison.parquet").exists() {
         let table = results::read_table(&dir.join("comparison.parquet"))?;
         plot::render(path, (900, 560), &bars(&table, dir)?)
     } else {
-        plot::render(path, (900, 620), &front(dir)?)
+        let front = front(dir)?;
+        if front.all.is_empty() && front.front.is_empty() {
+            bail!(
+                "{}: no feasible design to plot; {} was not written",
+                dir.display(),
+                path.display()
+            );
+        }
+        plot::render(path, (900, 620), &front)
     }
 }
 

@@ -72,32 +72,58 @@ impl<T: Chart> Painter for T {
     }
 }
 
-/// Renders `p` to `path` (.svg or .png).
+/// Renders `p` to `path` (.svg or .png). The plot is drawn to a temporary file beside `path`
+/// and renamed over it only when drawing succeeded, so a failed plot (nothing to plot, a
+/// drawing error) leaves an existing file as it was; a path that cannot be written is named
+/// with the system's reason before anything is drawn.
 pub fn render(path: &Path, size: (u32, u32), p: &dyn Painter) -> Result<()> {
+    let svg = is_svg(path)?;
     font()?;
+    // The image encoder takes its format from the extension: keep it last.
+    let temp = path.with_file_name(format!(
+        ".{}.{}.tmp.{}",
+        path.file_stem().unwrap_or_default().to_string_lossy(),
+        std::process::id(),
+        if svg { "svg" } else { "png" }
+    ));
+    std::fs::File::create(&temp).map_err(|e| cannot_write(path, &e))?;
+    let drawn = if svg {
+        p.paint_svg(SVGBackend::new(&temp, size).into_drawing_area())
+    } else {
+        p.paint_png(BitMapBackend::new(&temp, size).into_drawing_area())
+    }
+    .and_then(|()| std::fs::rename(&temp, path).map_err(|e| cannot_write(path, &e)));
+    if drawn.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    drawn.with_context(|| format!("drawing {}", path.display()))
+}
+
+/// Whether a plot path names an SVG file (else PNG); other extensions are refused.
+pub fn is_svg(path: &Path) -> Result<bool> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
     match ext.as_deref() {
-        Some("svg") => {
-            let root = SVGBackend::new(path, size).into_drawing_area();
-            p.paint_svg(root)
-        }
-        Some("png") => {
-            let root = BitMapBackend::new(path, size).into_drawing_area();
-            p.paint_png(root)
-        }
+        Some("svg") => Ok(true),
+        Some("png") => Ok(false),
         _ => bail!(
             "--plot {}: the file must end in .svg or .png",
             path.display()
         ),
     }
-    .with_context(|| format!("drawing {}", path.display()))
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("plotting failed: {e:?}")
+/// "cannot write PATH: REASON", the reason as the system words it (without "(os error N)").
+fn cannot_write(path: &Path, e: &std::io::Error) -> anyhow::Error {
+    let reason = e.to_string();
+    let reason = reason.split(" (os error").next().unwrap_or_default();
+    anyhow!("cannot write {}: {reason}", path.display())
+}
+
+fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
+    anyhow!("plotting failed: {e}")
 }
 
 /// Whether values span more than a decade (and are all positive): then a log axis.

@@ -212,3 +212,78 @@ fn item10_budgets_and_populations_that_mean_nothing() {
         assert!(!out.exists(), "{all:?}");
     }
 }
+
+/// A finished demo sweep of 30 evaluations in `dir`, its space's area limit `max_area` mm2.
+fn demo_run(s: &Scratch, dir: &str, max_area: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../search-spaces/demo.toml"
+    ))
+    .unwrap();
+    let space = s.path(&format!("{dir}.toml"));
+    let text = text.replace("max_area_mm2 = 800", &format!("max_area_mm2 = {max_area}"));
+    std::fs::write(&space, text).unwrap();
+    let out = s.path(dir);
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--space",
+        space.to_str().unwrap(),
+        "--budget",
+        "30",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+/// The files in a folder, sorted.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Item 8: a plot path that cannot be written is named with the system's reason, not debug
+/// text.
+#[test]
+fn item8_a_plot_path_that_cannot_be_written() {
+    let s = Scratch::new();
+    let run = demo_run(&s, "run", "800");
+    let missing = s.path("no-such-folder").join("x.png");
+    for path in [missing.to_str().unwrap(), "/proc/x.png"] {
+        let (code, _, err) = imcdse(&["export", run.to_str().unwrap(), "--plot", path]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!("cannot write {path}: No such file or directory")),
+            "{err}"
+        );
+        assert!(!err.contains("Error(") && !err.contains("Os {"), "{err}");
+    }
+}
+
+/// Item 9: with no feasible design there is nothing to plot: the command fails before it
+/// draws, and the file named by --plot keeps its content; no temporary file is left.
+#[test]
+fn item9_nothing_to_plot_writes_nothing() {
+    let s = Scratch::new();
+    let run = demo_run(&s, "tiny", "0.001");
+    for name in ["keep.png", "keep.svg"] {
+        let plot = s.path(name);
+        std::fs::write(&plot, "an earlier figure").unwrap();
+        let before = listing(&s.path(""));
+        let (code, _, err) = imcdse(&[
+            "export",
+            run.to_str().unwrap(),
+            "--plot",
+            plot.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("no feasible design to plot"), "{err}");
+        assert_eq!(std::fs::read_to_string(&plot).unwrap(), "an earlier figure");
+        assert_eq!(listing(&s.path("")), before);
+    }
+}
