@@ -27,6 +27,7 @@ pub mod consistency;
 pub mod describe;
 pub mod export;
 pub mod infeasibility;
+pub mod lock;
 pub mod objective;
 pub mod optimizer;
 pub mod plot;

@@ -287,3 +287,67 @@ fn item9_nothing_to_plot_writes_nothing() {
         assert_eq!(listing(&s.path("")), before);
     }
 }
+
+/// Item 7: a run folder is locked while a run writes it. A second process on the same folder
+/// is refused with the first one's pid; `kill -9` of the first leaves no stale lock, and
+/// `--resume` then finishes the run with exactly the evaluations of an uninterrupted one.
+#[test]
+fn item7_a_run_folder_is_locked_and_kill_9_resumes() {
+    let s = Scratch::new();
+    let (out, full) = (s.path("killed"), s.path("full"));
+    let args = |dir: &std::path::Path| -> Vec<String> {
+        let a = "sweep --space paper-rram --optimizer random --budget 20000 --seed 11 --out";
+        let mut v: Vec<String> = a.split(' ').map(String::from).collect();
+        v.push(dir.to_str().unwrap().to_string());
+        v
+    };
+    let mut first = Command::new(env!("CARGO_BIN_EXE_imcdse"))
+        .args(args(&out))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let checkpoint = out.join("checkpoint.jsonl");
+    let lines = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+    let started = std::time::Instant::now();
+    while lines(&checkpoint).lines().count() < 200 {
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "no checkpoint after 2 minutes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let resume: Vec<String> = [args(&out), vec!["--resume".into()]].concat();
+    let resume: Vec<&str> = resume.iter().map(String::as_str).collect();
+    let (code, _, err) = imcdse(&resume);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "in use by another imcdse process (pid {})",
+            first.id()
+        )),
+        "{err}"
+    );
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (code, _, err) = imcdse(&resume);
+    assert_eq!(code, 0, "{err}");
+    let whole: Vec<String> = args(&full);
+    let (code, _, err) = imcdse(&whole.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+    let sorted = |p: &std::path::Path| {
+        let mut v: Vec<String> = lines(p).lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    let (resumed, uninterrupted) = (sorted(&checkpoint), sorted(&full.join("checkpoint.jsonl")));
+    assert_eq!(resumed.len(), 20000);
+    assert!(
+        resumed == uninterrupted,
+        "the resumed run's evaluations differ"
+    );
+}

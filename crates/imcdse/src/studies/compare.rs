@@ -25,6 +25,7 @@ pub use super::compare_md::{Design, DesignId, Kind, Line, gain_over_largest, los
 use super::inputs::Inputs;
 use super::sequential::{Start, sequential};
 use super::sweep::{Sweep, SweepOptions};
+use crate::lock::RunLock;
 use crate::objective::Objective;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::{Evaluation, Problem};
@@ -138,7 +139,7 @@ impl Comparison {
     pub fn run(&self, progress: &dyn Progress) -> Result<Done> {
         let started = Instant::now();
         let out = &self.out;
-        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let _lock = RunLock::acquire(out)?;
         let searches = self.options.seeds * self.per_seed();
         let held = |k: u64| self.shard.is_none_or(|s| s.holds(k, searches));
         let bar = progress.bar(

@@ -27,6 +27,7 @@
 use super::Done;
 use super::certify::{self, Certified};
 use super::inputs::Inputs;
+use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::Problem;
 use crate::progress::Progress;
@@ -226,7 +227,7 @@ impl Grading {
     pub fn run(&self, progress: &dyn Progress) -> Result<Done> {
         let started = Instant::now();
         let out = &self.out;
-        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let _lock = RunLock::acquire(out)?;
         let cert = match &self.certified {
             Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache)?,
             None => certify::certify(&self.problem, &self.cache, progress)?,

@@ -24,6 +24,7 @@ use super::compare::{CompareOptions, Comparison};
 use super::grade::{self, GradeOptions, Grading};
 use super::sweep::{Sweep, SweepOptions};
 use super::{Done, certify, exhaustive};
+use crate::lock::{LOCK_FILE, RunLock};
 use crate::progress::Progress;
 use crate::results;
 use crate::run_dir::{Command, Counts, RunToml, Status, write_atomic};
@@ -166,10 +167,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, progress: &dyn Progress) -> Result<Do
             out.display()
         );
     }
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let lock = RunLock::acquire(out)?;
     match runs[0].run.command {
         Command::Sweep => merge_sweep(&runs, out, started),
-        Command::Compare => merge_compare(&runs, out, progress),
+        Command::Compare => merge_compare(&runs, out, lock, progress),
         Command::Grade => merge_grade(&runs, out, started),
     }
 }
@@ -228,7 +229,12 @@ fn merge_sweep(runs: &[ShardRun], out: &Path, started: Instant) -> Result<Done> 
     Ok(Done::new(out, format!("{}\n", swept.summary)))
 }
 
-fn merge_compare(runs: &[ShardRun], out: &Path, progress: &dyn Progress) -> Result<Done> {
+fn merge_compare(
+    runs: &[ShardRun],
+    out: &Path,
+    lock: RunLock,
+    progress: &dyn Progress,
+) -> Result<Done> {
     let options: CompareOptions = runs[0].run.args(&runs[0].dir)?;
     for r in runs {
         for entry in
@@ -241,6 +247,8 @@ fn merge_compare(runs: &[ShardRun], out: &Path, progress: &dyn Progress) -> Resu
         }
     }
     let problem = options.resolve()?;
+    // The comparison takes the folder's lock itself.
+    drop(lock);
     Comparison::new(problem, options, Some(out.to_path_buf())).run(progress)
 }
 
@@ -291,6 +299,9 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let entry = entry?;
         let target = to.join(entry.file_name());
+        if entry.file_name() == LOCK_FILE {
+            continue;
+        }
         if entry.file_type()?.is_dir() {
             copy_dir(&entry.path(), &target)?;
         } else {

@@ -16,6 +16,7 @@
 use super::exhaustive;
 use super::inputs::Inputs;
 use crate::consistency;
+use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::{Evaluation, Problem};
 use crate::progress::Progress;
@@ -251,11 +252,18 @@ impl Sweep {
         let (problem, o) = (&self.problem, &self.options);
         let mut record = self.record()?;
         let checkpoint: Journal<Row> = Journal::new(self.out.join("checkpoint.jsonl"));
-        let Some(prior) = self.prior(&record, &checkpoint)? else {
+        // Held until the tables are written: no other process reads or appends meanwhile.
+        let lock = RunLock::acquire(&self.out)?;
+        let prior = match self.prior(&record, &checkpoint) {
+            Ok(prior) => prior,
+            Err(e) => {
+                lock.abandon();
+                return Err(e);
+            }
+        };
+        let Some(prior) = prior else {
             return self.reuse(&checkpoint, progress);
         };
-        std::fs::create_dir_all(&self.out)
-            .with_context(|| format!("creating {}", self.out.display()))?;
         record.write(&self.out, Status::Running, started)?;
         progress.note(&format!(
             "sweep: {} ({} designs), workloads {}, objective {}, optimizer {}, seed {}",
