@@ -351,3 +351,86 @@ fn item7_a_run_folder_is_locked_and_kill_9_resumes() {
         "the resumed run's evaluations differ"
     );
 }
+
+/// Runs `imcdse` and expects success.
+fn ok(args: &[&str]) {
+    let (code, _, err) = imcdse(args);
+    assert_eq!(code, 0, "imcdse {args:?}\n{err}");
+}
+
+/// Item 6: a shard's tables copied from another shard, or cut short, are refused by merge,
+/// naming the file: each shard's rows are checked against its index range and the counts its
+/// run.toml recorded (sweep), or against its slice of the runs (grade).
+#[test]
+fn item6_a_shard_holding_another_shards_tables_is_refused() {
+    let s = Scratch::new();
+    let dir = |n: &str| s.path(n).to_str().unwrap().to_string();
+    let sweep = [
+        "sweep",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18",
+        "--optimizer",
+        "exhaustive",
+    ];
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        ok(&[
+            &sweep[..],
+            &[
+                "--top",
+                "5",
+                "--shard",
+                &shard,
+                "--out",
+                &dir(&format!("s{i}")),
+            ],
+        ]
+        .concat());
+    }
+    let merge = |a: &str, b: &str| imcdse(&["merge", &dir(a), &dir(b), "--out", &dir("merged")]);
+    for table in ["evaluations.parquet", "pareto.parquet"] {
+        std::fs::copy(s.path("s0").join(table), s.path("s1").join(table)).unwrap();
+    }
+    let (code, _, err) = merge("s0", "s1");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("s1/evaluations.parquet") && err.contains("not this shard's"),
+        "{err}"
+    );
+    assert!(!s.path("merged").join("evaluations.parquet").exists());
+
+    let cache = dir("cache");
+    let grade = [
+        "grade",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18",
+        "--optimizers",
+        "random",
+        "--budgets",
+        "10",
+        "--seeds",
+        "2",
+        "--cache",
+        &cache,
+    ];
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        ok(&[
+            &grade[..],
+            &["--shard", &shard, "--out", &dir(&format!("g{i}"))],
+        ]
+        .concat());
+    }
+    let table = "grading.parquet";
+    std::fs::copy(s.path("g0").join(table), s.path("g1").join(table)).unwrap();
+    let (code, _, err) = merge("g0", "g1");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("g1/grading.parquet") && err.contains("not this shard's"),
+        "{err}"
+    );
+}

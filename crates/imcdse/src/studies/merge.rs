@@ -24,9 +24,10 @@ use super::compare::{CompareOptions, Comparison};
 use super::grade::{self, GradeOptions, Grading};
 use super::sweep::{Sweep, SweepOptions};
 use super::{Done, certify, exhaustive};
+use crate::consistency;
 use crate::lock::{LOCK_FILE, RunLock};
 use crate::progress::Progress;
-use crate::results;
+use crate::results::{self, Row};
 use crate::run_dir::{Command, Counts, RunToml, Status, write_atomic};
 use crate::shard::Shard;
 use anyhow::{Context, Result, bail};
@@ -201,10 +202,10 @@ fn merge_sweep(runs: &[ShardRun], out: &Path, started: Instant) -> Result<Done> 
         designs += need(r.run.designs, "designs")?;
         feasible += need(r.run.feasible, "feasible")?;
         seconds.push(r.run.enumeration_s.unwrap_or(f64::NAN));
-        parts.push(results::read_rows(
-            &problem,
-            &r.dir.join("evaluations.parquet"),
-        )?);
+        let path = r.dir.join("evaluations.parquet");
+        let rows = results::read_rows(&problem, &path)?;
+        shard_rows(&problem, r, &rows, &path, (lo, hi))?;
+        parts.push(rows);
     }
     if designs as u128 != size {
         bail!("the shards hold {designs} designs, the space {size}");
@@ -227,6 +228,56 @@ fn merge_sweep(runs: &[ShardRun], out: &Path, started: Instant) -> Result<Done> 
     let sweep = Sweep::new(problem, options, Some(out.to_path_buf()), false, None)?;
     let swept = sweep.write_results(rows, &note, &counts, started)?;
     Ok(Done::new(out, format!("{}\n", swept.summary)))
+}
+
+/// Checks a sweep shard's rows against its run.toml: as many as it recorded, each a design of
+/// its own slice `lo..hi` (its evaluation index is its design's flat index), none twice, no
+/// more feasible than it counted, and each agreeing with itself ([`consistency`]). A table
+/// copied from another shard, or cut short, is refused here rather than merged.
+fn shard_rows(
+    problem: &crate::problem::Problem,
+    r: &ShardRun,
+    rows: &[Row],
+    path: &Path,
+    (lo, hi): (u64, u64),
+) -> Result<()> {
+    let toml = r.dir.join("run.toml");
+    let recorded = r
+        .run
+        .evaluations
+        .with_context(|| format!("{}: no integer `evaluations`", toml.display()))?;
+    if rows.len() as u64 != recorded {
+        bail!(
+            "{}: {} rows, but {} records {recorded} for shard {}; the table is not this shard's",
+            path.display(),
+            rows.len(),
+            toml.display(),
+            r.shard
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, row) in rows.iter().enumerate() {
+        let index = row.eval_index;
+        let flat = problem.space.index(&row.point);
+        if !(lo..hi).contains(&index) || flat != u128::from(index) || !seen.insert(index) {
+            bail!(
+                "{}: row {} (eval_index {index}, design {flat}) is not a design of shard {}                  ({lo}..{hi}) or is there twice; the table is not this shard's",
+                path.display(),
+                i + 1,
+                r.shard
+            );
+        }
+    }
+    let feasible = rows.iter().filter(|r| r.eval.score.is_some()).count() as u64;
+    if r.run.feasible.is_some_and(|f| feasible > f) {
+        bail!(
+            "{}: {feasible} feasible rows, more than the {} feasible designs {} records",
+            path.display(),
+            r.run.feasible.unwrap_or(0),
+            toml.display()
+        );
+    }
+    consistency::check_rows(problem, rows, path, "row")
 }
 
 fn merge_compare(
@@ -270,7 +321,10 @@ fn merge_grade(runs: &[ShardRun], out: &Path, started: Instant) -> Result<Done> 
                 c.best_score
             );
         }
-        grades.extend(grade::read_grades(&r.dir.join("grading.parquet"))?);
+        let path = r.dir.join("grading.parquet");
+        let held = grade::read_grades(&path)?;
+        shard_grades(&options, r, &held, &path)?;
+        grades.extend(held);
     }
     let (optimizers, budgets) = (options.optimizers.len(), options.budgets.len());
     let expected = (optimizers * budgets) as u64 * options.seeds;
@@ -291,6 +345,53 @@ fn merge_grade(runs: &[ShardRun], out: &Path, started: Instant) -> Result<Done> 
     )?;
     record.write(out, Status::Complete, started)?;
     Ok(Done::new(out, format!("{md}\n")))
+}
+
+/// Checks a grade shard's rows: exactly the (optimizer, seed) runs of its slice
+/// `first_run..end_run`, each at every budget once.
+fn shard_grades(
+    options: &GradeOptions,
+    r: &ShardRun,
+    grades: &[grade::Grade],
+    path: &Path,
+) -> Result<()> {
+    let toml = r.dir.join("run.toml");
+    let (Some(lo), Some(hi)) = (r.run.first_run, r.run.end_run) else {
+        bail!("{}: no `first_run` and `end_run`", toml.display());
+    };
+    let all: Vec<(String, u64)> = options
+        .optimizers
+        .iter()
+        .flat_map(|o| (0..options.seeds).map(move |s| (o.to_string(), s)))
+        .collect();
+    let Some(slice) = all.get(lo as usize..hi as usize) else {
+        bail!(
+            "{}: runs {lo}..{hi} are not a slice of the {} runs",
+            toml.display(),
+            all.len()
+        );
+    };
+    let mut want: Vec<(String, u64, u64)> = slice
+        .iter()
+        .flat_map(|(o, s)| options.budgets.iter().map(move |&b| (o.clone(), *s, b)))
+        .collect();
+    let mut have: Vec<(String, u64, u64)> = grades
+        .iter()
+        .map(|g| (g.optimizer.clone(), g.seed, g.budget))
+        .collect();
+    want.sort();
+    have.sort();
+    if have != want {
+        bail!(
+            "{}: its rows are not the runs {lo}..{hi} of shard {} ({} rows, {} expected); the \
+             table is not this shard's",
+            path.display(),
+            r.shard,
+            have.len(),
+            want.len()
+        );
+    }
+    Ok(())
 }
 
 /// Copies a folder tree (the shards' search folders).
