@@ -434,3 +434,64 @@ fn item6_a_shard_holding_another_shards_tables_is_refused() {
         "{err}"
     );
 }
+
+/// Item 2: an exhaustive sweep, or a grading's certification, whose timed estimate is days is
+/// refused before anything is written, printing the estimate and how to split the work;
+/// certification says what it is doing first.
+#[test]
+fn item2_runs_that_cannot_finish_are_refused() {
+    let s = Scratch::new();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../search-spaces/paper-rram.toml"
+    ))
+    .unwrap()
+    .replace(
+        "[params]\n",
+        "[params]\ntile_input_buffer_kib = [1, 2, 4, 8, 16, 32, 64, 128]\n\
+         tile_output_buffer_kib = [1, 2, 4, 8, 16, 32, 64, 128]\n\
+         softmax_bits = [4, 6, 8, 10, 12]\nap_words = [1024, 4096, 16384]\n",
+    );
+    let space = s.path("huge.toml");
+    std::fs::write(&space, text).unwrap();
+    let space = space.to_str().unwrap();
+    let out = s.path("run");
+    let o = out.to_str().unwrap();
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--optimizer",
+        "exhaustive",
+        "--space",
+        space,
+        "--out",
+        o,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("exhaustive: 11,612,160,000 designs, about "),
+        "{err}"
+    );
+    assert!(
+        err.contains("would take about") && err.contains("--shard i/N"),
+        "{err}"
+    );
+    assert!(err.contains("Slurm") && err.contains("--force"), "{err}");
+    assert!(!out.exists());
+    let cache = s.path("cache");
+    let c = cache.to_str().unwrap();
+    let (code, _, err) = imcdse(&["grade", "--space", space, "--out", o, "--cache", c]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("grade: certifying the optimum of paper-rram"),
+        "{err}"
+    );
+    assert!(
+        err.contains("grade: certification: enumerating 11,612,160,000 designs"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--certified") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!out.exists() && !cache.exists());
+}

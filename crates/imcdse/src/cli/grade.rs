@@ -33,6 +33,9 @@ pub struct Args {
     /// folders with `imcdse merge`.
     #[arg(long, value_name = "i/N")]
     shard: Option<Shard>,
+    /// Certify by enumeration even when the timed estimate is over 24 hours.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: &Args) -> Result<String> {
@@ -49,6 +52,7 @@ pub fn run(args: &Args) -> Result<String> {
     grading.cache = args.cache.clone();
     grading.certified = args.certified.clone();
     grading.shard = args.shard;
+    grading.force = args.force;
     let done = grading.run(&Terminal)?;
     Ok(with_folder(&done.text, &done.out))
 }

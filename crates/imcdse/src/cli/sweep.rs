@@ -34,6 +34,9 @@ pub struct Args {
     /// Exhaustive: keep every design in evaluations.parquet.
     #[arg(long)]
     keep_all: bool,
+    /// Exhaustive: enumerate even when the timed estimate is over 24 hours.
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(args: &Args) -> Result<String> {
@@ -48,7 +51,8 @@ pub fn run(args: &Args) -> Result<String> {
         population: c.population,
     };
     let problem = options.resolve()?;
-    let sweep = Sweep::new(problem, options, c.out.clone(), args.resume, args.shard)?;
+    let mut sweep = Sweep::new(problem, options, c.out.clone(), args.resume, args.shard)?;
+    sweep.force = args.force;
     let done = sweep.run(&Terminal)?;
     Ok(with_folder(&format!("{}\n", done.summary), &done.out))
 }

@@ -4,6 +4,7 @@
 //! under a name made of the space, the objective and a hash of the space file, the workloads'
 //! layers and the tool version, so a changed workload or space is certified again.
 
+use super::estimate::{self, Advice};
 use super::exhaustive;
 use crate::optimizer::OptimizerKind;
 use crate::problem::{Problem, fnv1a};
@@ -35,8 +36,14 @@ pub struct Certified {
     pub front: Vec<[f64; 3]>,
 }
 
-/// The certified optimum, from the cache in `cache` or by an exhaustive run (saved there).
-pub fn certify(problem: &Problem, cache: &Path, progress: &dyn Progress) -> Result<Certified> {
+/// The certified optimum, from the cache in `cache` or by an exhaustive run (saved there),
+/// refused when its timed estimate is over a day unless `force` ([`super::estimate`]).
+pub fn certify(
+    problem: &Problem,
+    cache: &Path,
+    force: bool,
+    progress: &dyn Progress,
+) -> Result<Certified> {
     let key = certification_key(problem);
     let path = cache.join(format!("{key}.json"));
     if let Ok(text) = std::fs::read_to_string(&path)
@@ -45,6 +52,13 @@ pub fn certify(problem: &Problem, cache: &Path, progress: &dyn Progress) -> Resu
     {
         return Ok(c);
     }
+    progress.note(&format!(
+        "grade: certifying the optimum of {}: every design is costed once, then cached in {}",
+        problem.file.name,
+        cache.display()
+    ));
+    let what = ("grade: certification", Advice::Grade);
+    estimate::check(problem, None, force, what, progress)?;
     let started = Instant::now();
     let e = exhaustive::run(problem, 1, false, progress)?;
     let secs = started.elapsed().as_secs_f64();

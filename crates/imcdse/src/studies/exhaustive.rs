@@ -341,6 +341,41 @@ fn run_blocks(
     })
 }
 
+/// Times the enumeration of a sample of the flat slice `[lo, hi)` (the whole space when
+/// `None`): `windows` runs of [`CHUNK`] consecutive representatives, evenly spread over the
+/// slice and costed in parallel exactly as a run costs them (capacity pruning and twins
+/// included, caches cold as a run's chunks start). Returns the designs the sample covered and
+/// its wall time, s; `None` when the slice is under `windows` chunks (timing it would be
+/// running it).
+pub fn time_sample(
+    problem: &Problem,
+    slice: Option<(u64, u64)>,
+    windows: u64,
+) -> Option<(u64, f64)> {
+    let size = problem.space.size();
+    if size > u64::MAX as u128 {
+        return None;
+    }
+    let (lo, hi) = slice.unwrap_or((0, size as u64));
+    let fast = Fast::new(problem);
+    let intervals = fast.intervals(lo, hi);
+    let total: u64 = intervals.iter().map(|(a, b)| b - a).sum();
+    if total < windows * CHUNK * 4 || windows < 2 {
+        return None;
+    }
+    let starts: Vec<u64> = (0..windows)
+        .map(|k| k * (total - CHUNK) / (windows - 1))
+        .collect();
+    let quiet = crate::progress::Quiet;
+    let bar = quiet.bar(0, "");
+    let started = Instant::now();
+    let designs: u64 = starts
+        .par_iter()
+        .map(|&a| block(&fast, &intervals, (a, a + CHUNK), (lo, hi), 1, false, &*bar).designs)
+        .sum();
+    Some((designs, started.elapsed().as_secs_f64()))
+}
+
 /// The representatives at positions `[from, to)` of the concatenated `intervals`, in
 /// parallel chunks; only twins with flat index in `slice` become rows.
 fn block(

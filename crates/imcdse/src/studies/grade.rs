@@ -181,6 +181,9 @@ pub struct Grading {
     pub certified: Option<PathBuf>,
     /// Run only this slice of the (optimizer, seed) runs.
     pub shard: Option<Shard>,
+    /// Certify even when the timed estimate of the enumeration is over
+    /// [`super::estimate::LIMIT_S`].
+    pub force: bool,
 }
 
 impl Grading {
@@ -200,6 +203,7 @@ impl Grading {
             cache: PathBuf::from("results/certified"),
             certified: None,
             shard: None,
+            force: false,
         }
     }
 
@@ -227,10 +231,17 @@ impl Grading {
     pub fn run(&self, progress: &dyn Progress) -> Result<Done> {
         let started = Instant::now();
         let out = &self.out;
-        let _lock = RunLock::acquire(out)?;
+        let lock = RunLock::acquire(out)?;
         let cert = match &self.certified {
-            Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache)?,
-            None => certify::certify(&self.problem, &self.cache, progress)?,
+            Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache),
+            None => certify::certify(&self.problem, &self.cache, self.force, progress),
+        };
+        let cert = match cert {
+            Ok(cert) => cert,
+            Err(e) => {
+                lock.abandon();
+                return Err(e);
+            }
         };
         let all = self.all_runs();
         progress.note(&format!(

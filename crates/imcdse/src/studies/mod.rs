@@ -16,6 +16,7 @@ pub mod calibrate;
 pub mod certify;
 pub mod compare;
 mod compare_md;
+pub mod estimate;
 pub mod exhaustive;
 pub mod fidelity;
 pub mod grade;

@@ -13,6 +13,7 @@
 //! resumes by itself: run again into the same folder, it skips when complete and continues
 //! from its saved blocks when interrupted ([`super::exhaustive`]).
 
+use super::estimate::{self, Advice};
 use super::exhaustive;
 use super::inputs::Inputs;
 use crate::consistency;
@@ -118,6 +119,8 @@ pub struct Sweep {
     pub resume: bool,
     /// Exhaustive only: the slice of the space this run enumerates.
     pub shard: Option<Shard>,
+    /// Exhaustive only: run even when the timed estimate is over [`estimate::LIMIT_S`].
+    pub force: bool,
 }
 
 /// A finished sweep.
@@ -173,6 +176,7 @@ impl Sweep {
             out,
             resume,
             shard,
+            force: false,
         })
     }
 
@@ -264,6 +268,13 @@ impl Sweep {
         let Some(prior) = prior else {
             return self.reuse(&checkpoint, progress);
         };
+        if self.exhaustive() {
+            let what = ("exhaustive", Advice::Sweep);
+            if let Err(e) = estimate::check(problem, self.slice(), self.force, what, progress) {
+                lock.abandon();
+                return Err(e);
+            }
+        }
         record.write(&self.out, Status::Running, started)?;
         progress.note(&format!(
             "sweep: {} ({} designs), workloads {}, objective {}, optimizer {}, seed {}",
@@ -284,11 +295,16 @@ impl Sweep {
         self.write_results(rows, &note, &counts, started)
     }
 
+    /// Exhaustive: the flat slice this run enumerates (`None`: the whole space).
+    fn slice(&self) -> Option<(u64, u64)> {
+        let size = self.problem.space.size();
+        self.shard
+            .map(|s| s.range(size.min(u64::MAX as u128) as u64))
+    }
+
     fn enumerate(&self, progress: &dyn Progress) -> Result<(Vec<Row>, String, Counts)> {
         let size = self.problem.space.size();
-        let slice = self
-            .shard
-            .map(|s| s.range(size.min(u64::MAX as u128) as u64));
+        let slice = self.slice();
         let blocks = self.out.join("blocks.jsonl");
         let (top, keep_all) = (self.options.top, self.options.keep_all);
         let e =
