@@ -48,29 +48,40 @@ impl Progress for Muted<'_> {
     }
 }
 
+/// Keeps every note, and a `bar <what> <len>` line for each bar, in memory: for callers that
+/// show them their own way, and for tests.
+#[derive(Default)]
+pub struct Recorder(std::sync::Mutex<Vec<String>>);
+
+impl Recorder {
+    /// The lines so far, in order.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl Progress for Recorder {
+    fn note(&self, text: &str) {
+        if let Ok(mut l) = self.0.lock() {
+            l.push(text.to_string());
+        }
+    }
+    fn bar(&self, len: u64, what: &str) -> Box<dyn Bar + '_> {
+        self.note(&format!("bar {what} {len}"));
+        Box::new(NoBar)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
-
-    struct Record(Mutex<Vec<String>>);
-
-    impl Progress for Record {
-        fn note(&self, text: &str) {
-            self.0.lock().unwrap().push(text.to_string());
-        }
-        fn bar(&self, len: u64, what: &str) -> Box<dyn Bar + '_> {
-            self.note(&format!("bar {what} {len}"));
-            Box::new(NoBar)
-        }
-    }
 
     #[test]
     fn muted_keeps_bars_and_drops_notes() {
-        let r = Record(Mutex::new(Vec::new()));
+        let r = Recorder::default();
         let m = Muted(&r);
         m.note("hidden");
         m.bar(3, "work").inc(1);
-        assert_eq!(*r.0.lock().unwrap(), vec!["bar work 3".to_string()]);
+        assert_eq!(r.lines(), vec!["bar work 3".to_string()]);
     }
 }

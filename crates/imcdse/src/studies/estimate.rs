@@ -116,22 +116,9 @@ pub fn duration(s: f64) -> String {
 mod tests {
     use super::*;
     use crate::objective::Objective;
+    use crate::progress::Recorder;
     use crate::space::Space;
     use imc_zoo::Zoo;
-    use std::sync::Mutex;
-
-    /// Notes kept for the test to read.
-    struct Notes(Mutex<Vec<String>>);
-
-    impl Progress for Notes {
-        fn note(&self, text: &str) {
-            self.0.lock().unwrap().push(text.into());
-        }
-        fn bar(&self, _: u64, _: &str) -> Box<dyn crate::progress::Bar + '_> {
-            crate::progress::Quiet.bar(0, "")
-        }
-    }
-
     /// paper-rram with four more parameters: 12,096,000 x 960 = 11,612,160,000 designs, days
     /// of enumeration on any machine this runs on.
     fn huge() -> Problem {
@@ -154,7 +141,7 @@ mod tests {
     fn item2_an_enumeration_that_cannot_finish_is_refused_unless_forced() {
         let p = huge();
         assert_eq!(p.space.size(), 11_612_160_000);
-        let notes = Notes(Mutex::new(Vec::new()));
+        let notes = Recorder::default();
         let e = check(&p, None, false, ("exhaustive", Advice::Sweep), &notes)
             .unwrap_err()
             .to_string();
@@ -167,16 +154,16 @@ mod tests {
             "{e}"
         );
         check(&p, None, true, ("exhaustive", Advice::Sweep), &notes).unwrap();
-        let notes = notes.0.into_inner().unwrap();
+        let notes = notes.lines();
         assert_eq!(notes.len(), 2);
         assert!(
             notes[1].starts_with("exhaustive: 11,612,160,000 designs, about "),
             "{notes:?}"
         );
         // A slice of a few chunks is not sampled: it takes seconds.
-        let small = Notes(Mutex::new(Vec::new()));
+        let small = Recorder::default();
         check(&p, Some((0, 100_000)), false, ("x", Advice::Sweep), &small).unwrap();
-        assert!(small.0.into_inner().unwrap().is_empty());
+        assert!(small.lines().is_empty());
     }
 
     #[test]
