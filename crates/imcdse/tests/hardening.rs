@@ -495,3 +495,77 @@ fn item2_runs_that_cannot_finish_are_refused() {
     );
     assert!(!out.exists() && !cache.exists());
 }
+
+/// Item 1: a space of sixteen parameters of sixteen values has 2^64 designs: `space` prints
+/// the exact size (it used to wrap to 0), `space --json` agrees (a JSON number, 2^64 as a
+/// float), and an exhaustive sweep of it is refused at once.
+#[test]
+fn item1_space_sizes_past_2_to_the_64_print_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let ints = |from: u32| {
+        (from..from + 16)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let reals = |scale: f64| {
+        (1..=16)
+            .map(|i| format!("{}", i as f64 * scale))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text =
+        String::from("schema_version = 1\nname = \"huge\"\ndescription = \"2^64\"\n[params]\n");
+    for k in [
+        "rows",
+        "cols",
+        "router_groups",
+        "tiles_per_group",
+        "crossbars_per_tile",
+        "digital_lanes",
+    ] {
+        text += &format!("{k} = [{}]\n", ints(16));
+    }
+    for (k, scale) in [
+        ("cycle_ns", 1.0),
+        ("glb_mib", 1.0),
+        ("tile_input_buffer_kib", 1.0),
+        ("tile_output_buffer_kib", 1.0),
+        ("input_density", 0.01),
+        ("weight_density", 0.01),
+        ("read_pulse_ns", 1.0),
+        ("cell_area_f2", 10.0),
+        ("ap_compare_fj", 1.0),
+        ("ap_write_fj", 1.0),
+    ] {
+        text += &format!("{k} = [{}]\n", reals(scale));
+    }
+    let file = dir.path().join("huge.toml");
+    std::fs::write(&file, text).unwrap();
+    let (code, out, err) = imcdse(&["space", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("size: 18,446,744,073,709,551,616 designs"),
+        "{out}"
+    );
+    let (code, json, err) = imcdse(&["space", file.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["size"].as_f64(), Some(2f64.powi(64)), "{json}");
+    let out = dir.path().join("run");
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--optimizer",
+        "exhaustive",
+        "--space",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("18,446,744,073,709,551,616 designs, more than 2^64"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
