@@ -44,11 +44,12 @@ pub struct Demand {
     pub cycles: f64,
 }
 
-/// Copies of each layer under `mode` with `budget` crossbars (each layer at least 1; when the
-/// layers do not fit once, all 1).
+/// Copies of each layer under `mode` with `budget` crossbars (each layer at least 1). When the
+/// layers do not fit once side by side, `uniform` and `balanced` give all 1; `per-layer` does
+/// not look at the others: each layer alone has the whole chip.
 pub fn copies(mode: Replication, layers: &[Demand], budget: u64) -> Vec<u64> {
     let needed: u64 = layers.iter().map(|l| l.crossbars).sum();
-    if needed == 0 || needed >= budget {
+    if mode != Replication::PerLayer && (needed == 0 || needed >= budget) {
         return vec![1; layers.len()];
     }
     match mode {
@@ -463,5 +464,9 @@ mod tests {
         assert_eq!(latency(&layers, &b), brute_force(&layers, 20));
         assert_eq!(copies(Replication::Balanced, &layers, 7), [1, 1, 1]);
         assert_eq!(copies(Replication::Uniform, &layers, 6), [1, 1, 1]);
+        // Per layer, each layer alone has the chip, whether or not the others fit beside it:
+        // with 6 crossbars (7 needed side by side) 6, 3 and 1 copies.
+        assert_eq!(copies(Replication::PerLayer, &layers, 6), [6, 3, 1]);
+        assert_eq!(copies(Replication::PerLayer, &layers, 7), [7, 3, 1]);
     }
 }
