@@ -9,7 +9,7 @@
 //! `[args]`, which `imcdse merge` reads back. A resumed run must have the same identity.
 
 use crate::shard::Shard;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -392,9 +392,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// An append-only file of JSON lines, one `T` a line, each flushed to disk when appended.
 ///
-/// A kill mid-write tears the last line: [`Journal::load`] keeps the lines up to the first
-/// that is not whole or does not parse as a `T`, and cuts the file back to them, so lines that
-/// a resumed run appends never follow a torn one.
+/// A kill mid-write tears the last line (it lacks its newline): [`Journal::load`] cuts it off,
+/// so lines that a resumed run appends never follow a torn one. A whole line that does not
+/// parse as a `T` is an error naming it.
 pub struct Journal<T> {
     path: PathBuf,
     file: Mutex<Option<fs::File>>,
@@ -416,20 +416,31 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
         &self.path
     }
 
-    /// The intact items; a missing file has none.
+    /// The items; a missing file has none. A last line without its newline is what a kill
+    /// mid-write leaves: it is cut off (the file is rewritten without it). A whole line that
+    /// is not a `T` was edited or damaged: an error naming the line, so no evaluation after it
+    /// is dropped unseen.
     pub fn load(&self) -> Result<Vec<T>> {
-        let Ok(text) = fs::read_to_string(&self.path) else {
-            return Ok(Vec::new());
+        let text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", self.path.display())),
         };
         let mut kept = Vec::new();
         let mut end = 0;
-        for line in text.split_inclusive('\n') {
-            let item = line
-                .ends_with('\n')
-                .then(|| serde_json::from_str::<T>(line).ok())
-                .flatten();
-            let Some(item) = item else { break };
-            kept.push(item);
+        for (n, line) in text.split_inclusive('\n').enumerate() {
+            if !line.ends_with('\n') {
+                break;
+            }
+            match serde_json::from_str::<T>(line) {
+                Ok(item) => kept.push(item),
+                Err(e) => bail!(
+                    "{}: line {} is not a valid entry ({e}); it was edited or damaged: delete \
+                     it to go on (its evaluation is then made again)",
+                    self.path.display(),
+                    n + 1
+                ),
+            }
             end += line.len();
         }
         if end < text.len() {
@@ -527,6 +538,19 @@ mod tests {
         j.remove().unwrap();
         j.remove().unwrap();
         assert!(j.load().unwrap().is_empty());
+    }
+
+    /// A damaged line in the middle is named, not taken for the torn end: the lines after it
+    /// stay in the file.
+    #[test]
+    fn journal_names_a_damaged_line_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        fs::write(&path, "[1]\n[2, x]\n[3]\n").unwrap();
+        let j: Journal<Vec<u32>> = Journal::new(path.clone());
+        let e = j.load().unwrap_err().to_string();
+        assert!(e.contains("j.jsonl: line 2 is not a valid entry"), "{e}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "[1]\n[2, x]\n[3]\n");
     }
 
     #[test]
