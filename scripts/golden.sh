@@ -127,7 +127,7 @@ normalize() { # normalize SRC DST: the comparable form of every file
     (cd "$src" && find . -type f | sort) | while read -r f; do
         mkdir -p "$dst/$(dirname "$f")"
         case "$f" in
-        */run.toml | *.jsonl | */certified.json | *.png) ;;
+        */run.toml | */.lock | *.jsonl | */certified.json | *.png) ;;
         */grading.parquet) need_venv; grading_text "$src/$f" >"$dst/$f.txt" ;;
         *.parquet) cp "$src/$f" "$dst/$f" ;;
         *.svg) sed "s#$work#WORK#g" "$src/$f" >"$dst/$f" ;;
