@@ -159,8 +159,8 @@ architecture! {
         /// (every layer the same number of copies), `balanced` (copies where they save the
         /// most latency, as ISAAC and PUMA replicate early layers) or `per-layer` (each layer
         /// alone on the whole chip, as the paper's framework costs a layer in CiMLoop). See
-        /// `replication.rs`.
-        [44] replication: Replication = Replication::Uniform, Kind::Choice(Replication::WORDS);
+        /// `replication.rs`; why `balanced` is the default: README, "Fidelity".
+        [44] replication: Replication = Replication::Balanced, Kind::Choice(Replication::WORDS);
         /// Grouped layers whose groups fit several to a crossbar (depthwise): `diagonal`
         /// (packed on the crossbar's diagonal) or `per-group` (each group on its own
         /// crossbars, as CiMLoop maps them). See `mapping.rs`.

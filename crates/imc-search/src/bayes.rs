@@ -20,7 +20,8 @@
 //!   infeasible design and -1 for a feasible one, with its own GP: egobox proposes points where
 //!   that GP predicts feasibility (constraint below zero). On paper-rram with paper4 this
 //!   constraint model brought the best max-ela after 150 evaluations from 666-3337 (penalty
-//!   alone, seeds 0-2) to 413-458 (the certified optimum is 392.2).
+//!   alone, seeds 0-2) to 413-458 (the certified optimum is 392.2; measured with uniform
+//!   replication, imc-model's default before balanced).
 //! - **Cost** of one suggestion grows with the cube of the training set, so the GP is trained
 //!   on at most `window` points: the best half by [`rank_cmp`] (or non-dominated rank) and the
 //!   most recent half. Suggestions are deterministic: egobox seeds its own generator from our
