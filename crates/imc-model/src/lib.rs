@@ -21,11 +21,13 @@ pub use factors::Factors;
 pub use mapping::DepthwisePacking;
 pub use param::{Assignment, Settings, Value};
 pub use replication::Replication;
+pub use revision::{MODEL_REVISION, fingerprint};
 pub mod cost;
 pub mod layer_cost;
 pub mod mapping;
 pub mod replication;
 pub mod report;
+pub mod revision;
 pub mod table;
 
 pub use breakdown::{AreaPart, EnergyPart, LatencyPart, Part};

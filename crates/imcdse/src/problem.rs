@@ -97,17 +97,18 @@ impl Problem {
         })
     }
 
-    /// A hash of everything the costs depend on besides the code: the space file as parsed
-    /// and the workloads' layers, with the tool version. Runs to be merged or resumed together
-    /// must have the same.
+    /// A hash of everything the costs depend on: the space file as parsed and the workloads'
+    /// layers, with the tool version and the model's revision and defaults
+    /// ([`imc_model::fingerprint`]). Runs to be merged or resumed together must have the same.
     pub fn inputs(&self) -> String {
         format!(
             "{:016x}",
             fnv1a(&format!(
-                "{:?}{:?}{}",
+                "{:?}{:?}{}{}",
                 self.file,
                 self.workloads,
-                env!("CARGO_PKG_VERSION")
+                env!("CARGO_PKG_VERSION"),
+                imc_model::fingerprint()
             ))
         )
     }

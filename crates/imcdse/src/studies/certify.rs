@@ -207,15 +207,16 @@ pub fn read(dir: &Path) -> Result<Certified> {
     serde_json::from_str(&text).with_context(|| format!("{}: not a certificate", path.display()))
 }
 
-/// `<space>-<objective>-<hash>`: the hash covers the space file, the workloads' layers and the
-/// tool version, so any change certifies again.
+/// `<space>-<objective>-<hash>`: the hash covers the space file, the workloads' layers, the
+/// tool version and the model's revision and defaults, so any change certifies again.
 fn certification_key(problem: &Problem) -> String {
     let text = format!(
-        "{:?}{:?}{}{}",
+        "{:?}{:?}{}{}{}",
         problem.file,
         problem.workloads,
         problem.objective.name(),
-        env!("CARGO_PKG_VERSION")
+        env!("CARGO_PKG_VERSION"),
+        imc_model::fingerprint()
     );
     format!(
         "{}-{}-{:016x}",
