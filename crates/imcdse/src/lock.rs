@@ -22,7 +22,7 @@ pub const LOCK_FILE: &str = ".lock";
 pub struct RunLock {
     /// The open, locked file (`None` where the file system has no locks).
     file: Option<File>,
-    /// The folder, when this lock created it (so [`RunLock::abandon`] may remove it).
+    /// The folder, when this lock created it (removed again if the study wrote nothing).
     created: Option<PathBuf>,
 }
 
@@ -74,23 +74,26 @@ impl RunLock {
             created,
         })
     }
-
-    /// Releases the lock after a refusal: a folder this lock created (so holding nothing but
-    /// the lock file) is removed again, leaving no trace of a run that never started.
-    pub fn abandon(self) {
-        let created = self.created.clone();
-        drop(self);
-        if let Some(dir) = created {
-            let _ = fs::remove_file(dir.join(LOCK_FILE));
-            let _ = fs::remove_dir(dir);
-        }
-    }
 }
 
 impl Drop for RunLock {
+    /// Releases the lock. A folder this lock created that still holds nothing but the lock
+    /// file (the study was refused before it wrote anything) is removed again, leaving no trace
+    /// of a run that never started.
     fn drop(&mut self) {
         if let Some(f) = &self.file {
             let _ = f.unlock();
+        }
+        if let Some(dir) = &self.created {
+            let only_lock = fs::read_dir(dir).is_ok_and(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .all(|e| e.file_name() == LOCK_FILE)
+            });
+            if only_lock {
+                let _ = fs::remove_file(dir.join(LOCK_FILE));
+                let _ = fs::remove_dir(dir);
+            }
         }
     }
 }
@@ -100,7 +103,8 @@ mod tests {
     use super::*;
 
     /// A second lock of a held folder is refused with the holder's pid; dropping the first
-    /// releases it; abandoning a lock that created its folder removes the folder.
+    /// releases it; a folder the lock created is removed when nothing but the lock was written
+    /// to it, and kept otherwise.
     #[test]
     fn item7_a_held_folder_is_refused_then_released() {
         let tmp = tempfile::tempdir().unwrap();
@@ -114,11 +118,13 @@ mod tests {
             )),
             "{e}"
         );
+        fs::write(dir.join("run.toml"), "").unwrap();
         drop(first);
-        RunLock::acquire(&dir).unwrap().abandon();
+        assert!(dir.join("run.toml").exists(), "a folder with results stays");
+        drop(RunLock::acquire(&dir).unwrap());
         assert!(dir.exists(), "a folder the lock did not create stays");
         let fresh = tmp.path().join("fresh");
-        RunLock::acquire(&fresh).unwrap().abandon();
+        drop(RunLock::acquire(&fresh).unwrap());
         assert!(!fresh.exists());
     }
 }

@@ -257,23 +257,13 @@ impl Sweep {
         let mut record = self.record()?;
         let checkpoint: Journal<Row> = Journal::new(self.out.join("checkpoint.jsonl"));
         // Held until the tables are written: no other process reads or appends meanwhile.
-        let lock = RunLock::acquire(&self.out)?;
-        let prior = match self.prior(&record, &checkpoint) {
-            Ok(prior) => prior,
-            Err(e) => {
-                lock.abandon();
-                return Err(e);
-            }
-        };
-        let Some(prior) = prior else {
+        let _lock = RunLock::acquire(&self.out)?;
+        let Some(prior) = self.prior(&record, &checkpoint)? else {
             return self.reuse(&checkpoint, progress);
         };
         if self.exhaustive() {
             let what = ("exhaustive", Advice::Sweep);
-            if let Err(e) = estimate::check(problem, self.slice(), self.force, what, progress) {
-                lock.abandon();
-                return Err(e);
-            }
+            estimate::check(problem, self.slice(), self.force, what, progress)?;
         }
         record.write(&self.out, Status::Running, started)?;
         progress.note(&format!(
