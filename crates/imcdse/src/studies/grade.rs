@@ -100,6 +100,15 @@ pub mod comma {
 }
 
 impl GradeOptions {
+    /// Every (optimizer, seed) run, in order: what `--shard` slices.
+    pub fn runs(&self) -> Vec<(OptimizerKind, u64)> {
+        let seeds = self.seeds;
+        self.optimizers
+            .iter()
+            .flat_map(|&o| (0..seeds).map(move |s| (o, s)))
+            .collect()
+    }
+
     /// Parses `--optimizers`: ask/tell optimizers, comma-separated.
     pub fn parse_optimizers(text: &str) -> Result<Vec<OptimizerKind>> {
         text.split(',')
@@ -207,16 +216,6 @@ impl Grading {
         }
     }
 
-    /// Every (optimizer, seed) run, in order.
-    fn all_runs(&self) -> Vec<(OptimizerKind, u64)> {
-        let seeds = self.options.seeds;
-        self.options
-            .optimizers
-            .iter()
-            .flat_map(|&o| (0..seeds).map(move |s| (o, s)))
-            .collect()
-    }
-
     fn record(&self, slice: (u64, u64)) -> Result<RunToml> {
         let mut r = RunToml::new(Command::Grade, &self.options)?;
         r.inputs = Some(self.problem.inputs());
@@ -231,19 +230,12 @@ impl Grading {
     pub fn run(&self, progress: &dyn Progress) -> Result<Done> {
         let started = Instant::now();
         let out = &self.out;
-        let lock = RunLock::acquire(out)?;
+        let _lock = RunLock::acquire(out)?;
         let cert = match &self.certified {
-            Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache),
-            None => certify::certify(&self.problem, &self.cache, self.force, progress),
+            Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache)?,
+            None => certify::certify(&self.problem, &self.cache, self.force, progress)?,
         };
-        let cert = match cert {
-            Ok(cert) => cert,
-            Err(e) => {
-                lock.abandon();
-                return Err(e);
-            }
-        };
-        let all = self.all_runs();
+        let all = self.options.runs();
         progress.note(&format!(
             "grade: certified optimum {:.6e} over {} designs ({} feasible, {:.1} s{}); {} runs",
             cert.best_score,

@@ -359,11 +359,7 @@ fn shard_grades(
     let (Some(lo), Some(hi)) = (r.run.first_run, r.run.end_run) else {
         bail!("{}: no `first_run` and `end_run`", toml.display());
     };
-    let all: Vec<(String, u64)> = options
-        .optimizers
-        .iter()
-        .flat_map(|o| (0..options.seeds).map(move |s| (o.to_string(), s)))
-        .collect();
+    let all = options.runs();
     let Some(slice) = all.get(lo as usize..hi as usize) else {
         bail!(
             "{}: runs {lo}..{hi} are not a slice of the {} runs",
@@ -373,7 +369,7 @@ fn shard_grades(
     };
     let mut want: Vec<(String, u64, u64)> = slice
         .iter()
-        .flat_map(|(o, s)| options.budgets.iter().map(move |&b| (o.clone(), *s, b)))
+        .flat_map(|(o, s)| options.budgets.iter().map(move |&b| (o.to_string(), *s, b)))
         .collect();
     let mut have: Vec<(String, u64, u64)> = grades
         .iter()
