@@ -10,6 +10,7 @@
 //! `IMCDSE_FONT` if set, else the first of a few standard system fonts (DejaVu Sans, Liberation
 //! Sans, Noto Sans); without one the error says what to install.
 
+use crate::run_dir::temporary;
 use anyhow::{Context, Result, anyhow, bail};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
@@ -79,13 +80,8 @@ impl<T: Chart> Painter for T {
 pub fn render(path: &Path, size: (u32, u32), p: &dyn Painter) -> Result<()> {
     let svg = is_svg(path)?;
     font()?;
-    // The image encoder takes its format from the extension: keep it last.
-    let temp = path.with_file_name(format!(
-        ".{}.{}.tmp.{}",
-        path.file_stem().unwrap_or_default().to_string_lossy(),
-        std::process::id(),
-        if svg { "svg" } else { "png" }
-    ));
+    // The image encoder takes its format from the extension: keep it last (`x.png.<pid>.png`).
+    let temp = temporary(path).with_extension(if svg { "svg" } else { "png" });
     std::fs::File::create(&temp).map_err(|e| cannot_write(path, &e))?;
     let drawn = if svg {
         p.paint_svg(SVGBackend::new(&temp, size).into_drawing_area())

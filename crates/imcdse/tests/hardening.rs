@@ -10,6 +10,12 @@ use std::process::{Command, Stdio};
 const DESIGN: &str = "voltage_v=0.7,bits_per_cell=2,cycle_ns=1,rows=256,cols=256,router_groups=4,\
                       tiles_per_group=16,crossbars_per_tile=32,glb_mib=2";
 
+/// The text of a built-in space file.
+fn space_text(name: &str) -> String {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../search-spaces/");
+    std::fs::read_to_string(format!("{root}{name}.toml")).unwrap()
+}
+
 /// A workload file that calls itself `vgg16`.
 fn my_vgg16(scratch: &Scratch) -> String {
     let path = scratch.path("my.toml");
@@ -110,11 +116,7 @@ fn item4_non_finite_or_negative_numbers_are_refused() {
     }
     let s = Scratch::new();
     let space = s.path("space.toml");
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../search-spaces/demo.toml"
-    ))
-    .unwrap();
+    let text = space_text("demo");
     for (key, value) in [
         ("cycle_ns", "inf"),
         ("cycle_ns", "nan"),
@@ -215,11 +217,7 @@ fn item10_budgets_and_populations_that_mean_nothing() {
 
 /// A finished demo sweep of 30 evaluations in `dir`, its space's area limit `max_area` mm2.
 fn demo_run(s: &Scratch, dir: &str, max_area: &str) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../search-spaces/demo.toml"
-    ))
-    .unwrap();
+    let text = space_text("demo");
     let space = s.path(&format!("{dir}.toml"));
     let text = text.replace("max_area_mm2 = 800", &format!("max_area_mm2 = {max_area}"));
     std::fs::write(&space, text).unwrap();
@@ -441,12 +439,7 @@ fn item6_a_shard_holding_another_shards_tables_is_refused() {
 #[test]
 fn item2_runs_that_cannot_finish_are_refused() {
     let s = Scratch::new();
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../search-spaces/paper-rram.toml"
-    ))
-    .unwrap()
-    .replace(
+    let text = space_text("paper-rram").replace(
         "[params]\n",
         "[params]\ntile_input_buffer_kib = [1, 2, 4, 8, 16, 32, 64, 128]\n\
          tile_output_buffer_kib = [1, 2, 4, 8, 16, 32, 64, 128]\n\

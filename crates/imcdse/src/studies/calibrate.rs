@@ -173,23 +173,13 @@ fn structural_choices(space: &SpaceFile) -> Vec<Vec<(String, Value)>> {
         .find(|(k, _)| k == "input_bits")
         .map_or(Value::Num(8.0), |(_, v)| v.clone());
     let mut axes: Vec<(&str, Vec<Value>)> = Vec::new();
-    if open("replication") {
-        axes.push((
-            "replication",
-            Replication::WORDS
-                .iter()
-                .map(|w| Value::Str(w.to_string()))
-                .collect(),
-        ));
-    }
-    if open("depthwise_packing") {
-        axes.push((
-            "depthwise_packing",
-            DepthwisePacking::WORDS
-                .iter()
-                .map(|w| Value::Str(w.to_string()))
-                .collect(),
-        ));
+    let choices = [
+        ("replication", Replication::WORDS),
+        ("depthwise_packing", DepthwisePacking::WORDS),
+    ];
+    for (name, words) in choices.into_iter().filter(|(name, _)| open(name)) {
+        let values = words.iter().map(|w| Value::Str(w.to_string())).collect();
+        axes.push((name, values));
     }
     if open("dac_bits") {
         axes.push(("dac_bits", vec![Value::Num(1.0), input_bits]));
