@@ -20,7 +20,7 @@
 //! `--calibration FILE`. Every key and value is checked, each problem naming the file, the
 //! key and what is allowed; factors must be finite and positive.
 
-use crate::space::{BUILTIN_CALIBRATIONS, SpaceError, to_value};
+use crate::space::{BUILTIN_CALIBRATIONS, SpaceError, read_named, to_value};
 use imc_model::breakdown::{Breakdown, Part};
 use imc_model::param::Value;
 use imc_model::{Assignment, Factors};
@@ -50,28 +50,9 @@ pub const PLAUSIBLE: (f64, f64) = (0.1, 10.0);
 impl Calibration {
     /// A calibration by built-in name or path to a `.toml` file.
     pub fn resolve(name: &str) -> Result<Calibration, SpaceError> {
-        if !name.ends_with(".toml") && !name.contains('/') {
-            if let Some((n, text)) = BUILTIN_CALIBRATIONS.iter().find(|(n, _)| *n == name) {
-                return Calibration::parse(&format!("search-spaces/calibrations/{n}.toml"), text);
-            }
-            let known: Vec<&str> = BUILTIN_CALIBRATIONS.iter().map(|(n, _)| *n).collect();
-            return Err(SpaceError {
-                file: name.into(),
-                problems: vec![format!(
-                    "no such built-in calibration; built-in: {}; or give a path to a .toml file",
-                    if known.is_empty() {
-                        "none".into()
-                    } else {
-                        known.join(", ")
-                    }
-                )],
-            });
-        }
-        let text = std::fs::read_to_string(name).map_err(|e| SpaceError {
-            file: name.into(),
-            problems: vec![format!("cannot read: {e}")],
-        })?;
-        Calibration::parse(name, &text)
+        let folder = "search-spaces/calibrations";
+        let (file, text) = read_named(name, BUILTIN_CALIBRATIONS, folder, "calibration")?;
+        Calibration::parse(&file, &text)
     }
 
     /// Checks a calibration file's text; `file` names it in errors.

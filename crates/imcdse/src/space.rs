@@ -273,32 +273,52 @@ fn constraints(
 
 include!(concat!(env!("OUT_DIR"), "/spaces.rs"));
 
+/// The file name and text of `name`: a built-in of `builtins` (embedded from `folder`, e.g.
+/// `search-spaces`), or a path to a `.toml` file, read. `what` names the kind in errors.
+pub fn read_named(
+    name: &str,
+    builtins: &[(&str, &str)],
+    folder: &str,
+    what: &str,
+) -> Result<(String, String), SpaceError> {
+    if !name.ends_with(".toml") && !name.contains('/') {
+        if let Some((n, text)) = builtins.iter().find(|(n, _)| *n == name) {
+            return Ok((format!("{folder}/{n}.toml"), text.to_string()));
+        }
+        let known: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
+        return Err(SpaceError {
+            file: name.into(),
+            problems: vec![format!(
+                "no such built-in {what}; built-in: {}; or give a path to a .toml file",
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            )],
+        });
+    }
+    Ok((name.to_string(), read_file(name)?))
+}
+
+/// A file's text, or an error naming it.
+fn read_file(path: &str) -> Result<String, SpaceError> {
+    std::fs::read_to_string(path).map_err(|e| SpaceError {
+        file: path.into(),
+        problems: vec![format!("cannot read: {e}")],
+    })
+}
+
 impl Space {
     /// A space by built-in name (`paper-rram`) or by path to a `.toml` file.
     pub fn resolve(name: &str) -> Result<Space, SpaceError> {
-        if !name.ends_with(".toml") && !name.contains('/') {
-            if let Some((n, text)) = BUILTIN_SPACES.iter().find(|(n, _)| *n == name) {
-                return Space::parse(&format!("search-spaces/{n}.toml"), text);
-            }
-            let known: Vec<&str> = BUILTIN_SPACES.iter().map(|(n, _)| *n).collect();
-            return Err(SpaceError {
-                file: name.into(),
-                problems: vec![format!(
-                    "no such built-in space; built-in: {}; or give a path to a .toml file",
-                    known.join(", ")
-                )],
-            });
-        }
-        Space::load(name)
+        let (file, text) = read_named(name, BUILTIN_SPACES, "search-spaces", "space")?;
+        Space::parse(&file, &text)
     }
 
     /// Reads and checks a space file.
     pub fn load(path: &str) -> Result<Space, SpaceError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SpaceError {
-            file: path.into(),
-            problems: vec![format!("cannot read: {e}")],
-        })?;
-        Space::parse(path, &text)
+        Space::parse(path, &read_file(path)?)
     }
 
     /// Checks a space file's text; `file` names it in errors.
