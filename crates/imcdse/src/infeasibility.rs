@@ -6,7 +6,8 @@
 //! The violation the optimizers see (constrained domination) is the sum over causes of how far
 //! the design is from feasible: `needed / available - 1` crossbars for weights that do not fit,
 //! `area / limit - 1` for the area, 1 for a softmax unit that cannot run a layer; an invalid
-//! combination is 1e6, worse than any buildable design.
+//! combination is 1e6, worse than any buildable design; a design an external evaluator calls
+//! infeasible, or could not cost, is 1.
 
 use imc_model::{Infeasible, ModelError};
 use std::fmt;
@@ -40,6 +41,9 @@ pub enum Infeasibility {
     Causes(Vec<Cause>),
     /// Read back from a results file or a checkpoint: only the text is known.
     Recorded(String),
+    /// An external evaluator said so, or gave no usable answer (`--evaluator`): its text,
+    /// which starts with `evaluator`.
+    External(String),
 }
 
 impl Cause {
@@ -108,7 +112,7 @@ impl Infeasibility {
         match self {
             Infeasibility::Invalid(_) => 1e6,
             Infeasibility::Causes(c) => c.iter().map(Cause::violation).sum::<f64>().max(1e-12),
-            Infeasibility::Recorded(_) => 1.0,
+            Infeasibility::Recorded(_) | Infeasibility::External(_) => 1.0,
         }
     }
 }
@@ -148,7 +152,7 @@ impl fmt::Display for Infeasibility {
                 }
                 Ok(())
             }
-            Infeasibility::Recorded(text) => f.write_str(text),
+            Infeasibility::Recorded(text) | Infeasibility::External(text) => f.write_str(text),
         }
     }
 }

@@ -24,6 +24,7 @@
 
 pub mod calibration;
 pub mod consistency;
+pub mod evaluator;
 pub mod describe;
 pub mod export;
 pub mod infeasibility;

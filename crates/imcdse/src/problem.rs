@@ -5,7 +5,9 @@
 //! `needed/available - 1` crossbars, plus `area/limit - 1`; an invalid combination gets
 //! violation 1e6 (worse than any buildable design).
 
-use crate::infeasibility::Infeasibility;
+use crate::evaluator::Evaluator;
+use crate::evaluator::protocol::Answer;
+use crate::infeasibility::{Cause, Infeasibility};
 use crate::objective::Objective;
 use crate::space::Space as SpaceFile;
 use imc_model::cost::footprint;
@@ -14,6 +16,7 @@ use imc_model::{
 };
 use imc_search::{Outcome, Point, Space};
 use imc_zoo::Workload;
+use std::sync::{Arc, OnceLock};
 
 /// FNV-1a, 64 bit: stable across Rust versions and platforms, unlike std's hasher.
 pub fn fnv1a(text: &str) -> u64 {
@@ -35,6 +38,8 @@ pub struct Evaluation {
     pub area_mm2: Option<f64>,
     /// Per workload (energy mJ, latency ms, EDAP); `None` for an invalid architecture.
     pub per_workload: Vec<Option<(f64, f64, f64)>>,
+    /// An external evaluator's extra numeric fields, by name, sorted (empty for the model).
+    pub extra: Vec<(String, f64)>,
 }
 
 /// A design space, the workloads a design must serve, and the objective.
@@ -57,6 +62,8 @@ pub struct Problem {
     choices: Vec<Vec<Assignment>>,
     /// The calibration's factors (all 1 without one).
     factors: Factors,
+    /// An external evaluator costing valid designs in place of the model (`--evaluator`).
+    external: OnceLock<Arc<Evaluator>>,
 }
 
 impl Problem {
@@ -94,23 +101,51 @@ impl Problem {
             base,
             choices,
             factors,
+            external: OnceLock::new(),
         })
+    }
+
+    /// From now on, valid designs are costed by an external evaluator (an invalid parameter
+    /// combination is still refused here, without asking it). A problem takes one evaluator
+    /// once: a second is an error.
+    pub fn attach(&self, evaluator: Arc<Evaluator>) -> anyhow::Result<()> {
+        self.external
+            .set(evaluator)
+            .map_err(|_| anyhow::anyhow!("the problem already has an external evaluator"))
+    }
+
+    /// The external evaluator, when there is one.
+    pub fn evaluator(&self) -> Option<&Evaluator> {
+        self.external.get().map(|e| e.as_ref())
     }
 
     /// A hash of everything the costs depend on: the space file as parsed and the workloads'
     /// layers, with the tool version and the model's revision and defaults
-    /// ([`imc_model::fingerprint`]). Runs to be merged or resumed together must have the same.
+    /// ([`imc_model::fingerprint`]), and an external evaluator's name and version. Runs to be
+    /// merged or resumed together must have the same.
     pub fn inputs(&self) -> String {
+        let evaluator = self
+            .evaluator()
+            .map(|e| format!("evaluator {}", e.handshake().identity()))
+            .unwrap_or_default();
         format!(
             "{:016x}",
             fnv1a(&format!(
-                "{:?}{:?}{}{}",
+                "{:?}{:?}{}{}{evaluator}",
                 self.file,
                 self.workloads,
                 env!("CARGO_PKG_VERSION"),
                 imc_model::fingerprint()
             ))
         )
+    }
+
+    /// Every parameter of a point's design: the space's fixed values and constraints'
+    /// `weights_on_chip`, then the point's values (what an external evaluator is sent).
+    pub fn design(&self, p: &Point) -> Vec<(String, Value)> {
+        let mut all = self.file.base_values();
+        all.extend(self.values(p));
+        all
     }
 
     /// The parameter values of a point, in the space's order.
@@ -163,6 +198,9 @@ impl Problem {
                 );
             }
         };
+        if let Some(e) = self.external.get() {
+            return self.external_evaluation(e, p);
+        }
         let r = evaluate_design_with(
             &arch,
             &self.workloads,
@@ -189,6 +227,79 @@ impl Problem {
             score: Some(self.objective.score(&self.names, &e, &l, r.area_mm2)),
             area_mm2: Some(r.area_mm2),
             per_workload,
+            extra: Vec::new(),
+        }
+    }
+}
+
+impl Problem {
+    /// A valid design costed by the external evaluator: its answer scored like the model's
+    /// costs (the area limit applied here), or infeasible with the evaluator's reason or
+    /// what went wrong.
+    fn external_evaluation(&self, e: &Evaluator, p: &Point) -> Evaluation {
+        let n = self.workloads.len();
+        match e.cost(&self.design(p)) {
+            Err(why) => Evaluation::infeasible(Infeasibility::External(why), None, vec![None; n]),
+            Ok(Answer::Infeasible {
+                reason,
+                violation,
+                area_mm2,
+            }) => {
+                let mut text = format!("evaluator {}: {reason}", e.handshake().name);
+                let mut v = violation.unwrap_or(1.0);
+                let limit = self.file.constraints.max_area_mm2;
+                if let Some((a, l)) = area_mm2.zip(limit).filter(|(a, l)| a > l) {
+                    v += a / l - 1.0;
+                    text.push_str(&format!("; area {a:.1} mm2 is above the limit of {l} mm2"));
+                }
+                Evaluation {
+                    outcome: Outcome::Infeasible {
+                        violation: v,
+                        reason: text.clone(),
+                    },
+                    reason: Some(Infeasibility::External(text)),
+                    score: None,
+                    area_mm2,
+                    per_workload: vec![None; n],
+                    extra: Vec::new(),
+                }
+            }
+            Ok(Answer::Feasible {
+                area_mm2,
+                costs,
+                extra,
+            }) => {
+                let per_workload = costs
+                    .iter()
+                    .map(|&(en, l)| Some((en, l, en * l * area_mm2)))
+                    .collect();
+                let limit = self.file.constraints.max_area_mm2;
+                let mut eval = match limit.filter(|&l| area_mm2 > l) {
+                    Some(limit_mm2) => Evaluation::infeasible(
+                        Infeasibility::Causes(vec![Cause::Area {
+                            area_mm2,
+                            limit_mm2,
+                        }]),
+                        Some(area_mm2),
+                        per_workload,
+                    ),
+                    None => {
+                        let en: Vec<f64> = costs.iter().map(|c| c.0).collect();
+                        let l: Vec<f64> = costs.iter().map(|c| c.1).collect();
+                        let o = &self.objective;
+                        Evaluation {
+                            outcome: Outcome::Feasible(o.vector(&self.names, &en, &l, area_mm2)),
+                            reason: None,
+                            score: Some(o.score(&self.names, &en, &l, area_mm2)),
+                            area_mm2: Some(area_mm2),
+                            per_workload,
+                            extra: Vec::new(),
+                        }
+                    }
+                };
+                eval.extra = extra;
+                eval
+            }
         }
     }
 }
@@ -209,6 +320,7 @@ impl Evaluation {
             score: None,
             area_mm2,
             per_workload,
+            extra: Vec::new(),
         }
     }
 }

@@ -154,8 +154,23 @@ pub fn frame(problem: &Problem, rows: &[Row]) -> Result<DataFrame> {
             .map(|r| r.phase.clone())
             .collect::<Vec<String>>(),
     ));
+    let names: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|r| r.eval.extra.iter().map(|(k, _)| k.as_str()))
+        .collect();
+    for name in names {
+        cols.push(Column::new(
+            format!("{EXTRA}{name}").into(),
+            rows.iter()
+                .map(|r| r.eval.extra.iter().find(|(k, _)| k == name).map(|x| x.1))
+                .collect::<Vec<Option<f64>>>(),
+        ));
+    }
     Ok(DataFrame::new(n, cols)?)
 }
+
+/// The prefix of the columns of an external evaluator's extra fields.
+pub const EXTRA: &str = "extra__";
 
 /// One column of a summary table (grading, comparison).
 pub enum Col {
@@ -336,6 +351,11 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
             column(&format!("{w}__edap"))?,
         ]);
     }
+    let extras: Vec<(String, &[Cell])> = t
+        .names
+        .iter()
+        .filter_map(|n| Some((n.strip_prefix(EXTRA)?.to_string(), column(n).ok()?)))
+        .collect();
     let mut rows = Vec::with_capacity(t.rows());
     for (i, genes) in genes.into_iter().enumerate() {
         let per_workload: Vec<Option<(f64, f64, f64)>> = per
@@ -372,6 +392,10 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
                 score: num(&score[i]),
                 area_mm2,
                 per_workload,
+                extra: extras
+                    .iter()
+                    .filter_map(|(name, c)| Some((name.clone(), num(&c[i])?)))
+                    .collect(),
             },
         });
     }
@@ -462,6 +486,8 @@ struct RowLine {
     score: Option<f64>,
     area_mm2: Option<f64>,
     per_workload: Vec<Option<[Lossy; 3]>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    extra: Vec<(String, f64)>,
 }
 
 impl From<Row> for RowLine {
@@ -486,6 +512,7 @@ impl From<Row> for RowLine {
                 .iter()
                 .map(|x| x.map(|(e, l, d)| [Lossy(e), Lossy(l), Lossy(d)]))
                 .collect(),
+            extra: r.eval.extra,
         }
     }
 }
@@ -514,6 +541,7 @@ impl From<RowLine> for Row {
                     .into_iter()
                     .map(|x| x.map(|[e, l, d]| (e.0, l.0, d.0)))
                     .collect(),
+                extra: l.extra,
             },
         }
     }

@@ -180,6 +180,13 @@ pub struct RunToml {
     /// Sweep setting: an exhaustive run keeps every row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_all: Option<bool>,
+    /// An external evaluator's name and version (`--evaluator`): part of the identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluator: Option<String>,
+    /// Its command line, as given (not part of the identity: the same evaluator may be
+    /// started from another path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluator_command: Option<String>,
     /// Running or complete.
     pub status: Status,
     /// `imcdse <version>`.
@@ -255,6 +262,8 @@ impl RunToml {
             population: None,
             top: None,
             keep_all: None,
+            evaluator: None,
+            evaluator_command: None,
             status: Status::Running,
             tool: tool(),
             written: String::new(),
@@ -314,6 +323,7 @@ impl RunToml {
             written: String::new(),
             elapsed_s: 0.0,
             args: toml::Table::new(),
+            evaluator_command: None,
             ..self.clone()
         };
         id.set_counts(&Counts::default());

@@ -9,11 +9,13 @@ pub mod fidelity;
 pub mod grade;
 pub mod merge;
 pub mod progress;
+pub mod serve;
 pub mod softmax;
 pub mod space;
 pub mod sweep;
 pub mod workloads;
 
+use imcdse::evaluator::EvaluatorOptions;
 use imcdse::studies::inputs::Inputs;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +52,46 @@ impl Common {
             objective: self.objective.clone(),
             calibration: self.calibration.clone(),
         }
+    }
+}
+
+/// Options of an external evaluator (`sweep`, `refine`).
+#[derive(clap::Args, Clone)]
+pub struct EvaluatorArgs {
+    /// Cost designs with this external evaluator, a command speaking the JSON Lines protocol
+    /// (README, "External evaluators"), e.g. "python3 scripts/evaluators/zigzag_imc.py".
+    #[arg(long, value_name = "CMD")]
+    pub evaluator: Option<String>,
+    /// Worker processes of the evaluator, each costing one design at a time.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub evaluator_workers: usize,
+    /// Seconds one request (and the handshake) may take; a worker that takes longer is killed
+    /// and started again, and the design recorded infeasible.
+    #[arg(long, default_value_t = 600.0, value_name = "S")]
+    pub evaluator_timeout: f64,
+    /// A folder of the evaluator's answers shared across runs.
+    #[arg(long, value_name = "DIR")]
+    pub evaluator_cache: Option<PathBuf>,
+}
+
+impl EvaluatorArgs {
+    /// The options, checked; `None` without `--evaluator`.
+    pub fn options(&self) -> anyhow::Result<Option<EvaluatorOptions>> {
+        let Some(command) = &self.evaluator else {
+            return Ok(None);
+        };
+        let t = self.evaluator_timeout;
+        if !(t.is_finite() && (0.001..=1e6).contains(&t)) {
+            anyhow::bail!("--evaluator-timeout {t}: allowed 0.001 to 1e6 seconds");
+        }
+        let o = EvaluatorOptions {
+            command: command.clone(),
+            workers: self.evaluator_workers,
+            timeout: std::time::Duration::from_secs_f64(t),
+            cache: self.evaluator_cache.clone(),
+        };
+        o.check().map_err(anyhow::Error::msg)?;
+        Ok(Some(o))
     }
 }
 

@@ -2,7 +2,7 @@
 //! RRAM space, its four CNNs, `max-ela`, the paper's `ga4` with its full schedule, seed 0.
 
 use super::progress::Terminal;
-use super::{Common, with_folder};
+use super::{Common, EvaluatorArgs, with_folder};
 use anyhow::Result;
 use imcdse::optimizer::OptimizerKind;
 use imcdse::shard::Shard;
@@ -37,6 +37,8 @@ pub struct Args {
     /// Exhaustive: enumerate even when the timed estimate is over 24 hours.
     #[arg(long)]
     force: bool,
+    #[command(flatten)]
+    evaluator: EvaluatorArgs,
 }
 
 pub fn run(args: &Args) -> Result<String> {
@@ -53,6 +55,7 @@ pub fn run(args: &Args) -> Result<String> {
     let problem = options.resolve()?;
     let mut sweep = Sweep::new(problem, options, c.out.clone(), args.resume, args.shard)?;
     sweep.force = args.force;
+    sweep.evaluator = args.evaluator.options()?;
     let done = sweep.run(&Terminal)?;
     Ok(with_folder(&format!("{}\n", done.summary), &done.out))
 }

@@ -17,6 +17,7 @@ use super::estimate::{self, Advice};
 use super::exhaustive;
 use super::inputs::Inputs;
 use crate::consistency;
+use crate::evaluator::{Evaluator, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::{Evaluation, Problem};
@@ -32,7 +33,7 @@ use imc_zoo::Workload;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// A sweep's options as given: kept in run.toml under `[args]`, where `imcdse merge` reads
@@ -121,6 +122,8 @@ pub struct Sweep {
     pub shard: Option<Shard>,
     /// Exhaustive only: run even when the timed estimate is over [`estimate::LIMIT_S`].
     pub force: bool,
+    /// An external evaluator costing the designs in place of the model (not exhaustive).
+    pub evaluator: Option<EvaluatorOptions>,
 }
 
 /// A finished sweep.
@@ -177,6 +180,7 @@ impl Sweep {
             resume,
             shard,
             force: false,
+            evaluator: None,
         })
     }
 
@@ -196,6 +200,10 @@ impl Sweep {
         r.population = Some(o.population as u64);
         r.top = Some(o.top as u64);
         r.keep_all = Some(o.keep_all);
+        if let Some(e) = p.evaluator() {
+            r.evaluator = Some(e.handshake().identity());
+            r.evaluator_command = Some(e.options().command.clone());
+        }
         Ok(r)
     }
 
@@ -254,10 +262,11 @@ impl Sweep {
     pub fn run(&self, progress: &dyn Progress) -> Result<Swept> {
         let started = Instant::now();
         let (problem, o) = (&self.problem, &self.options);
-        let mut record = self.record()?;
         let checkpoint: Journal<Row> = Journal::new(self.out.join("checkpoint.jsonl"));
         // Held until the tables are written: no other process reads or appends meanwhile.
         let _lock = RunLock::acquire(&self.out)?;
+        let workers = self.start_evaluator(progress)?;
+        let mut record = self.record()?;
         let Some(prior) = self.prior(&record, &checkpoint)? else {
             return self.reuse(&checkpoint, progress);
         };
@@ -278,11 +287,46 @@ impl Sweep {
         let (rows, note, mut counts) = if self.exhaustive() {
             self.enumerate(progress)?
         } else {
-            let (rows, note) = self.search(prior, &checkpoint, progress)?;
+            // One thread per worker, so that every worker has a design to cost.
+            let threads = workers.max(rayon::current_num_threads());
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .context("starting the evaluation threads")?;
+            let (rows, mut note) = pool.install(|| self.search(prior, &checkpoint, progress))?;
+            if let Some(e) = problem.evaluator() {
+                note.push_str(&format!("; {}", evaluator_note(e)));
+            }
             (rows, note, Counts::default())
         };
         counts.evaluations = Some(rows.len() as u64);
         self.write_results(rows, &note, &counts, started)
+    }
+
+    /// Starts the external evaluator, if any, logging to `evaluator.log` in the run folder;
+    /// returns its number of workers (0 without one).
+    fn start_evaluator(&self, progress: &dyn Progress) -> Result<usize> {
+        let Some(options) = &self.evaluator else {
+            return Ok(0);
+        };
+        if self.exhaustive() {
+            bail!(
+                "--evaluator: the exhaustive enumeration is the analytic model's; cost its best designs \
+                 with an external evaluator by `imcdse refine RUN --evaluator CMD --top K`"
+            );
+        }
+        let log = self.out.join("evaluator.log");
+        let e = Evaluator::start(options.clone(), &self.problem.workloads, &log)
+            .map_err(anyhow::Error::msg)?;
+        progress.note(&format!(
+            "evaluator: {} ({} workers, timeout {} s, log {})",
+            e.handshake().identity(),
+            options.workers,
+            options.timeout.as_secs_f64(),
+            log.display()
+        ));
+        self.problem.attach(Arc::new(e))?;
+        Ok(options.workers)
     }
 
     /// Exhaustive: the flat slice this run enumerates (`None`: the whole space).
@@ -444,6 +488,20 @@ impl Sweep {
         let note = stop_note(result.stop, result.requests, rows.len());
         Ok((rows, note))
     }
+}
+
+/// What an external evaluator did, for summary.md.
+fn evaluator_note(e: &Evaluator) -> String {
+    let c = &e.counters;
+    let n = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "costed by external evaluator {}: {} requests, {} answered from the cache, {} failed, {} worker restarts (see evaluator.log)",
+        e.handshake().identity(),
+        n(&c.requests),
+        n(&c.cached),
+        n(&c.failures),
+        n(&c.restarts)
+    )
 }
 
 /// How a search ended, for summary.md.

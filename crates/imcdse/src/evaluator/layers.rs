@@ -1,0 +1,309 @@
+//! Layer lists in JSON, both ways: what `imcdse workloads NAME --json` prints for each layer
+//! ([`describe::layer_json`]) is what a request's `layers` carries, and [`layer_from_json`]
+//! reads it back into the zoo's [`Layer`], so `imcdse serve` (or any evaluator) needs no copy of
+//! the zoo. The derived fields of the JSON (`macs`, `weights`, `matrix`...) are checked against
+//! the layer read back when present, so a layer list that was edited inconsistently is refused
+//! rather than costed as something else.
+
+use crate::describe;
+use crate::problem::fnv1a;
+use imc_zoo::ops::{
+    ActKind, Activation, Add, Conv2d, Embedding, Linear, MatMul, Norm, NormKind, Op, Pool, PoolKind,
+    Scale, Softmax,
+};
+use imc_zoo::{Layer, Precision, Spiking, Workload};
+use serde_json::{Map, Value as Json};
+
+/// Every workload's layer list, by name: the `layers` of a request.
+pub fn layers_json(workloads: &[Workload]) -> Json {
+    Json::Object(
+        workloads
+            .iter()
+            .map(|w| {
+                let layers = w.layers.iter().map(describe::layer_json).collect();
+                (w.name.clone(), Json::Array(layers))
+            })
+            .collect(),
+    )
+}
+
+/// A hash of the workloads' names and layer lists, as sent: part of an evaluator cache key.
+pub fn layers_hash(workloads: &[Workload]) -> String {
+    format!("{:016x}", fnv1a(&layers_json(workloads).to_string()))
+}
+
+/// A workload made of a request's layer list.
+pub fn workload_from_json(name: &str, layers: &Json) -> Result<Workload, String> {
+    let list = layers
+        .as_array()
+        .ok_or_else(|| format!("layers.{name}: expected a list of layers"))?;
+    if list.is_empty() {
+        return Err(format!("layers.{name}: the list is empty"));
+    }
+    let layers = list
+        .iter()
+        .enumerate()
+        .map(|(i, l)| layer_from_json(l).map_err(|e| format!("layers.{name}[{i}]: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Workload {
+        name: name.to_string(),
+        description: "sent in a request".into(),
+        source: "evaluator request".into(),
+        input: Vec::new(),
+        params: Vec::new(),
+        layers,
+        file: String::new(),
+    })
+}
+
+/// One layer from its JSON ([`describe::layer_json`]'s format).
+pub fn layer_from_json(j: &Json) -> Result<Layer, String> {
+    let obj = j.as_object().ok_or("expected an object")?;
+    let name = obj
+        .get("name")
+        .and_then(Json::as_str)
+        .ok_or("`name`: expected a string")?
+        .to_string();
+    let kind = obj
+        .get("op")
+        .and_then(Json::as_str)
+        .ok_or("`op`: expected a string")?;
+    let s = obj
+        .get("shape")
+        .and_then(Json::as_object)
+        .ok_or("`shape`: expected an object")?;
+    let op = op(kind, s).map_err(|e| format!("{name} ({kind}): {e}"))?;
+    let precision = Precision {
+        weight_bits: bits(obj, "weight_bits")?,
+        input_bits: bits(obj, "input_bits")?,
+        output_bits: bits(obj, "output_bits")?,
+    };
+    let spiking = match obj.get("spiking") {
+        None | Some(Json::Null) => None,
+        Some(Json::Object(sp)) => Some(Spiking {
+            timesteps: int(sp, "timesteps")? as u32,
+            spike_rate: sp
+                .get("spike_rate")
+                .and_then(Json::as_f64)
+                .filter(|r| (0.0..=1.0).contains(r))
+                .ok_or("`spiking.spike_rate`: expected a number in [0, 1]")?,
+            membrane_bits: int(sp, "membrane_bits")? as u32,
+            input_spikes: boolean(sp, "input_spikes")?,
+        }),
+        Some(_) => return Err("`spiking`: expected an object or null".into()),
+    };
+    let layer = Layer {
+        name,
+        op,
+        precision,
+        spiking,
+    };
+    check_derived(obj, &layer)?;
+    Ok(layer)
+}
+
+/// The derived fields, where the JSON has them, must be the layer's.
+fn check_derived(obj: &Map<String, Json>, l: &Layer) -> Result<(), String> {
+    let derived = describe::layer_json(l);
+    for key in [
+        "macs",
+        "weights",
+        "params",
+        "input_activations",
+        "output_activations",
+        "matrix",
+    ] {
+        if let Some(given) = obj.get(key)
+            && given != &derived[key]
+        {
+            return Err(format!(
+                "{}: `{key}` is {given}, but its shape gives {}",
+                l.name, derived[key]
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn op(kind: &str, s: &Map<String, Json>) -> Result<Op, String> {
+    Ok(match kind {
+        "conv2d" => {
+            let c = Conv2d {
+                in_channels: int(s, "in_channels")?,
+                out_channels: int(s, "out_channels")?,
+                kernel: pair(s, "kernel")?,
+                stride: pair(s, "stride")?,
+                padding: pair0(s, "padding")?,
+                dilation: pair(s, "dilation")?,
+                groups: int(s, "groups")?,
+                input_size: pair(s, "input_size")?,
+                bias: boolean(s, "bias")?,
+            };
+            if c.in_channels % c.groups != 0 || c.out_channels % c.groups != 0 {
+                return Err(format!(
+                    "groups {} must divide in_channels {} and out_channels {}",
+                    c.groups, c.in_channels, c.out_channels
+                ));
+            }
+            if c.output_size().is_none() {
+                return Err("the kernel does not fit the padded input".into());
+            }
+            Op::Conv2d(c)
+        }
+        "linear" => Op::Linear(Linear {
+            in_features: int(s, "in_features")?,
+            out_features: int(s, "out_features")?,
+            tokens: int(s, "tokens")?,
+            bias: boolean(s, "bias")?,
+            tied: boolean(s, "tied")?,
+        }),
+        "matmul" => Op::MatMul(MatMul {
+            m: int(s, "m")?,
+            k: int(s, "k")?,
+            n: int(s, "n")?,
+            batch: int(s, "batch")?,
+        }),
+        "softmax" => Op::Softmax(Softmax {
+            rows: int(s, "rows")?,
+            length: int(s, "length")?,
+        }),
+        "pool" => Op::Pool(Pool {
+            kind: named(s, "kind", &[("max", PoolKind::Max), ("avg", PoolKind::Avg)])?,
+            channels: int(s, "channels")?,
+            input_size: pair(s, "input_size")?,
+            output_size: pair(s, "output_size")?,
+            window: pair(s, "window")?,
+        }),
+        "add" => Op::Add(Add {
+            elements: int(s, "elements")?,
+            inputs: int(s, "inputs")?,
+        }),
+        "scale" => Op::Scale(Scale {
+            elements: int(s, "elements")?,
+        }),
+        "norm" => {
+            // `layer_json` writes the kind as its Debug name in lower case (`nonorm`).
+            let mut kinds: Vec<(&str, NormKind)> = NormKind::ALL.to_vec();
+            kinds.push(("nonorm", NormKind::NoNorm));
+            Op::Norm(Norm {
+                kind: named(s, "kind", &kinds)?,
+                features: int(s, "features")?,
+                elements: int(s, "elements")?,
+            })
+        }
+        "act" => Op::Activation(Activation {
+            kind: named(s, "kind", &ActKind::ALL)?,
+            elements: int(s, "elements")?,
+        }),
+        "embedding" => Op::Embedding(Embedding {
+            entries: int(s, "entries")?,
+            dim: int(s, "dim")?,
+            lookups: int(s, "lookups")?,
+        }),
+        other => {
+            return Err(format!(
+                "unknown op `{other}`; allowed: conv2d, linear, matmul, softmax, pool, add, scale, norm, act, embedding"
+            ));
+        }
+    })
+}
+
+/// A positive integer field.
+fn int(s: &Map<String, Json>, key: &str) -> Result<u64, String> {
+    s.get(key)
+        .and_then(Json::as_u64)
+        .filter(|&v| v >= 1)
+        .ok_or_else(|| format!("`{key}`: expected an integer >= 1"))
+}
+
+fn bits(s: &Map<String, Json>, key: &str) -> Result<u32, String> {
+    let b = int(s, key)?;
+    if !imc_zoo::precision::BITS_RANGE.contains(&(b as u32)) || b > 32 {
+        return Err(format!("`{key}`: {b} bits; allowed 1..=32"));
+    }
+    Ok(b as u32)
+}
+
+fn boolean(s: &Map<String, Json>, key: &str) -> Result<bool, String> {
+    s.get(key)
+        .and_then(Json::as_bool)
+        .ok_or_else(|| format!("`{key}`: expected true or false"))
+}
+
+/// `[h, w]` of positive integers.
+fn pair(s: &Map<String, Json>, key: &str) -> Result<[u64; 2], String> {
+    pair_min(s, key, 1)
+}
+
+/// `[h, w]` of integers >= 0 (padding).
+fn pair0(s: &Map<String, Json>, key: &str) -> Result<[u64; 2], String> {
+    pair_min(s, key, 0)
+}
+
+fn pair_min(s: &Map<String, Json>, key: &str, min: u64) -> Result<[u64; 2], String> {
+    let bad = || format!("`{key}`: expected [h, w], integers >= {min}");
+    let v = s.get(key).and_then(Json::as_array).ok_or_else(bad)?;
+    match v.as_slice() {
+        [h, w] => match (h.as_u64(), w.as_u64()) {
+            (Some(h), Some(w)) if h >= min && w >= min => Ok([h, w]),
+            _ => Err(bad()),
+        },
+        _ => Err(bad()),
+    }
+}
+
+fn named<T: Copy>(s: &Map<String, Json>, key: &str, allowed: &[(&str, T)]) -> Result<T, String> {
+    let v = s.get(key).and_then(Json::as_str);
+    allowed
+        .iter()
+        .find(|(n, _)| Some(*n) == v)
+        .map(|(_, k)| *k)
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+            format!("`{key}`: expected one of {}", names.join(", "))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imc_zoo::Zoo;
+    use serde_json::json;
+
+    /// Every layer of every built-in workload reads back equal to itself, so an evaluator
+    /// costs exactly the network the run costs.
+    #[test]
+    fn every_zoo_layer_round_trips() {
+        let zoo = Zoo::builtin().unwrap();
+        let mut n = 0;
+        for name in zoo.names() {
+            let w = &zoo.resolve(name).unwrap()[0];
+            let back = workload_from_json(&w.name, &layers_json(std::slice::from_ref(w))[&w.name])
+                .unwrap();
+            assert_eq!(back.layers, w.layers, "{name}");
+            n += w.layers.len();
+        }
+        assert!(n > 1000, "{n} layers");
+    }
+
+    /// Bad layers are refused, naming the layer and the field.
+    #[test]
+    fn bad_layers_are_named() {
+        let w = &Zoo::builtin().unwrap().resolve("resnet18").unwrap()[0];
+        let good = describe::layer_json(&w.layers[0]);
+        let cases: [(&str, Json, &str); 4] = [
+            ("/shape/groups", json!(5), "groups 5 must divide"),
+            ("/macs", json!(7), "`macs` is 7"),
+            ("/op", json!("lstm"), "unknown op `lstm`"),
+            ("/shape/kernel", json!([7]), "`kernel`: expected [h, w]"),
+        ];
+        for (ptr, v, want) in cases {
+            let mut bad = good.clone();
+            *bad.pointer_mut(ptr).unwrap() = v;
+            let e = layer_from_json(&bad).unwrap_err();
+            assert!(e.contains(want), "{ptr}: {e}");
+        }
+        let e = workload_from_json("x", &json!([good, 3])).unwrap_err();
+        assert!(e.starts_with("layers.x[1]: expected an object"), "{e}");
+    }
+}

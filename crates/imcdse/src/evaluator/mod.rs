@@ -1,0 +1,281 @@
+//! External evaluators: a simulator (CiMLoop, NeuroSim, ZigZag, a lab's own scripts) costing
+//! designs in place of the analytic model, behind any study (`--evaluator "CMD ARGS"`), or
+//! re-costing an analytic run's best designs (`imcdse refine`).
+//!
+//! An [`Evaluator`] keeps `--evaluator-workers N` long-lived processes speaking the JSON Lines
+//! protocol of [`protocol`], one request in flight per worker; the study's threads take a free
+//! worker per design. Whatever goes wrong with one design (no answer within
+//! `--evaluator-timeout`, a crash, a line that is not a whole answer to that request) makes that
+//! design infeasible with the reason in its row, and the worker is killed and started again
+//! (with a new handshake, which must name the same evaluator and version); the run goes on.
+//! Workers' stderr goes to `evaluator.log` in the run folder, with imcdse's own lines about
+//! starts, restarts and failures.
+//!
+//! Answers are cached across runs with `--evaluator-cache DIR` ([`cache`]); within a run, the
+//! checkpoint keeps every result, so `--resume` never asks for one again.
+
+pub mod cache;
+pub mod layers;
+pub mod protocol;
+pub mod serve;
+pub mod worker;
+
+use imc_model::Value;
+use imc_zoo::Workload;
+use protocol::{Answer, Handshake};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+use worker::Worker;
+
+/// How to run an external evaluator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluatorOptions {
+    /// The command line, run by `sh -c "exec CMD"`.
+    pub command: String,
+    /// Worker processes, each costing one design at a time.
+    pub workers: usize,
+    /// How long one request (and the handshake) may take.
+    pub timeout: Duration,
+    /// A folder of cached answers shared across runs.
+    pub cache: Option<PathBuf>,
+}
+
+impl EvaluatorOptions {
+    /// Most workers one run may start.
+    pub const MAX_WORKERS: usize = 256;
+
+    /// The options' own checks: a command, 1..=256 workers, a timeout of at least 1 ms.
+    pub fn check(&self) -> Result<(), String> {
+        if self.command.trim().is_empty() {
+            return Err("--evaluator: the command is empty".into());
+        }
+        if !(1..=Self::MAX_WORKERS).contains(&self.workers) {
+            return Err(format!(
+                "--evaluator-workers {}: allowed 1..={}",
+                self.workers,
+                Self::MAX_WORKERS
+            ));
+        }
+        if self.timeout < Duration::from_millis(1) {
+            return Err(format!(
+                "--evaluator-timeout {:?}: allowed at least 1 ms",
+                self.timeout
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Counts of what an evaluator did in a run.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Designs sent to a worker.
+    pub requests: AtomicU64,
+    /// Designs answered from `--evaluator-cache`.
+    pub cached: AtomicU64,
+    /// Requests that got no usable answer.
+    pub failures: AtomicU64,
+    /// Workers started again after a failure.
+    pub restarts: AtomicU64,
+}
+
+/// A pool of running workers of one evaluator, for one list of workloads.
+pub struct Evaluator {
+    options: EvaluatorOptions,
+    handshake: Handshake,
+    names: Vec<String>,
+    /// The workloads' layer lists, serialized once.
+    layers: String,
+    layers_hash: String,
+    log: PathBuf,
+    /// The workers.
+    slots: Mutex<Vec<Slot>>,
+    freed: Condvar,
+    next_id: AtomicU64,
+    cache: Option<cache::Cache>,
+    /// What happened so far.
+    pub counters: Counters,
+}
+
+impl Evaluator {
+    /// Starts the workers and reads their handshakes; an evaluator that cannot start, or whose
+    /// workers disagree on who they are, is an error naming the command and the log.
+    pub fn start(
+        options: EvaluatorOptions,
+        workloads: &[Workload],
+        log: &Path,
+    ) -> Result<Evaluator, String> {
+        options.check()?;
+        worker::touch(log)?;
+        let cache = options
+            .cache
+            .as_deref()
+            .map(cache::Cache::open)
+            .transpose()?;
+        let mut workers = Vec::with_capacity(options.workers);
+        let mut handshake: Option<Handshake> = None;
+        for i in 0..options.workers {
+            let (w, h) = launch(&options, log, handshake.as_ref())
+                .map_err(|e| format!("--evaluator `{}`: {e}", options.command))?;
+            worker::log_line(log, &format!("worker {i} started, pid {}: {}", w.pid(), h.line()));
+            handshake = Some(h);
+            workers.push(Slot::Idle(w));
+        }
+        Ok(Evaluator {
+            handshake: handshake.expect("at least one worker"),
+            names: workloads.iter().map(|w| w.name.clone()).collect(),
+            layers: layers::layers_json(workloads).to_string(),
+            layers_hash: layers::layers_hash(workloads),
+            log: log.to_path_buf(),
+            slots: Mutex::new(workers),
+            freed: Condvar::new(),
+            next_id: AtomicU64::new(1),
+            cache,
+            counters: Counters::default(),
+            options,
+        })
+    }
+
+    /// Who the evaluator said it is.
+    pub fn handshake(&self) -> &Handshake {
+        &self.handshake
+    }
+
+    /// The options it runs with.
+    pub fn options(&self) -> &EvaluatorOptions {
+        &self.options
+    }
+
+    /// The costs of one design (every parameter, fixed ones included); `Err` is why the
+    /// evaluator gave no usable answer (the design is then infeasible for that reason).
+    pub fn cost(&self, design: &[(String, Value)]) -> Result<Answer, String> {
+        let design = protocol::design_json(design);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let key = cache::key(&self.handshake.identity(), &design, &self.layers_hash);
+        if let Some(c) = &self.cache
+            && let Some(mut line) = c.get(&key)
+        {
+            if let Ok(mut j) = serde_json::from_str::<Json>(&line) {
+                j["id"] = Json::from(id);
+                line = j.to_string();
+            }
+            if let Ok(a) = protocol::parse_answer(&line, id, &self.names) {
+                self.counters.cached.fetch_add(1, Ordering::Relaxed);
+                return Ok(a);
+            }
+        }
+        let request = protocol::request(id, &design, &self.names, &self.layers);
+        let (slot, worker) = self.take();
+        let mut worker = match worker {
+            Some(w) => w,
+            None => match launch(&self.options, &self.log, Some(&self.handshake)) {
+                Ok((w, _)) => {
+                    self.counters.restarts.fetch_add(1, Ordering::Relaxed);
+                    worker::log_line(
+                        &self.log,
+                        &format!("worker {slot} started again, pid {}", w.pid()),
+                    );
+                    w
+                }
+                Err(e) => {
+                    self.give_back(slot, None);
+                    return Err(self.failed(id, &format!("could not be started again: {e}")));
+                }
+            },
+        };
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let answer = worker
+            .call(&request, self.options.timeout)
+            .map_err(|f| f.to_string())
+            .and_then(|line| {
+                protocol::parse_answer(&line, id, &self.names)
+                    .map(|a| (a, line))
+                    .map_err(|e| format!("answer refused: {e}"))
+            });
+        match answer {
+            Ok((a, line)) => {
+                self.give_back(slot, Some(worker));
+                if let Some(c) = &self.cache {
+                    c.put(&key, &line);
+                }
+                Ok(a)
+            }
+            Err(why) => {
+                // The worker's state is unknown (a late answer may still come): kill it.
+                drop(worker);
+                self.give_back(slot, None);
+                Err(self.failed(id, &format!("{why}; worker {slot} killed")))
+            }
+        }
+    }
+
+    /// Records a failed request and returns the design's reason.
+    fn failed(&self, id: u64, why: &str) -> String {
+        self.counters.failures.fetch_add(1, Ordering::Relaxed);
+        worker::log_line(&self.log, &format!("request {id}: {why}"));
+        format!("evaluator {}: {why}", self.handshake.name)
+    }
+
+    /// Waits for a slot that is not busy: its worker, or `None` when it died.
+    fn take(&self) -> (usize, Option<Worker>) {
+        let mut slots = self.slots.lock().expect("no panics while holding the lock");
+        loop {
+            if let Some(i) = slots.iter().position(|s| !matches!(s, Slot::Busy)) {
+                return match std::mem::replace(&mut slots[i], Slot::Busy) {
+                    Slot::Idle(w) => (i, Some(w)),
+                    _ => (i, None),
+                };
+            }
+            slots = self
+                .freed
+                .wait(slots)
+                .expect("no panics while holding the lock");
+        }
+    }
+
+    /// Returns a slot: its worker, or `None` when it was killed.
+    fn give_back(&self, slot: usize, worker: Option<Worker>) {
+        let mut slots = self.slots.lock().expect("no panics while holding the lock");
+        slots[slot] = worker.map_or(Slot::Dead, Slot::Idle);
+        self.freed.notify_one();
+    }
+}
+
+/// A worker slot of the pool.
+enum Slot {
+    /// Its worker is costing a design.
+    Busy,
+    /// Its worker waits for a request.
+    Idle(Worker),
+    /// Its worker was killed; the next request starts another.
+    Dead,
+}
+
+/// Starts one worker and reads its handshake, which must match `expected` when given.
+fn launch(
+    options: &EvaluatorOptions,
+    log: &Path,
+    expected: Option<&Handshake>,
+) -> Result<(Worker, Handshake), String> {
+    let mut w = Worker::start(&options.command, log)?;
+    let line = w.read(options.timeout).map_err(|f| {
+        format!(
+            "no handshake: {f} (its stderr is in {})",
+            log.display()
+        )
+    })?;
+    let h = Handshake::parse(&line)?;
+    if let Some(e) = expected
+        && e != &h
+    {
+        return Err(format!(
+            "a worker said it is {}, another {}",
+            e.identity(),
+            h.identity()
+        ));
+    }
+    Ok((w, h))
+}

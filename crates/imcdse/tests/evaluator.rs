@@ -1,0 +1,287 @@
+//! Issue 14: external evaluators. The protocol against a scripted fake worker that crashes,
+//! hangs, garbles, answers another request and makes noise; a kill -9 and `--resume`; the
+//! cache; and `imcdse serve` standing in for the model, to the last bit.
+
+mod common;
+use common::{Scratch, imcdse};
+use imcdse::results::{Cell, read_table};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn fake() -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake_evaluator.sh");
+    format!("sh {script}")
+}
+
+/// A one-layer workload and a space of `rows` x `cols` (plus `tiles`, when given).
+fn inputs(s: &Scratch, cols: &str, tiles: &str) -> (String, String) {
+    let w = s.path("tiny.toml");
+    std::fs::write(
+        &w,
+        "schema_version = 1\nname = \"tiny\"\ndescription = \"one layer\"\nsource = \"test\"\n\
+         input = [8]\n\n[[layers]]\nname = \"fc\"\nop = \"linear\"\nin_features = 8\nout_features = 4\n",
+    )
+    .unwrap();
+    let space = s.path("space.toml");
+    std::fs::write(
+        &space,
+        format!(
+            "schema_version = 1\nname = \"fake\"\ndescription = \"protocol test\"\n[fixed]\n\
+             device = \"rram\"\n[params]\nrows = [64, 128, 256, 512]\ncols = {cols}\n\
+             tiles_per_group = {tiles}\n[constraints]\nweights_on_chip = false\nmax_area_mm2 = 800\n"
+        ),
+    )
+    .unwrap();
+    (
+        space.to_str().unwrap().to_string(),
+        w.to_str().unwrap().to_string(),
+    )
+}
+
+fn text(c: &Cell) -> String {
+    match c {
+        Cell::Str(s) => s.clone(),
+        Cell::Null => String::new(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn num(c: &Cell) -> f64 {
+    match c {
+        Cell::Num(x) => *x,
+        Cell::Int(x) => *x as f64,
+        _ => f64::NAN,
+    }
+}
+
+/// Every way a worker can fail marks only that design infeasible, with the reason in its
+/// row; the run goes on; the worker's stderr lands in evaluator.log; extra fields become
+/// columns; no infeasible design has a score.
+#[test]
+fn every_failure_is_recorded_and_the_run_goes_on() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64, 128, 256]", "[4]");
+    let out = s.path("run");
+    let started = Instant::now();
+    let (code, text_out, err) = imcdse(&[
+        "sweep", "--space", &space, "--workloads", &w, "--optimizer", "random", "--budget", "12",
+        "--evaluator", &fake(), "--evaluator-timeout", "0.5", "--evaluator-workers", "2",
+        "--out", out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(20), "the hang was not cut short");
+    assert!(
+        text_out.contains("12 requests, 0 answered from the cache, 7 failed, "),
+        "{text_out}"
+    );
+    let t = read_table(&out.join("evaluations.parquet")).unwrap();
+    assert_eq!(t.rows(), 12);
+    let col = |n: &str| t.column(n).unwrap();
+    let expected = [
+        ((128, 64), "the worker exited with status 3"),
+        ((128, 128), "no answer within 0.5 s"),
+        ((128, 256), "malformed JSON"),
+        ((128, 512), "answered id"),
+        ((256, 64), "malformed JSON"),
+        ((256, 128), "`workloads.tiny.latency_ms` is -2"),
+        ((256, 256), "feasible without a `workloads` object"),
+        ((256, 512), "evaluator fake: fake: too small"),
+    ];
+    for i in 0..t.rows() {
+        let (rows, cols) = (num(&col("rows")[i]) as u64, num(&col("cols")[i]) as u64);
+        let reason = text(&col("infeasible_reason")[i]);
+        if cols == 64 {
+            assert_eq!(col("feasible")[i], Cell::Bool(true), "{rows}x{cols}: {reason}");
+            assert_eq!(num(&col("tiny__energy_mj")[i]), rows as f64);
+            assert_eq!(num(&col("extra__cycles")[i]), 2.0 * rows as f64);
+            assert_eq!(num(&col("score")[i]), rows as f64 * 4.0 * 10.0);
+            continue;
+        }
+        let want = expected
+            .iter()
+            .find(|(d, _)| *d == (cols, rows))
+            .unwrap()
+            .1;
+        assert_eq!(col("feasible")[i], Cell::Bool(false), "{rows}x{cols}");
+        assert!(reason.contains(want), "{rows}x{cols}: {reason}");
+        assert!(reason.starts_with("evaluator fake"), "{reason}");
+        assert_eq!(col("score")[i], Cell::Null, "{rows}x{cols}");
+    }
+    let log = std::fs::read_to_string(out.join("evaluator.log")).unwrap();
+    assert!(log.contains("noise: request"), "{log}");
+    assert!(log.contains("killed") && log.contains("started again"), "{log}");
+    let run = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(run.contains("evaluator = \"fake 1\""), "{run}");
+}
+
+/// Waits until the checkpoint has `n` lines.
+fn wait_for_lines(path: &Path, n: usize) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        let lines = std::fs::read_to_string(path).map_or(0, |t| t.lines().count());
+        if lines >= n {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{} never had {n} lines", path.display());
+}
+
+/// The cells of a results table, for equality.
+fn cells(dir: &Path) -> Vec<String> {
+    let t = read_table(&dir.join("evaluations.parquet")).unwrap();
+    let mut v: Vec<String> = t.names.clone();
+    for c in &t.columns {
+        v.push(format!("{c:?}"));
+    }
+    v
+}
+
+/// kill -9 of imcdse mid-run, then `--resume`, gives the tables of a run never interrupted,
+/// and asks the evaluator only for designs the checkpoint did not hold. A second run with
+/// `--evaluator-cache` asks it for nothing; another evaluator version cannot resume.
+#[test]
+fn kill_resume_and_cache() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[1, 2, 4, 8, 16, 32]");
+    let args = |out: &PathBuf| -> Vec<String> {
+        [
+            "sweep", "--space", &space, "--workloads", &w, "--optimizer", "anneal", "--budget",
+            "20", "--evaluator", &fake(), "--out", out.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    let whole = s.path("whole");
+    let (code, _, err) = imcdse(&args(&whole).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{err}");
+
+    let cut = s.path("cut");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imcdse"))
+        .args(args(&cut))
+        .env("FAKE_DELAY", "0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_lines(&cut.join("checkpoint.jsonl"), 4);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let before = std::fs::read_to_string(cut.join("checkpoint.jsonl")).unwrap();
+    let kept = before.lines().filter(|l| l.ends_with('}')).count();
+    assert!(kept < 20, "the run finished before it was killed");
+
+    let mut resume = args(&cut);
+    resume.push("--resume".into());
+    let resume: Vec<&str> = resume.iter().map(String::as_str).collect();
+    // Another version of the evaluator is another evaluator: no resuming with it.
+    let e = Command::new(env!("CARGO_BIN_EXE_imcdse"))
+        .args(&resume)
+        .env("FAKE_VERSION", "2")
+        .output()
+        .unwrap();
+    assert_eq!(e.status.code(), Some(2));
+    let err = String::from_utf8(e.stderr).unwrap();
+    assert!(err.contains("another configuration") && err.contains("fake 2"), "{err}");
+
+    let (code, out, err) = imcdse(&resume);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(cells(&cut), cells(&whole));
+    let total = read_table(&whole.join("evaluations.parquet")).unwrap().rows();
+    assert!(out.contains(&format!("{} requests", total - kept)), "{kept} kept: {out}");
+
+    let cache = s.path("cache");
+    let cache = cache.to_str().unwrap();
+    let hits = format!("{total} answered from the cache");
+    for (i, want) in [(1, "0 answered from the cache"), (2, hits.as_str())] {
+        let dir = s.path(&format!("cached{i}"));
+        let mut a = args(&dir);
+        a.extend(["--evaluator-cache".to_string(), cache.to_string()]);
+        let (code, out, err) = imcdse(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(want), "{out}");
+        assert_eq!(cells(&dir), cells(&whole));
+    }
+}
+
+/// `imcdse serve --calibration C` behind a search of a space is that search of the space
+/// calibrated by C in-process: the same designs asked, the same costs to the last bit.
+#[test]
+fn serve_behind_a_search_is_the_model_itself() {
+    let s = Scratch::new();
+    let bin = env!("CARGO_BIN_EXE_imcdse");
+    let (a, b) = (s.path("served"), s.path("inprocess"));
+    let run = |space: &str, out: &Path, extra: &[&str]| {
+        let args = [
+            &[
+                "sweep", "--space", space, "--optimizer", "anneal", "--budget", "200", "--out",
+                out.to_str().unwrap(),
+            ][..],
+            extra,
+        ]
+        .concat();
+        let (code, _, err) = imcdse(&args);
+        assert_eq!(code, 0, "{err}");
+        read_table(&out.join("evaluations.parquet")).unwrap()
+    };
+    let serve = format!("{bin} serve --calibration cimloop-paper-rram");
+    let ta = run("paper-rram", &a, &["--evaluator", &serve, "--evaluator-workers", "2"]);
+    let tb = run("paper-rram-cimloop", &b, &[]);
+    assert_eq!(ta.rows(), 200);
+    let mut feasible = 0;
+    for name in &tb.names {
+        let (ca, cb) = (ta.column(name).unwrap(), tb.column(name).unwrap());
+        if name == "infeasible_reason" {
+            continue;
+        }
+        for (i, (x, y)) in ca.iter().zip(cb).enumerate() {
+            // An infeasible design's costs are the model's business only in-process.
+            let infeasible = tb.column("feasible").unwrap()[i] == Cell::Bool(false);
+            if infeasible && name.contains("__") {
+                continue;
+            }
+            assert_eq!(x, y, "{name}, row {i}");
+        }
+    }
+    for c in tb.column("feasible").unwrap() {
+        feasible += (*c == Cell::Bool(true)) as usize;
+    }
+    assert!(feasible > 5, "{feasible} feasible designs compared");
+}
+
+/// An evaluator that cannot start, or gives no handshake, stops the run before it begins,
+/// naming the command; the exhaustive enumeration does not take one.
+#[test]
+fn an_evaluator_that_cannot_start_is_named() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[4]");
+    for (cmd, want) in [
+        ("echo hello", "not a JSON handshake"),
+        ("sh -c 'exit 4'", "exited with status 4"),
+        ("/no/such/evaluator", "no handshake"),
+    ] {
+        let out = s.path("bad");
+        let (code, _, err) = imcdse(&[
+            "sweep", "--space", &space, "--workloads", &w, "--optimizer", "random", "--budget",
+            "2", "--evaluator", cmd, "--evaluator-timeout", "5", "--out", out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{cmd}");
+        assert!(err.contains(&format!("--evaluator `{cmd}`")) && err.contains(want), "{cmd}: {err}");
+        assert!(!out.join("evaluations.parquet").exists());
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    let (code, _, err) = imcdse(&[
+        "sweep", "--space", &space, "--workloads", &w, "--optimizer", "exhaustive",
+        "--evaluator", &fake(), "--out", s.path("ex").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("imcdse refine"), "{err}");
+    let (code, _, err) = imcdse(&[
+        "sweep", "--space", &space, "--workloads", &w, "--evaluator", &fake(),
+        "--evaluator-workers", "0",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--evaluator-workers 0: allowed 1..=256"), "{err}");
+}
