@@ -24,8 +24,8 @@
 
 pub mod calibration;
 pub mod consistency;
-pub mod evaluator;
 pub mod describe;
+pub mod evaluator;
 pub mod export;
 pub mod infeasibility;
 pub mod lock;

@@ -10,7 +10,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn fake() -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fake_evaluator.sh");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fake_evaluator.sh"
+    );
     format!("sh {script}")
 }
 
@@ -65,12 +68,29 @@ fn every_failure_is_recorded_and_the_run_goes_on() {
     let out = s.path("run");
     let started = Instant::now();
     let (code, text_out, err) = imcdse(&[
-        "sweep", "--space", &space, "--workloads", &w, "--optimizer", "random", "--budget", "12",
-        "--evaluator", &fake(), "--evaluator-timeout", "0.5", "--evaluator-workers", "2",
-        "--out", out.to_str().unwrap(),
+        "sweep",
+        "--space",
+        &space,
+        "--workloads",
+        &w,
+        "--optimizer",
+        "random",
+        "--budget",
+        "12",
+        "--evaluator",
+        &fake(),
+        "--evaluator-timeout",
+        "0.5",
+        "--evaluator-workers",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(started.elapsed() < Duration::from_secs(20), "the hang was not cut short");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the hang was not cut short"
+    );
     assert!(
         text_out.contains("12 requests, 0 answered from the cache, 7 failed, "),
         "{text_out}"
@@ -92,17 +112,17 @@ fn every_failure_is_recorded_and_the_run_goes_on() {
         let (rows, cols) = (num(&col("rows")[i]) as u64, num(&col("cols")[i]) as u64);
         let reason = text(&col("infeasible_reason")[i]);
         if cols == 64 {
-            assert_eq!(col("feasible")[i], Cell::Bool(true), "{rows}x{cols}: {reason}");
+            assert_eq!(
+                col("feasible")[i],
+                Cell::Bool(true),
+                "{rows}x{cols}: {reason}"
+            );
             assert_eq!(num(&col("tiny__energy_mj")[i]), rows as f64);
             assert_eq!(num(&col("extra__cycles")[i]), 2.0 * rows as f64);
             assert_eq!(num(&col("score")[i]), rows as f64 * 4.0 * 10.0);
             continue;
         }
-        let want = expected
-            .iter()
-            .find(|(d, _)| *d == (cols, rows))
-            .unwrap()
-            .1;
+        let want = expected.iter().find(|(d, _)| *d == (cols, rows)).unwrap().1;
         assert_eq!(col("feasible")[i], Cell::Bool(false), "{rows}x{cols}");
         assert!(reason.contains(want), "{rows}x{cols}: {reason}");
         assert!(reason.starts_with("evaluator fake"), "{reason}");
@@ -110,7 +130,10 @@ fn every_failure_is_recorded_and_the_run_goes_on() {
     }
     let log = std::fs::read_to_string(out.join("evaluator.log")).unwrap();
     assert!(log.contains("noise: request"), "{log}");
-    assert!(log.contains("killed") && log.contains("started again"), "{log}");
+    assert!(
+        log.contains("killed") && log.contains("started again"),
+        "{log}"
+    );
     let run = std::fs::read_to_string(out.join("run.toml")).unwrap();
     assert!(run.contains("evaluator = \"fake 1\""), "{run}");
 }
@@ -147,8 +170,19 @@ fn kill_resume_and_cache() {
     let (space, w) = inputs(&s, "[64]", "[1, 2, 4, 8, 16, 32]");
     let args = |out: &PathBuf| -> Vec<String> {
         [
-            "sweep", "--space", &space, "--workloads", &w, "--optimizer", "anneal", "--budget",
-            "20", "--evaluator", &fake(), "--out", out.to_str().unwrap(),
+            "sweep",
+            "--space",
+            &space,
+            "--workloads",
+            &w,
+            "--optimizer",
+            "anneal",
+            "--budget",
+            "20",
+            "--evaluator",
+            &fake(),
+            "--out",
+            out.to_str().unwrap(),
         ]
         .iter()
         .map(|a| a.to_string())
@@ -184,13 +218,21 @@ fn kill_resume_and_cache() {
         .unwrap();
     assert_eq!(e.status.code(), Some(2));
     let err = String::from_utf8(e.stderr).unwrap();
-    assert!(err.contains("another configuration") && err.contains("fake 2"), "{err}");
+    assert!(
+        err.contains("another configuration") && err.contains("fake 2"),
+        "{err}"
+    );
 
     let (code, out, err) = imcdse(&resume);
     assert_eq!(code, 0, "{err}");
     assert_eq!(cells(&cut), cells(&whole));
-    let total = read_table(&whole.join("evaluations.parquet")).unwrap().rows();
-    assert!(out.contains(&format!("{} requests", total - kept)), "{kept} kept: {out}");
+    let total = read_table(&whole.join("evaluations.parquet"))
+        .unwrap()
+        .rows();
+    assert!(
+        out.contains(&format!("{} requests", total - kept)),
+        "{kept} kept: {out}"
+    );
 
     let cache = s.path("cache");
     let cache = cache.to_str().unwrap();
@@ -216,7 +258,14 @@ fn serve_behind_a_search_is_the_model_itself() {
     let run = |space: &str, out: &Path, extra: &[&str]| {
         let args = [
             &[
-                "sweep", "--space", space, "--optimizer", "anneal", "--budget", "200", "--out",
+                "sweep",
+                "--space",
+                space,
+                "--optimizer",
+                "anneal",
+                "--budget",
+                "200",
+                "--out",
                 out.to_str().unwrap(),
             ][..],
             extra,
@@ -227,7 +276,11 @@ fn serve_behind_a_search_is_the_model_itself() {
         read_table(&out.join("evaluations.parquet")).unwrap()
     };
     let serve = format!("{bin} serve --calibration cimloop-paper-rram");
-    let ta = run("paper-rram", &a, &["--evaluator", &serve, "--evaluator-workers", "2"]);
+    let ta = run(
+        "paper-rram",
+        &a,
+        &["--evaluator", &serve, "--evaluator-workers", "2"],
+    );
     let tb = run("paper-rram-cimloop", &b, &[]);
     assert_eq!(ta.rows(), 200);
     let mut feasible = 0;
@@ -264,24 +317,59 @@ fn an_evaluator_that_cannot_start_is_named() {
     ] {
         let out = s.path("bad");
         let (code, _, err) = imcdse(&[
-            "sweep", "--space", &space, "--workloads", &w, "--optimizer", "random", "--budget",
-            "2", "--evaluator", cmd, "--evaluator-timeout", "5", "--out", out.to_str().unwrap(),
+            "sweep",
+            "--space",
+            &space,
+            "--workloads",
+            &w,
+            "--optimizer",
+            "random",
+            "--budget",
+            "2",
+            "--evaluator",
+            cmd,
+            "--evaluator-timeout",
+            "5",
+            "--out",
+            out.to_str().unwrap(),
         ]);
         assert_eq!(code, 2, "{cmd}");
-        assert!(err.contains(&format!("--evaluator `{cmd}`")) && err.contains(want), "{cmd}: {err}");
+        assert!(
+            err.contains(&format!("--evaluator `{cmd}`")) && err.contains(want),
+            "{cmd}: {err}"
+        );
         assert!(!out.join("evaluations.parquet").exists());
         let _ = std::fs::remove_dir_all(&out);
     }
     let (code, _, err) = imcdse(&[
-        "sweep", "--space", &space, "--workloads", &w, "--optimizer", "exhaustive",
-        "--evaluator", &fake(), "--out", s.path("ex").to_str().unwrap(),
+        "sweep",
+        "--space",
+        &space,
+        "--workloads",
+        &w,
+        "--optimizer",
+        "exhaustive",
+        "--evaluator",
+        &fake(),
+        "--out",
+        s.path("ex").to_str().unwrap(),
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("imcdse refine"), "{err}");
     let (code, _, err) = imcdse(&[
-        "sweep", "--space", &space, "--workloads", &w, "--evaluator", &fake(),
-        "--evaluator-workers", "0",
+        "sweep",
+        "--space",
+        &space,
+        "--workloads",
+        &w,
+        "--evaluator",
+        &fake(),
+        "--evaluator-workers",
+        "0",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("--evaluator-workers 0: allowed 1..=256"), "{err}");
+    assert!(
+        err.contains("--evaluator-workers 0: allowed 1..=256"),
+        "{err}"
+    );
 }

@@ -87,7 +87,11 @@ mod tests {
         let got: Json = serde_json::from_str(&c.get(&a).unwrap()).unwrap();
         assert_eq!(got["reason"], "r");
         // A file whose stored key differs (a collision, a copied file) is a miss.
-        std::fs::write(c.path(&a), json!({"key": "other", "answer": {}}).to_string()).unwrap();
+        std::fs::write(
+            c.path(&a),
+            json!({"key": "other", "answer": {}}).to_string(),
+        )
+        .unwrap();
         assert_eq!(c.get(&a), None);
     }
 }

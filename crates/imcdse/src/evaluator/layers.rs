@@ -8,8 +8,8 @@
 use crate::describe;
 use crate::problem::fnv1a;
 use imc_zoo::ops::{
-    ActKind, Activation, Add, Conv2d, Embedding, Linear, MatMul, Norm, NormKind, Op, Pool, PoolKind,
-    Scale, Softmax,
+    ActKind, Activation, Add, Conv2d, Embedding, Linear, MatMul, Norm, NormKind, Op, Pool,
+    PoolKind, Scale, Softmax,
 };
 use imc_zoo::{Layer, Precision, Spiking, Workload};
 use serde_json::{Map, Value as Json};
@@ -139,7 +139,7 @@ fn op(kind: &str, s: &Map<String, Json>) -> Result<Op, String> {
                 input_size: pair(s, "input_size")?,
                 bias: boolean(s, "bias")?,
             };
-            if c.in_channels % c.groups != 0 || c.out_channels % c.groups != 0 {
+            if !c.in_channels.is_multiple_of(c.groups) || !c.out_channels.is_multiple_of(c.groups) {
                 return Err(format!(
                     "groups {} must divide in_channels {} and out_channels {}",
                     c.groups, c.in_channels, c.out_channels

@@ -120,7 +120,10 @@ impl Evaluator {
         for i in 0..options.workers {
             let (w, h) = launch(&options, log, handshake.as_ref())
                 .map_err(|e| format!("--evaluator `{}`: {e}", options.command))?;
-            worker::log_line(log, &format!("worker {i} started, pid {}: {}", w.pid(), h.line()));
+            worker::log_line(
+                log,
+                &format!("worker {i} started, pid {}: {}", w.pid(), h.line()),
+            );
             handshake = Some(h);
             workers.push(Slot::Idle(w));
         }
@@ -261,12 +264,9 @@ fn launch(
     expected: Option<&Handshake>,
 ) -> Result<(Worker, Handshake), String> {
     let mut w = Worker::start(&options.command, log)?;
-    let line = w.read(options.timeout).map_err(|f| {
-        format!(
-            "no handshake: {f} (its stderr is in {})",
-            log.display()
-        )
-    })?;
+    let line = w
+        .read(options.timeout)
+        .map_err(|f| format!("no handshake: {f} (its stderr is in {})", log.display()))?;
     let h = Handshake::parse(&line)?;
     if let Some(e) = expected
         && e != &h

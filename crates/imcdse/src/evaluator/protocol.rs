@@ -13,9 +13,9 @@
 //! An answer is believed only whole: its id is the request's, a feasible answer has a finite
 //! positive `area_mm2` and a finite positive `energy_mj` and `latency_ms` for every workload asked
 //! for. An infeasible answer has a `reason`, and may have a `violation` (how far from feasible,
-//! >= 0, for constraint-handling optimizers; 1 when absent) and the `area_mm2`. Other numeric
-//! fields, at the top level or inside a workload's object, are kept as extra
-//! columns (`<field>`, `<workload>__<field>`); other non-numeric fields are ignored.
+//! at least 0, for constraint-handling optimizers; 1 when absent) and the `area_mm2`. Other
+//! numeric fields, at the top level or inside a workload's object, are kept as extra columns
+//! (`extra__<field>`, `extra__<workload>__<field>`); non-numeric ones are ignored.
 
 use crate::describe::value_json;
 use imc_model::Value;
@@ -43,8 +43,12 @@ pub struct Handshake {
 impl Handshake {
     /// Reads a handshake line.
     pub fn parse(line: &str) -> Result<Handshake, String> {
-        let j: Json = serde_json::from_str(line)
-            .map_err(|e| format!("its first line is not a JSON handshake ({e}): {}", clip(line)))?;
+        let j: Json = serde_json::from_str(line).map_err(|e| {
+            format!(
+                "its first line is not a JSON handshake ({e}): {}",
+                clip(line)
+            )
+        })?;
         let text = |k: &str| {
             j.get(k)
                 .and_then(Json::as_str)
@@ -123,8 +127,8 @@ pub enum Answer {
 
 /// Reads an answer line to request `id` for `names`; `Err` says what is wrong with it.
 pub fn parse_answer(line: &str, id: u64, names: &[String]) -> Result<Answer, String> {
-    let j: Json = serde_json::from_str(line)
-        .map_err(|e| format!("malformed JSON ({e}): {}", clip(line)))?;
+    let j: Json =
+        serde_json::from_str(line).map_err(|e| format!("malformed JSON ({e}): {}", clip(line)))?;
     let obj = j
         .as_object()
         .ok_or_else(|| format!("not a JSON object: {}", clip(line)))?;
@@ -174,7 +178,10 @@ pub fn parse_answer(line: &str, id: u64, names: &[String]) -> Result<Answer, Str
             .and_then(Json::as_object)
             .ok_or_else(|| format!("no costs for workload `{name}`"))?;
         let at = format!("workloads.{name}.");
-        costs.push((positive(w, "energy_mj", &at)?, positive(w, "latency_ms", &at)?));
+        costs.push((
+            positive(w, "energy_mj", &at)?,
+            positive(w, "latency_ms", &at)?,
+        ));
         extra.extend(numeric_extras(w, &COSTS, &format!("{name}__")));
     }
     extra.sort_by(|a, b| a.0.cmp(&b.0));
@@ -235,17 +242,29 @@ mod tests {
                 extra: vec![("a__util".into(), 0.5), ("cycles".into(), 9.0)],
             }
         );
-        let no = parse_answer(r#"{"id": 4, "feasible": false, "reason": "too big"}"#, 4, &[]);
+        let no = parse_answer(
+            r#"{"id": 4, "feasible": false, "reason": "too big"}"#,
+            4,
+            &[],
+        );
         let no_with = |violation, area_mm2| Answer::Infeasible {
             reason: "too big".into(),
             violation,
             area_mm2,
         };
         assert_eq!(no.unwrap(), no_with(None, None));
-        let line = r#"{"id": 4, "feasible": false, "reason": "too big", "violation": 0.5, "area_mm2": 3}"#;
-        assert_eq!(parse_answer(line, 4, &[]).unwrap(), no_with(Some(0.5), Some(3.0)));
+        let line =
+            r#"{"id": 4, "feasible": false, "reason": "too big", "violation": 0.5, "area_mm2": 3}"#;
+        assert_eq!(
+            parse_answer(line, 4, &[]).unwrap(),
+            no_with(Some(0.5), Some(3.0))
+        );
         let line = r#"{"id": 4, "feasible": false, "reason": "too big", "violation": -1}"#;
-        assert!(parse_answer(line, 4, &[]).unwrap_err().contains("`violation` is -1"));
+        assert!(
+            parse_answer(line, 4, &[])
+                .unwrap_err()
+                .contains("`violation` is -1")
+        );
     }
 
     /// Every way an answer can be wrong is named.
@@ -257,9 +276,15 @@ mod tests {
             (format!("{{\"id\": 2, {ok}}}"), "answered id 2 to request 1"),
             (format!("{{{ok}}}"), "no integer `id`"),
             ("[1]".into(), "not a JSON object"),
-            (r#"{"id": 1, "feasible": false}"#.into(), "without a `reason`"),
             (
-                format!("{{\"id\": 1, {}}}", ok.replace("\"area_mm2\": 1", "\"area_mm2\": -1")),
+                r#"{"id": 1, "feasible": false}"#.into(),
+                "without a `reason`",
+            ),
+            (
+                format!(
+                    "{{\"id\": 1, {}}}",
+                    ok.replace("\"area_mm2\": 1", "\"area_mm2\": -1")
+                ),
                 "`area_mm2` is -1",
             ),
             (
@@ -267,15 +292,24 @@ mod tests {
                 "no costs for workload `b`",
             ),
             (
-                format!("{{\"id\": 1, {}}}", ok.replacen("\"latency_ms\": 1", "\"latency_ms\": null", 1)),
+                format!(
+                    "{{\"id\": 1, {}}}",
+                    ok.replacen("\"latency_ms\": 1", "\"latency_ms\": null", 1)
+                ),
                 "`workloads.a.latency_ms` is null",
             ),
             (
-                format!("{{\"id\": 1, {}}}", ok.replacen("\"energy_mj\": 1", "\"energy_mj\": NaN", 1)),
+                format!(
+                    "{{\"id\": 1, {}}}",
+                    ok.replacen("\"energy_mj\": 1", "\"energy_mj\": NaN", 1)
+                ),
                 "malformed JSON",
             ),
             (
-                format!("{{\"id\": 1, {}}}", ok.replacen(", \"latency_ms\": 1", "", 1)),
+                format!(
+                    "{{\"id\": 1, {}}}",
+                    ok.replacen(", \"latency_ms\": 1", "", 1)
+                ),
                 "no `workloads.a.latency_ms`",
             ),
         ];
@@ -290,7 +324,10 @@ mod tests {
         let d = design_json(&[("rows".into(), Value::Num(64.0))]);
         let line = request(5, &d, &["a".into()], r#"{"a": []}"#);
         let j: Json = serde_json::from_str(&line).unwrap();
-        assert_eq!(j, json!({"id": 5, "design": {"rows": 64}, "workloads": ["a"], "layers": {"a": []}}));
+        assert_eq!(
+            j,
+            json!({"id": 5, "design": {"rows": 64}, "workloads": ["a"], "layers": {"a": []}})
+        );
     }
 
     #[test]
@@ -300,7 +337,10 @@ mod tests {
         assert_eq!(Handshake::parse(&h.line()).unwrap(), h);
         for (line, want) in [
             ("hello", "not a JSON handshake"),
-            (r#"{"protocol": 2, "name": "z", "version": "1"}"#, "speaks protocol 2"),
+            (
+                r#"{"protocol": 2, "name": "z", "version": "1"}"#,
+                "speaks protocol 2",
+            ),
             (r#"{"protocol": 1, "version": "1"}"#, "no `name` string"),
         ] {
             let e = Handshake::parse(line).unwrap_err();

@@ -107,7 +107,12 @@ impl<'c> Server<'c> {
     pub fn answer(&mut self, line: &str) -> Json {
         let request: Request = match serde_json::from_str(line) {
             Ok(r) => r,
-            Err(e) => return refuse(Json::Null, &format!("the request is not a JSON object: {e}")),
+            Err(e) => {
+                return refuse(
+                    Json::Null,
+                    &format!("the request is not a JSON object: {e}"),
+                );
+            }
         };
         let id = request.id.clone().unwrap_or(Json::Null);
         if !id.is_u64() {
@@ -138,7 +143,9 @@ impl<'c> Server<'c> {
                 Json::Bool(b) => Value::Bool(*b),
                 Json::String(s) => Value::Str(s.clone()),
                 other => {
-                    return Err(format!("design.{k}: {other} is not a number, boolean or word"));
+                    return Err(format!(
+                        "design.{k}: {other} is not a number, boolean or word"
+                    ));
                 }
             };
             values.retain(|(name, _)| name != k);
@@ -205,7 +212,9 @@ impl<'c> Server<'c> {
                         .as_ref()
                         .ok_or("the built-in zoo could not be read")?
                         .load(name)
-                        .map_err(|e| format!("workload `{name}` has no layers in the request: {e}")),
+                        .map_err(|e| {
+                            format!("workload `{name}` has no layers in the request: {e}")
+                        }),
                 }
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -240,8 +249,15 @@ mod tests {
             ("cols".to_string(), Value::Num(128.0)),
             ("weights_on_chip".to_string(), Value::Bool(false)),
         ];
-        let line = request(9, &design_json(&design), &names, &layers_json(&w).to_string());
-        let input = format!("{line}\n\nnot json\n{{\"id\": 4, \"design\": {{\"rows\": 3}}, \"workloads\": [\"alexnet\"]}}\n");
+        let line = request(
+            9,
+            &design_json(&design),
+            &names,
+            &layers_json(&w).to_string(),
+        );
+        let input = format!(
+            "{line}\n\nnot json\n{{\"id\": 4, \"design\": {{\"rows\": 3}}, \"workloads\": [\"alexnet\"]}}\n"
+        );
         let mut out = Vec::new();
         assert_eq!(serve(input.as_bytes(), &mut out, None).unwrap(), 3);
         let out = String::from_utf8(out).unwrap();
@@ -249,7 +265,9 @@ mod tests {
         assert_eq!(Handshake::parse(lines[0]).unwrap(), handshake(None));
         let want = evaluate_design(&Architecture::from_values(&design).unwrap(), &w, None);
         match parse_answer(lines[1], 9, &names).unwrap() {
-            Answer::Feasible { area_mm2, costs, .. } => {
+            Answer::Feasible {
+                area_mm2, costs, ..
+            } => {
                 assert_eq!(area_mm2, want.area_mm2);
                 for (c, r) in costs.iter().zip(&want.workloads) {
                     assert_eq!(*c, (r.energy_mj, r.latency_ms));
@@ -257,7 +275,15 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(lines[2].contains("\"id\":null") && lines[2].contains("not a JSON object"), "{}", lines[2]);
-        assert!(lines[3].contains("\"id\":4") && lines[3].contains("rows"), "{}", lines[3]);
+        assert!(
+            lines[2].contains("\"id\":null") && lines[2].contains("not a JSON object"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].contains("\"id\":4") && lines[3].contains("rows"),
+            "{}",
+            lines[3]
+        );
     }
 }

@@ -146,7 +146,11 @@ impl Drop for Worker {
 
 /// Appends a line to the log (best effort: the log is for people, not for results).
 pub fn log_line(log: &Path, text: &str) {
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(log) {
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+    {
         let _ = writeln!(f, "[imcdse] {text}");
     }
 }
