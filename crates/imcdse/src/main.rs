@@ -43,6 +43,8 @@ enum Command {
     Fidelity(cli::fidelity::Args),
     /// Fit a calibration (factors by part, structural choices) to a reference simulator.
     Calibrate(cli::calibrate::Args),
+    /// Re-cost an analytic sweep's best designs with an external evaluator; compare the ranks.
+    Refine(cli::refine::Args),
     /// Serve the model as an external evaluator: JSON Lines requests on stdin, answers on stdout.
     Serve(cli::serve::Args),
 }
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Softmax(args) => cli::softmax::run(&args),
         Command::Fidelity(args) => cli::fidelity::run(&args),
         Command::Calibrate(args) => cli::calibrate::run(&args),
+        Command::Refine(args) => cli::refine::run(&args),
         Command::Serve(args) => cli::serve::run(&args),
     };
     match result {

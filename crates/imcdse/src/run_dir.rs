@@ -29,6 +29,8 @@ pub enum Command {
     Compare,
     /// `imcdse grade`.
     Grade,
+    /// `imcdse refine`.
+    Refine,
 }
 
 impl Command {
@@ -38,6 +40,7 @@ impl Command {
             Command::Sweep => "sweep",
             Command::Compare => "compare",
             Command::Grade => "grade",
+            Command::Refine => "refine",
         }
     }
 }

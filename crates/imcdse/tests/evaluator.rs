@@ -373,3 +373,108 @@ fn an_evaluator_that_cannot_start_is_named() {
         "{err}"
     );
 }
+
+/// `refine` of an exhaustive sweep with `imcdse serve` (the same model): the two rankings
+/// agree exactly; the tables hold the evaluator's costs; a second refinement into the same
+/// folder needs `--resume`, which sends nothing already costed; `--front` takes the front.
+#[test]
+fn refine_with_the_model_itself_agrees_exactly() {
+    let s = Scratch::new();
+    let bin = env!("CARGO_BIN_EXE_imcdse");
+    let run = s.path("demo");
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18",
+        "--optimizer",
+        "exhaustive",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let serve = format!("{bin} serve");
+    let out = s.path("refined");
+    let args = [
+        "refine",
+        run.to_str().unwrap(),
+        "--top",
+        "8",
+        "--evaluator",
+        &serve,
+        "--evaluator-workers",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (code, text, err) = imcdse(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("8 designs, 8 feasible under both"), "{text}");
+    assert!(
+        text.contains("Spearman rho of the two scores: 1.000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the analytic best under the evaluator: rank 1 of 8"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the evaluator's best: analytic rank 1 of 8"),
+        "{text}"
+    );
+    let refined = read_table(&out.join("evaluations.parquet")).unwrap();
+    let analytic = read_table(&run.join("evaluations.parquet")).unwrap();
+    assert_eq!(refined.rows(), 8);
+    let idx = |t: &imcdse::results::Table, i: usize| num(&t.column("eval_index").unwrap()[i]);
+    for i in 0..8 {
+        let j = (0..analytic.rows())
+            .find(|&j| idx(&analytic, j) == idx(&refined, i))
+            .unwrap();
+        for c in [
+            "score",
+            "area_mm2",
+            "resnet18__energy_mj",
+            "resnet18__latency_ms",
+        ] {
+            assert_eq!(
+                refined.column(c).unwrap()[i],
+                analytic.column(c).unwrap()[j],
+                "{c}"
+            );
+        }
+    }
+    let json = std::fs::read_to_string(out.join("refine.json")).unwrap();
+    assert!(json.contains("\"spearman\": 1.0"), "{json}");
+    assert!(out.join("fidelity.md").exists());
+
+    let (code, _, err) = imcdse(&args);
+    assert_eq!(code, 2);
+    assert!(err.contains("pass --resume"), "{err}");
+    let (code, _, err) = imcdse(&[&args[..], &["--resume"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("(8 already costed)"), "{err}");
+
+    let front = s.path("front");
+    let (code, text, err) = imcdse(&[
+        "refine",
+        run.to_str().unwrap(),
+        "--front",
+        "--evaluator",
+        &serve,
+        "--out",
+        front.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let n = read_table(&front.join("evaluations.parquet"))
+        .unwrap()
+        .rows();
+    assert!(
+        n >= 1 && text.contains(&format!("{n} designs, {n} feasible under both")),
+        "{text}"
+    );
+
+    let (code, _, err) = imcdse(&["refine", run.to_str().unwrap(), "--top", "3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("refine needs --evaluator"), "{err}");
+}

@@ -9,6 +9,7 @@ pub mod fidelity;
 pub mod grade;
 pub mod merge;
 pub mod progress;
+pub mod refine;
 pub mod serve;
 pub mod softmax;
 pub mod space;

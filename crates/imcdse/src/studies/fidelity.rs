@@ -154,17 +154,20 @@ pub fn fidelity(
             })
         })
         .collect::<Result<Vec<Pair>>>()?;
-    Ok(compare(space, reference, set, pairs))
+    let names: Vec<String> = reference.workloads.iter().map(|w| w.name.clone()).collect();
+    let label = reference.file.display().to_string();
+    Ok(statistics(space, label, &names, set, pairs))
 }
 
-/// The statistics of costed pairs.
-fn compare(
+/// The statistics of costed pairs of the workloads `names`, against the reference called
+/// `reference` (a file, or an evaluator: `imcdse refine` reports through this too).
+pub fn statistics(
     space: &SpaceFile,
-    reference: &Reference,
+    reference: String,
+    names: &[String],
     set: &[(String, Value)],
     pairs: Vec<Pair>,
 ) -> Fidelity {
-    let names: Vec<String> = reference.workloads.iter().map(|w| w.name.clone()).collect();
     let mut agreements = vec![agreement("area", None, pairs.iter().map(|p| p.area_mm2))];
     for (i, w) in names.iter().enumerate() {
         agreements.push(agreement(
@@ -182,7 +185,7 @@ fn compare(
         let score = |side: fn(&(f64, f64)) -> f64, p: &Pair| {
             let e: Vec<f64> = p.energy_mj.iter().map(side).collect();
             let l: Vec<f64> = p.latency_ms.iter().map(side).collect();
-            objective.score(&names, &e, &l, side(&p.area_mm2))
+            objective.score(names, &e, &l, side(&p.area_mm2))
         };
         let scores: Vec<(f64, f64)> = pairs
             .iter()
@@ -202,10 +205,10 @@ fn compare(
         a.model_best_in_reference = top_r.iter().position(|&i| i == top_m[0]).map(|p| p + 1);
         agreements.push(a);
     }
-    let (largest, latency_agree, energy_agree) = largest(&names, &pairs);
+    let (largest, latency_agree, energy_agree) = largest(names, &pairs);
     Fidelity {
         space: space.name.clone(),
-        reference: reference.file.display().to_string(),
+        reference,
         set: set.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         calibration: space.calibration.as_ref().map(|c| c.name.clone()),
         designs: pairs.len(),

@@ -173,6 +173,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, progress: &dyn Progress) -> Result<Do
         Command::Sweep => merge_sweep(&runs, out, started),
         Command::Compare => merge_compare(&runs, out, lock, progress),
         Command::Grade => merge_grade(&runs, out, started),
+        Command::Refine => bail!(
+            "{}: a refinement is not sharded; there is nothing to merge",
+            runs[0].dir.display()
+        ),
     }
 }
 

@@ -8,6 +8,7 @@
 //! - [`compare`]: joint against workload-specific, largest-workload and [`sequential`] designs;
 //! - [`merge`]: the folders of a sharded run into one;
 //! - [`fidelity`]: our model against a reference simulator's costs of the same designs;
+//! - [`refine`]: an analytic run's best designs re-costed by an external evaluator;
 //! - [`softmax`]: an LLM softmax on an associative processor, a digital unit and GPUs.
 //!
 //! [`inputs`] holds what they share: the space, workloads and objective a user named.
@@ -22,6 +23,7 @@ pub mod fidelity;
 pub mod grade;
 pub mod inputs;
 pub mod merge;
+pub mod refine;
 pub mod sequential;
 pub mod softmax;
 pub mod sweep;
