@@ -478,3 +478,176 @@ fn refine_with_the_model_itself_agrees_exactly() {
     assert_eq!(code, 2);
     assert!(err.contains("refine needs --evaluator"), "{err}");
 }
+
+/// The README's 15-line example evaluator runs behind a search as documented (needs python3,
+/// as the evaluator scripts do).
+#[test]
+fn the_readme_example_evaluator_runs() {
+    let s = Scratch::new();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/evaluators/example.py"
+    );
+    let out = s.path("toy");
+    let (code, printed, err) = imcdse(&[
+        "sweep",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18",
+        "--optimizer",
+        "anneal",
+        "--budget",
+        "40",
+        "--evaluator",
+        &format!("python3 {script}"),
+        "--evaluator-workers",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        printed.contains("costed by external evaluator toy 1: 40 requests"),
+        "{printed}"
+    );
+    assert!(printed.contains("0 failed"), "{printed}");
+    let t = read_table(&out.join("evaluations.parquet")).unwrap();
+    let feasible = t
+        .column("feasible")
+        .unwrap()
+        .iter()
+        .filter(|c| **c == Cell::Bool(true))
+        .count();
+    assert!(feasible > 0, "{printed}");
+    let reasons: Vec<String> = t
+        .column("infeasible_reason")
+        .unwrap()
+        .iter()
+        .map(text)
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.is_empty() || r.contains("weights do not fit") || r.contains("area")),
+        "{reasons:?}"
+    );
+}
+
+/// The score of the best row of a results folder.
+fn best_score(dir: &Path) -> f64 {
+    let t = read_table(&dir.join("evaluations.parquet")).unwrap();
+    t.column("score")
+        .unwrap()
+        .iter()
+        .map(num)
+        .filter(|x| x.is_finite())
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// `--fidelity analytic-first` on the demo space, with the CiMLoop-calibrated model served as
+/// the expensive evaluator: it starts with its 10 screened designs, then follows the model;
+/// stopped at 12 and resumed to 24 it is the run of 24; it finds the certified optimum of the
+/// calibrated space; it needs an evaluator and takes no optimizer.
+#[test]
+fn analytic_first_screens_then_follows_the_corrected_model() {
+    let s = Scratch::new();
+    let bin = env!("CARGO_BIN_EXE_imcdse");
+    let serve = format!("{bin} serve --calibration cimloop-paper-rram");
+    let run = |out: &Path, budget: &str, resume: bool| {
+        let mut args = vec![
+            "sweep",
+            "--space",
+            "demo",
+            "--workloads",
+            "resnet18",
+            "--fidelity",
+            "analytic-first",
+            "--budget",
+            budget,
+            "--seed",
+            "3",
+            "--evaluator",
+            &serve,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        let (code, text, err) = imcdse(&args);
+        assert_eq!(code, 0, "{err}");
+        text
+    };
+    let whole = s.path("whole");
+    let text = run(&whole, "30", false);
+    assert!(
+        text.contains("then spent 30 of 30 expensive evaluations"),
+        "{text}"
+    );
+    let t = read_table(&whole.join("evaluations.parquet")).unwrap();
+    let phases: Vec<String> = t.column("phase").unwrap().iter().map(text_of).collect();
+    assert!(
+        phases[..10].iter().all(|p| p == "analytic-first:start"),
+        "{phases:?}"
+    );
+    assert!(
+        phases[10..].iter().all(|p| p == "analytic-first:model"),
+        "{phases:?}"
+    );
+    let run_toml = std::fs::read_to_string(whole.join("run.toml")).unwrap();
+    assert!(
+        run_toml.contains("optimizer = \"analytic-first\""),
+        "{run_toml}"
+    );
+
+    let cut = s.path("cut");
+    run(&cut, "12", false);
+    let text = run(&cut, "30", true);
+    assert!(text.contains("(12 resumed)"), "{text}");
+    assert_eq!(cells(&cut), cells(&whole));
+
+    let certified = s.path("certified");
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18",
+        "--calibration",
+        "cimloop-paper-rram",
+        "--optimizer",
+        "exhaustive",
+        "--out",
+        certified.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (found, optimum) = (best_score(&whole), best_score(&certified));
+    assert!(found <= optimum * 1.01, "found {found}, optimum {optimum}");
+
+    let (code, _, err) = imcdse(&["sweep", "--space", "demo", "--fidelity", "analytic-first"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--fidelity analytic-first spends an expensive evaluator"),
+        "{err}"
+    );
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--space",
+        "demo",
+        "--fidelity",
+        "analytic-first",
+        "--optimizer",
+        "nsga2",
+        "--evaluator",
+        &serve,
+        "--out",
+        s.path("x").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("leave out --optimizer nsga2"), "{err}");
+}
+
+fn text_of(c: &Cell) -> String {
+    text(c)
+}

@@ -6,7 +6,7 @@ use super::{Common, EvaluatorArgs, with_folder};
 use anyhow::Result;
 use imcdse::optimizer::OptimizerKind;
 use imcdse::shard::Shard;
-use imcdse::studies::sweep::{Sweep, SweepOptions};
+use imcdse::studies::sweep::{Fidelity, Sweep, SweepOptions};
 
 /// Options of `imcdse sweep`.
 #[derive(clap::Args, Clone)]
@@ -37,6 +37,11 @@ pub struct Args {
     /// Exhaustive: enumerate even when the timed estimate is over 24 hours.
     #[arg(long)]
     force: bool,
+    /// single: the optimizer's designs all go to the evaluator; analytic-first: the model
+    /// screens the space and the --evaluator costs only where the corrected model puts the
+    /// optimum (--budget expensive evaluations, default 100).
+    #[arg(long, default_value = "single")]
+    fidelity: Fidelity,
     #[command(flatten)]
     evaluator: EvaluatorArgs,
 }
@@ -51,6 +56,7 @@ pub fn run(args: &Args) -> Result<String> {
         top: args.top,
         keep_all: args.keep_all,
         population: c.population,
+        fidelity: args.fidelity,
     };
     let problem = options.resolve()?;
     let mut sweep = Sweep::new(problem, options, c.out.clone(), args.resume, args.shard)?;

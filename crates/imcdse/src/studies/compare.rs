@@ -290,6 +290,7 @@ fn run_search(
         top: 100,
         keep_all: false,
         population: o.population,
+        fidelity: Default::default(),
     };
     let problem = options.problem_with(workloads.to_vec())?;
     let resume = out.join("run.toml").exists();

@@ -13,6 +13,7 @@
 //!
 //! [`inputs`] holds what they share: the space, workloads and objective a user named.
 
+pub mod analytic_first;
 pub mod calibrate;
 pub mod certify;
 pub mod compare;

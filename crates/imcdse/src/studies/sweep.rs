@@ -13,6 +13,7 @@
 //! resumes by itself: run again into the same folder, it skips when complete and continues
 //! from its saved blocks when interrupted ([`super::exhaustive`]).
 
+use super::analytic_first;
 use super::estimate::{self, Advice};
 use super::exhaustive;
 use super::inputs::Inputs;
@@ -21,7 +22,7 @@ use crate::evaluator::{Evaluator, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::{Evaluation, Problem};
-use crate::progress::Progress;
+use crate::progress::{Muted, Progress};
 use crate::report::{pairs, thousands};
 use crate::results::{self, Row};
 use crate::run_dir::{Budget, Command, Counts, Journal, RunToml, Status, write_atomic};
@@ -56,7 +57,31 @@ pub struct SweepOptions {
     pub keep_all: bool,
     /// NSGA-II population.
     pub population: usize,
+    /// How the expensive evaluator is spent (`single`: the optimizer asks it for every design).
+    #[serde(default, skip_serializing_if = "Fidelity::is_single")]
+    pub fidelity: Fidelity,
 }
+
+/// How a sweep with an external evaluator spends it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fidelity {
+    /// The optimizer's designs are all costed by the evaluator (or the model, without one).
+    #[default]
+    Single,
+    /// The model screens the space, the evaluator costs only where the model, corrected by
+    /// what the evaluator said, puts the optimum ([`super::analytic_first`]).
+    AnalyticFirst,
+}
+
+impl Fidelity {
+    fn is_single(&self) -> bool {
+        *self == Fidelity::Single
+    }
+}
+
+/// Expensive evaluations of `--fidelity analytic-first` without `--budget`.
+pub const ANALYTIC_FIRST_BUDGET: u64 = 100;
 
 impl Default for SweepOptions {
     fn default() -> SweepOptions {
@@ -68,6 +93,7 @@ impl Default for SweepOptions {
             top: 100,
             keep_all: false,
             population: 100,
+            fidelity: Fidelity::Single,
         }
     }
 }
@@ -75,6 +101,9 @@ impl Default for SweepOptions {
 impl SweepOptions {
     /// The budget: as given, or the optimizer's default.
     pub fn budget(&self) -> Budget {
+        if self.fidelity == Fidelity::AnalyticFirst {
+            return Budget::Evaluations(self.budget.unwrap_or(ANALYTIC_FIRST_BUDGET));
+        }
         self.budget
             .map_or(self.optimizer.default_budget(), Budget::Evaluations)
     }
@@ -193,7 +222,10 @@ impl Sweep {
         r.space_file = Some(p.file.file.clone());
         r.workloads = Some(p.names.clone());
         r.objective = Some(p.objective.name());
-        r.optimizer = Some(o.optimizer.to_string());
+        r.optimizer = Some(match o.fidelity {
+            Fidelity::Single => o.optimizer.to_string(),
+            Fidelity::AnalyticFirst => "analytic-first".to_string(),
+        });
         r.seed = Some(o.seed);
         r.shard = self.shard;
         r.budget = Some(o.budget());
@@ -293,7 +325,12 @@ impl Sweep {
                 .num_threads(threads)
                 .build()
                 .context("starting the evaluation threads")?;
-            let (rows, mut note) = pool.install(|| self.search(prior, &checkpoint, progress))?;
+            let (rows, mut note) = match o.fidelity {
+                Fidelity::Single => pool.install(|| self.search(prior, &checkpoint, progress))?,
+                Fidelity::AnalyticFirst => {
+                    pool.install(|| self.analytic_first(prior, &checkpoint, workers, progress))?
+                }
+            };
             if let Some(e) = problem.evaluator() {
                 note.push_str(&format!("; {}", evaluator_note(e)));
             }
@@ -307,8 +344,22 @@ impl Sweep {
     /// returns its number of workers (0 without one).
     fn start_evaluator(&self, progress: &dyn Progress) -> Result<usize> {
         let Some(options) = &self.evaluator else {
+            if self.options.fidelity == Fidelity::AnalyticFirst {
+                bail!(
+                    "--fidelity analytic-first spends an expensive evaluator: give it with --evaluator CMD \
+                     (e.g. \"imcdse serve --calibration cimloop-paper-rram\")"
+                );
+            }
             return Ok(0);
         };
+        if self.options.fidelity == Fidelity::AnalyticFirst
+            && self.options.optimizer != OptimizerKind::Ga4
+        {
+            bail!(
+                "--fidelity analytic-first is its own search; leave out --optimizer {}",
+                self.options.optimizer
+            );
+        }
         if self.exhaustive() {
             bail!(
                 "--evaluator: the exhaustive enumeration is the analytic model's; cost its best designs \
@@ -418,6 +469,45 @@ impl Sweep {
             out: out.clone(),
             summary,
         })
+    }
+
+    /// `--fidelity analytic-first`: the model screens, the evaluator costs where it points.
+    fn analytic_first(
+        &self,
+        prior: Vec<Row>,
+        checkpoint: &Journal<Row>,
+        workers: usize,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<Row>, String)> {
+        let p = &self.problem;
+        let cheap = Problem::new(p.file.clone(), p.workloads.clone(), p.objective.clone())?;
+        let started = Instant::now();
+        let pool = analytic_first::screen(&cheap, &Muted(progress))?;
+        let screen_s = started.elapsed().as_secs_f64();
+        progress.note(&format!(
+            "analytic-first: the model screened {} designs in {screen_s:.1} s: a pool of {} classes",
+            thousands(pool.enumerated as u128),
+            pool.candidates.len()
+        ));
+        let budget = self.options.budget.unwrap_or(ANALYTIC_FIRST_BUDGET);
+        let search = analytic_first::AnalyticFirst {
+            pool: &pool,
+            expensive: p,
+            budget,
+            seed: self.options.seed,
+            batch: workers,
+        };
+        let resumed = prior.len();
+        let rows = search.run(prior, &mut |new| checkpoint.append(new), progress)?;
+        let note = format!(
+            "(analytic-first) screened {} designs with the model in {screen_s:.1} s into {} classes \
+             ({} per area band), then spent {} of {budget} expensive evaluations ({resumed} resumed)",
+            thousands(pool.enumerated as u128),
+            pool.candidates.len(),
+            analytic_first::PER_BAND,
+            rows.len()
+        );
+        Ok((rows, note))
     }
 
     /// The ask/tell search, every new evaluation appended to the checkpoint as its batch ends.
