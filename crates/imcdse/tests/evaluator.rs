@@ -651,3 +651,45 @@ fn analytic_first_screens_then_follows_the_corrected_model() {
 fn text_of(c: &Cell) -> String {
     text(c)
 }
+
+/// The CiMLoop template speaks the protocol and translates a design and its layers
+/// (`--dry-run`: no CiMLoop here); without CiMLoop each design says what is missing.
+#[test]
+fn the_cimloop_template_translates_designs() {
+    let s = Scratch::new();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/evaluators/cimloop_template.py"
+    );
+    for (flag, want) in [
+        (" --dry-run", "\"row.spatial.meshY\": "),
+        ("", "NotImplementedError: cost_layer"),
+    ] {
+        let out = s.path(&format!("cl{}", flag.len()));
+        let (code, _, err) = imcdse(&[
+            "sweep",
+            "--space",
+            "paper-rram",
+            "--workloads",
+            "resnet18",
+            "--optimizer",
+            "random",
+            "--budget",
+            "2",
+            "--evaluator",
+            &format!("python3 {script}{flag}"),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let t = read_table(&out.join("evaluations.parquet")).unwrap();
+        let reason = text(&t.column("infeasible_reason").unwrap()[0]);
+        assert!(reason.contains(want), "{reason}");
+        if !flag.is_empty() {
+            assert!(
+                reason.contains("\"BASE_LATENCY\": ") && reason.contains("\"HStride\": 2"),
+                "{reason}"
+            );
+        }
+    }
+}
