@@ -693,3 +693,60 @@ fn the_cimloop_template_translates_designs() {
         }
     }
 }
+
+/// `compare --evaluator "imcdse serve"` (the model itself) writes the comparison the model
+/// writes in-process, byte for byte: every search and the final table go through the evaluator.
+#[test]
+fn compare_through_the_evaluator_is_the_comparison() {
+    let s = Scratch::new();
+    let bin = env!("CARGO_BIN_EXE_imcdse");
+    let serve = format!("{bin} serve");
+    let (a, b) = (s.path("inprocess"), s.path("served"));
+    let args = [
+        "compare",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18,alexnet",
+        "--optimizer",
+        "anneal",
+        "--budget",
+        "40",
+        "--seeds",
+        "1",
+    ];
+    let (code, _, err) = imcdse(&[&args[..], &["--out", a.to_str().unwrap()]].concat());
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = imcdse(
+        &[
+            &args[..],
+            &["--out", b.to_str().unwrap(), "--evaluator", &serve],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let read = |d: &Path| std::fs::read(d.join("comparison.parquet")).unwrap();
+    assert_eq!(read(&a), read(&b));
+    assert!(b.join("s0/joint/evaluator.log").exists());
+    let run = std::fs::read_to_string(b.join("run.toml")).unwrap();
+    assert!(run.contains("inputs"), "{run}");
+    let (code, _, err) = imcdse(
+        &[
+            &args[..],
+            &[
+                "--out",
+                s.path("sh").to_str().unwrap(),
+                "--evaluator",
+                &serve,
+                "--shard",
+                "0/2",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a sharded comparison cannot take an external evaluator"),
+        "{err}"
+    );
+}

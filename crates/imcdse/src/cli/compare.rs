@@ -2,7 +2,7 @@
 //! sequential designs ([`imcdse::studies::compare`]).
 
 use super::progress::Terminal;
-use super::{Common, with_folder};
+use super::{Common, EvaluatorArgs, with_folder};
 use anyhow::Result;
 use imcdse::optimizer::OptimizerKind;
 use imcdse::shard::Shard;
@@ -30,6 +30,8 @@ pub struct Args {
     /// combine the shards' folders with `imcdse merge`.
     #[arg(long, value_name = "i/N")]
     shard: Option<Shard>,
+    #[command(flatten)]
+    evaluator: EvaluatorArgs,
 }
 
 pub fn run(args: &Args) -> Result<String> {
@@ -45,6 +47,7 @@ pub fn run(args: &Args) -> Result<String> {
     let problem = options.resolve()?;
     let mut comparison = Comparison::new(problem, options, c.out.clone());
     comparison.shard = args.shard;
+    comparison.evaluator = args.evaluator.options()?;
     let done = comparison.run(&Terminal)?;
     Ok(with_folder(&done.text, &done.out))
 }

@@ -25,6 +25,7 @@ pub use super::compare_md::{Design, DesignId, Kind, Line, gain_over_largest, los
 use super::inputs::Inputs;
 use super::sequential::{Start, sequential};
 use super::sweep::{Sweep, SweepOptions};
+use crate::evaluator::{Evaluator, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::objective::Objective;
 use crate::optimizer::{OptimizerKind, check_settings};
@@ -38,6 +39,7 @@ use imc_search::Point;
 use imc_zoo::Workload;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// A comparison's options as given (kept in run.toml under `[args]`).
@@ -72,6 +74,8 @@ pub struct Comparison {
     pub shard: Option<Shard>,
     /// The workload with the most MACs.
     pub largest: String,
+    /// An external evaluator costing every search's designs and the final table's.
+    pub evaluator: Option<EvaluatorOptions>,
 }
 
 impl CompareOptions {
@@ -126,6 +130,7 @@ impl Comparison {
             out,
             shard: None,
             largest,
+            evaluator: None,
         }
     }
 
@@ -140,6 +145,22 @@ impl Comparison {
         let started = Instant::now();
         let out = &self.out;
         let _lock = RunLock::acquire(out)?;
+        if let Some(options) = &self.evaluator {
+            if self.shard.is_some() {
+                bail!(
+                    "--evaluator: a sharded comparison cannot take an external evaluator yet; run it whole"
+                );
+            }
+            let log = out.join("evaluator.log");
+            let e = Evaluator::start(options.clone(), &self.problem.workloads, &log)
+                .map_err(anyhow::Error::msg)?;
+            progress.note(&format!(
+                "evaluator: {} ({} workers; each search logs to its own evaluator.log)",
+                e.handshake().identity(),
+                options.workers
+            ));
+            self.problem.attach(Arc::new(e))?;
+        }
         let searches = self.options.seeds * self.per_seed();
         let held = |k: u64| self.shard.is_none_or(|s| s.holds(k, searches));
         let bar = progress.bar(
@@ -199,8 +220,17 @@ impl Comparison {
                 DesignId::Specific(w.name.clone()).to_string(),
             )
         };
-        let swept = run_search(&self.options, seed, &objective, workloads, &sub, progress)
-            .with_context(|| format!("search in {}", sub.display()))?;
+        let evaluator = self.evaluator.as_ref();
+        let swept = run_search(
+            &self.options,
+            seed,
+            &objective,
+            workloads,
+            &sub,
+            evaluator,
+            progress,
+        )
+        .with_context(|| format!("search in {}", sub.display()))?;
         match swept.best() {
             Some(r) => Ok(r.point.clone()),
             None => bail!(
@@ -274,6 +304,7 @@ fn run_search(
     objective: &str,
     workloads: &[Workload],
     out: &Path,
+    evaluator: Option<&EvaluatorOptions>,
     progress: &dyn Progress,
 ) -> Result<super::sweep::Swept> {
     let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
@@ -294,7 +325,8 @@ fn run_search(
     };
     let problem = options.problem_with(workloads.to_vec())?;
     let resume = out.join("run.toml").exists();
-    let sweep = Sweep::new(problem, options, Some(out.to_path_buf()), resume, None)?;
+    let mut sweep = Sweep::new(problem, options, Some(out.to_path_buf()), resume, None)?;
+    sweep.evaluator = evaluator.cloned();
     sweep.run(&Muted(progress))
 }
 

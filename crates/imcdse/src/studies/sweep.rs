@@ -313,7 +313,7 @@ impl Sweep {
             thousands(problem.space.size()),
             problem.names.join(","),
             problem.objective.name(),
-            o.optimizer,
+            record.optimizer.as_deref().unwrap_or("?"),
             o.seed
         ));
         let (rows, note, mut counts) = if self.exhaustive() {
