@@ -27,7 +27,7 @@ use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use worker::Worker;
 
 /// How to run an external evaluator.
@@ -80,6 +80,16 @@ pub struct Counters {
     pub failures: AtomicU64,
     /// Workers started again after a failure.
     pub restarts: AtomicU64,
+    /// Wall time of the requests sent, from writing the request to reading its answer, us.
+    pub round_trip_us: AtomicU64,
+}
+
+impl Counters {
+    /// Mean round trip of a request, ms (`None` before the first).
+    pub fn mean_round_trip_ms(&self) -> Option<f64> {
+        let n = self.requests.load(Ordering::Relaxed);
+        (n > 0).then(|| self.round_trip_us.load(Ordering::Relaxed) as f64 / n as f64 / 1e3)
+    }
 }
 
 /// A pool of running workers of one evaluator, for one list of workloads.
@@ -190,14 +200,15 @@ impl Evaluator {
             },
         };
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let answer = worker
-            .call(&request, self.options.timeout)
-            .map_err(|f| f.to_string())
-            .and_then(|line| {
-                protocol::parse_answer(&line, id, &self.names)
-                    .map(|a| (a, line))
-                    .map_err(|e| format!("answer refused: {e}"))
-            });
+        let sent = Instant::now();
+        let reply = worker.call(&request, self.options.timeout);
+        let us = sent.elapsed().as_micros() as u64;
+        self.counters.round_trip_us.fetch_add(us, Ordering::Relaxed);
+        let answer = reply.map_err(|f| f.to_string()).and_then(|line| {
+            protocol::parse_answer(&line, id, &self.names)
+                .map(|a| (a, line))
+                .map_err(|e| format!("answer refused: {e}"))
+        });
         match answer {
             Ok((a, line)) => {
                 self.give_back(slot, Some(worker));
@@ -244,6 +255,19 @@ impl Evaluator {
         let mut slots = self.slots.lock().expect("no panics while holding the lock");
         slots[slot] = worker.map_or(Slot::Dead, Slot::Idle);
         self.freed.notify_one();
+    }
+}
+
+impl Drop for Evaluator {
+    /// Idle workers are let go gently (their input closed, a second to end); busy or dead
+    /// ones have been dealt with already.
+    fn drop(&mut self) {
+        let slots = std::mem::take(self.slots.get_mut().unwrap_or_else(|e| e.into_inner()));
+        for slot in slots {
+            if let Slot::Idle(w) = slot {
+                w.finish(Duration::from_secs(1));
+            }
+        }
     }
 }
 

@@ -40,7 +40,8 @@ impl std::fmt::Display for Failure {
 /// A running worker.
 pub struct Worker {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once closed (the worker is being let go).
+    stdin: Option<ChildStdin>,
     lines: Receiver<Line>,
 }
 
@@ -83,7 +84,7 @@ impl Worker {
         });
         Ok(Worker {
             child,
-            stdin,
+            stdin: Some(stdin),
             lines: rx,
         })
     }
@@ -106,8 +107,11 @@ impl Worker {
 
     /// Sends one line and waits for one line back.
     pub fn call(&mut self, request: &str, timeout: Duration) -> Result<String, Failure> {
-        writeln!(self.stdin, "{request}")
-            .and_then(|_| self.stdin.flush())
+        let Some(stdin) = self.stdin.as_mut() else {
+            return Err(Failure::Write("its stdin is closed".into()));
+        };
+        writeln!(stdin, "{request}")
+            .and_then(|_| stdin.flush())
             .map_err(|e| match self.child.try_wait() {
                 Ok(Some(_)) => Failure::Exited(self.exit_status()),
                 _ => Failure::Write(e.to_string()),
@@ -127,6 +131,21 @@ impl Worker {
             std::thread::sleep(Duration::from_millis(10));
         }
         "closed its stdout".to_string()
+    }
+}
+
+impl Worker {
+    /// Lets an idle worker go: closes its stdin (a worker ends when its input does) and gives it
+    /// `grace` to exit on its own, so it can flush what it writes last, then kills it.
+    pub fn finish(mut self, grace: Duration) {
+        drop(self.stdin.take());
+        let start = std::time::Instant::now();
+        while start.elapsed() < grace {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 }
 

@@ -584,8 +584,11 @@ impl Sweep {
 fn evaluator_note(e: &Evaluator) -> String {
     let c = &e.counters;
     let n = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+    let trip = c
+        .mean_round_trip_ms()
+        .map_or(String::new(), |ms| format!(", mean round trip {ms:.3} ms"));
     format!(
-        "costed by external evaluator {}: {} requests, {} answered from the cache, {} failed, {} worker restarts (see evaluator.log)",
+        "costed by external evaluator {}: {} requests, {} answered from the cache, {} failed, {} worker restarts{trip} (see evaluator.log)",
         e.handshake().identity(),
         n(&c.requests),
         n(&c.cached),
