@@ -750,3 +750,59 @@ fn compare_through_the_evaluator_is_the_comparison() {
         "{err}"
     );
 }
+
+/// `refine --distinct` skips designs the model cannot tell apart from a better one: in a space
+/// without voltage scaling, the voltage twins of a design.
+#[test]
+fn refine_distinct_skips_twins() {
+    let s = Scratch::new();
+    let bin = env!("CARGO_BIN_EXE_imcdse");
+    let space = s.path("twins.toml");
+    std::fs::write(
+        &space,
+        "schema_version = 1\nname = \"twins\"\ndescription = \"voltage twins\"\n[fixed]\n\
+         device = \"rram\"\nvoltage_scaling = false\n[params]\nvoltage_v = [0.5, 0.6, 0.7]\n\
+         rows = [128, 256]\ncols = [64, 128]\n[constraints]\nweights_on_chip = false\n",
+    )
+    .unwrap();
+    let run = s.path("run");
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--space",
+        space.to_str().unwrap(),
+        "--workloads",
+        "resnet18",
+        "--optimizer",
+        "exhaustive",
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let serve = format!("{bin} serve");
+    for (flag, distinct) in [("", 1), ("--distinct", 3)] {
+        let out = s.path(&format!("refined{}", flag.len()));
+        let mut args = vec![
+            "refine",
+            run.to_str().unwrap(),
+            "--top",
+            "3",
+            "--evaluator",
+            &serve,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend((!flag.is_empty()).then_some(flag));
+        let (code, _, err) = imcdse(&args);
+        assert_eq!(code, 0, "{err}");
+        let t = read_table(&out.join("evaluations.parquet")).unwrap();
+        let shapes: std::collections::BTreeSet<(u64, u64)> = (0..t.rows())
+            .map(|i| {
+                (
+                    num(&t.column("rows").unwrap()[i]) as u64,
+                    num(&t.column("cols").unwrap()[i]) as u64,
+                )
+            })
+            .collect();
+        assert_eq!((t.rows(), shapes.len()), (3, distinct), "{flag}");
+    }
+}

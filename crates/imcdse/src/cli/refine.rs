@@ -19,6 +19,10 @@ pub struct Args {
     /// Re-cost the Pareto front (max energy, max latency, area) instead.
     #[arg(long)]
     front: bool,
+    /// Skip designs the model cannot tell apart from a better one (same area, energies and
+    /// latencies), e.g. the voltage twins of a space without voltage scaling.
+    #[arg(long)]
+    distinct: bool,
     /// Output folder (default: `<RUN>-refine-<evaluator>` beside the run).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -42,6 +46,7 @@ pub fn run(args: &Args) -> Result<String> {
         args: RefineArgs {
             run: args.run.clone(),
             select,
+            distinct: args.distinct,
         },
         evaluator,
         out: args.out.clone(),

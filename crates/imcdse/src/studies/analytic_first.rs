@@ -126,7 +126,7 @@ pub fn screen(cheap: &Problem, progress: &dyn Progress) -> Result<Pool> {
 }
 
 /// The bits of a design's analytic numbers: equal keys, designs the model cannot tell apart.
-fn class_key(e: &Evaluation) -> Vec<u64> {
+pub fn class_key(e: &Evaluation) -> Vec<u64> {
     let mut k = vec![e.area_mm2.unwrap_or(f64::NAN).to_bits()];
     for w in e.per_workload.iter().flatten() {
         k.extend([w.0.to_bits(), w.1.to_bits()]);

@@ -49,6 +49,11 @@ pub struct RefineArgs {
     pub run: PathBuf,
     /// Which of its designs.
     pub select: Select,
+    /// Skip designs the model cannot tell apart from a better one chosen (the same area and
+    /// the same energy and latency on every workload: e.g. the voltage twins of a space
+    /// without voltage scaling).
+    #[serde(default)]
+    pub distinct: bool,
 }
 
 /// One refined design, for the report.
@@ -221,6 +226,10 @@ impl Refine {
             );
         }
         feasible.sort_by(results::by_score);
+        if self.args.distinct {
+            let mut seen = HashSet::new();
+            feasible.retain(|r| seen.insert(super::analytic_first::class_key(&r.eval)));
+        }
         Ok(match self.args.select {
             Select::Top(0) => bail!("refine: --top 0; allowed 1 or more"),
             Select::Top(k) => feasible.into_iter().take(k).collect(),
