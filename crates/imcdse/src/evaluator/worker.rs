@@ -1,5 +1,7 @@
-//! One evaluator process: `sh -c "exec CMD"` in its own process group, with its stdin and
-//! stdout piped and its stderr appended to the run's `evaluator.log`. A reader thread turns stdout into lines, so a request
+//! One evaluator process: `sh -c "exec CMD"` (so the process is CMD itself), with its stdin
+//! and stdout piped and its stderr appended to the run's `evaluator.log`. A worker killed after
+//! a timeout is killed alone: processes it started itself are its own to end (they lose their
+//! input and output with it). A reader thread turns stdout into lines, so a request
 //! can wait for its answer with a deadline; a worker that misses it is killed (and the pool
 //! starts another). One request is in flight per worker at a time.
 
@@ -59,9 +61,8 @@ impl Worker {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(err));
-        // Its own process group, so that killing it kills what it started too.
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        // In imcdse's own process group: a Ctrl-C in the terminal reaches the workers too (in a
+        // group of their own they would go on costing after imcdse is gone).
         let mut child = cmd
             .spawn()
             .map_err(|e| format!("cannot start `sh -c \"exec {command}\"`: {e}"))?;
@@ -152,11 +153,6 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
-            #[cfg(unix)]
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", self.child.id())])
-                .stderr(Stdio::null())
-                .status();
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
