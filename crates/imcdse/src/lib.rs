@@ -18,6 +18,12 @@
 //!    tables through [`results`], Markdown through [`report`]. [`export`] and [`plot`] turn
 //!    the tables into paper-ready tables and figures.
 //!
+//! 4. An external simulator can stand in for the model: [`evaluator`] runs worker processes
+//!    speaking a JSON Lines protocol behind a problem ([`problem::Problem::attach`]), so any
+//!    sweep or comparison is costed by it; [`studies::refine`] re-costs an analytic run's best
+//!    designs, and [`studies::analytic_first`] spends it only where the model points.
+//!    `imcdse serve` ([`evaluator::serve`]) is the model behind the same protocol.
+//!
 //! The binary (`src/main.rs`, `src/cli/`) only parses arguments into these options, draws
 //! progress bars and prints; nothing here parses command lines or prints.
 #![warn(missing_docs)]
