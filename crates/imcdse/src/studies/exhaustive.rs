@@ -342,7 +342,7 @@ fn run_blocks(
 }
 
 /// Times the enumeration of a sample of the flat slice `[lo, hi)` (the whole space when
-/// `None`): `windows` runs of [`CHUNK`] consecutive representatives, evenly spread over the
+/// `None`): `windows` runs of `CHUNK` (2,048) consecutive representatives, evenly spread over the
 /// slice and costed in parallel exactly as a run costs them (capacity pruning and twins
 /// included, caches cold as a run's chunks start). Returns the designs the sample covered and
 /// its wall time, s; `None` when the slice is under `windows` chunks (timing it would be
