@@ -806,3 +806,100 @@ fn refine_distinct_skips_twins() {
         assert_eq!((t.rows(), shapes.len()), (3, distinct), "{flag}");
     }
 }
+
+/// An exhaustive sweep through an evaluator certifies a grading through it: with
+/// `imcdse serve` (the model itself) the optimum and every grade are the model's own; grade
+/// refuses an evaluator without such a certificate, or with the model's.
+#[test]
+fn grade_through_the_evaluator_against_its_own_exhaustive_sweep() {
+    let s = Scratch::new();
+    let bin = env!("CARGO_BIN_EXE_imcdse");
+    let serve = format!("{bin} serve");
+    let base = ["--space", "demo", "--workloads", "resnet18"];
+    let sweep = |out: &Path, extra: &[&str]| {
+        let args = [
+            &["sweep"][..],
+            &base,
+            &["--optimizer", "exhaustive", "--out", out.to_str().unwrap()],
+            extra,
+        ]
+        .concat();
+        let (code, text, err) = imcdse(&args);
+        assert_eq!(code, 0, "{err}");
+        text
+    };
+    let (served, model) = (s.path("ex-served"), s.path("ex-model"));
+    let text = sweep(
+        &served,
+        &["--evaluator", &serve, "--evaluator-workers", "2"],
+    );
+    assert!(
+        text.contains("evaluated all 324 designs through the external evaluator"),
+        "{text}"
+    );
+    sweep(&model, &[]);
+    assert_eq!(best_score(&served), best_score(&model));
+
+    let cache = s.path("cache");
+    let grade = |out: &Path, extra: &[&str]| {
+        let args = [
+            &["grade"][..],
+            &base,
+            &[
+                "--optimizers",
+                "random,anneal",
+                "--budgets",
+                "20,60",
+                "--seeds",
+                "2",
+                "--cache",
+                cache.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            extra,
+        ]
+        .concat();
+        imcdse(&args)
+    };
+    let (code, _, err) = grade(
+        &s.path("g-served"),
+        &[
+            "--evaluator",
+            &serve,
+            "--certified",
+            served.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = grade(&s.path("g-model"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let (a, b) = (
+        read_table(&s.path("g-served").join("grading.parquet")).unwrap(),
+        read_table(&s.path("g-model").join("grading.parquet")).unwrap(),
+    );
+    assert_eq!(a.names, b.names);
+    for (i, name) in a.names.iter().enumerate() {
+        if name != "run_seconds" {
+            assert_eq!(a.columns[i], b.columns[i], "{name}");
+        }
+    }
+
+    let (code, _, err) = grade(&s.path("g1"), &["--evaluator", &serve]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("grade --evaluator needs --certified DIR"),
+        "{err}"
+    );
+    let (code, _, err) = grade(
+        &s.path("g2"),
+        &[
+            "--evaluator",
+            &serve,
+            "--certified",
+            model.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("`evaluator` is missing"), "{err}");
+}

@@ -2,7 +2,7 @@
 //! ([`imcdse::studies::grade`]).
 
 use super::progress::Terminal;
-use super::{Common, with_folder};
+use super::{Common, EvaluatorArgs, with_folder};
 use anyhow::Result;
 use imcdse::shard::Shard;
 use imcdse::studies::grade::{GradeOptions, Grading, comma};
@@ -36,6 +36,9 @@ pub struct Args {
     /// Certify by enumeration even when the timed estimate is over 24 hours.
     #[arg(long)]
     force: bool,
+    // With --evaluator, --certified must be an exhaustive sweep through the same evaluator.
+    #[command(flatten)]
+    evaluator: EvaluatorArgs,
 }
 
 pub fn run(args: &Args) -> Result<String> {
@@ -53,6 +56,7 @@ pub fn run(args: &Args) -> Result<String> {
     grading.certified = args.certified.clone();
     grading.shard = args.shard;
     grading.force = args.force;
+    grading.evaluator = args.evaluator.options()?;
     let done = grading.run(&Terminal)?;
     Ok(with_folder(&done.text, &done.out))
 }

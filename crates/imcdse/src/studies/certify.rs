@@ -147,6 +147,12 @@ fn check_sweep(problem: &Problem, run: &RunToml, path: &Path) -> Result<()> {
             text(&run.objective),
             objective.clone(),
         ),
+        (
+            "evaluator",
+            run.evaluator == identity(problem),
+            text(&run.evaluator),
+            text(&identity(problem)).replace("missing", "none (the model)"),
+        ),
     ];
     for (key, ok, found, want) in checks {
         if !ok {
@@ -207,10 +213,16 @@ pub fn read(dir: &Path) -> Result<Certified> {
     serde_json::from_str(&text).with_context(|| format!("{}: not a certificate", path.display()))
 }
 
+/// The external evaluator's `name version`, if the problem has one.
+fn identity(problem: &Problem) -> Option<String> {
+    problem.evaluator().map(|e| e.handshake().identity())
+}
+
 /// `<space>-<objective>-<hash>`: the hash covers the space file, the workloads' layers, the
-/// tool version and the model's revision and defaults, so any change certifies again.
+/// tool version and the model's revision and defaults (and an external evaluator's name and
+/// version), so any change certifies again.
 fn certification_key(problem: &Problem) -> String {
-    let text = format!(
+    let mut text = format!(
         "{:?}{:?}{}{}{}",
         problem.file,
         problem.workloads,
@@ -218,6 +230,9 @@ fn certification_key(problem: &Problem) -> String {
         env!("CARGO_PKG_VERSION"),
         imc_model::fingerprint()
     );
+    if let Some(e) = identity(problem) {
+        text.push_str(&format!("evaluator {e}"));
+    }
     format!(
         "{}-{}-{:016x}",
         problem.file.name,

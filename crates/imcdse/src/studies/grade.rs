@@ -27,6 +27,7 @@
 use super::Done;
 use super::certify::{self, Certified};
 use super::inputs::Inputs;
+use crate::evaluator::{Evaluator, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::Problem;
@@ -43,6 +44,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// A grading's options as given (kept in run.toml under `[args]`).
@@ -193,6 +195,9 @@ pub struct Grading {
     /// Certify even when the timed estimate of the enumeration is over
     /// [`super::estimate::LIMIT_S`].
     pub force: bool,
+    /// An external evaluator costing the optimizers' designs; the optimum then comes from
+    /// `certified`, an exhaustive sweep through the same evaluator.
+    pub evaluator: Option<EvaluatorOptions>,
 }
 
 impl Grading {
@@ -213,6 +218,7 @@ impl Grading {
             certified: None,
             shard: None,
             force: false,
+            evaluator: None,
         }
     }
 
@@ -231,6 +237,7 @@ impl Grading {
         let started = Instant::now();
         let out = &self.out;
         let _lock = RunLock::acquire(out)?;
+        let workers = self.start_evaluator(progress)?;
         let cert = match &self.certified {
             Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache)?,
             None => certify::certify(&self.problem, &self.cache, self.force, progress)?,
@@ -264,7 +271,12 @@ impl Grading {
             return Ok(Done::new(out, md));
         }
         record.write(out, Status::Running, started)?;
-        let grades = self.run_jobs(jobs, &saved, &cert, progress)?;
+        // One thread per evaluator worker, so that every worker has a design to cost.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers.max(rayon::current_num_threads()))
+            .build()
+            .context("starting the grading threads")?;
+        let grades = pool.install(|| self.run_jobs(jobs, &saved, &cert, progress))?;
         write_atomic(
             &out.join("certified.json"),
             serde_json::to_string_pretty(&cert)?.as_bytes(),
@@ -281,6 +293,37 @@ impl Grading {
         };
         record.write(out, Status::Complete, started)?;
         Ok(Done::new(out, text))
+    }
+
+    /// Starts the external evaluator, if any (its optimum must come from `--certified`: the
+    /// model's enumeration cannot certify another evaluator's); returns its workers (0: none).
+    fn start_evaluator(&self, progress: &dyn Progress) -> Result<usize> {
+        let Some(options) = &self.evaluator else {
+            return Ok(0);
+        };
+        if self.certified.is_none() {
+            bail!(
+                "grade --evaluator needs --certified DIR: a complete exhaustive sweep of the space through \
+                 the same evaluator (`imcdse sweep --optimizer exhaustive --evaluator CMD`); the model's \
+                 enumeration cannot certify another evaluator's optimum"
+            );
+        }
+        if self.shard.is_some() {
+            bail!(
+                "--evaluator: a sharded grading cannot take an external evaluator yet; run it whole"
+            );
+        }
+        let log = self.out.join("evaluator.log");
+        let e = Evaluator::start(options.clone(), &self.problem.workloads, &log)
+            .map_err(anyhow::Error::msg)?;
+        progress.note(&format!(
+            "evaluator: {} ({} workers, log {})",
+            e.handshake().identity(),
+            options.workers,
+            log.display()
+        ));
+        self.problem.attach(Arc::new(e))?;
+        Ok(options.workers)
     }
 
     /// Runs the jobs not saved yet, in parallel; the grades of all jobs in their order.

@@ -31,6 +31,7 @@ use anyhow::{Context, Result, bail};
 use imc_search::runner::{self, Stop};
 use imc_search::{Outcome, Point};
 use imc_zoo::Workload;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -271,7 +272,7 @@ impl Sweep {
                         toml::to_string(&saved).unwrap_or_default()
                     );
                 }
-                Ok(Some(if self.exhaustive() {
+                Ok(Some(if self.exhaustive() && self.evaluator.is_none() {
                     Vec::new()
                 } else {
                     self.load(checkpoint)?
@@ -302,7 +303,7 @@ impl Sweep {
         let Some(prior) = self.prior(&record, &checkpoint)? else {
             return self.reuse(&checkpoint, progress);
         };
-        if self.exhaustive() {
+        if self.exhaustive() && workers == 0 {
             let what = ("exhaustive", Advice::Sweep);
             estimate::check(problem, self.slice(), self.force, what, progress)?;
         }
@@ -316,7 +317,7 @@ impl Sweep {
             record.optimizer.as_deref().unwrap_or("?"),
             o.seed
         ));
-        let (rows, note, mut counts) = if self.exhaustive() {
+        let (rows, note, mut counts) = if self.exhaustive() && workers == 0 {
             self.enumerate(progress)?
         } else {
             // One thread per worker, so that every worker has a design to cost.
@@ -325,16 +326,23 @@ impl Sweep {
                 .num_threads(threads)
                 .build()
                 .context("starting the evaluation threads")?;
-            let (rows, mut note) = match o.fidelity {
-                Fidelity::Single => pool.install(|| self.search(prior, &checkpoint, progress))?,
-                Fidelity::AnalyticFirst => {
-                    pool.install(|| self.analytic_first(prior, &checkpoint, workers, progress))?
-                }
+            let (rows, mut note, counts) = if self.exhaustive() {
+                pool.install(|| self.enumerate_external(prior, &checkpoint, workers, progress))?
+            } else {
+                let (rows, note) = match o.fidelity {
+                    Fidelity::Single => {
+                        pool.install(|| self.search(prior, &checkpoint, progress))?
+                    }
+                    Fidelity::AnalyticFirst => {
+                        pool.install(|| self.analytic_first(prior, &checkpoint, workers, progress))?
+                    }
+                };
+                (rows, note, Counts::default())
             };
             if let Some(e) = problem.evaluator() {
                 note.push_str(&format!("; {}", evaluator_note(e)));
             }
-            (rows, note, Counts::default())
+            (rows, note, counts)
         };
         counts.evaluations = Some(rows.len() as u64);
         self.write_results(rows, &note, &counts, started)
@@ -360,10 +368,11 @@ impl Sweep {
                 self.options.optimizer
             );
         }
-        if self.exhaustive() {
+        if self.shard.is_some() {
             bail!(
-                "--evaluator: the exhaustive enumeration is the analytic model's; cost its best designs \
-                 with an external evaluator by `imcdse refine RUN --evaluator CMD --top K`"
+                "--evaluator: a sharded enumeration cannot take an external evaluator yet; run it whole \
+                 (it is checkpointed: --resume continues it), or enumerate with the model and \
+                 `imcdse refine RUN --evaluator CMD --top K`"
             );
         }
         let log = self.out.join("evaluator.log");
@@ -469,6 +478,102 @@ impl Sweep {
             out: out.clone(),
             summary,
         })
+    }
+
+    /// Exhaustive through the external evaluator: every design of the space costed by it, in
+    /// flat index order, a batch at a time into the checkpoint (so `--resume` continues). The
+    /// first batch times the evaluator: a run whose estimate is over [`estimate::LIMIT_S`] stops
+    /// there unless `force`. Keeps the best `top` rows and the front's (every row with
+    /// `keep_all`), as the model's enumeration does, so the folder can certify a grading.
+    fn enumerate_external(
+        &self,
+        prior: Vec<Row>,
+        checkpoint: &Journal<Row>,
+        workers: usize,
+        progress: &dyn Progress,
+    ) -> Result<(Vec<Row>, String, Counts)> {
+        let p = &self.problem;
+        let size = p.space.size();
+        if size > u64::MAX as u128 {
+            bail!("the space has {size} designs; too many to enumerate");
+        }
+        let size = size as u64;
+        let done: std::collections::HashSet<u64> = prior.iter().map(|r| r.eval_index).collect();
+        let todo: Vec<u64> = (0..size).filter(|i| !done.contains(i)).collect();
+        let bar = progress.bar(size, "exhaustive");
+        bar.inc(done.len() as u64);
+        let started = Instant::now();
+        let mut rows = prior;
+        let mut timed = false;
+        for chunk in todo.chunks(workers.max(1) * 4) {
+            let new: Vec<Row> = chunk
+                .par_iter()
+                .map(|&i| {
+                    let point = p.space.point(i as u128);
+                    Row {
+                        eval_index: i,
+                        phase: "exhaustive".into(),
+                        eval: p.evaluate(&point),
+                        point,
+                    }
+                })
+                .collect();
+            checkpoint.append(&new)?;
+            bar.inc(new.len() as u64);
+            rows.extend(new);
+            if !timed {
+                timed = true;
+                let per = started.elapsed().as_secs_f64() / chunk.len() as f64;
+                let total = per * todo.len() as f64;
+                let about =
+                    humantime::format_duration(std::time::Duration::from_secs(total as u64));
+                progress.note(&format!(
+                    "exhaustive through the evaluator: {} designs to cost, about {about} at {per:.3} s a design (timed on the first {})",
+                    thousands(todo.len() as u128),
+                    chunk.len()
+                ));
+                if total > estimate::LIMIT_S && !self.force {
+                    bar.finish();
+                    bail!(
+                        "exhaustive through the evaluator: about {about}, over {} h; --force to run it anyway \
+                         (it is checkpointed: --resume continues it), or enumerate with the model and \
+                         refine its best designs with `imcdse refine`",
+                        estimate::LIMIT_S / 3600.0
+                    );
+                }
+            }
+        }
+        bar.finish();
+        let seconds = started.elapsed().as_secs_f64();
+        rows.sort_by_key(|r| r.eval_index);
+        let feasible = rows.iter().filter(|r| r.eval.score.is_some()).count() as u64;
+        let kept = if self.options.keep_all {
+            rows
+        } else {
+            let mut best: Vec<&Row> = rows.iter().filter(|r| r.eval.score.is_some()).collect();
+            best.sort_by(|a, b| results::by_score(a, b));
+            let mut keep: std::collections::BTreeSet<u64> = best
+                .iter()
+                .take(self.options.top)
+                .map(|r| r.eval_index)
+                .collect();
+            keep.extend(results::pareto_rows(&rows).iter().map(|r| r.eval_index));
+            rows.into_iter()
+                .filter(|r| keep.contains(&r.eval_index))
+                .collect()
+        };
+        let counts = Counts {
+            designs: Some(size),
+            feasible: Some(feasible),
+            slice: Some((0, size)),
+            enumeration_s: Some((seconds * 1000.0).round() / 1000.0),
+            ..Counts::default()
+        };
+        let note = format!(
+            "evaluated all {size} designs through the external evaluator ({} in this process, {seconds:.1} s), {feasible} feasible",
+            todo.len()
+        );
+        Ok((kept, note, counts))
     }
 
     /// `--fidelity analytic-first`: the model screens, the evaluator costs where it points.
