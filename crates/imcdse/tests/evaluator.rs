@@ -305,7 +305,7 @@ fn serve_behind_a_search_is_the_model_itself() {
 }
 
 /// An evaluator that cannot start, or gives no handshake, stops the run before it begins,
-/// naming the command; the exhaustive enumeration does not take one.
+/// naming the command; a sharded enumeration does not take one.
 #[test]
 fn an_evaluator_that_cannot_start_is_named() {
     let s = Scratch::new();
@@ -349,13 +349,18 @@ fn an_evaluator_that_cannot_start_is_named() {
         &w,
         "--optimizer",
         "exhaustive",
+        "--shard",
+        "0/2",
         "--evaluator",
         &fake(),
         "--out",
         s.path("ex").to_str().unwrap(),
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("imcdse refine"), "{err}");
+    assert!(
+        err.contains("a sharded enumeration cannot take an external evaluator"),
+        "{err}"
+    );
     let (code, _, err) = imcdse(&[
         "sweep",
         "--space",
