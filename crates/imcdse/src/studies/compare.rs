@@ -25,7 +25,7 @@ pub use super::compare_md::{Design, DesignId, Kind, Line, gain_over_largest, los
 use super::inputs::Inputs;
 use super::sequential::{Start, sequential};
 use super::sweep::{Sweep, SweepOptions};
-use crate::evaluator::{Evaluator, EvaluatorOptions};
+use crate::evaluator::{self, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::objective::Objective;
 use crate::optimizer::{OptimizerKind, check_settings};
@@ -39,7 +39,6 @@ use imc_search::Point;
 use imc_zoo::Workload;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 /// A comparison's options as given (kept in run.toml under `[args]`).
@@ -151,15 +150,8 @@ impl Comparison {
                     "--evaluator: a sharded comparison cannot take an external evaluator yet; run it whole"
                 );
             }
-            let log = out.join("evaluator.log");
-            let e = Evaluator::start(options.clone(), &self.problem.workloads, &log)
-                .map_err(anyhow::Error::msg)?;
-            progress.note(&format!(
-                "evaluator: {} ({} workers; each search logs to its own evaluator.log)",
-                e.handshake().identity(),
-                options.workers
-            ));
-            self.problem.attach(Arc::new(e))?;
+            // The final table's evaluator; each search starts its own, logging in its folder.
+            evaluator::attach(&self.problem, options, out, progress)?;
         }
         let searches = self.options.seeds * self.per_seed();
         let held = |k: u64| self.shard.is_none_or(|s| s.holds(k, searches));

@@ -27,7 +27,7 @@
 use super::Done;
 use super::certify::{self, Certified};
 use super::inputs::Inputs;
-use crate::evaluator::{Evaluator, EvaluatorOptions};
+use crate::evaluator::{self, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::Problem;
@@ -44,7 +44,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 /// A grading's options as given (kept in run.toml under `[args]`).
@@ -313,16 +312,7 @@ impl Grading {
                 "--evaluator: a sharded grading cannot take an external evaluator yet; run it whole"
             );
         }
-        let log = self.out.join("evaluator.log");
-        let e = Evaluator::start(options.clone(), &self.problem.workloads, &log)
-            .map_err(anyhow::Error::msg)?;
-        progress.note(&format!(
-            "evaluator: {} ({} workers, log {})",
-            e.handshake().identity(),
-            options.workers,
-            log.display()
-        ));
-        self.problem.attach(Arc::new(e))?;
+        evaluator::attach(&self.problem, options, &self.out, progress)?;
         Ok(options.workers)
     }
 

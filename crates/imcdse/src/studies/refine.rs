@@ -15,7 +15,7 @@
 
 use super::fidelity::{self, Fidelity, Pair};
 use super::sweep::SweepOptions;
-use crate::evaluator::{Evaluator, EvaluatorOptions};
+use crate::evaluator::{self, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::problem::Problem;
 use crate::progress::Progress;
@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Which designs of the run to refine.
@@ -120,11 +119,7 @@ impl Refine {
             None => default_out(&self.args.run, &self.evaluator)?,
         };
         let _lock = RunLock::acquire(&out)?;
-        let log = out.join("evaluator.log");
-        let e = Evaluator::start(self.evaluator.clone(), &problem.workloads, &log)
-            .map_err(anyhow::Error::msg)?;
-        let identity = e.handshake().identity();
-        problem.attach(Arc::new(e))?;
+        let identity = evaluator::attach(&problem, &self.evaluator, &out, progress)?;
         let mut record = RunToml::new(Command::Refine, &self.args)?;
         record.inputs = Some(problem.inputs());
         record.space = Some(problem.file.name.clone());

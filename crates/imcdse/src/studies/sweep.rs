@@ -18,7 +18,7 @@ use super::estimate::{self, Advice};
 use super::exhaustive;
 use super::inputs::Inputs;
 use crate::consistency;
-use crate::evaluator::{Evaluator, EvaluatorOptions};
+use crate::evaluator::{self, Evaluator, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::{Evaluation, Problem};
@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// A sweep's options as given: kept in run.toml under `[args]`, where `imcdse merge` reads
@@ -152,7 +152,8 @@ pub struct Sweep {
     pub shard: Option<Shard>,
     /// Exhaustive only: run even when the timed estimate is over [`estimate::LIMIT_S`].
     pub force: bool,
-    /// An external evaluator costing the designs in place of the model (not exhaustive).
+    /// An external evaluator costing the designs in place of the model (an exhaustive
+    /// enumeration through it is checkpointed; not sharded).
     pub evaluator: Option<EvaluatorOptions>,
 }
 
@@ -375,17 +376,7 @@ impl Sweep {
                  `imcdse refine RUN --evaluator CMD --top K`"
             );
         }
-        let log = self.out.join("evaluator.log");
-        let e = Evaluator::start(options.clone(), &self.problem.workloads, &log)
-            .map_err(anyhow::Error::msg)?;
-        progress.note(&format!(
-            "evaluator: {} ({} workers, timeout {} s, log {})",
-            e.handshake().identity(),
-            options.workers,
-            options.timeout.as_secs_f64(),
-            log.display()
-        ));
-        self.problem.attach(Arc::new(e))?;
+        evaluator::attach(&self.problem, options, &self.out, progress)?;
         Ok(options.workers)
     }
 
