@@ -7,7 +7,7 @@
 //! the design is from feasible: `needed / available - 1` crossbars for weights that do not fit,
 //! `area / limit - 1` for the area, 1 for a softmax unit that cannot run a layer; an invalid
 //! combination is 1e6, worse than any buildable design; a design an external evaluator calls
-//! infeasible, or could not cost, is 1.
+//! infeasible has the evaluator's violation (1 when it gives none, or could not cost it).
 
 use imc_model::{Infeasible, ModelError};
 use std::fmt;
@@ -41,9 +41,14 @@ pub enum Infeasibility {
     Causes(Vec<Cause>),
     /// Read back from a results file or a checkpoint: only the text is known.
     Recorded(String),
-    /// An external evaluator said so, or gave no usable answer (`--evaluator`): its text,
-    /// which starts with `evaluator`.
-    External(String),
+    /// An external evaluator said so, or gave no usable answer (`--evaluator`).
+    External {
+        /// Why, starting with `evaluator`.
+        text: String,
+        /// How far from feasible: the evaluator's own (1 when it gives none or failed), plus
+        /// the area's when the chip it reports is above the limit.
+        violation: f64,
+    },
 }
 
 impl Cause {
@@ -112,7 +117,8 @@ impl Infeasibility {
         match self {
             Infeasibility::Invalid(_) => 1e6,
             Infeasibility::Causes(c) => c.iter().map(Cause::violation).sum::<f64>().max(1e-12),
-            Infeasibility::Recorded(_) | Infeasibility::External(_) => 1.0,
+            Infeasibility::Recorded(_) => 1.0,
+            Infeasibility::External { violation, .. } => *violation,
         }
     }
 }
@@ -152,7 +158,9 @@ impl fmt::Display for Infeasibility {
                 }
                 Ok(())
             }
-            Infeasibility::Recorded(text) | Infeasibility::External(text) => f.write_str(text),
+            Infeasibility::Recorded(text) | Infeasibility::External { text, .. } => {
+                f.write_str(text)
+            }
         }
     }
 }

@@ -221,14 +221,7 @@ impl Problem {
         }
         let e: Vec<f64> = r.workloads.iter().map(|w| w.energy_mj).collect();
         let l: Vec<f64> = r.workloads.iter().map(|w| w.latency_ms).collect();
-        Evaluation {
-            outcome: Outcome::Feasible(self.objective.vector(&self.names, &e, &l, r.area_mm2)),
-            reason: None,
-            score: Some(self.objective.score(&self.names, &e, &l, r.area_mm2)),
-            area_mm2: Some(r.area_mm2),
-            per_workload,
-            extra: Vec::new(),
-        }
+        self.scored(&e, &l, r.area_mm2, per_workload)
     }
 }
 
@@ -238,31 +231,36 @@ impl Problem {
     /// what went wrong.
     fn external_evaluation(&self, e: &Evaluator, p: &Point) -> Evaluation {
         let n = self.workloads.len();
+        let limit = self.file.constraints.max_area_mm2;
+        let above = |area: Option<f64>| {
+            area.zip(limit)
+                .filter(|(a, l)| a > l)
+                .map(|(area_mm2, limit_mm2)| Cause::Area {
+                    area_mm2,
+                    limit_mm2,
+                })
+        };
         match e.cost(&self.design(p)) {
-            Err(why) => Evaluation::infeasible(Infeasibility::External(why), None, vec![None; n]),
+            Err(text) => {
+                let why = Infeasibility::External {
+                    text,
+                    violation: 1.0,
+                };
+                Evaluation::infeasible(why, None, vec![None; n])
+            }
             Ok(Answer::Infeasible {
                 reason,
                 violation,
                 area_mm2,
             }) => {
                 let mut text = format!("evaluator {}: {reason}", e.handshake().name);
-                let mut v = violation.unwrap_or(1.0);
-                let limit = self.file.constraints.max_area_mm2;
-                if let Some((a, l)) = area_mm2.zip(limit).filter(|(a, l)| a > l) {
-                    v += a / l - 1.0;
-                    text.push_str(&format!("; area {a:.1} mm2 is above the limit of {l} mm2"));
+                let mut violation = violation.unwrap_or(1.0);
+                if let Some(area) = above(area_mm2) {
+                    violation += area.violation();
+                    text.push_str(&format!("; {area}"));
                 }
-                Evaluation {
-                    outcome: Outcome::Infeasible {
-                        violation: v,
-                        reason: text.clone(),
-                    },
-                    reason: Some(Infeasibility::External(text)),
-                    score: None,
-                    area_mm2,
-                    per_workload: vec![None; n],
-                    extra: Vec::new(),
-                }
+                let why = Infeasibility::External { text, violation };
+                Evaluation::infeasible(why, area_mm2, vec![None; n])
             }
             Ok(Answer::Feasible {
                 area_mm2,
@@ -273,33 +271,39 @@ impl Problem {
                     .iter()
                     .map(|&(en, l)| Some((en, l, en * l * area_mm2)))
                     .collect();
-                let limit = self.file.constraints.max_area_mm2;
-                let mut eval = match limit.filter(|&l| area_mm2 > l) {
-                    Some(limit_mm2) => Evaluation::infeasible(
-                        Infeasibility::Causes(vec![Cause::Area {
-                            area_mm2,
-                            limit_mm2,
-                        }]),
+                let mut eval = match above(Some(area_mm2)) {
+                    Some(area) => Evaluation::infeasible(
+                        Infeasibility::Causes(vec![area]),
                         Some(area_mm2),
                         per_workload,
                     ),
                     None => {
-                        let en: Vec<f64> = costs.iter().map(|c| c.0).collect();
-                        let l: Vec<f64> = costs.iter().map(|c| c.1).collect();
-                        let o = &self.objective;
-                        Evaluation {
-                            outcome: Outcome::Feasible(o.vector(&self.names, &en, &l, area_mm2)),
-                            reason: None,
-                            score: Some(o.score(&self.names, &en, &l, area_mm2)),
-                            area_mm2: Some(area_mm2),
-                            per_workload,
-                            extra: Vec::new(),
-                        }
+                        let (en, l): (Vec<f64>, Vec<f64>) = costs.into_iter().unzip();
+                        self.scored(&en, &l, area_mm2, per_workload)
                     }
                 };
                 eval.extra = extra;
                 eval
             }
+        }
+    }
+
+    /// A feasible design's evaluation: its objective vector and score from its energies and
+    /// latencies (per workload) and area.
+    fn scored(
+        &self,
+        e: &[f64],
+        l: &[f64],
+        area_mm2: f64,
+        per_workload: Vec<Option<(f64, f64, f64)>>,
+    ) -> Evaluation {
+        Evaluation {
+            outcome: Outcome::Feasible(self.objective.vector(&self.names, e, l, area_mm2)),
+            reason: None,
+            score: Some(self.objective.score(&self.names, e, l, area_mm2)),
+            area_mm2: Some(area_mm2),
+            per_workload,
+            extra: Vec::new(),
         }
     }
 }
