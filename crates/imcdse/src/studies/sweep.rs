@@ -474,8 +474,8 @@ impl Sweep {
     /// Exhaustive through the external evaluator: every design of the space costed by it, in
     /// flat index order, a batch at a time into the checkpoint (so `--resume` continues). The
     /// first batch times the evaluator: a run whose estimate is over [`estimate::LIMIT_S`] stops
-    /// there unless `force`. Keeps the best `top` rows and the front's (every row with
-    /// `keep_all`), as the model's enumeration does, so the folder can certify a grading.
+    /// there unless `force`. Keeps the rows the model's enumeration keeps
+    /// ([`exhaustive::combine`]), so the folder can certify a grading.
     fn enumerate_external(
         &self,
         prior: Vec<Row>,
@@ -536,23 +536,11 @@ impl Sweep {
         }
         bar.finish();
         let seconds = started.elapsed().as_secs_f64();
-        rows.sort_by_key(|r| r.eval_index);
         let feasible = rows.iter().filter(|r| r.eval.score.is_some()).count() as u64;
-        let kept = if self.options.keep_all {
-            rows
-        } else {
-            let mut best: Vec<&Row> = rows.iter().filter(|r| r.eval.score.is_some()).collect();
-            best.sort_by(|a, b| results::by_score(a, b));
-            let mut keep: std::collections::BTreeSet<u64> = best
-                .iter()
-                .take(self.options.top)
-                .map(|r| r.eval_index)
-                .collect();
-            keep.extend(results::pareto_rows(&rows).iter().map(|r| r.eval_index));
-            rows.into_iter()
-                .filter(|r| keep.contains(&r.eval_index))
-                .collect()
-        };
+        // The model's enumeration keeps feasible rows only, unless every row is kept.
+        let keep_all = self.options.keep_all;
+        rows.retain(|r| keep_all || r.eval.score.is_some());
+        let kept = exhaustive::combine(vec![rows], self.options.top, keep_all);
         let counts = Counts {
             designs: Some(size),
             feasible: Some(feasible),
