@@ -11,6 +11,7 @@ use imc_zoo::ops::{
     ActKind, Activation, Add, Conv2d, Embedding, Linear, MatMul, Norm, NormKind, Op, Pool,
     PoolKind, Scale, Softmax,
 };
+use imc_zoo::precision::BITS_RANGE;
 use imc_zoo::{Layer, Precision, Spiking, Workload};
 use serde_json::{Map, Value as Json};
 
@@ -81,13 +82,13 @@ pub fn layer_from_json(j: &Json) -> Result<Layer, String> {
     let spiking = match obj.get("spiking") {
         None | Some(Json::Null) => None,
         Some(Json::Object(sp)) => Some(Spiking {
-            timesteps: int(sp, "timesteps")? as u32,
+            timesteps: int32(sp, "timesteps")?,
             spike_rate: sp
                 .get("spike_rate")
                 .and_then(Json::as_f64)
-                .filter(|r| (0.0..=1.0).contains(r))
-                .ok_or("`spiking.spike_rate`: expected a number in [0, 1]")?,
-            membrane_bits: int(sp, "membrane_bits")? as u32,
+                .filter(|r| *r > 0.0 && *r <= 1.0)
+                .ok_or("`spiking.spike_rate`: expected a number in (0, 1]")?,
+            membrane_bits: bits(sp, "membrane_bits")?,
             input_spikes: boolean(sp, "input_spikes")?,
         }),
         Some(_) => return Err("`spiking`: expected an object or null".into()),
@@ -216,12 +217,19 @@ fn int(s: &Map<String, Json>, key: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{key}`: expected an integer >= 1"))
 }
 
+/// A positive integer that fits 32 bits.
+fn int32(s: &Map<String, Json>, key: &str) -> Result<u32, String> {
+    let v = int(s, key)?;
+    u32::try_from(v).map_err(|_| format!("`{key}`: {v} is out of range; allowed 1..={}", u32::MAX))
+}
+
+/// A bit width in the zoo's range ([`BITS_RANGE`]).
 fn bits(s: &Map<String, Json>, key: &str) -> Result<u32, String> {
     let b = int(s, key)?;
-    if !imc_zoo::precision::BITS_RANGE.contains(&(b as u32)) || b > 32 {
-        return Err(format!("`{key}`: {b} bits; allowed 1..=32"));
-    }
-    Ok(b as u32)
+    u32::try_from(b)
+        .ok()
+        .filter(|b| BITS_RANGE.contains(b))
+        .ok_or_else(|| format!("`{key}`: {b} bits; allowed {BITS_RANGE:?}"))
 }
 
 fn boolean(s: &Map<String, Json>, key: &str) -> Result<bool, String> {
@@ -291,7 +299,13 @@ mod tests {
     fn bad_layers_are_named() {
         let w = &Zoo::builtin().unwrap().resolve("resnet18").unwrap()[0];
         let good = describe::layer_json(&w.layers[0]);
-        let cases: [(&str, Json, &str); 4] = [
+        let cases: [(&str, Json, &str); 6] = [
+            (
+                "/weight_bits",
+                json!(40),
+                "`weight_bits`: 40 bits; allowed 1..=32",
+            ),
+            ("/input_bits", json!(4294967304u64), "allowed 1..=32"),
             ("/shape/groups", json!(5), "groups 5 must divide"),
             ("/macs", json!(7), "`macs` is 7"),
             ("/op", json!("lstm"), "unknown op `lstm`"),
