@@ -81,14 +81,12 @@ impl EvaluatorArgs {
         let Some(command) = &self.evaluator else {
             return Ok(None);
         };
-        let t = self.evaluator_timeout;
-        if !(t.is_finite() && (0.001..=1e6).contains(&t)) {
-            anyhow::bail!("--evaluator-timeout {t}: allowed 0.001 to 1e6 seconds");
-        }
+        let timeout = EvaluatorOptions::timeout_from_secs(self.evaluator_timeout)
+            .map_err(anyhow::Error::msg)?;
         let o = EvaluatorOptions {
             command: command.clone(),
             workers: self.evaluator_workers,
-            timeout: std::time::Duration::from_secs_f64(t),
+            timeout,
             cache: self.evaluator_cache.clone(),
         };
         o.check().map_err(anyhow::Error::msg)?;

@@ -48,8 +48,22 @@ pub struct EvaluatorOptions {
 impl EvaluatorOptions {
     /// Most workers one run may start.
     pub const MAX_WORKERS: usize = 256;
+    /// Allowed timeouts, s.
+    pub const TIMEOUT_S: std::ops::RangeInclusive<f64> = 0.001..=1e6;
 
-    /// The options' own checks: a command, 1..=256 workers, a timeout of at least 1 ms.
+    /// A timeout of `seconds`, checked against [`Self::TIMEOUT_S`].
+    pub fn timeout_from_secs(seconds: f64) -> Result<Duration, String> {
+        if !Self::TIMEOUT_S.contains(&seconds) {
+            return Err(format!(
+                "--evaluator-timeout {seconds}: allowed {} to {} seconds",
+                Self::TIMEOUT_S.start(),
+                Self::TIMEOUT_S.end()
+            ));
+        }
+        Ok(Duration::from_secs_f64(seconds))
+    }
+
+    /// The options' own checks: a command, 1..=256 workers, a timeout in [`Self::TIMEOUT_S`].
     pub fn check(&self) -> Result<(), String> {
         if self.command.trim().is_empty() {
             return Err("--evaluator: the command is empty".into());
@@ -61,13 +75,7 @@ impl EvaluatorOptions {
                 Self::MAX_WORKERS
             ));
         }
-        if self.timeout < Duration::from_millis(1) {
-            return Err(format!(
-                "--evaluator-timeout {:?}: allowed at least 1 ms",
-                self.timeout
-            ));
-        }
-        Ok(())
+        Self::timeout_from_secs(self.timeout.as_secs_f64()).map(|_| ())
     }
 }
 
