@@ -50,12 +50,9 @@ fn text(c: &Cell) -> String {
     }
 }
 
+/// A number cell's value (NaN for a null, as a missing number compares unequal).
 fn num(c: &Cell) -> f64 {
-    match c {
-        Cell::Num(x) => *x,
-        Cell::Int(x) => *x as f64,
-        _ => f64::NAN,
-    }
+    c.number().unwrap_or(f64::NAN)
 }
 
 /// Every way a worker can fail marks only that design infeasible, with the reason in its
@@ -585,13 +582,13 @@ fn analytic_first_screens_then_follows_the_corrected_model() {
         text
     };
     let whole = s.path("whole");
-    let text = run(&whole, "30", false);
+    let printed = run(&whole, "30", false);
     assert!(
-        text.contains("then spent 30 of 30 expensive evaluations"),
-        "{text}"
+        printed.contains("then spent 30 of 30 expensive evaluations"),
+        "{printed}"
     );
     let t = read_table(&whole.join("evaluations.parquet")).unwrap();
-    let phases: Vec<String> = t.column("phase").unwrap().iter().map(text_of).collect();
+    let phases: Vec<String> = t.column("phase").unwrap().iter().map(text).collect();
     assert!(
         phases[..10].iter().all(|p| p == "analytic-first:start"),
         "{phases:?}"
@@ -608,8 +605,8 @@ fn analytic_first_screens_then_follows_the_corrected_model() {
 
     let cut = s.path("cut");
     run(&cut, "12", false);
-    let text = run(&cut, "30", true);
-    assert!(text.contains("(12 resumed)"), "{text}");
+    let printed = run(&cut, "30", true);
+    assert!(printed.contains("(12 resumed)"), "{printed}");
     assert_eq!(cells(&cut), cells(&whole));
 
     let certified = s.path("certified");
@@ -651,10 +648,6 @@ fn analytic_first_screens_then_follows_the_corrected_model() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("leave out --optimizer nsga2"), "{err}");
-}
-
-fn text_of(c: &Cell) -> String {
-    text(c)
 }
 
 /// The CiMLoop template speaks the protocol and translates a design and its layers
