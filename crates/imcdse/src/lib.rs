@@ -1,6 +1,6 @@
 //! # imcdse: joint hardware-workload design-space exploration of IMC accelerators
 //!
-//! The library under the `imcdse` command (and, later, its Python package). How it fits
+//! The library under the `imcdse` command (and of its Python package). How it fits
 //! together, in the order data flows:
 //!
 //! 1. A design-space file ([`space`]) names the architecture parameters that are searched and
@@ -24,10 +24,14 @@
 //!    designs, and [`studies::analytic_first`] spends it only where the model points.
 //!    `imcdse serve` ([`evaluator::serve`]) is the model behind the same protocol.
 //!
+//! 5. Library callers holding designs as arrays (the Python package, `crates/imcdse-py`) cost
+//!    them in parallel batches with [`batch`], into the columns of the results table.
+//!
 //! The binary (`src/main.rs`, `src/cli/`) only parses arguments into these options, draws
 //! progress bars and prints; nothing here parses command lines or prints.
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod calibration;
 pub mod consistency;
 pub mod describe;

@@ -76,106 +76,92 @@ pub fn best_row(rows: &[Row]) -> Option<&Row> {
         .min_by(|a, b| by_score(a, b))
 }
 
-/// The results table of `rows` for `problem`.
+/// The results table of `rows` for `problem` (see [`columns`]).
 pub fn frame(problem: &Problem, rows: &[Row]) -> Result<DataFrame> {
-    let n = rows.len();
-    let mut cols: Vec<Column> = Vec::new();
+    let cols = columns(problem, rows);
+    table(cols.iter().map(|(k, c)| (k.as_str(), c.clone())).collect())
+}
+
+/// The columns of the results table of `rows` for `problem`, in the module doc's order: a
+/// numeric parameter as numbers, a boolean one as flags, any other as text; then `feasible`,
+/// `infeasible_reason`, `score`, `area_mm2`, per workload energy, latency and EDAP,
+/// `eval_index`, `phase`, and an external evaluator's extra fields.
+pub fn columns(problem: &Problem, rows: &[Row]) -> Vec<(String, Col)> {
+    let mut cols: Vec<(String, Col)> = Vec::new();
     for (d, (name, values)) in problem.file.params.iter().enumerate() {
         let pick = |r: &Row| &values[r.point.0[d] as usize];
         let col = match &values[0] {
-            Value::Num(_) => Column::new(
-                name.into(),
+            Value::Num(_) => Col::F64(
                 rows.iter()
-                    .map(|r| {
-                        if let Value::Num(x) = pick(r) {
-                            *x
-                        } else {
-                            f64::NAN
-                        }
+                    .map(|r| match pick(r) {
+                        Value::Num(x) => Some(*x),
+                        _ => Some(f64::NAN),
                     })
-                    .collect::<Vec<f64>>(),
+                    .collect(),
             ),
-            Value::Bool(_) => Column::new(
-                name.into(),
+            Value::Bool(_) => Col::Bool(
                 rows.iter()
                     .map(|r| matches!(pick(r), Value::Bool(true)))
-                    .collect::<Vec<bool>>(),
+                    .collect(),
             ),
-            Value::Str(_) => Column::new(
-                name.into(),
+            Value::Str(_) => Col::Str(
                 rows.iter()
                     .map(|r| pick(r).to_string().trim_matches('"').to_string())
-                    .collect::<Vec<String>>(),
+                    .collect(),
             ),
         };
-        cols.push(col);
+        cols.push((name.clone(), col));
     }
-    cols.push(Column::new(
+    let f64s = |get: &dyn Fn(&Row) -> Option<f64>| Col::F64(rows.iter().map(get).collect());
+    cols.push((
         "feasible".into(),
-        rows.iter()
-            .map(|r| r.eval.outcome.is_feasible())
-            .collect::<Vec<bool>>(),
+        Col::Bool(rows.iter().map(|r| r.eval.outcome.is_feasible()).collect()),
     ));
-    cols.push(Column::new(
+    cols.push((
         "infeasible_reason".into(),
-        rows.iter()
-            .map(|r| r.eval.reason.as_ref().map(|x| x.to_string()))
-            .collect::<Vec<Option<String>>>(),
-    ));
-    cols.push(Column::new(
-        "score".into(),
-        rows.iter()
-            .map(|r| r.eval.score)
-            .collect::<Vec<Option<f64>>>(),
-    ));
-    cols.push(Column::new(
-        "area_mm2".into(),
-        rows.iter()
-            .map(|r| r.eval.area_mm2)
-            .collect::<Vec<Option<f64>>>(),
-    ));
-    for (w, name) in problem.names.iter().enumerate() {
-        let get = |k: usize| {
+        Col::Text(
             rows.iter()
-                .map(|r| r.eval.per_workload[w].map(|x| [x.0, x.1, x.2][k]))
-                .collect::<Vec<Option<f64>>>()
-        };
-        cols.push(Column::new(format!("{name}__energy_mj").into(), get(0)));
-        cols.push(Column::new(format!("{name}__latency_ms").into(), get(1)));
-        cols.push(Column::new(format!("{name}__edap").into(), get(2)));
-    }
-    cols.push(Column::new(
-        "eval_index".into(),
-        rows.iter().map(|r| r.eval_index).collect::<Vec<u64>>(),
+                .map(|r| r.eval.reason.as_ref().map(|x| x.to_string()))
+                .collect(),
+        ),
     ));
-    cols.push(Column::new(
+    cols.push(("score".into(), f64s(&|r| r.eval.score)));
+    cols.push(("area_mm2".into(), f64s(&|r| r.eval.area_mm2)));
+    for (w, name) in problem.names.iter().enumerate() {
+        let part = |k: usize| f64s(&|r| r.eval.per_workload[w].map(|x| [x.0, x.1, x.2][k]));
+        cols.push((format!("{name}__energy_mj"), part(0)));
+        cols.push((format!("{name}__latency_ms"), part(1)));
+        cols.push((format!("{name}__edap"), part(2)));
+    }
+    cols.push((
+        "eval_index".into(),
+        Col::U64(rows.iter().map(|r| r.eval_index).collect()),
+    ));
+    cols.push((
         "phase".into(),
-        rows.iter()
-            .map(|r| r.phase.clone())
-            .collect::<Vec<String>>(),
+        Col::Str(rows.iter().map(|r| r.phase.clone()).collect()),
     ));
     let names: std::collections::BTreeSet<&str> = rows
         .iter()
         .flat_map(|r| r.eval.extra.iter().map(|(k, _)| k.as_str()))
         .collect();
     for name in names {
-        cols.push(Column::new(
-            format!("{EXTRA}{name}").into(),
-            rows.iter()
-                .map(|r| r.eval.extra.iter().find(|(k, _)| k == name).map(|x| x.1))
-                .collect::<Vec<Option<f64>>>(),
-        ));
+        let extra = |r: &Row| r.eval.extra.iter().find(|(k, _)| k == name).map(|x| x.1);
+        cols.push((format!("{EXTRA}{name}"), f64s(&extra)));
     }
-    Ok(DataFrame::new(n, cols)?)
+    cols
 }
 
 /// The prefix of the columns of an external evaluator's extra fields.
 pub const EXTRA: &str = "extra__";
 
-/// One column of a summary table (grading, comparison).
+/// One column of a table (results, grading, comparison).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Col {
     /// Text.
     Str(Vec<String>),
+    /// Text, null where missing.
+    Text(Vec<Option<String>>),
     /// Counts.
     U64(Vec<u64>),
     /// Numbers, null where missing.
@@ -188,6 +174,7 @@ pub enum Col {
 pub fn table(cols: Vec<(&str, Col)>) -> Result<DataFrame> {
     let n = cols.first().map_or(0, |(_, c)| match c {
         Col::Str(v) => v.len(),
+        Col::Text(v) => v.len(),
         Col::U64(v) => v.len(),
         Col::F64(v) => v.len(),
         Col::Bool(v) => v.len(),
@@ -196,6 +183,7 @@ pub fn table(cols: Vec<(&str, Col)>) -> Result<DataFrame> {
         .into_iter()
         .map(|(name, c)| match c {
             Col::Str(v) => Column::new(name.into(), v),
+            Col::Text(v) => Column::new(name.into(), v),
             Col::U64(v) => Column::new(name.into(), v),
             Col::F64(v) => Column::new(name.into(), v),
             Col::Bool(v) => Column::new(name.into(), v),
