@@ -1,0 +1,26 @@
+//! `imcdse._native`, the compiled half of the `imcdse` Python package (the Python half, in
+//! `python/imcdse`, turns its byte buffers into NumPy arrays and frames). It calls the
+//! library crates, never the CLI: [`space`] for design spaces, [`problem`] for batches of
+//! designs and scores, [`studies`] for sweeps, comparisons and gradings.
+
+mod convert;
+mod problem;
+mod space;
+mod studies;
+
+use pyo3::prelude::*;
+
+/// The compiled module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("MODEL", imc_model::fingerprint())?;
+    m.add_class::<space::PySpace>()?;
+    m.add_class::<problem::PyProblem>()?;
+    m.add_function(wrap_pyfunction!(problem::score, m)?)?;
+    m.add_function(wrap_pyfunction!(problem::workloads, m)?)?;
+    m.add_function(wrap_pyfunction!(studies::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(studies::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(studies::grade, m)?)?;
+    Ok(())
+}
