@@ -12,6 +12,8 @@ venv="$root/target/venv-python"
 if [ ! -x "$venv/bin/python" ]; then
     "${PYTHON:-python3}" -m venv "$venv"
 fi
+# The venv's tools first on PATH: maturin's build backend runs the `maturin` it installed.
+export PATH="$venv/bin:$PATH"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r scripts/python/requirements.txt
 cargo build --release --locked -p imcdse -q
 "$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps \
