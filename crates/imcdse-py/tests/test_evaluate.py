@@ -8,9 +8,15 @@ import math
 import imcdse
 import numpy as np
 import pytest
+
 from conftest import run_cli
 
 REL = 1e-12
+
+
+def design_set(space, indices) -> str:
+    """A design's `--set` for the CLI: `k=v,...` of its values."""
+    return ",".join(f"{n}={space.params[n][i]}" for n, i in zip(space.names, indices))
 
 
 def close(a: float, b: float) -> bool:
@@ -30,8 +36,7 @@ def test_equal_to_eval_json_on_200_random_designs(cli, name):
     assert list(res) == expected
     feasible = 0
     for row in range(len(x)):
-        design = space.design(space.index({n: space.params[n][x[row, j]] for j, n in enumerate(space.names)}))
-        sets = ",".join(f"{k}={v}" for k, v in design.items())
+        sets = design_set(space, x[row])
         ref = json.loads(run_cli(cli, "eval", "--space", name, "--set", sets, "--workloads", "paper4", "--json"))
         for n in space.names:
             assert res[n][row] == ref["parameters"][n], (row, n)
@@ -51,6 +56,24 @@ def test_equal_to_eval_json_on_200_random_designs(cli, name):
                 assert close(res[f"{w}__{m}"][row], ref["workloads"][w][m]), (row, w, m)
     # Random designs of both spaces mix feasible and infeasible ones.
     assert 0 < feasible < len(x), feasible
+
+
+def test_a_calibration_is_the_clis(cli):
+    space = imcdse.Space.load("paper-rram")
+    x = space.sample(20, seed=8)
+    res = imcdse.evaluate(space, x, calibration="cimloop-paper-rram")
+    plain = imcdse.evaluate(space, x)
+    assert not np.array_equal(res["area_mm2"], plain["area_mm2"])
+    assert imcdse.Space.load("paper-rram", calibration="cimloop-paper-rram").calibration == "cimloop-paper-rram"
+    for row in range(len(x)):
+        sets = design_set(space, x[row])
+        ref = json.loads(run_cli(cli, "eval", "--space", "paper-rram", "--calibration", "cimloop-paper-rram",
+                                 "--set", sets, "--json"))
+        assert ref["calibration"]["name"] == "cimloop-paper-rram"
+        assert close(res["area_mm2"][row], ref["area_mm2"])
+        for w, v in ref["workloads"].items():
+            assert close(res[f"{w}__energy_mj"][row], v["energy_mj"]), (row, w)
+            assert close(res[f"{w}__latency_ms"][row], v["latency_ms"]), (row, w)
 
 
 def test_infeasible_designs_carry_their_reason():
@@ -101,6 +124,8 @@ def pd_missing(x) -> bool:
 
 
 def test_frames_and_threads():
+    pytest.importorskip("pandas")
+    pytest.importorskip("polars")
     space = imcdse.Space.load("paper-rram")
     x = space.sample(300, seed=11)
     one = imcdse.evaluate(space, x, threads=1)
@@ -170,3 +195,16 @@ def test_workloads_give_the_published_totals():
     layers = w["resnet18"]["layer_list"]
     assert len(layers) == w["resnet18"]["layers"]
     assert imcdse.workloads(["vgg16", "alexnet"]).keys() == {"vgg16", "alexnet"}
+
+
+def test_batches_from_several_python_threads_run_at_once_and_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    space = imcdse.Space.load("paper-rram")
+    x = space.sample(2000, seed=21)
+    want = imcdse.evaluate(space, x, threads=1)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _: imcdse.evaluate(space, x, threads=1), range(4)))
+    for g in got:
+        for k in want:
+            assert g[k].tolist() == want[k].tolist() or np.array_equal(g[k], want[k], equal_nan=True), k

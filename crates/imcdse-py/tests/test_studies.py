@@ -4,6 +4,7 @@ same options and seed; compare and grade run and return their tables."""
 import imcdse
 import numpy as np
 import pytest
+
 from conftest import run_cli
 
 
