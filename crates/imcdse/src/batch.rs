@@ -11,7 +11,8 @@ use imc_model::cost::footprint;
 use imc_search::{Point, Space};
 use rand::RngExt as _;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The violation of a design that is not a valid architecture, in every constraint (the
 /// value [`crate::infeasibility::Infeasibility::violation`] gives it).
@@ -66,13 +67,31 @@ pub fn evaluate(
     let run = || points.par_iter().map(|p| problem.evaluate(p)).collect();
     match threads {
         None => Ok(run()),
-        Some(0) => Err("threads must be at least 1".into()),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map(|pool| pool.install(run))
-            .map_err(|e| format!("cannot start {n} threads: {e}")),
+        Some(n) => Ok(pool(n)?.install(run)),
     }
+}
+
+/// A pool of `n` threads, made once per size and kept: the model keeps per-thread memos
+/// (balanced replication), which a pool made for each batch would start cold every time.
+fn pool(n: usize) -> Result<Arc<rayon::ThreadPool>, String> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    if n == 0 {
+        return Err("threads must be at least 1".into());
+    }
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(p) = pools.get(&n) {
+        return Ok(p.clone());
+    }
+    let p = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .map_err(|e| format!("cannot start {n} threads: {e}"))?;
+    let p = Arc::new(p);
+    pools.insert(n, p.clone());
+    Ok(p)
 }
 
 /// The columns of `evaluations.parquet` for costed points, without the run's bookkeeping
