@@ -69,38 +69,29 @@ pub fn f64_bytes<'py>(py: Python<'py>, xs: impl Iterator<Item = f64>) -> Bound<'
     PyByteArray::new(py, &bytes)
 }
 
-/// Little-endian 64-bit integers from bytes (as `numpy.ndarray.tobytes` writes `<i8`).
-pub fn i64s(bytes: &[u8]) -> PyResult<Vec<i64>> {
+/// Bytes as 8-byte words (as `numpy.ndarray.tobytes` writes `<i8` and `<f8`); `what` names
+/// the buffer when its length is not whole words.
+fn words(bytes: &[u8], what: &str) -> PyResult<impl Iterator<Item = [u8; 8]>> {
     if !bytes.len().is_multiple_of(8) {
-        return Err(invalid(
-            "designs: the index buffer is not whole 64-bit integers",
-        ));
+        return Err(invalid(format!(
+            "{what}: the buffer is not whole 64-bit words"
+        )));
     }
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            i64::from_le_bytes(b)
-        })
-        .collect())
+    Ok(bytes.chunks_exact(8).map(|c| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        b
+    }))
+}
+
+/// Little-endian 64-bit integers from bytes.
+pub fn i64s(bytes: &[u8]) -> PyResult<Vec<i64>> {
+    Ok(words(bytes, "designs")?.map(i64::from_le_bytes).collect())
 }
 
 /// Little-endian floats from bytes.
 pub fn f64s(bytes: &[u8], what: &str) -> PyResult<Vec<f64>> {
-    if !bytes.len().is_multiple_of(8) {
-        return Err(invalid(format!(
-            "{what}: the buffer is not whole 64-bit floats"
-        )));
-    }
-    Ok(bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            f64::from_le_bytes(b)
-        })
-        .collect())
+    Ok(words(bytes, what)?.map(f64::from_le_bytes).collect())
 }
 
 /// A results column as `(kind, payload)`: `("f64", bytes)` with NaN for nulls, `("bool",

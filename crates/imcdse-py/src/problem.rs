@@ -9,6 +9,7 @@ use imcdse::batch;
 use imcdse::calibration::Calibration;
 use imcdse::objective::Objective;
 use imcdse::problem::Problem;
+use imcdse::studies::inputs;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyList, PyTuple};
 
@@ -16,14 +17,6 @@ use pyo3::types::{PyByteArray, PyList, PyTuple};
 #[pyclass(frozen, name = "Problem", module = "imcdse._native")]
 pub struct PyProblem {
     problem: Problem,
-}
-
-/// The workloads of a `--workloads` list, from the built-in zoo (or .toml files).
-pub fn resolve_workloads(names: &str) -> anyhow::Result<Vec<imc_zoo::Workload>> {
-    use anyhow::Context;
-    Zoo::builtin()?
-        .resolve(names)
-        .with_context(|| format!("--workloads {names}"))
 }
 
 #[pymethods]
@@ -44,7 +37,8 @@ impl PyProblem {
                 .calibrate(Calibration::resolve(c).map_err(error)?)
                 .map_err(error)?;
         }
-        let workloads = resolve_workloads(workloads).map_err(error)?;
+        let zoo = Zoo::builtin().map_err(error)?;
+        let workloads = inputs::workloads(&zoo, workloads).map_err(error)?;
         let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
         let objective = Objective::parse(objective, &names).map_err(error)?;
         let problem = Problem::new(file, workloads, objective).map_err(error)?;
@@ -87,17 +81,10 @@ impl PyProblem {
         constraints: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         let flat = i64s(indices)?;
-        let names: Vec<String> = self
-            .problem
-            .file
-            .params
-            .iter()
-            .map(|(k, _)| k.clone())
-            .collect();
         let problem = &self.problem;
         let (cols, g) = py
             .detach(|| -> Result<_, String> {
-                let points = batch::points(&problem.space, &names, &flat)?;
+                let points = batch::points(&problem.space, &flat)?;
                 let evals = batch::evaluate(problem, &points, threads)?;
                 let g = constraints.then(|| batch::constraints(problem, &points, &evals));
                 Ok((batch::columns(problem, &points, evals), g))
@@ -186,7 +173,7 @@ pub fn score<'py>(
 #[pyfunction]
 pub fn workloads(names: &str) -> PyResult<String> {
     let zoo = Zoo::builtin().map_err(error)?;
-    let ws = resolve_workloads(names).map_err(error)?;
+    let ws = inputs::workloads(&zoo, names).map_err(error)?;
     let items: Vec<serde_json::Value> = ws
         .iter()
         .map(|w| imcdse::describe::workload_json(&zoo, w, true))

@@ -20,18 +20,8 @@ pub struct PySpace {
 
 impl PySpace {
     fn new(file: SpaceFile) -> PySpace {
-        let space = Space::new(
-            file.params
-                .iter()
-                .map(|(k, v)| (k.clone(), v.len() as u32))
-                .collect(),
-        );
+        let space = file.search_space();
         PySpace { file, space }
-    }
-
-    /// The free parameters' names, in the space's order.
-    pub fn names(&self) -> Vec<String> {
-        self.file.params.iter().map(|(k, _)| k.clone()).collect()
     }
 
     fn check_index(&self, index: u128) -> PyResult<()> {
@@ -162,7 +152,7 @@ impl PySpace {
                 problems.push(format!(
                     "`{key}` is not a free parameter of {} ({})",
                     self.file.name,
-                    self.names().join(", ")
+                    self.space.names.join(", ")
                 ));
             }
         }
@@ -186,9 +176,9 @@ impl PySpace {
     }
 
     /// The free parameters' names, in order.
-    #[getter(names)]
-    fn get_names(&self) -> Vec<String> {
-        self.names()
+    #[getter]
+    fn names(&self) -> Vec<String> {
+        self.space.names.clone()
     }
 
     /// Number of values of each free parameter, in order.

@@ -21,7 +21,7 @@ pub const INVALID: f64 = 1e6;
 /// Rows of value indices (row-major, one column per free parameter in the space's order) as
 /// points. An index outside its parameter's list is an error naming the row, the parameter
 /// and the allowed range; so is a length that is not a whole number of rows.
-pub fn points(space: &Space, params: &[String], indices: &[i64]) -> Result<Vec<Point>, String> {
+pub fn points(space: &Space, indices: &[i64]) -> Result<Vec<Point>, String> {
     let dims = space.dims();
     if dims == 0 {
         return if indices.is_empty() {
@@ -34,7 +34,7 @@ pub fn points(space: &Space, params: &[String], indices: &[i64]) -> Result<Vec<P
         return Err(format!(
             "{} indices are not whole designs of {dims} parameters ({})",
             indices.len(),
-            params.join(", ")
+            space.names.join(", ")
         ));
     }
     indices
@@ -44,7 +44,7 @@ pub fn points(space: &Space, params: &[String], indices: &[i64]) -> Result<Vec<P
             let g = genes
                 .iter()
                 .zip(&space.sizes)
-                .zip(params)
+                .zip(&space.names)
                 .map(|((&i, &n), name)| {
                     u32::try_from(i).ok().filter(|&i| i < n).ok_or_else(|| {
                         format!(
@@ -204,12 +204,10 @@ mod tests {
     #[test]
     fn indices_become_points_and_bad_ones_name_the_row_and_parameter() {
         let p = problem("paper-rram");
-        let names = params(&p);
-        let ok = points(&p.space, &names, &[0, 1, 2, 3, 4, 5, 4, 5, 6]).unwrap();
+        let ok = points(&p.space, &[0, 1, 2, 3, 4, 5, 4, 5, 6]).unwrap();
         assert_eq!(ok, vec![Point(vec![0, 1, 2, 3, 4, 5, 4, 5, 6])]);
         let e = points(
             &p.space,
-            &names,
             &[0; 18]
                 .iter()
                 .chain(&[0, 0, 0, 9, 0, 0, 0, 0, 0])
@@ -221,14 +219,14 @@ mod tests {
             e,
             "design 2: index 9 of `rows` is out of range; allowed 0..=4"
         );
-        let e = points(&p.space, &names, &[0, 0, 0, 0, 0, 0, 0, 0, -1]).unwrap_err();
+        let e = points(&p.space, &[0, 0, 0, 0, 0, 0, 0, 0, -1]).unwrap_err();
         assert!(e.contains("index -1 of `glb_mib`"), "{e}");
-        let e = points(&p.space, &names, &[0; 10]).unwrap_err();
+        let e = points(&p.space, &[0; 10]).unwrap_err();
         assert!(
             e.starts_with("10 indices are not whole designs of 9"),
             "{e}"
         );
-        assert_eq!(points(&p.space, &names, &[]).unwrap(), vec![]);
+        assert_eq!(points(&p.space, &[]).unwrap(), vec![]);
     }
 
     /// A batch is the problem's own evaluation, in order, whatever the thread count; its

@@ -75,12 +75,7 @@ impl Problem {
         workloads: Vec<Workload>,
         objective: Objective,
     ) -> Result<Problem, ModelError> {
-        let space = Space::new(
-            file.params
-                .iter()
-                .map(|(k, v)| (k.clone(), v.len() as u32))
-                .collect(),
-        );
+        let space = file.search_space();
         let names = workloads.iter().map(|w| w.name.clone()).collect();
         let plans = workloads.iter().map(Plan::new).collect();
         let factors = file.factors();

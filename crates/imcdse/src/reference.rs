@@ -357,12 +357,7 @@ pub(crate) fn own(
     step: usize,
 ) -> Reference {
     let workloads = Zoo::builtin().unwrap().resolve(workloads).unwrap();
-    let dims = space
-        .params
-        .iter()
-        .map(|(k, v)| (k.clone(), v.len() as u32))
-        .collect();
-    let search = imc_search::Space::new(dims);
+    let search = space.search_space();
     let designs = (0..space.size())
         .step_by(step)
         .map(|i| {

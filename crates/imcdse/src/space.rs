@@ -424,6 +424,17 @@ impl Space {
             .map_or_else(Factors::default, |c| c.factors)
     }
 
+    /// The search's view of the space: one dimension per free parameter, in order, with its
+    /// name and number of values.
+    pub fn search_space(&self) -> imc_search::Space {
+        imc_search::Space::new(
+            self.params
+                .iter()
+                .map(|(k, v)| (k.clone(), v.len() as u32))
+                .collect(),
+        )
+    }
+
     /// Number of designs: the product of the list lengths.
     pub fn size(&self) -> u128 {
         self.params.iter().map(|(_, v)| v.len() as u128).product()

@@ -43,9 +43,7 @@ impl Inputs {
 
     /// The workloads, resolved from the built-in zoo (errors name `--workloads`).
     pub fn workloads(&self) -> Result<Vec<Workload>> {
-        Zoo::builtin()?
-            .resolve(&self.workloads)
-            .with_context(|| format!("--workloads {}", self.workloads))
+        workloads(&Zoo::builtin()?, &self.workloads)
     }
 
     /// The objective, checked against the workloads' names.
@@ -53,6 +51,13 @@ impl Inputs {
         let names: Vec<String> = workloads.iter().map(|w| w.name.clone()).collect();
         Objective::parse(&self.objective, &names)
     }
+}
+
+/// The workloads of a `--workloads` list (names, sets, aliases or .toml files) from `zoo`;
+/// errors name `--workloads`.
+pub fn workloads(zoo: &Zoo, names: &str) -> Result<Vec<Workload>> {
+    zoo.resolve(names)
+        .with_context(|| format!("--workloads {names}"))
 }
 
 /// A space by name or path, with a calibration by name or path if one is given.
