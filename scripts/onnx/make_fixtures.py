@@ -86,6 +86,44 @@ def symbolic_batch():
                          [weight("w", [8, 3, 3, 3])]))
 
 
+def symbolic_seq():
+    """A linear layer 16 -> 32 on `batch` x `seq` tokens: `seq` has no default, batch defaults to 1."""
+    nodes = [helper.make_node("MatMul", ["input", "w"], ["output"])]
+    return checked(model(nodes, [value("input", ["batch", "seq", 16])], [value("output", ["batch", "seq", 32])],
+                         [weight("w", [16, 32])]))
+
+
+def activations():
+    """Conv 4->8 3x3 pad 1 on 8x8; Clip(0, 6) (ReLU6); x * Sigmoid(x) (SiLU); Split into 4 + 4 channels;
+    HardSwish on the first half; Concat; Pad 1 around; AveragePool 3x3 stride 2 with ceil_mode: 10 -> 5."""
+    n = helper.make_node
+    c = lambda name, x: numpy_helper.from_array(np.array(x, np.float32), name)  # noqa: E731
+    nodes = [
+        n("Conv", ["input", "w"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        n("Clip", ["c", "lo", "hi"], ["r"]),
+        n("Sigmoid", ["r"], ["s"]),
+        n("Mul", ["r", "s"], ["silu"]),
+        n("Split", ["silu", "halves"], ["a", "b"], axis=1),
+        n("HardSwish", ["a"], ["h"]),
+        n("Concat", ["h", "b"], ["cat"], axis=1),
+        n("Pad", ["cat", "pads"], ["p"]),
+        n("AveragePool", ["p"], ["output"], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1),
+    ]
+    inits = [weight("w", [8, 4, 3, 3]), c("lo", 0.0), c("hi", 6.0),
+             numpy_helper.from_array(np.array([4, 4], np.int64), "halves"),
+             numpy_helper.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64), "pads")]
+    return checked(model(nodes, [value("input", [1, 4, 8, 8])], [value("output", [1, 8, 5, 5])], inits))
+
+
+def unsupported():
+    """A linear layer 4 -> 4, then two Tanh and a ReduceMean, which the importer does not map."""
+    n = helper.make_node
+    nodes = [n("MatMul", ["input", "w"], ["m"]), n("Tanh", ["m"], ["t1"]), n("Tanh", ["t1"], ["t2"]),
+             n("ReduceMean", ["t2"], ["output"], axes=[1], keepdims=1)]
+    return checked(model(nodes, [value("input", [1, 4])], [value("output", [1, 1])], [weight("w", [4, 4])],
+                         opset=13))
+
+
 def grouped_dilated():
     """Grouped conv (8->8, 4 groups, 3x3, dilation 2, pad 2) on 20x20, then depthwise 3x3 stride 2 pad 1."""
     nodes = [
@@ -236,7 +274,16 @@ def main():
         "conv_external_data.onnx": (conv(external=True), CONV_TOTALS),
         "symbolic_batch.onnx": (symbolic_batch(), {
             "dims": {"batch": 4}, "weights": 216, "static_macs": 4 * 8 * 16 * 16 * 27, "dynamic_macs": 0,
-            "matrix_layers": 1, "missing_dim_error": "batch"}),
+            "matrix_layers": 1, "default_static_macs": 8 * 16 * 16 * 27}),
+        "symbolic_seq.onnx": (symbolic_seq(), {
+            "dims": {"seq": 10}, "weights": 16 * 32, "static_macs": 10 * 16 * 32, "dynamic_macs": 0,
+            "matrix_layers": 1, "tokens": 10, "missing_dim_error": "seq"}),
+        "activations.onnx": (activations(), {
+            "weights": 8 * 4 * 9, "static_macs": 8 * 8 * 8 * 4 * 9, "dynamic_macs": 0, "matrix_layers": 1,
+            "act_elements": {"relu": 512, "silu": 512, "hardswish": 256}, "pool_output": [5, 5]}),
+        "unsupported.onnx": (unsupported(), {
+            "weights": 16, "static_macs": 16, "dynamic_macs": 0, "matrix_layers": 1,
+            "unsupported": {"Tanh": 2, "ReduceMean": 1}}),
         "grouped_dilated.onnx": (grouped_dilated(), {
             # 8 x 20 x 20 outputs of 2 x 9 MACs; then 8 x 10 x 10 outputs of 9 MACs.
             "weights": 8 * 2 * 9 + 8 * 1 * 9, "static_macs": 8 * 20 * 20 * 2 * 9 + 8 * 10 * 10 * 9,

@@ -44,7 +44,7 @@ pub enum ZooError {
     },
     /// No such built-in name.
     #[error(
-        "unknown workload or set `{name}`; built-in names: {known}; a workload file path (ending in .toml) is also accepted"
+        "unknown workload or set `{name}`; built-in names: {known}; a workload file path (ending in .toml) or an ONNX file (ending in .onnx, with :dim=value,... for its symbolic dimensions) is also accepted"
     )]
     Unknown {
         /// The name given.

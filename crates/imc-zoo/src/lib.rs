@@ -17,6 +17,7 @@
 
 pub mod error;
 pub mod layer;
+pub mod onnx;
 pub mod ops;
 pub mod precision;
 pub mod registry;

@@ -151,9 +151,17 @@ impl Zoo {
     }
 
     /// Loads one workload: a built-in name or alias, or a path to a `.toml` file, optionally
-    /// followed by `:key=value,...` overrides of its `[params]`.
+    /// followed by `:key=value,...` overrides of its `[params]`, or a path to an `.onnx` file,
+    /// optionally followed by `:dim=value,...` values of its symbolic dimensions.
     pub fn load(&self, item: &str) -> Result<Workload, ZooError> {
         let (name, overrides) = split_overrides(item)?;
+        if is_onnx(name) {
+            let opts = crate::onnx::Options {
+                dims: overrides,
+                ..Default::default()
+            };
+            return Ok(crate::onnx::import(name, &opts)?.workload);
+        }
         if is_path(name) {
             let text = std::fs::read_to_string(name).map_err(|source| ZooError::Io {
                 file: name.to_string(),
@@ -232,6 +240,10 @@ impl Zoo {
         }
         s
     }
+}
+
+fn is_onnx(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".onnx")
 }
 
 fn is_path(name: &str) -> bool {

@@ -26,11 +26,14 @@ pub fn shape(l: &Layer) -> String {
     match &l.op {
         Op::Conv2d(c) => {
             let o = c.output_size().unwrap_or([0, 0]);
-            let g = if c.groups > 1 {
+            let mut g = if c.groups > 1 {
                 format!(" g{}", c.groups)
             } else {
                 String::new()
             };
+            if c.batch > 1 {
+                g.push_str(&format!(" x{} images", c.batch));
+            }
             format!(
                 "{}->{} k{}x{} s{} @{}x{}->{}x{}{g}",
                 c.in_channels,
@@ -112,7 +115,16 @@ pub fn layer_json(l: &Layer) -> Json {
             "in_channels": c.in_channels, "out_channels": c.out_channels, "kernel": c.kernel, "stride": c.stride,
             "padding": c.padding, "dilation": c.dilation, "groups": c.groups, "input_size": c.input_size,
             "output_size": c.output_size(), "bias": c.bias,
-        }),
+        })
+        .as_object()
+        .cloned()
+        .map(|mut o| {
+            if c.batch != 1 {
+                o.insert("batch".into(), json!(c.batch));
+            }
+            Json::Object(o)
+        })
+        .unwrap_or_default(),
         Op::Linear(x) => {
             json!({"in_features": x.in_features, "out_features": x.out_features, "tokens": x.tokens, "bias": x.bias, "tied": x.tied})
         }

@@ -5,7 +5,8 @@
 //!
 //! - output size per axis: `out = floor((in + 2*pad - dil*(k - 1) - 1) / stride) + 1`
 //! - weights: `Cout * (Cin / groups) * Kh * Kw` (no bias)
-//! - MACs: `weights * Hout * Wout` (batch 1)
+//! - MACs: `weights * Hout * Wout * batch` (batch 1 in every built-in workload; an imported ONNX
+//!   graph may set it, and each image is one more set of input vectors)
 //! - crossbar matrix: each of the `groups` groups is a `(Kh*Kw*Cin/groups) x (Cout/groups)`
 //!   matrix applied to `Hout*Wout` input vectors; a depthwise layer is `Cin` tiny `Kh*Kw x 1`
 //!   matrices, not one block-diagonal matrix full of zeros.
@@ -13,7 +14,7 @@
 use super::{MatrixShape, prod};
 
 /// A 2-D convolution layer. Sizes are `[height, width]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Conv2d {
     /// Input channels.
     pub in_channels: u64,
@@ -33,6 +34,29 @@ pub struct Conv2d {
     pub input_size: [u64; 2],
     /// Whether it has a bias (counted in params, not in weights).
     pub bias: bool,
+    /// Images per inference (1 unless set: the zoo's workloads are batch 1).
+    pub batch: u64,
+}
+
+/// `Debug` shows `batch` only when it is not 1: run folders hash the `Debug` text of their
+/// workloads, and the batch-1 layers that existed before the field must keep their hashes.
+impl std::fmt::Debug for Conv2d {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Conv2d");
+        d.field("in_channels", &self.in_channels)
+            .field("out_channels", &self.out_channels)
+            .field("kernel", &self.kernel)
+            .field("stride", &self.stride)
+            .field("padding", &self.padding)
+            .field("dilation", &self.dilation)
+            .field("groups", &self.groups)
+            .field("input_size", &self.input_size)
+            .field("bias", &self.bias);
+        if self.batch != 1 {
+            d.field("batch", &self.batch);
+        }
+        d.finish()
+    }
 }
 
 impl Conv2d {
@@ -73,8 +97,10 @@ impl Conv2d {
         Some([h, w])
     }
 
+    /// Output pixels over the batch: the input vectors of the crossbar matrix.
     fn out_hw(&self) -> u64 {
-        self.output_size().map_or(0, |[h, w]| prod(&[h, w]))
+        self.output_size()
+            .map_or(0, |[h, w]| prod(&[h, w, self.batch]))
     }
 
     /// Weight count, `Cout * Cin/groups * Kh * Kw`.
@@ -87,7 +113,7 @@ impl Conv2d {
         ])
     }
 
-    /// Multiply-accumulates, `weights * Hout * Wout`.
+    /// Multiply-accumulates, `weights * Hout * Wout * batch`.
     pub fn macs(&self) -> u64 {
         prod(&[self.weights(), self.out_hw()])
     }
@@ -98,18 +124,23 @@ impl Conv2d {
             .saturating_add(if self.bias { self.out_channels } else { 0 })
     }
 
-    /// in_channels x input height x width.
+    /// in_channels x input height x width x batch.
     pub fn input_activations(&self) -> u64 {
-        prod(&[self.in_channels, self.input_size[0], self.input_size[1]])
+        prod(&[
+            self.in_channels,
+            self.input_size[0],
+            self.input_size[1],
+            self.batch,
+        ])
     }
 
-    /// out_channels x output height x width.
+    /// out_channels x output height x width x batch.
     pub fn output_activations(&self) -> u64 {
         prod(&[self.out_channels, self.out_hw()])
     }
 
     /// Per group `K x N` (K = kh kw Cin/groups, N = Cout/groups), one input vector per output
-    /// pixel.
+    /// pixel of each image.
     pub fn matrix(&self) -> MatrixShape {
         MatrixShape {
             rows: prod(&[
@@ -145,6 +176,7 @@ mod tests {
             groups: g,
             input_size: [hw, hw],
             bias: false,
+            batch: 1,
         }
     }
 
@@ -165,6 +197,17 @@ mod tests {
         let m = c.matrix();
         assert_eq!((m.rows, m.cols, m.groups), (9, 1, 64));
         assert_eq!(m.macs(), c.macs());
+    }
+
+    #[test]
+    fn batch_multiplies_vectors_and_debug_hides_batch_one() {
+        let mut c = conv(3, 64, 7, 2, 3, 1, 224);
+        assert!(!format!("{c:?}").contains("batch"));
+        c.batch = 4;
+        assert_eq!(c.macs(), 4 * 118_013_952);
+        assert_eq!(c.matrix().vectors, 4 * 112 * 112);
+        assert_eq!(c.weights(), 9_408);
+        assert!(format!("{c:?}").contains("batch: 4"));
     }
 
     #[test]

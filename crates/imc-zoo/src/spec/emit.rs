@@ -280,6 +280,7 @@ impl<'a> Emitter<'a> {
             groups,
             input_size: hw,
             bias,
+            batch: 1,
         };
         let Some(out) = conv.output_size() else {
             self.problem(

@@ -45,6 +45,7 @@ mod blocks;
 mod emit;
 mod primitives;
 mod value;
+pub mod write;
 
 use crate::error::{Problem, ZooError};
 use crate::precision::{Precision, Spiking};

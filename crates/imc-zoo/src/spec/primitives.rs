@@ -21,6 +21,8 @@ pub struct Conv2dSpec {
     output_size: Option<Pair>,
     #[serde(default)]
     bias: bool,
+    /// Images per inference (default 1).
+    batch: Option<Int>,
     /// Normalization emitted after the convolution as `<name>.norm`.
     norm: Option<String>,
     /// Activation emitted after the convolution (and norm) as `<name>.act`.
@@ -68,6 +70,7 @@ impl Conv2dSpec {
         let dilation = e.opt_pair("dilation", &self.dilation, 1, [1, 1]);
         let groups = e.opt_pos("groups", &self.groups, 1);
         let input_size = e.input_hw(&self.input_size);
+        let batch = e.opt_pos("batch", &self.batch, 1);
         Some(Conv2d {
             in_channels: cin?,
             out_channels: cout?,
@@ -78,6 +81,7 @@ impl Conv2dSpec {
             groups: groups?,
             input_size: input_size?,
             bias: self.bias,
+            batch: batch?,
         })
     }
 

@@ -20,7 +20,7 @@ pub struct Args {
     /// k=v,k=v.
     #[arg(long, default_value = "")]
     set: String,
-    /// Workloads: names, sets (paper4), aliases or .toml files, comma-separated.
+    /// Workloads: names, sets (paper4), aliases, .toml files or .onnx files (model.onnx:seq=128 sets a symbolic dimension), comma-separated.
     #[arg(long, default_value = "paper4")]
     workloads: String,
     /// A calibration (a built-in name or a .toml file) for a space that names none.

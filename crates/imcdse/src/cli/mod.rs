@@ -27,7 +27,7 @@ pub struct Common {
     /// a .toml file.
     #[arg(long, default_value = "paper-rram")]
     pub space: String,
-    /// Workloads: names, sets (paper4, paper9), aliases or .toml files, comma-separated.
+    /// Workloads: names, sets (paper4, paper9), aliases, .toml files or .onnx files (model.onnx:seq=128 sets a symbolic dimension), comma-separated.
     #[arg(long, default_value = "paper4")]
     pub workloads: String,
     /// max-ela | mean-ela | prod-ela | edap:<workload> | pareto (compare: a joint score).

@@ -139,6 +139,10 @@ fn op(kind: &str, s: &Map<String, Json>) -> Result<Op, String> {
                 groups: int(s, "groups")?,
                 input_size: pair(s, "input_size")?,
                 bias: boolean(s, "bias")?,
+                batch: match s.get("batch") {
+                    Some(_) => int(s, "batch")?,
+                    None => 1,
+                },
             };
             if !c.in_channels.is_multiple_of(c.groups) || !c.out_channels.is_multiple_of(c.groups) {
                 return Err(format!(

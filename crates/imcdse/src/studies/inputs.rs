@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub struct Inputs {
     /// A built-in space's name or a .toml file.
     pub space: String,
-    /// Workloads: names, sets, aliases or .toml files, comma-separated.
+    /// Workloads: names, sets, aliases, .toml files or .onnx files (model.onnx:seq=128 sets a symbolic dimension), comma-separated.
     pub workloads: String,
     /// The objective's name (`max-ela`, `edap:<w>`, `pareto`, ...).
     pub objective: String,
@@ -53,7 +53,7 @@ impl Inputs {
     }
 }
 
-/// The workloads of a `--workloads` list (names, sets, aliases or .toml files) from `zoo`;
+/// The workloads of a `--workloads` list (names, sets, aliases, .toml or .onnx files) from `zoo`;
 /// errors name `--workloads`.
 pub fn workloads(zoo: &Zoo, names: &str) -> Result<Vec<Workload>> {
     zoo.resolve(names)

@@ -1,0 +1,302 @@
+//! What must hold of a graph before its nodes are walked: a model with a graph and nodes, an
+//! opset of at least 7, known data types, shapes on every graph input with their symbolic
+//! dimensions set, which input is the data, and an execution order (no cycle, no tensor read
+//! before some node, initializer or input provides it).
+
+use super::Options;
+use super::infer::{T, check_shape, dims};
+use super::proto::{Dim, Graph, Model};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The oldest default-domain opset the importer reads (opset 7: ONNX 1.2, broadcasting).
+pub const MIN_OPSET: i64 = 7;
+
+/// The highest `TensorProto.DataType` known (FLOAT4E2M1 = 23 .. INT2 = 26 in ONNX 1.20).
+const MAX_DTYPE: i32 = 26;
+
+/// A graph ready to walk.
+pub struct Ready<'a> {
+    /// The graph.
+    pub graph: &'a Graph,
+    /// The default domain's opset.
+    pub opset: i64,
+    /// Node indices in an execution order.
+    pub order: Vec<usize>,
+    /// Initializers and graph inputs.
+    pub tensors: HashMap<String, T>,
+    /// The data input and its shape.
+    pub input: (String, Vec<u64>),
+    /// Symbolic dimensions and the values they were given.
+    pub dims: Vec<(String, u64)>,
+}
+
+fn dtype(d: i32, what: &str) -> Result<(), String> {
+    if (1..=MAX_DTYPE).contains(&d) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} has data type {d}, which is not an ONNX data type (1 to {MAX_DTYPE})"
+        ))
+    }
+}
+
+/// Whether a symbolic dimension of this name defaults to 1.
+fn is_batch(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("batch") || n == "n"
+}
+
+/// Input positions that hold parameters (weights, biases, norm statistics) rather than data.
+fn weight_position(op: &str, k: usize) -> bool {
+    match op {
+        "Conv" | "ConvTranspose" | "Gemm" | "LayerNormalization" | "InstanceNormalization" => {
+            k >= 1
+        }
+        "MatMul" | "PRelu" => k == 1,
+        "BatchNormalization" => (1..=4).contains(&k),
+        _ => false,
+    }
+}
+
+/// Checks `model` and prepares its graph.
+pub fn prepare<'a>(model: &'a Model, opts: &Options) -> Result<Ready<'a>, String> {
+    let graph = model
+        .graph
+        .as_ref()
+        .ok_or("not an ONNX model: it has no graph")?;
+    if model.ir_version <= 0 {
+        return Err("not an ONNX model: it has no ir_version".into());
+    }
+    let opset = model
+        .opsets
+        .iter()
+        .find(|(d, _)| d.is_empty() || d == "ai.onnx")
+        .map(|(_, v)| *v)
+        .ok_or("the model imports no default-domain (ai.onnx) opset")?;
+    if opset < MIN_OPSET {
+        return Err(format!(
+            "opset {opset} is older than {MIN_OPSET}, the oldest the importer reads; convert the model with onnx.version_converter.convert_version(model, 13)"
+        ));
+    }
+    if graph.nodes.is_empty() {
+        return Err("the graph has no nodes".into());
+    }
+    let mut tensors = HashMap::new();
+    for t in &graph.initializers {
+        dtype(t.dtype, &format!("initializer `{}`", t.name))?;
+        let shape = dims(&t.dims).and_then(|s| check_shape(&s).map(|()| s));
+        let shape = shape.map_err(|e| format!("initializer `{}`: {e}", t.name))?;
+        tensors.insert(
+            t.name.clone(),
+            T {
+                shape,
+                data: false,
+                value: t.data.clone(),
+            },
+        );
+    }
+    let mut given: BTreeMap<&str, u64> = opts.dims.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let mut used = BTreeMap::new();
+    let mut symbols = BTreeSet::new();
+    let mut declared = Vec::new();
+    for v in graph
+        .inputs
+        .iter()
+        .filter(|v| !tensors.contains_key(&v.name))
+    {
+        let what = format!("graph input `{}`", v.name);
+        dtype(
+            v.elem.ok_or_else(|| format!("{what} is not a tensor"))?,
+            &what,
+        )?;
+        let shape = v.shape.as_ref().ok_or_else(|| {
+            format!("{what} has no shape; export the model with its input shapes (torch.onnx.export does) or run onnx.shape_inference")
+        })?;
+        let mut s = Vec::with_capacity(shape.len());
+        for (i, d) in shape.iter().enumerate() {
+            s.push(match d {
+                Dim::Value(x) if *x >= 1 => *x as u64,
+                Dim::Value(x) => return Err(format!("{what}: dimension {i} is {x}")),
+                Dim::Param(name) => {
+                    symbols.insert(name.clone());
+                    match given.get(name.as_str()) {
+                        Some(&x) => {
+                            used.insert(name.clone(), x);
+                            x
+                        }
+                        None if is_batch(name) => {
+                            used.insert(name.clone(), 1);
+                            1
+                        }
+                        None => {
+                            return Err(format!(
+                                "{what}: symbolic dimension `{name}` (axis {i}) has no value; give it with --dims {name}=N"
+                            ));
+                        }
+                    }
+                }
+                Dim::Unknown if i == 0 => 1,
+                Dim::Unknown => {
+                    return Err(format!(
+                        "{what}: dimension {i} is dynamic and unnamed, so --dims cannot set it; give it a name or a size when exporting"
+                    ));
+                }
+            });
+        }
+        check_shape(&s).map_err(|e| format!("{what}: {e}"))?;
+        declared.push((v.name.clone(), s));
+    }
+    given.retain(|k, _| !symbols.contains(*k));
+    if let Some(k) = given.keys().next() {
+        let have: Vec<&str> = symbols.iter().map(String::as_str).collect();
+        return Err(format!(
+            "--dims {k}: the graph has no symbolic dimension of that name; it has {}",
+            if have.is_empty() {
+                "none".to_string()
+            } else {
+                have.join(", ")
+            }
+        ));
+    }
+    let input = data_input(graph, &declared, opts)?;
+    for (name, shape) in declared {
+        let data = name == input.0;
+        tensors.insert(name, T::of(shape, data));
+    }
+    let order = order(graph, &tensors)?;
+    Ok(Ready {
+        graph,
+        opset,
+        order,
+        tensors,
+        input,
+        dims: used.into_iter().collect(),
+    })
+}
+
+/// Which graph input is the data: `--input`, or the one left when parameter-like inputs
+/// (fed only to weight positions, or never the data operand of a Conv, Gemm or MatMul) are
+/// set aside.
+fn data_input(
+    graph: &Graph,
+    declared: &[(String, Vec<u64>)],
+    opts: &Options,
+) -> Result<(String, Vec<u64>), String> {
+    let names: Vec<&str> = declared.iter().map(|(n, _)| n.as_str()).collect();
+    if let Some(want) = &opts.input {
+        return declared
+            .iter()
+            .find(|(n, _)| n == want)
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "--input {want}: no graph input of that name; the graph inputs are {}",
+                    names.join(", ")
+                )
+            });
+    }
+    let uses = |name: &str| -> Vec<(&str, usize)> {
+        graph
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                n.inputs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| *i == name)
+                    .map(|(k, _)| (n.op_type.as_str(), k))
+            })
+            .collect()
+    };
+    let candidates: Vec<&(String, Vec<u64>)> = declared
+        .iter()
+        .filter(|(n, _)| !uses(n).into_iter().all(|(op, k)| weight_position(op, k)))
+        .collect();
+    if let [one] = candidates.as_slice() {
+        return Ok((*one).clone());
+    }
+    let feeding: Vec<&&(String, Vec<u64>)> = candidates
+        .iter()
+        .filter(|(n, _)| {
+            uses(n)
+                .into_iter()
+                .any(|(op, k)| matches!(op, "Conv" | "Gemm" | "MatMul") && k == 0)
+        })
+        .collect();
+    match feeding.as_slice() {
+        [one] => Ok((**one).clone()),
+        _ if candidates.is_empty() => Err("no graph input is data: every input feeds weight positions only; name the data with --input NAME".into()),
+        _ => Err(format!(
+            "cannot tell which graph input is the data among {}; name it with --input NAME",
+            candidates.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Kahn's topological order of the nodes, the stored order where it allows.
+fn order(graph: &Graph, known: &HashMap<String, T>) -> Result<Vec<usize>, String> {
+    let mut producer: HashMap<&str, usize> = HashMap::new();
+    for (i, n) in graph.nodes.iter().enumerate() {
+        for o in n.outputs.iter().filter(|o| !o.is_empty()) {
+            if known.contains_key(o) {
+                return Err(format!(
+                    "node `{}` writes `{o}`, which is also a graph input or initializer",
+                    n.name
+                ));
+            }
+            if let Some(j) = producer.insert(o, i) {
+                return Err(format!(
+                    "nodes `{}` and `{}` both write `{o}`",
+                    graph.nodes[j].name, n.name
+                ));
+            }
+        }
+    }
+    let mut waiting = vec![0usize; graph.nodes.len()];
+    let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
+    for (i, n) in graph.nodes.iter().enumerate() {
+        for t in n.inputs.iter().filter(|t| !t.is_empty()) {
+            match producer.get(t.as_str()) {
+                Some(&j) => {
+                    waiting[i] += 1;
+                    consumers[j].push(i);
+                }
+                None if known.contains_key(t) => {}
+                None => {
+                    return Err(format!(
+                        "node `{}` ({}) reads `{t}`, which no node, initializer or graph input provides",
+                        n.name, n.op_type
+                    ));
+                }
+            }
+        }
+    }
+    // The smallest index first: a graph stored in execution order keeps that order.
+    use std::cmp::Reverse;
+    let mut ready: std::collections::BinaryHeap<Reverse<usize>> = (0..graph.nodes.len())
+        .filter(|&i| waiting[i] == 0)
+        .map(Reverse)
+        .collect();
+    let mut out = Vec::with_capacity(graph.nodes.len());
+    while let Some(Reverse(i)) = ready.pop() {
+        out.push(i);
+        for &c in &consumers[i] {
+            waiting[c] -= 1;
+            if waiting[c] == 0 {
+                ready.push(Reverse(c));
+            }
+        }
+    }
+    if out.len() < graph.nodes.len() {
+        let stuck: Vec<String> = (0..graph.nodes.len())
+            .filter(|&i| waiting[i] > 0)
+            .take(5)
+            .map(|i| format!("`{}` ({})", graph.nodes[i].name, graph.nodes[i].op_type))
+            .collect();
+        return Err(format!(
+            "the graph has a cycle through {}",
+            stuck.join(", ")
+        ));
+    }
+    Ok(out)
+}

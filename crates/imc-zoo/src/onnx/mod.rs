@@ -1,0 +1,216 @@
+//! Workloads from ONNX files: a network exported from PyTorch, TensorFlow or any other
+//! framework, costed and searched without writing a workload file.
+//!
+//! The file is read by a streaming protobuf decoder ([`wire`], [`proto`]) that skips weight
+//! payloads without reading them: a graph exported without weights, with initializers, or with
+//! external data files that are absent all import the same, in the memory of the graph alone.
+//! Shapes come from the graph inputs and initializers through per-operator shape inference
+//! ([`infer`], [`spatial`]), with symbolic dimensions set by `--dims` (a batch dimension
+//! defaults to 1). Nodes on the data map onto the zoo's primitives ([`map`]); the result is
+//! written as a workload file ([`crate::spec::write`]) and read back, so an import and its
+//! `imcdse workloads import` file give the same layers, and the zoo's checks apply to both.
+
+mod graph;
+pub mod infer;
+pub mod map;
+pub mod proto;
+pub mod spatial;
+pub mod wire;
+
+use crate::error::{Problem, ZooError};
+use crate::workload::Workload;
+pub use map::Unsupported;
+use std::io::BufReader;
+use std::path::Path;
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The workload's name (default: the file stem).
+    pub name: Option<String>,
+    /// Values of symbolic dimensions (`batch`, `seq`).
+    pub dims: Vec<(String, u64)>,
+    /// The graph input that carries the data, when more than one could.
+    pub input: Option<String>,
+    /// Cost unsupported operators as nothing instead of refusing the file.
+    pub skip_unsupported: bool,
+}
+
+/// An imported network.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The workload.
+    pub workload: Workload,
+    /// Its workload file.
+    pub toml: String,
+    /// Operators costed as nothing (with `skip_unsupported`).
+    pub skipped: Vec<Unsupported>,
+    /// Nodes in the graph.
+    pub nodes: usize,
+    /// The graph's hash (FNV-1a, 64 bits, over its structure: no weight values).
+    pub hash: String,
+}
+
+fn invalid(file: &str, location: impl Into<String>, message: impl Into<String>) -> ZooError {
+    ZooError::Invalid {
+        file: file.to_string(),
+        problems: vec![Problem {
+            location: location.into(),
+            message: message.into(),
+        }],
+    }
+}
+
+/// FNV-1a over the graph's structure: nodes with their attributes, inputs with their shapes,
+/// initializers' names, types and dimensions. Retrained weights keep the hash.
+fn hash(g: &proto::Graph) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |s: &str| {
+        for b in s.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for n in &g.nodes {
+        eat(&format!(
+            "{}|{}|{}|{:?}|{:?}|{:?}",
+            n.op_type, n.domain, n.name, n.inputs, n.outputs, n.attrs
+        ));
+    }
+    for v in &g.inputs {
+        eat(&format!("{}|{:?}|{:?}", v.name, v.elem, v.shape));
+    }
+    for t in &g.initializers {
+        eat(&format!("{}|{}|{:?}", t.name, t.dtype, t.dims));
+    }
+    format!("{h:016x}")
+}
+
+/// The file stem as a workload name: no spaces or commas.
+fn stem(path: &str) -> String {
+    let s = Path::new(path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("onnx");
+    s.replace([' ', ','], "_")
+}
+
+/// Imports the ONNX file at `path`.
+pub fn import(path: &str, opts: &Options) -> Result<Imported, ZooError> {
+    let io = |source| ZooError::Io {
+        file: path.to_string(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    read(
+        path,
+        wire::Reader::new(BufReader::with_capacity(1 << 16, file), len),
+        opts,
+    )
+}
+
+/// Imports an ONNX model held in memory; `path` names it (messages, the default name).
+pub fn import_bytes(path: &str, bytes: &[u8], opts: &Options) -> Result<Imported, ZooError> {
+    read(
+        path,
+        wire::Reader::new(std::io::Cursor::new(bytes), bytes.len() as u64),
+        opts,
+    )
+}
+
+fn read<R: std::io::BufRead + std::io::Seek>(
+    path: &str,
+    mut reader: wire::Reader<R>,
+    opts: &Options,
+) -> Result<Imported, ZooError> {
+    let len = reader.size();
+    let model = proto::model(&mut reader).map_err(|e| {
+        invalid(
+            path,
+            "",
+            format!(
+                "not an ONNX model, or a damaged one: {} (at byte {} of {len})",
+                e.message, e.at
+            ),
+        )
+    })?;
+    let ready = graph::prepare(&model, opts).map_err(|m| invalid(path, "", m))?;
+    let mut walk = map::Walk::new(ready.tensors.clone(), ready.opset);
+    for &i in &ready.order {
+        let n = &ready.graph.nodes[i];
+        walk.node(n, i)
+            .map_err(|m| invalid(path, format!("node `{}` ({})", map::label(n), n.op_type), m))?;
+    }
+    let skipped: Vec<Unsupported> = walk.unsupported.values().cloned().collect();
+    if !skipped.is_empty() && !opts.skip_unsupported {
+        let list: Vec<String> = skipped
+            .iter()
+            .map(|u| format!("{} x{} (first: `{}`)", u.op, u.count, u.first))
+            .collect();
+        return Err(invalid(
+            path,
+            "",
+            format!(
+                "{} unsupported operator{}: {}; `imcdse workloads import --skip-unsupported` costs them as nothing and writes the workload file",
+                skipped.len(),
+                if skipped.len() == 1 { "" } else { "s" },
+                list.join(", ")
+            ),
+        ));
+    }
+    if walk.layers.is_empty() {
+        return Err(invalid(
+            path,
+            "",
+            "no node of the graph computes on the data",
+        ));
+    }
+    let hash = hash(ready.graph);
+    let file_name = Path::new(path)
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or(path);
+    let opset = ready.opset;
+    let producer = if model.producer.trim().is_empty() {
+        "unknown producer".to_string()
+    } else {
+        model.producer.clone()
+    };
+    let workload = Workload {
+        name: opts.name.clone().unwrap_or_else(|| stem(path)),
+        description: format!(
+            "imported from {file_name}: {} nodes, opset {opset}, exported by {producer}; data input `{}`",
+            ready.graph.nodes.len(),
+            ready.input.0
+        ),
+        source: format!("ONNX file {file_name}, graph hash fnv1a64:{hash}"),
+        input: ready.input.1.clone(),
+        params: ready.dims.clone(),
+        layers: walk.layers,
+        file: path.to_string(),
+    };
+    let mut comment =
+        format!("Imported by imcdse from the ONNX file {file_name} (graph hash fnv1a64:{hash}).");
+    if !skipped.is_empty() {
+        comment.push_str("\nCosted as nothing (unsupported):");
+        for u in &skipped {
+            comment.push_str(&format!("\n  {} x{} (first: {})", u.op, u.count, u.first));
+        }
+    }
+    let toml =
+        crate::spec::write::to_toml(&workload, &comment).map_err(|m| invalid(path, "", m))?;
+    let parsed = crate::spec::parse(path, &toml, &[])?;
+    debug_assert_eq!(parsed.layers, workload.layers);
+    let nodes = ready.graph.nodes.len();
+    Ok(Imported {
+        workload: Workload {
+            file: path.to_string(),
+            ..parsed
+        },
+        toml,
+        skipped,
+        nodes,
+        hash,
+    })
+}
