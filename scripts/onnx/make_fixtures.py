@@ -124,6 +124,66 @@ def unsupported():
                          opset=13))
 
 
+def densenet201():
+    """DenseNet-201 as torchvision's eval-mode export writes it without weights (parameters as graph
+    inputs): conv0 with its BatchNorm folded in, then pre-activation dense layers (Concat of all
+    earlier features, BatchNorm, Relu, 1x1 Conv to 4 x 32, BatchNorm, Relu, 3x3 Conv to 32), whose
+    BatchNorms precede their Conv and so stay; transitions (BatchNorm, Relu, 1x1 Conv halving the
+    channels, AveragePool 2x2); BatchNorm, Relu, GlobalAveragePool, Flatten, Gemm 1920 -> 1000.
+    About 700 nodes: the importer's speed fixture, and the zoo's densenet201 layer by layer."""
+    n = helper.make_node
+    nodes, inputs = [], [value("input", [1, 3, 224, 224])]
+
+    def param(name, shape):
+        inputs.append(value(name, shape))
+        return name
+
+    def bn(x, c, name):
+        ps = [param(f"{name}.{k}", [c]) for k in ("weight", "bias", "running_mean", "running_var")]
+        nodes.append(n("BatchNormalization", [x] + ps, [f"/{name}/out"], name=f"/{name}/BatchNormalization"))
+        return f"/{name}/out"
+
+    def relu(x, name):
+        nodes.append(n("Relu", [x], [f"/{name}/out"], name=f"/{name}/Relu"))
+        return f"/{name}/out"
+
+    def conv(x, cin, cout, k, name, stride=1, pad=0, bias=False):
+        ins = [x, param(f"{name}.weight", [cout, cin, k, k])] + ([param(f"{name}.bias", [cout])] if bias else [])
+        nodes.append(n("Conv", ins, [f"/{name}/out"], name=f"/{name}/Conv", kernel_shape=[k, k],
+                       strides=[stride, stride], pads=[pad] * 4))
+        return f"/{name}/out"
+
+    x = conv("input", 3, 64, 7, "features.conv0", stride=2, pad=3, bias=True)
+    x = relu(x, "features.relu0")
+    nodes.append(n("MaxPool", [x], ["/features.pool0/out"], name="/features.pool0/MaxPool", kernel_shape=[3, 3],
+                   strides=[2, 2], pads=[1, 1, 1, 1]))
+    x, c = "/features.pool0/out", 64
+    for b, layers in enumerate([6, 12, 48, 32], start=1):
+        feats = [x]
+        for i in range(1, layers + 1):
+            name = f"features.denseblock{b}.denselayer{i}"
+            nodes.append(n("Concat", list(feats), [f"/{name}/cat"], name=f"/{name}/Concat", axis=1))
+            h = relu(bn(f"/{name}/cat", c + 32 * (i - 1), f"{name}.norm1"), f"{name}.relu1")
+            h = conv(h, c + 32 * (i - 1), 128, 1, f"{name}.conv1")
+            h = relu(bn(h, 128, f"{name}.norm2"), f"{name}.relu2")
+            feats.append(conv(h, 128, 32, 3, f"{name}.conv2", pad=1))
+        c += 32 * layers
+        nodes.append(n("Concat", feats, [f"/features.denseblock{b}/out"], name=f"/features.denseblock{b}/Concat", axis=1))
+        x = f"/features.denseblock{b}/out"
+        if b < 4:
+            name = f"features.transition{b}"
+            h = conv(relu(bn(x, c, f"{name}.norm"), f"{name}.relu"), c, c // 2, 1, f"{name}.conv")
+            nodes.append(n("AveragePool", [h], [f"/{name}/pool"], name=f"/{name}/AveragePool", kernel_shape=[2, 2],
+                           strides=[2, 2]))
+            x, c = f"/{name}/pool", c // 2
+    x = relu(bn(x, c, "features.norm5"), "relu")
+    nodes += [n("GlobalAveragePool", [x], ["/gap"], name="/GlobalAveragePool"),
+              n("Flatten", ["/gap"], ["/flat"], name="/Flatten", axis=1),
+              n("Gemm", ["/flat", param("classifier.weight", [1000, c]), param("classifier.bias", [1000])],
+                ["output"], name="/classifier/Gemm", transB=1)]
+    return checked(model(nodes, inputs, [value("output", [1, 1000])], name="densenet201"))
+
+
 def grouped_dilated():
     """Grouped conv (8->8, 4 groups, 3x3, dilation 2, pad 2) on 20x20, then depthwise 3x3 stride 2 pad 1."""
     nodes = [
@@ -297,6 +357,11 @@ def main():
             "weights": 16 * 27 + 10 * 16, "static_macs": 16 * 8 * 8 * 27 + 10 * 16, "dynamic_macs": 0,
             "matrix_layers": 2, "softmax_elements": 10}),
         "transformer_block.onnx": (transformer_block(), TRANSFORMER_TOTALS),
+        # The zoo's densenet201 totals, which give torchvision's published 20,013,928 parameters (with
+        # the BatchNorm terms) and 4.29 GMACs (crates/imc-zoo/tests/published_totals.rs).
+        "densenet201.onnx": (densenet201(), {
+            "weights": 19_783_872, "static_macs": 4_291_365_888, "dynamic_macs": 0, "matrix_layers": 201,
+            "zoo": "densenet201"}),
     }
     expected = {}
     for name, (m, totals) in valid.items():

@@ -54,7 +54,7 @@ pub enum ZooError {
     },
     /// Two different workloads of one name in a list: their columns and objectives would clash.
     #[error(
-        "two workloads named {name} ({first} and {second}); a list may hold one workload of a name: rename one (the `name` key of its file)"
+        "two workloads named {name} ({first} and {second}); a list may hold one workload of a name: rename one (the `name` key of its file; an .onnx file takes its name from `imcdse workloads import FILE.onnx --name NEW --out NEW.toml`)"
     )]
     Duplicate {
         /// The name.

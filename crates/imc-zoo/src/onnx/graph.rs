@@ -195,19 +195,17 @@ fn data_input(
                 )
             });
     }
-    let uses = |name: &str| -> Vec<(&str, usize)> {
-        graph
-            .nodes
-            .iter()
-            .flat_map(|n| {
-                n.inputs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| *i == name)
-                    .map(|(k, _)| (n.op_type.as_str(), k))
-            })
-            .collect()
-    };
+    let mut by_tensor: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
+    for n in &graph.nodes {
+        for (k, i) in n.inputs.iter().enumerate() {
+            by_tensor
+                .entry(i.as_str())
+                .or_default()
+                .push((n.op_type.as_str(), k));
+        }
+    }
+    let uses =
+        |name: &str| -> Vec<(&str, usize)> { by_tensor.get(name).cloned().unwrap_or_default() };
     let candidates: Vec<&(String, Vec<u64>)> = declared
         .iter()
         .filter(|(n, _)| !uses(n).into_iter().all(|(op, k)| weight_position(op, k)))
