@@ -197,6 +197,24 @@ def test_workloads_give_the_published_totals():
     assert imcdse.workloads(["vgg16", "alexnet"]).keys() == {"vgg16", "alexnet"}
 
 
+def test_an_onnx_file_is_a_workload():
+    """Issue 16: an .onnx file (with `:dim=value` for symbolic dimensions) wherever a name is."""
+    from conftest import ROOT
+
+    onnx = ROOT / "crates/imc-zoo/tests/onnx"
+    model = str(onnx / "torchvision/resnet18.onnx")
+    w = imcdse.workloads([model, "vgg16", f"{onnx / 'symbolic_seq.onnx'}:seq=128"])
+    assert list(w) == ["resnet18", "vgg16", "symbolic_seq"]
+    assert w["resnet18"]["weights"] == 11_678_912
+    assert w["resnet18"]["static_macs"] == 1_814_073_344
+    assert w["symbolic_seq"]["static_macs"] == 128 * 16 * 32
+    space = imcdse.Space.load("paper-rram")
+    res = imcdse.evaluate(space, space.sample(5, seed=1), workloads=model)
+    assert res["resnet18__energy_mj"].shape == (5,)
+    with pytest.raises(ValueError, match="--dims seq=N"):
+        imcdse.workloads(str(onnx / "symbolic_seq.onnx"))
+
+
 def test_batches_from_several_python_threads_run_at_once_and_agree():
     from concurrent.futures import ThreadPoolExecutor
 

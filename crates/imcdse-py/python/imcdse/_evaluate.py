@@ -140,7 +140,8 @@ def score(results: Any, objective: str = "max-ela") -> np.ndarray:
 
 
 def workloads(names: Union[str, Sequence[str]] = "paper4") -> Dict[str, Dict[str, Any]]:
-    """Workloads by name (names, sets such as `paper4` or `paper9`, aliases, `.toml` files):
+    """Workloads by name (names, sets such as `paper4` or `paper9`, aliases, `.toml` files, `.onnx`
+    files with `:dim=value,...` for their symbolic dimensions):
     each as `imcdse workloads LIST --json` describes it, by name: totals (`params`, `weights`,
     `macs`, `static_macs`, `dynamic_macs`, ...) and `layer_list`, one dict per layer."""
     items = json.loads(_native.workloads(_names(names, "workloads")))
