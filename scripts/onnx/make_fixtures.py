@@ -184,6 +184,15 @@ def densenet201():
     return checked(model(nodes, inputs, [value("output", [1, 1000])], name="densenet201"))
 
 
+def two_inputs():
+    """Two graph inputs, each the data operand of a MatMul: which is the data is ambiguous until
+    `--input` names one; the other is then a constant, and its branch costs nothing."""
+    n = helper.make_node
+    nodes = [n("MatMul", ["a", "w1"], ["p"]), n("MatMul", ["b", "w2"], ["q"]), n("Add", ["p", "q"], ["output"])]
+    return checked(model(nodes, [value("a", [1, 8]), value("b", [1, 8])], [value("output", [1, 8])],
+                         [weight("w1", [8, 8]), weight("w2", [8, 8], 1)]))
+
+
 def grouped_dilated():
     """Grouped conv (8->8, 4 groups, 3x3, dilation 2, pad 2) on 20x20, then depthwise 3x3 stride 2 pad 1."""
     nodes = [
@@ -341,6 +350,9 @@ def main():
         "activations.onnx": (activations(), {
             "weights": 8 * 4 * 9, "static_macs": 8 * 8 * 8 * 4 * 9, "dynamic_macs": 0, "matrix_layers": 1,
             "act_elements": {"relu": 512, "silu": 512, "hardswish": 256}, "pool_output": [5, 5]}),
+        "two_inputs.onnx": (two_inputs(), {
+            "input": "a", "weights": 64, "static_macs": 64, "dynamic_macs": 0, "matrix_layers": 1,
+            "ambiguous_error": "--input"}),
         "unsupported.onnx": (unsupported(), {
             "weights": 16, "static_macs": 16, "dynamic_macs": 0, "matrix_layers": 1,
             "unsupported": {"Tanh": 2, "ReduceMean": 1}}),

@@ -57,9 +57,19 @@ fn fixtures_give_their_hand_totals() {
             }
             assert!(e.contains("--skip-unsupported"), "{e}");
         }
+        if let Some(word) = want.get("ambiguous_error").and_then(Value::as_str) {
+            let e = import(&path(&file), &Options::default())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(word) && e.contains("cannot tell which graph input"),
+                "{file}: {e}"
+            );
+        }
         let opts = Options {
             dims: dims(&want),
             skip_unsupported: skip.is_some(),
+            input: want.get("input").and_then(Value::as_str).map(String::from),
             ..Options::default()
         };
         let got = import(&path(&file), &opts).unwrap_or_else(|e| panic!("{file}: {e}"));

@@ -175,15 +175,19 @@ fn fold(op: &str, ins: &[&T], out: &[u64]) -> Option<Data> {
     let at = |k: usize, i: u64| -> usize { source_index(out, &ins[k].shape, i) };
     if op == "Where" {
         let c = as_f64(vals[0]);
+        let pick = |i: u64| {
+            if c[at(0, i)] != 0.0 {
+                (1, at(1, i))
+            } else {
+                (2, at(2, i))
+            }
+        };
         return Some(match (vals[1], vals[2]) {
             (Data::Int(a), Data::Int(b)) => Data::Int(
                 (0..n)
-                    .map(|i| {
-                        if c[at(0, i)] != 0.0 {
-                            a[at(1, i)]
-                        } else {
-                            b[at(2, i)]
-                        }
+                    .map(|i| match pick(i) {
+                        (1, k) => a[k],
+                        (_, k) => b[k],
                     })
                     .collect(),
             ),
@@ -191,12 +195,9 @@ fn fold(op: &str, ins: &[&T], out: &[u64]) -> Option<Data> {
                 let (a, b) = (as_f64(vals[1]), as_f64(vals[2]));
                 Data::Float(
                     (0..n)
-                        .map(|i| {
-                            if c[at(0, i)] != 0.0 {
-                                a[at(1, i)]
-                            } else {
-                                b[at(2, i)]
-                            }
+                        .map(|i| match pick(i) {
+                            (1, k) => a[k],
+                            (_, k) => b[k],
                         })
                         .collect(),
                 )
