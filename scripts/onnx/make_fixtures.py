@@ -116,10 +116,11 @@ def activations():
 
 
 def unsupported():
-    """A linear layer 4 -> 4, then two Tanh and a ReduceMean, which the importer does not map."""
+    """A linear layer 4 -> 4, then two Tanh, a Div of two activations and a ReduceMean, which the
+    importer does not map."""
     n = helper.make_node
     nodes = [n("MatMul", ["input", "w"], ["m"]), n("Tanh", ["m"], ["t1"]), n("Tanh", ["t1"], ["t2"]),
-             n("ReduceMean", ["t2"], ["output"], axes=[1], keepdims=1)]
+             n("Div", ["t2", "m"], ["d"]), n("ReduceMean", ["d"], ["output"], axes=[1], keepdims=1)]
     return checked(model(nodes, [value("input", [1, 4])], [value("output", [1, 1])], [weight("w", [4, 4])],
                          opset=13))
 
@@ -355,7 +356,7 @@ def main():
             "ambiguous_error": "--input"}),
         "unsupported.onnx": (unsupported(), {
             "weights": 16, "static_macs": 16, "dynamic_macs": 0, "matrix_layers": 1,
-            "unsupported": {"Tanh": 2, "ReduceMean": 1}}),
+            "unsupported": {"Tanh": 2, "ReduceMean": 1, "Div (of two activations)": 1}}),
         "grouped_dilated.onnx": (grouped_dilated(), {
             # 8 x 20 x 20 outputs of 2 x 9 MACs; then 8 x 10 x 10 outputs of 9 MACs.
             "weights": 8 * 2 * 9 + 8 * 1 * 9, "static_macs": 8 * 20 * 20 * 2 * 9 + 8 * 10 * 10 * 9,

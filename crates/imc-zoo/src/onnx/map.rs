@@ -45,7 +45,7 @@ enum Via {
 }
 
 /// Operators that may take the data: the ones the table above maps, and the free ones.
-const ON_DATA: [&str; 39] = [
+const ON_DATA: [&str; 38] = [
     "Conv",
     "Gemm",
     "MatMul",
@@ -84,7 +84,6 @@ const ON_DATA: [&str; 39] = [
     "Shape",
     "Size",
     "Tile",
-    "Sqrt",
 ];
 
 /// An operator the importer could not map, with how often and where it first occurs.
@@ -96,6 +95,14 @@ pub struct Unsupported {
     pub count: usize,
     /// The first node's name.
     pub first: String,
+}
+
+/// Marks an error as a node the table above does not map (recorded as unsupported, skippable),
+/// rather than a broken graph.
+const UNMAPPED: &str = "\u{0}unmapped: ";
+
+fn unmapped(what: &str) -> String {
+    format!("{UNMAPPED}{what}")
 }
 
 /// The walk's state.
@@ -163,12 +170,7 @@ impl Walk {
             } else {
                 format!("{}.{op}", n.domain)
             };
-            let u = self.unsupported.entry(key.clone()).or_insert(Unsupported {
-                op: key,
-                count: 0,
-                first: label(n),
-            });
-            u.count += 1;
+            self.note(n, key);
             // Costed as nothing: the output takes the first input's shape.
             let like = refs
                 .iter()
@@ -186,7 +188,12 @@ impl Walk {
             ));
         }
         if supported && on_data {
-            self.map(n, index, &refs, &outs[0])?;
+            if let Err(e) = self.map(n, index, &refs, &outs[0]) {
+                let Some(what) = e.strip_prefix(UNMAPPED) else {
+                    return Err(e);
+                };
+                self.note(n, format!("{op} ({what})"));
+            }
         }
         for (name, t) in n.outputs.iter().zip(outs) {
             if !name.is_empty() {
@@ -194,6 +201,16 @@ impl Walk {
             }
         }
         Ok(())
+    }
+
+    /// Records `n` as unsupported under `key` (its operator, and why when it is a case of one).
+    fn note(&mut self, n: &Node, key: String) {
+        let u = self.unsupported.entry(key.clone()).or_insert(Unsupported {
+            op: key,
+            count: 0,
+            first: label(n),
+        });
+        u.count += 1;
     }
 
     fn push(&mut self, n: &Node, index: usize, op: Op) -> usize {
@@ -254,9 +271,7 @@ impl Walk {
                     ins.get(1).copied().flatten().ok_or("Conv without weight")?,
                 );
                 if w.data {
-                    return Err(
-                        "Conv with a weight computed from the data is not a crossbar layer".into(),
-                    );
+                    return Err(unmapped("a weight computed from the data"));
                 }
                 let win = conv_window(n, x, w)?;
                 let (input, kernel, stride, dilation, begin, end, outs) = match x.shape.len() {
@@ -278,11 +293,7 @@ impl Walk {
                         [0, win.end[0]],
                         [1, win.out[0]],
                     ),
-                    r => {
-                        return Err(format!(
-                            "Conv on rank-{r} input: 1-D and 2-D convolutions are mapped, not 3-D"
-                        ));
-                    }
+                    r => return Err(unmapped(&format!("rank-{r} input; 1-D and 2-D are mapped"))),
                 };
                 let mut padding = [0u64; 2];
                 for i in 0..2 {
@@ -342,10 +353,7 @@ impl Walk {
                 } else {
                     let (weight, inf, outf) = if q.data { (p, k, m) } else { (q, k2, nn) };
                     if weight.numel() != inf * outf {
-                        return Err(format!(
-                            "{} with a batched weight {:?}: a linear layer has one {inf}x{outf} matrix",
-                            n.op_type, weight.shape
-                        ));
+                        return Err(unmapped("a batched weight"));
                     }
                     let tokens = out.numel() / outf.max(1);
                     let i = self.push(
@@ -380,9 +388,7 @@ impl Walk {
                     };
                     self.push(n, index, Op::Embedding(op));
                 } else if table.data && idx.data {
-                    return Err(
-                        "Gather with computed indices from computed data is not mapped".into(),
-                    );
+                    return Err(unmapped("indices and table both from the data"));
                 }
             }
             "BatchNormalization" => {
@@ -447,10 +453,7 @@ impl Walk {
                         ([1, x.shape[2]], [1, w.out[0]], [1, w.kernel[0]])
                     }
                     (_, r) => {
-                        return Err(format!(
-                            "{} on a rank-{r} input: 1-D and 2-D pooling are mapped",
-                            n.op_type
-                        ));
+                        return Err(unmapped(&format!("rank-{r} input; 1-D and 2-D are mapped")));
                     }
                 };
                 let kind = if n.op_type.contains("Max") {
@@ -533,7 +536,7 @@ impl Walk {
                         )),
                     }
                 }
-                _ => return Err("Div of two activations is not mapped".into()),
+                _ => return Err(unmapped("of two activations")),
             }
             return Ok(());
         }
