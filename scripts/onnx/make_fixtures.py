@@ -194,6 +194,14 @@ def two_inputs():
                          [weight("w1", [8, 8]), weight("w2", [8, 8], 1)]))
 
 
+def embedding():
+    """A token embedding (Gather of a 100 x 32 table by 16 int64 ids), then a linear layer 32 -> 8."""
+    n = helper.make_node
+    nodes = [n("Gather", ["table", "ids"], ["e"], axis=0), n("MatMul", ["e", "w"], ["output"])]
+    return checked(model(nodes, [value("ids", [1, 16], elem=TensorProto.INT64)], [value("output", [1, 16, 8])],
+                         [weight("table", [100, 32]), weight("w", [32, 8], 1)]))
+
+
 def grouped_dilated():
     """Grouped conv (8->8, 4 groups, 3x3, dilation 2, pad 2) on 20x20, then depthwise 3x3 stride 2 pad 1."""
     nodes = [
@@ -354,6 +362,9 @@ def main():
         "two_inputs.onnx": (two_inputs(), {
             "input": "a", "weights": 64, "static_macs": 64, "dynamic_macs": 0, "matrix_layers": 1,
             "ambiguous_error": "--input"}),
+        "embedding.onnx": (embedding(), {
+            "weights": 32 * 8, "static_macs": 16 * 32 * 8, "dynamic_macs": 0, "matrix_layers": 1,
+            "embedding": [100, 32, 16]}),
         "unsupported.onnx": (unsupported(), {
             "weights": 16, "static_macs": 16, "dynamic_macs": 0, "matrix_layers": 1,
             "unsupported": {"Tanh": 2, "ReduceMean": 1, "Div (of two activations)": 1}}),

@@ -134,6 +134,16 @@ fn fixtures_give_their_hand_totals() {
                 assert_eq!(got, elements.as_u64().unwrap(), "{file}: {kind}");
             }
         }
+        if let Some(e) = want.get("embedding") {
+            let got = w.layers.iter().find_map(|l| match &l.op {
+                imc_zoo::ops::Op::Embedding(e) => Some(vec![e.entries, e.dim, e.lookups]),
+                _ => None,
+            });
+            assert_eq!(
+                got,
+                serde_json::from_value::<Option<Vec<u64>>>(e.clone()).unwrap()
+            );
+        }
         if let Some(out) = want.get("pool_output") {
             let p = w.layers.iter().find_map(|l| match &l.op {
                 imc_zoo::ops::Op::Pool(p) => Some(p.output_size),
