@@ -108,6 +108,45 @@ fn eval_and_sweep_take_onnx_items_among_zoo_names() {
     assert!(run.join("evaluations.parquet").exists());
 }
 
+/// `compare` and `grade` on the demo space with an imported network and a zoo one.
+#[test]
+fn compare_and_grade_take_onnx_items() {
+    let list = format!("{},alexnet", fixture("torchvision/resnet18.onnx"));
+    let scratch = Scratch::new();
+    let cmp = scratch.path("compare");
+    let (code, out, err) = imcdse(&[
+        "compare",
+        "--space",
+        "demo",
+        "--workloads",
+        &list,
+        "--seeds",
+        "1",
+        "--out",
+        cmp.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("resnet18") && out.contains("alexnet"), "{out}");
+    let grade = scratch.path("grade");
+    let (code, out, err) = imcdse(&[
+        "grade",
+        "--space",
+        "demo",
+        "--workloads",
+        &list,
+        "--optimizers",
+        "random",
+        "--budgets",
+        "20",
+        "--seeds",
+        "1",
+        "--out",
+        grade.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("random"), "{out}");
+}
+
 #[test]
 fn errors_name_the_file_and_what_to_do() {
     let (code, _, err) = imcdse(&["workloads", &fixture("symbolic_seq.onnx")]);
