@@ -4,8 +4,8 @@
 //! before some node, initializer or input provides it).
 
 use super::Options;
-use super::infer::{T, check_shape, dims};
 use super::proto::{Dim, Graph, Model};
+use super::tensor::{T, check_shape, dims};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The oldest default-domain opset the importer reads (opset 7: ONNX 1.2, broadcasting).

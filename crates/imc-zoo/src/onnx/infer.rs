@@ -7,273 +7,10 @@
 //! Reshape` chains, `ConstantOfShape`/`Where`/`Expand`, `Slice` bounds. Weight values are never
 //! needed: a parameter is a shape without values.
 
+use super::fold::{as_f64, broadcast, expand, fold};
 use super::proto::{Data, Node, Value};
-
-/// The largest size of one dimension: 2^24 (16,777,216; a vocabulary or a long sequence fits).
-pub const MAX_DIM: u64 = 1 << 24;
-/// The most elements of one tensor: 2^46, the zoo's bound on one layer's figures.
-pub const MAX_ELEMENTS: u64 = 1 << 46;
-/// Values are folded for tensors of at most this many elements.
-pub const MAX_FOLD: u64 = 1 << 16;
-
-/// A tensor as the importer sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct T {
-    /// Concrete shape.
-    pub shape: Vec<u64>,
-    /// Whether it depends on the data input.
-    pub data: bool,
-    /// Its values, when known.
-    pub value: Option<Data>,
-}
-
-impl T {
-    /// Elements.
-    pub fn numel(&self) -> u64 {
-        count(&self.shape)
-    }
-
-    /// A tensor of that shape and no values.
-    pub fn of(shape: Vec<u64>, data: bool) -> T {
-        T {
-            shape,
-            data,
-            value: None,
-        }
-    }
-
-    fn ints(&self) -> Option<Vec<i64>> {
-        match &self.value {
-            Some(Data::Int(v)) => Some(v.clone()),
-            Some(Data::Float(v)) => Some(v.iter().map(|x| *x as i64).collect()),
-            None => None,
-        }
-    }
-}
-
-/// Elements of a shape, saturating (shapes not yet checked may be absurd).
-pub fn count(shape: &[u64]) -> u64 {
-    crate::ops::prod(shape)
-}
-
-/// Checks a shape against [`MAX_DIM`] and [`MAX_ELEMENTS`].
-pub fn check_shape(shape: &[u64]) -> Result<(), String> {
-    if let Some(d) = shape.iter().find(|&&d| d > MAX_DIM) {
-        return Err(format!(
-            "dimension {d} in shape {shape:?} is larger than {MAX_DIM}, the largest this importer accepts"
-        ));
-    }
-    let mut n = 1u64;
-    for &d in shape {
-        n = n.saturating_mul(d);
-    }
-    if n > MAX_ELEMENTS {
-        return Err(format!("shape {shape:?} has more than 2^46 elements"));
-    }
-    Ok(())
-}
-
-/// Reads attributes with defaults.
-pub struct Attrs<'a>(pub &'a Node);
-
-impl Attrs<'_> {
-    /// An integer attribute.
-    pub fn int(&self, name: &str, default: i64) -> i64 {
-        match self.0.attr(name) {
-            Some(Value::Int(i)) => *i,
-            _ => default,
-        }
-    }
-    /// A list of integers, when present.
-    pub fn ints(&self, name: &str) -> Option<Vec<i64>> {
-        match self.0.attr(name) {
-            Some(Value::Ints(v)) => Some(v.clone()),
-            _ => None,
-        }
-    }
-    /// A float attribute.
-    pub fn float(&self, name: &str, default: f64) -> f64 {
-        match self.0.attr(name) {
-            Some(Value::Float(f)) => *f,
-            _ => default,
-        }
-    }
-    /// A string attribute.
-    pub fn str(&self, name: &str, default: &str) -> String {
-        match self.0.attr(name) {
-            Some(Value::Str(s)) => s.clone(),
-            _ => default.to_string(),
-        }
-    }
-}
-
-/// An axis attribute or input, negative counted from the end, checked against the rank.
-pub fn axis(a: i64, rank: usize) -> Result<usize, String> {
-    let r = rank as i64;
-    let x = if a < 0 { a + r } else { a };
-    if x < 0 || x >= r.max(1) {
-        return Err(format!("axis {a} is out of range for rank {rank}"));
-    }
-    Ok(x as usize)
-}
-
-/// NumPy broadcasting of shapes.
-pub fn broadcast(shapes: &[&[u64]]) -> Result<Vec<u64>, String> {
-    let rank = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
-    let mut out = vec![1u64; rank];
-    for s in shapes {
-        let off = rank - s.len();
-        for (i, &d) in s.iter().enumerate() {
-            let o = &mut out[off + i];
-            if *o == 1 {
-                *o = d;
-            } else if d != 1 && d != *o {
-                return Err(format!("shapes {shapes:?} do not broadcast"));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Index into a broadcast input for a flat output index.
-fn source_index(out: &[u64], input: &[u64], mut i: u64) -> usize {
-    let off = out.len() - input.len();
-    let (mut idx, mut stride) = (0u64, 1u64);
-    for k in (0..out.len()).rev() {
-        let coord = i % out[k];
-        i /= out[k];
-        if k >= off {
-            let d = input[k - off];
-            if d != 1 {
-                idx += coord * stride;
-            }
-            stride *= d;
-        }
-    }
-    idx as usize
-}
-
-fn as_f64(d: &Data) -> Vec<f64> {
-    match d {
-        Data::Int(v) => v.iter().map(|&x| x as f64).collect(),
-        Data::Float(v) => v.clone(),
-    }
-}
-
-/// Element-wise folding of known inputs with broadcasting; `None` when a value is unknown or
-/// the result is too large.
-fn fold(op: &str, ins: &[&T], out: &[u64]) -> Option<Data> {
-    let n = count(out);
-    if n > MAX_FOLD {
-        return None;
-    }
-    let vals: Vec<&Data> = ins
-        .iter()
-        .map(|t| t.value.as_ref())
-        .collect::<Option<_>>()?;
-    let all_int = vals.iter().all(|d| matches!(d, Data::Int(_)));
-    let at = |k: usize, i: u64| -> usize { source_index(out, &ins[k].shape, i) };
-    if op == "Where" {
-        let c = as_f64(vals[0]);
-        let pick = |i: u64| {
-            if c[at(0, i)] != 0.0 {
-                (1, at(1, i))
-            } else {
-                (2, at(2, i))
-            }
-        };
-        return Some(match (vals[1], vals[2]) {
-            (Data::Int(a), Data::Int(b)) => Data::Int(
-                (0..n)
-                    .map(|i| match pick(i) {
-                        (1, k) => a[k],
-                        (_, k) => b[k],
-                    })
-                    .collect(),
-            ),
-            _ => {
-                let (a, b) = (as_f64(vals[1]), as_f64(vals[2]));
-                Data::Float(
-                    (0..n)
-                        .map(|i| match pick(i) {
-                            (1, k) => a[k],
-                            (_, k) => b[k],
-                        })
-                        .collect(),
-                )
-            }
-        });
-    }
-    if all_int && op != "Sqrt" && op != "Pow" {
-        let v: Vec<Vec<i64>> = vals
-            .iter()
-            .map(|d| match d {
-                Data::Int(x) => x.clone(),
-                Data::Float(_) => Vec::new(),
-            })
-            .collect();
-        let a = |i| v[0][at(0, i)];
-        let b = |i| v.get(1).map_or(0, |x| x[at(1, i)]);
-        let r: Option<Vec<i64>> = (0..n)
-            .map(|i| {
-                Some(match op {
-                    "Add" => a(i).wrapping_add(b(i)),
-                    "Sub" => a(i).wrapping_sub(b(i)),
-                    "Mul" => a(i).wrapping_mul(b(i)),
-                    "Div" => a(i).checked_div(b(i))?,
-                    "Mod" => a(i).checked_rem(b(i)).map(|r| {
-                        if r != 0 && (r < 0) != (b(i) < 0) {
-                            r + b(i)
-                        } else {
-                            r
-                        }
-                    })?,
-                    "Min" => a(i).min(b(i)),
-                    "Max" => a(i).max(b(i)),
-                    "Neg" => a(i).wrapping_neg(),
-                    "Abs" => a(i).wrapping_abs(),
-                    "Equal" => i64::from(a(i) == b(i)),
-                    "Less" => i64::from(a(i) < b(i)),
-                    "Greater" => i64::from(a(i) > b(i)),
-                    "Not" => i64::from(a(i) == 0),
-                    "And" => i64::from(a(i) != 0 && b(i) != 0),
-                    "Or" => i64::from(a(i) != 0 || b(i) != 0),
-                    _ => return None,
-                })
-            })
-            .collect();
-        return r.map(Data::Int);
-    }
-    let v: Vec<Vec<f64>> = vals.iter().map(|d| as_f64(d)).collect();
-    let a = |i| v[0][at(0, i)];
-    let b = |i| v.get(1).map_or(0.0, |x| x[at(1, i)]);
-    let r: Option<Vec<f64>> = (0..n)
-        .map(|i| {
-            Some(match op {
-                "Add" => a(i) + b(i),
-                "Sub" => a(i) - b(i),
-                "Mul" => a(i) * b(i),
-                "Div" => a(i) / b(i),
-                "Pow" => a(i).powf(b(i)),
-                "Min" => a(i).min(b(i)),
-                "Max" => a(i).max(b(i)),
-                "Sqrt" => a(i).sqrt(),
-                "Neg" => -a(i),
-                "Abs" => a(i).abs(),
-                "Equal" => f64::from(u8::from(a(i) == b(i))),
-                "Less" => f64::from(u8::from(a(i) < b(i))),
-                "Greater" => f64::from(u8::from(a(i) > b(i))),
-                _ => return None,
-            })
-        })
-        .collect();
-    let r = r?;
-    Some(if matches!(op, "Equal" | "Less" | "Greater") {
-        Data::Int(r.iter().map(|&x| x as i64).collect())
-    } else {
-        Data::Float(r)
-    })
-}
+use super::spatial;
+use super::tensor::{Attrs, MAX_DIM, MAX_FOLD, T, axis, check_shape, count, dims};
 
 /// Operators whose output has the shape of their first input.
 pub const SAME_SHAPE: [&str; 21] = [
@@ -754,12 +491,8 @@ pub fn infer(node: &Node, ins: &[Option<&T>], opset: i64) -> Result<Vec<T>, Stri
                 .then(|| Data::Int((0..n).map(|i| (v[0] + i as f64 * v[2]) as i64).collect()));
             one(vec![n], value)
         }
-        "Conv" => {
-            super::spatial::conv_shape(node, x()?, input(ins, 1, node)?).and_then(|s| one(s, None))
-        }
-        "MaxPool" | "AveragePool" => {
-            super::spatial::pool_shape(node, x()?).and_then(|s| one(s, None))
-        }
+        "Conv" => spatial::conv_shape(node, x()?, input(ins, 1, node)?).and_then(|s| one(s, None)),
+        "MaxPool" | "AveragePool" => spatial::pool_shape(node, x()?).and_then(|s| one(s, None)),
         "GlobalAveragePool" | "GlobalMaxPool" => {
             let t = x()?;
             let mut s = t.shape.clone();
@@ -826,25 +559,6 @@ pub fn matmul_shape(p: &[u64], q: &[u64]) -> Result<Vec<u64>, String> {
     shape.extend(pm);
     shape.extend(qn);
     Ok(shape)
-}
-
-fn expand(t: &T, shape: &[u64]) -> Option<Data> {
-    let n = count(shape);
-    if n > MAX_FOLD {
-        return None;
-    }
-    let idx = |i| source_index(shape, &t.shape, i);
-    Some(match t.value.as_ref()? {
-        Data::Int(v) => Data::Int((0..n).map(|i| v[idx(i)]).collect()),
-        Data::Float(v) => Data::Float((0..n).map(|i| v[idx(i)]).collect()),
-    })
-}
-
-/// Dimensions from integers, refusing negative ones.
-pub fn dims(v: &[i64]) -> Result<Vec<u64>, String> {
-    v.iter()
-        .map(|&d| u64::try_from(d).map_err(|_| format!("negative dimension {d} in {v:?}")))
-        .collect()
 }
 
 fn slice(node: &Node, ins: &[Option<&T>], opset: i64, data: bool) -> Result<Vec<T>, String> {
@@ -917,19 +631,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn broadcasting() {
-        assert_eq!(
-            broadcast(&[&[1, 197, 768], &[768]]).unwrap(),
-            vec![1, 197, 768]
-        );
-        assert_eq!(
-            broadcast(&[&[1, 24, 28, 28], &[1, 24, 1, 1]]).unwrap(),
-            vec![1, 24, 28, 28]
-        );
-        assert!(broadcast(&[&[3], &[4]]).is_err());
-    }
-
-    #[test]
     fn matmul_shapes() {
         assert_eq!(
             matmul_shape(&[1, 56, 56, 96], &[96, 384]).unwrap(),
@@ -941,23 +642,5 @@ mod tests {
         );
         assert_eq!(matmul_shape(&[768], &[768, 10]).unwrap(), vec![10]);
         assert!(matmul_shape(&[2, 3], &[4, 5]).is_err());
-    }
-
-    #[test]
-    fn folding_broadcasts() {
-        let t = |s: Vec<u64>, v: Vec<i64>| T {
-            shape: s,
-            data: false,
-            value: Some(Data::Int(v)),
-        };
-        let (a, b) = (t(vec![3], vec![1, -1, -1]), t(vec![], vec![-1]));
-        assert_eq!(
-            fold("Equal", &[&a, &b], &[3]),
-            Some(Data::Int(vec![0, 1, 1]))
-        );
-        assert_eq!(
-            fold("Mod", &[&t(vec![1], vec![-3]), &t(vec![1], vec![2])], &[1]),
-            Some(Data::Int(vec![1]))
-        );
     }
 }

@@ -23,9 +23,10 @@
 //! `Identity`, `Squeeze`, `Unsqueeze`, `Slice`, `Gather` by constant indices, `Concat`,
 //! `Split`, `Pad`, `Expand`, `Dropout`, `Cast`) cost nothing.
 
-use super::infer::{Attrs, T, axis, infer, knows};
+use super::infer::{infer, knows};
 use super::proto::Node;
 use super::spatial::{conv_window, pool_window};
+use super::tensor::{Attrs, T, axis};
 use crate::layer::Layer;
 use crate::ops::*;
 use crate::precision::Precision;
@@ -187,13 +188,14 @@ impl Walk {
                 n.outputs.len()
             ));
         }
-        if supported && on_data {
-            if let Err(e) = self.map(n, index, &refs, &outs[0]) {
-                let Some(what) = e.strip_prefix(UNMAPPED) else {
-                    return Err(e);
-                };
-                self.note(n, format!("{op} ({what})"));
-            }
+        if supported
+            && on_data
+            && let Err(e) = self.map(n, index, &refs, &outs[0])
+        {
+            let Some(what) = e.strip_prefix(UNMAPPED) else {
+                return Err(e);
+            };
+            self.note(n, format!("{op} ({what})"));
         }
         for (name, t) in n.outputs.iter().zip(outs) {
             if !name.is_empty() {

@@ -10,11 +10,13 @@
 //! written as a workload file ([`crate::spec::write`]) and read back, so an import and its
 //! `imcdse workloads import` file give the same layers, and the zoo's checks apply to both.
 
+pub mod fold;
 mod graph;
 pub mod infer;
 pub mod map;
 pub mod proto;
 pub mod spatial;
+pub mod tensor;
 pub mod wire;
 
 use crate::error::{Problem, ZooError};

@@ -8,8 +8,8 @@
 //!   `max((out - 1) * s + (k - 1) * d + 1 - in, 0)`, the odd one at the end (upper) or start;
 //! - `VALID`: no padding.
 
-use super::infer::{Attrs, MAX_DIM, T};
 use super::proto::Node;
+use super::tensor::{Attrs, MAX_DIM, T};
 
 /// One window operator's geometry over the spatial axes.
 #[derive(Debug, Clone, PartialEq, Eq)]

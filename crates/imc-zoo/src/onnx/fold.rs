@@ -1,0 +1,215 @@
+//! Constant folding: NumPy broadcasting of shapes, and element-wise arithmetic, comparison and
+//! selection on small known tensors (<https://onnx.ai/onnx/repo-docs/Broadcasting.html>), as the
+//! shape arithmetic of exported graphs needs (`ConstantOfShape -> Mul -> Equal -> Where ->
+//! Expand` in torch's ViT export).
+
+use super::proto::Data;
+use super::tensor::{MAX_FOLD, T, count};
+
+/// NumPy broadcasting of shapes.
+pub fn broadcast(shapes: &[&[u64]]) -> Result<Vec<u64>, String> {
+    let rank = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
+    let mut out = vec![1u64; rank];
+    for s in shapes {
+        let off = rank - s.len();
+        for (i, &d) in s.iter().enumerate() {
+            let o = &mut out[off + i];
+            if *o == 1 {
+                *o = d;
+            } else if d != 1 && d != *o {
+                return Err(format!("shapes {shapes:?} do not broadcast"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Index into a broadcast input for a flat output index.
+fn source_index(out: &[u64], input: &[u64], mut i: u64) -> usize {
+    let off = out.len() - input.len();
+    let (mut idx, mut stride) = (0u64, 1u64);
+    for k in (0..out.len()).rev() {
+        let coord = i % out[k];
+        i /= out[k];
+        if k >= off {
+            let d = input[k - off];
+            if d != 1 {
+                idx += coord * stride;
+            }
+            stride *= d;
+        }
+    }
+    idx as usize
+}
+
+/// The values as floats.
+pub fn as_f64(d: &Data) -> Vec<f64> {
+    match d {
+        Data::Int(v) => v.iter().map(|&x| x as f64).collect(),
+        Data::Float(v) => v.clone(),
+    }
+}
+
+/// Element-wise folding of known inputs with broadcasting; `None` when a value is unknown or
+/// the result is too large.
+pub fn fold(op: &str, ins: &[&T], out: &[u64]) -> Option<Data> {
+    let n = count(out);
+    if n > MAX_FOLD {
+        return None;
+    }
+    let vals: Vec<&Data> = ins
+        .iter()
+        .map(|t| t.value.as_ref())
+        .collect::<Option<_>>()?;
+    let all_int = vals.iter().all(|d| matches!(d, Data::Int(_)));
+    let at = |k: usize, i: u64| -> usize { source_index(out, &ins[k].shape, i) };
+    if op == "Where" {
+        let c = as_f64(vals[0]);
+        let pick = |i: u64| {
+            if c[at(0, i)] != 0.0 {
+                (1, at(1, i))
+            } else {
+                (2, at(2, i))
+            }
+        };
+        return Some(match (vals[1], vals[2]) {
+            (Data::Int(a), Data::Int(b)) => Data::Int(
+                (0..n)
+                    .map(|i| match pick(i) {
+                        (1, k) => a[k],
+                        (_, k) => b[k],
+                    })
+                    .collect(),
+            ),
+            _ => {
+                let (a, b) = (as_f64(vals[1]), as_f64(vals[2]));
+                Data::Float(
+                    (0..n)
+                        .map(|i| match pick(i) {
+                            (1, k) => a[k],
+                            (_, k) => b[k],
+                        })
+                        .collect(),
+                )
+            }
+        });
+    }
+    if all_int && op != "Sqrt" && op != "Pow" {
+        let v: Vec<Vec<i64>> = vals
+            .iter()
+            .map(|d| match d {
+                Data::Int(x) => x.clone(),
+                Data::Float(_) => Vec::new(),
+            })
+            .collect();
+        let a = |i| v[0][at(0, i)];
+        let b = |i| v.get(1).map_or(0, |x| x[at(1, i)]);
+        let r: Option<Vec<i64>> = (0..n)
+            .map(|i| {
+                Some(match op {
+                    "Add" => a(i).wrapping_add(b(i)),
+                    "Sub" => a(i).wrapping_sub(b(i)),
+                    "Mul" => a(i).wrapping_mul(b(i)),
+                    "Div" => a(i).checked_div(b(i))?,
+                    "Mod" => a(i).checked_rem(b(i)).map(|r| {
+                        if r != 0 && (r < 0) != (b(i) < 0) {
+                            r + b(i)
+                        } else {
+                            r
+                        }
+                    })?,
+                    "Min" => a(i).min(b(i)),
+                    "Max" => a(i).max(b(i)),
+                    "Neg" => a(i).wrapping_neg(),
+                    "Abs" => a(i).wrapping_abs(),
+                    "Equal" => i64::from(a(i) == b(i)),
+                    "Less" => i64::from(a(i) < b(i)),
+                    "Greater" => i64::from(a(i) > b(i)),
+                    "Not" => i64::from(a(i) == 0),
+                    "And" => i64::from(a(i) != 0 && b(i) != 0),
+                    "Or" => i64::from(a(i) != 0 || b(i) != 0),
+                    _ => return None,
+                })
+            })
+            .collect();
+        return r.map(Data::Int);
+    }
+    let v: Vec<Vec<f64>> = vals.iter().map(|d| as_f64(d)).collect();
+    let a = |i| v[0][at(0, i)];
+    let b = |i| v.get(1).map_or(0.0, |x| x[at(1, i)]);
+    let r: Option<Vec<f64>> = (0..n)
+        .map(|i| {
+            Some(match op {
+                "Add" => a(i) + b(i),
+                "Sub" => a(i) - b(i),
+                "Mul" => a(i) * b(i),
+                "Div" => a(i) / b(i),
+                "Pow" => a(i).powf(b(i)),
+                "Min" => a(i).min(b(i)),
+                "Max" => a(i).max(b(i)),
+                "Sqrt" => a(i).sqrt(),
+                "Neg" => -a(i),
+                "Abs" => a(i).abs(),
+                "Equal" => f64::from(u8::from(a(i) == b(i))),
+                "Less" => f64::from(u8::from(a(i) < b(i))),
+                "Greater" => f64::from(u8::from(a(i) > b(i))),
+                _ => return None,
+            })
+        })
+        .collect();
+    let r = r?;
+    Some(if matches!(op, "Equal" | "Less" | "Greater") {
+        Data::Int(r.iter().map(|&x| x as i64).collect())
+    } else {
+        Data::Float(r)
+    })
+}
+
+/// `t`'s values broadcast to `shape` (`Expand`), when known and small.
+pub fn expand(t: &T, shape: &[u64]) -> Option<Data> {
+    let n = count(shape);
+    if n > MAX_FOLD {
+        return None;
+    }
+    let idx = |i| source_index(shape, &t.shape, i);
+    Some(match t.value.as_ref()? {
+        Data::Int(v) => Data::Int((0..n).map(|i| v[idx(i)]).collect()),
+        Data::Float(v) => Data::Float((0..n).map(|i| v[idx(i)]).collect()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broadcasting() {
+        assert_eq!(
+            broadcast(&[&[1, 197, 768], &[768]]).unwrap(),
+            vec![1, 197, 768]
+        );
+        assert_eq!(
+            broadcast(&[&[1, 24, 28, 28], &[1, 24, 1, 1]]).unwrap(),
+            vec![1, 24, 28, 28]
+        );
+        assert!(broadcast(&[&[3], &[4]]).is_err());
+    }
+
+    #[test]
+    fn folding_broadcasts() {
+        let t = |s: Vec<u64>, v: Vec<i64>| T {
+            shape: s,
+            data: false,
+            value: Some(Data::Int(v)),
+        };
+        let (a, b) = (t(vec![3], vec![1, -1, -1]), t(vec![], vec![-1]));
+        assert_eq!(
+            fold("Equal", &[&a, &b], &[3]),
+            Some(Data::Int(vec![0, 1, 1]))
+        );
+        assert_eq!(
+            fold("Mod", &[&t(vec![1], vec![-3]), &t(vec![1], vec![2])], &[1]),
+            Some(Data::Int(vec![1]))
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! A tensor as the importer sees it (a concrete shape, whether it depends on the data, its
+//! values when known and small), the bounds every shape is checked against, and attribute
+//! reading.
+
+use super::proto::{Data, Node, Value};
+
+/// The largest size of one dimension: 2^24 (16,777,216; a vocabulary or a long sequence fits).
+pub const MAX_DIM: u64 = 1 << 24;
+/// The most elements of one tensor: 2^46, the zoo's bound on one layer's figures.
+pub const MAX_ELEMENTS: u64 = 1 << 46;
+/// Values are folded for tensors of at most this many elements.
+pub const MAX_FOLD: u64 = 1 << 16;
+
+/// A tensor as the importer sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct T {
+    /// Concrete shape.
+    pub shape: Vec<u64>,
+    /// Whether it depends on the data input.
+    pub data: bool,
+    /// Its values, when known.
+    pub value: Option<Data>,
+}
+
+impl T {
+    /// Elements.
+    pub fn numel(&self) -> u64 {
+        count(&self.shape)
+    }
+
+    /// A tensor of that shape and no values.
+    pub fn of(shape: Vec<u64>, data: bool) -> T {
+        T {
+            shape,
+            data,
+            value: None,
+        }
+    }
+
+    /// Its values as integers, when known.
+    pub fn ints(&self) -> Option<Vec<i64>> {
+        match &self.value {
+            Some(Data::Int(v)) => Some(v.clone()),
+            Some(Data::Float(v)) => Some(v.iter().map(|x| *x as i64).collect()),
+            None => None,
+        }
+    }
+}
+
+/// Elements of a shape, saturating (shapes not yet checked may be absurd).
+pub fn count(shape: &[u64]) -> u64 {
+    crate::ops::prod(shape)
+}
+
+/// Checks a shape against [`MAX_DIM`] and [`MAX_ELEMENTS`].
+pub fn check_shape(shape: &[u64]) -> Result<(), String> {
+    if let Some(d) = shape.iter().find(|&&d| d > MAX_DIM) {
+        return Err(format!(
+            "dimension {d} in shape {shape:?} is larger than {MAX_DIM}, the largest this importer accepts"
+        ));
+    }
+    let mut n = 1u64;
+    for &d in shape {
+        n = n.saturating_mul(d);
+    }
+    if n > MAX_ELEMENTS {
+        return Err(format!("shape {shape:?} has more than 2^46 elements"));
+    }
+    Ok(())
+}
+
+/// Reads attributes with defaults.
+pub struct Attrs<'a>(pub &'a Node);
+
+impl Attrs<'_> {
+    /// An integer attribute.
+    pub fn int(&self, name: &str, default: i64) -> i64 {
+        match self.0.attr(name) {
+            Some(Value::Int(i)) => *i,
+            _ => default,
+        }
+    }
+    /// A list of integers, when present.
+    pub fn ints(&self, name: &str) -> Option<Vec<i64>> {
+        match self.0.attr(name) {
+            Some(Value::Ints(v)) => Some(v.clone()),
+            _ => None,
+        }
+    }
+    /// A float attribute.
+    pub fn float(&self, name: &str, default: f64) -> f64 {
+        match self.0.attr(name) {
+            Some(Value::Float(f)) => *f,
+            _ => default,
+        }
+    }
+    /// A string attribute.
+    pub fn str(&self, name: &str, default: &str) -> String {
+        match self.0.attr(name) {
+            Some(Value::Str(s)) => s.clone(),
+            _ => default.to_string(),
+        }
+    }
+}
+
+/// An axis attribute or input, negative counted from the end, checked against the rank.
+pub fn axis(a: i64, rank: usize) -> Result<usize, String> {
+    let r = rank as i64;
+    let x = if a < 0 { a + r } else { a };
+    if x < 0 || x >= r.max(1) {
+        return Err(format!("axis {a} is out of range for rank {rank}"));
+    }
+    Ok(x as usize)
+}
+
+/// Dimensions from integers, refusing negative ones.
+pub fn dims(v: &[i64]) -> Result<Vec<u64>, String> {
+    v.iter()
+        .map(|&d| u64::try_from(d).map_err(|_| format!("negative dimension {d} in {v:?}")))
+        .collect()
+}
