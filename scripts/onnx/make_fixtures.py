@@ -202,6 +202,34 @@ def embedding():
                          [weight("table", [100, 32]), weight("w", [32, 8], 1)]))
 
 
+def written_out():
+    """Operators written out of primitives, as older opsets and Hugging Face exports do, on 8 tokens of 16:
+    LayerNorm (ReduceMean, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div, Mul, Add), a linear 16 -> 16, tanh-GELU
+    (0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))), RMSNorm (Pow 2, ReduceMean, Add eps, Sqrt, Reciprocal,
+    Mul x, Mul weight), a linear 16 -> 16, x * HardSigmoid(x) (HardSwish), and a residual Add."""
+    n = helper.make_node
+    c = lambda name, x: numpy_helper.from_array(np.array(x, np.float32), name)  # noqa: E731
+    axes = numpy_helper.from_array(np.array([-1], np.int64), "axes")
+    nodes = [
+        n("ReduceMean", ["input", "axes"], ["mu"]), n("Sub", ["input", "mu"], ["d"]), n("Pow", ["d", "two"], ["d2"]),
+        n("ReduceMean", ["d2", "axes"], ["var"]), n("Add", ["var", "eps"], ["ve"]), n("Sqrt", ["ve"], ["sd"]),
+        n("Div", ["d", "sd"], ["xn"]), n("Mul", ["xn", "g1"], ["xg"]), n("Add", ["xg", "b1"], ["ln"]),
+        n("MatMul", ["ln", "w1"], ["h"]),
+        n("Pow", ["h", "three"], ["h3"]), n("Mul", ["h3", "k"], ["h3k"]), n("Add", ["h", "h3k"], ["inner"]),
+        n("Mul", ["inner", "s2pi"], ["z"]), n("Tanh", ["z"], ["t"]), n("Add", ["t", "one"], ["t1"]),
+        n("Mul", ["h", "t1"], ["ht"]), n("Mul", ["ht", "half"], ["gelu"]),
+        n("Pow", ["gelu", "two"], ["g2"]), n("ReduceMean", ["g2", "axes"], ["ms"]), n("Add", ["ms", "eps"], ["mse"]),
+        n("Sqrt", ["mse"], ["rms"]), n("Reciprocal", ["rms"], ["inv"]), n("Mul", ["gelu", "inv"], ["gn"]),
+        n("Mul", ["gn", "g2w"], ["rn"]), n("MatMul", ["rn", "w2"], ["y"]),
+        n("HardSigmoid", ["y"], ["hs"]), n("Mul", ["y", "hs"], ["hsw"]),
+        n("Add", ["hsw", "input"], ["output"]),
+    ]
+    inits = [axes, c("two", 2.0), c("three", 3.0), c("eps", 1e-5), c("k", 0.044715), c("s2pi", np.sqrt(2 / np.pi)),
+             c("one", 1.0), c("half", 0.5), weight("g1", [16]), weight("b1", [16], 1), weight("g2w", [16], 2),
+             weight("w1", [16, 16], 3), weight("w2", [16, 16], 4)]
+    return checked(model(nodes, [value("input", [1, 8, 16])], [value("output", [1, 8, 16])], inits, opset=18))
+
+
 def grouped_dilated():
     """Grouped conv (8->8, 4 groups, 3x3, dilation 2, pad 2) on 20x20, then depthwise 3x3 stride 2 pad 1."""
     nodes = [
@@ -365,9 +393,15 @@ def main():
         "embedding.onnx": (embedding(), {
             "weights": 32 * 8, "static_macs": 16 * 32 * 8, "dynamic_macs": 0, "matrix_layers": 1,
             "embedding": [100, 32, 16]}),
+        "written_out.onnx": (written_out(), {
+            "weights": 2 * 16 * 16, "static_macs": 2 * 8 * 16 * 16, "dynamic_macs": 0, "matrix_layers": 2,
+            "act_elements": {"gelu": 128, "hardswish": 128}, "norms": [["layer", 16, 128], ["rms", 16, 128]],
+            "layers": 7}),
         "unsupported.onnx": (unsupported(), {
             "weights": 16, "static_macs": 16, "dynamic_macs": 0, "matrix_layers": 1,
-            "unsupported": {"Tanh": 2, "ReduceMean": 1, "Div (of two activations)": 1}}),
+            "unsupported": {"Tanh (outside a tanh-GELU; the zoo has no tanh activation)": 2,
+                            "ReduceMean (neither a LayerNorm's or RMSNorm's mean nor a global average pool)": 1,
+                            "Div (of two different activations)": 1}}),
         "grouped_dilated.onnx": (grouped_dilated(), {
             # 8 x 20 x 20 outputs of 2 x 9 MACs; then 8 x 10 x 10 outputs of 9 MACs.
             "weights": 8 * 2 * 9 + 8 * 1 * 9, "static_macs": 8 * 20 * 20 * 2 * 9 + 8 * 10 * 10 * 9,

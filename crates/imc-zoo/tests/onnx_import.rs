@@ -134,6 +134,30 @@ fn fixtures_give_their_hand_totals() {
                 assert_eq!(got, elements.as_u64().unwrap(), "{file}: {kind}");
             }
         }
+        if let Some(norms) = want.get("norms") {
+            let got: Vec<(String, u64, u64)> = w
+                .layers
+                .iter()
+                .filter_map(|l| match &l.op {
+                    imc_zoo::ops::Op::Norm(n) => Some((
+                        format!("{:?}", n.kind).to_lowercase(),
+                        n.features,
+                        n.elements,
+                    )),
+                    _ => None,
+                })
+                .collect();
+            let want: Vec<(String, u64, u64)> = serde_json::from_value(norms.clone()).unwrap();
+            assert_eq!(got, want, "{file}");
+        }
+        if let Some(n) = want.get("layers") {
+            assert_eq!(
+                w.layers.len() as u64,
+                n.as_u64().unwrap(),
+                "{file}: {:#?}",
+                w.layers
+            );
+        }
         if let Some(e) = want.get("embedding") {
             let got = w.layers.iter().find_map(|l| match &l.op {
                 imc_zoo::ops::Op::Embedding(e) => Some(vec![e.entries, e.dim, e.lookups]),

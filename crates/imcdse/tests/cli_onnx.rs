@@ -158,7 +158,8 @@ fn errors_name_the_file_and_what_to_do() {
     let (code, _, err) = imcdse(&["workloads", "import", &fixture("unsupported.onnx")]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("Tanh x2") && err.contains("--skip-unsupported"),
+        err.contains("Tanh (outside a tanh-GELU; the zoo has no tanh activation) x2")
+            && err.contains("--skip-unsupported"),
         "{err}"
     );
     let (code, _, err) = imcdse(&["workloads", "import", &fixture("bad_truncated.onnx")]);

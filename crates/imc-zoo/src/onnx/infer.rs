@@ -13,7 +13,7 @@ use super::spatial;
 use super::tensor::{Attrs, MAX_DIM, MAX_FOLD, T, axis, check_shape, count, dims};
 
 /// Operators whose output has the shape of their first input.
-pub const SAME_SHAPE: [&str; 21] = [
+pub const SAME_SHAPE: [&str; 22] = [
     "Identity",
     "Relu",
     "Sigmoid",
@@ -35,6 +35,7 @@ pub const SAME_SHAPE: [&str; 21] = [
     "Cast",
     "Neg",
     "Abs",
+    "Reciprocal",
 ];
 
 /// Element-wise operators with broadcasting.
@@ -50,6 +51,7 @@ pub fn knows(op: &str) -> bool {
         || matches!(
             op,
             "Constant"
+                | "ReduceMean"
                 | "ConstantOfShape"
                 | "Shape"
                 | "Size"
@@ -389,6 +391,22 @@ pub fn infer(node: &Node, ins: &[Option<&T>], opset: i64) -> Result<Vec<T>, Stri
                 .collect()
         }
         "Slice" => slice(node, ins, opset, data),
+        "ReduceMean" => {
+            let t = x()?;
+            let axes = reduce_axes(node, ins, opset, t.shape.len())?;
+            let keep = a.int("keepdims", 1) != 0;
+            let shape = t
+                .shape
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &d)| match (axes.contains(&k), keep) {
+                    (false, _) => Some(d),
+                    (true, true) => Some(1),
+                    (true, false) => None,
+                })
+                .collect();
+            one(shape, None)
+        }
         "Gather" => {
             let (t, idx) = (x()?, input(ins, 1, node)?);
             let k = axis(a.int("axis", 0), t.shape.len())?;
@@ -531,6 +549,32 @@ pub fn infer(node: &Node, ins: &[Option<&T>], opset: i64) -> Result<Vec<T>, Stri
         }
         _ => Err(format!("the importer cannot infer the shape of {op}")),
     }
+}
+
+/// The axes a reduction reduces, sorted: from the `axes` attribute (before opset 18) or input
+/// (from 18); all of them when none are given (unless `noop_with_empty_axes`).
+pub fn reduce_axes(
+    node: &Node,
+    ins: &[Option<&T>],
+    opset: i64,
+    rank: usize,
+) -> Result<Vec<usize>, String> {
+    let given = if opset >= 18 {
+        const_ints(ins, 1, node, "the axes")?
+    } else {
+        Attrs(node).ints("axes")
+    };
+    let mut axes = match given {
+        Some(v) if !v.is_empty() => v
+            .iter()
+            .map(|&k| axis(k, rank))
+            .collect::<Result<Vec<_>, _>>()?,
+        _ if Attrs(node).int("noop_with_empty_axes", 0) != 0 => Vec::new(),
+        _ => (0..rank).collect(),
+    };
+    axes.sort_unstable();
+    axes.dedup();
+    Ok(axes)
 }
 
 /// Output shape of `MatMul` (NumPy `matmul` semantics).

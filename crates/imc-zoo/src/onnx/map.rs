@@ -18,7 +18,11 @@
 //!
 //! Fused patterns cost as their layer alone: a parameter added right after a `Gemm`/`MatMul`/
 //! `Conv` is its bias; GELU written out (`x / sqrt(2)`, `Erf`, `+ 1`, `* x`, `* 0.5`) is the one
-//! `gelu`; `x * Sigmoid(x)` turns the sigmoid into `silu`. Arithmetic with a scalar constant
+//! `gelu`, and so is tanh-GELU (`x + 0.044715 x^3`, `Tanh`, ...); `x * Sigmoid(x)` turns the
+//! sigmoid into `silu` and `x * HardSigmoid(x)` into `hardswish`; LayerNorm written out
+//! (`ReduceMean`, `Sub`, `Pow`, `ReduceMean`, `Add`, `Sqrt`, `Div`) and RMSNorm (`Pow`,
+//! `ReduceMean`, `Add`, `Sqrt`, `Reciprocal`, `Mul`) are one `norm`, and a `ReduceMean` over a
+//! feature map's spatial axes is a global average `pool`. Arithmetic with a scalar constant
 //! (attention's `1 / sqrt(d)`) and data movement (`Reshape`, `Transpose`, `Flatten`,
 //! `Identity`, `Squeeze`, `Unsqueeze`, `Slice`, `Gather` by constant indices, `Concat`,
 //! `Split`, `Pad`, `Expand`, `Dropout`, `Cast`) cost nothing.
@@ -32,21 +36,33 @@ use crate::ops::*;
 use crate::precision::Precision;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// How a data tensor was made, for the fused patterns.
+/// How a data tensor was made, for the fused patterns. Every tag but `Weighted` names a root:
+/// the tensor this one is a point-wise function of.
 #[derive(Debug, Clone)]
 enum Via {
     /// The output of layer `i` (a linear or conv) with no bias yet.
     Weighted(usize),
-    /// Scalar arithmetic on the named tensor.
+    /// Point-wise arithmetic on the root.
     Affine(String),
-    /// Part of a written-out GELU of the named tensor.
+    /// Point-wise arithmetic on the root with a power in it (`x^3` of tanh-GELU, `x^2` of RMSNorm).
+    Poly(String),
+    /// Part of a written-out GELU of the root (after its `Erf` or `Tanh`).
     Gelu(String),
-    /// The sigmoid of the named tensor, emitted as layer `i`.
+    /// The sigmoid or hard sigmoid of the root, emitted as layer `i`.
     Sigmoid(String, usize),
+    /// Part of a written-out LayerNorm or RMSNorm of the root (after its first `ReduceMean`).
+    Norm(String),
+}
+
+impl Via {
+    /// Tags that mark a pattern in progress (kept through point-wise steps).
+    fn special(&self) -> bool {
+        matches!(self, Via::Gelu(_) | Via::Sigmoid(..) | Via::Norm(_))
+    }
 }
 
 /// Operators that may take the data: the ones the table above maps, and the free ones.
-const ON_DATA: [&str; 38] = [
+const ON_DATA: [&str; 43] = [
     "Conv",
     "Gemm",
     "MatMul",
@@ -85,6 +101,11 @@ const ON_DATA: [&str; 38] = [
     "Shape",
     "Size",
     "Tile",
+    "Pow",
+    "Sqrt",
+    "Reciprocal",
+    "Tanh",
+    "ReduceMean",
 ];
 
 /// An operator the importer could not map, with how often and where it first occurs.
@@ -117,6 +138,8 @@ pub struct Walk {
     /// Unsupported operators by name.
     pub unsupported: BTreeMap<String, Unsupported>,
     opset: i64,
+    /// The (minuend, subtrahend) of every `Sub`: `x - mean(x)` tells a LayerNorm's mean.
+    subtracts: HashSet<(String, String)>,
 }
 
 /// The name of a node for messages.
@@ -134,9 +157,17 @@ pub fn label(n: &Node) -> String {
 
 impl Walk {
     /// A walk starting from the initializers and graph inputs.
-    pub fn new(tensors: HashMap<String, T>, opset: i64) -> Walk {
+    pub fn new(tensors: HashMap<String, T>, opset: i64, nodes: &[Node]) -> Walk {
+        let mut subtracts = HashSet::new();
+        for n in nodes
+            .iter()
+            .filter(|n| n.op_type == "Sub" && n.inputs.len() == 2)
+        {
+            subtracts.insert((n.inputs[0].clone(), n.inputs[1].clone()));
+        }
         Walk {
             tensors,
+            subtracts,
             via: HashMap::new(),
             layers: Vec::new(),
             names: HashSet::new(),
@@ -239,7 +270,9 @@ impl Walk {
 
     fn root(&self, name: &str) -> String {
         match self.via.get(name) {
-            Some(Via::Affine(r)) => r.clone(),
+            Some(
+                Via::Affine(r) | Via::Poly(r) | Via::Gelu(r) | Via::Sigmoid(r, _) | Via::Norm(r),
+            ) => r.clone(),
             _ => name.to_string(),
         }
     }
@@ -424,11 +457,15 @@ impl Walk {
                 );
             }
             "Relu" | "Clip" => drop(self.act(n, index, ActKind::Relu, out)),
-            "HardSigmoid" => drop(self.act(n, index, ActKind::Hardsigmoid, out)),
             "HardSwish" => drop(self.act(n, index, ActKind::Hardswish, out)),
             "Gelu" => drop(self.act(n, index, ActKind::Gelu, out)),
-            "Sigmoid" => {
-                let i = self.act(n, index, ActKind::Sigmoid, out);
+            "Sigmoid" | "HardSigmoid" => {
+                let kind = if n.op_type == "Sigmoid" {
+                    ActKind::Sigmoid
+                } else {
+                    ActKind::Hardsigmoid
+                };
+                let i = self.act(n, index, kind, out);
                 let r = self.root(&name(0));
                 self.tag(n, Via::Sigmoid(r, i));
             }
@@ -437,6 +474,27 @@ impl Walk {
                 let r = self.root(&name(0));
                 self.tag(n, Via::Gelu(r));
             }
+            "Tanh" => match self.via.get(&name(0)) {
+                // tanh-GELU: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+                Some(Via::Poly(r)) => {
+                    let r = r.clone();
+                    self.act(n, index, ActKind::Gelu, out);
+                    self.tag(n, Via::Gelu(r));
+                }
+                _ => {
+                    return Err(unmapped(
+                        "outside a tanh-GELU; the zoo has no tanh activation",
+                    ));
+                }
+            },
+            "Sqrt" | "Reciprocal" => match self.via.get(&name(0)) {
+                Some(v @ Via::Norm(_)) => {
+                    let v = v.clone();
+                    self.tag(n, v);
+                }
+                _ => return Err(unmapped("outside a written-out normalization")),
+            },
+            "ReduceMean" => self.reduce_mean(n, index, ins, out)?,
             "MaxPool" | "AveragePool" | "GlobalAveragePool" | "GlobalMaxPool" => {
                 let x = x.ok_or("no input")?;
                 let (hw, outs, window) = match (n.op_type.starts_with("Global"), x.shape.len()) {
@@ -485,13 +543,13 @@ impl Walk {
                 let rows = x.numel() / length.max(1);
                 self.push(n, index, Op::Softmax(Softmax { rows, length }));
             }
-            "Add" | "Sub" | "Mul" | "Div" => self.arith(n, index, ins, out)?,
+            "Add" | "Sub" | "Mul" | "Div" | "Pow" => self.arith(n, index, ins, out)?,
             _ => {}
         }
         Ok(())
     }
 
-    /// `Add`, `Sub`, `Mul`, `Div`: residuals, biases, scales and the fused patterns.
+    /// `Add`, `Sub`, `Mul`, `Div`, `Pow`: residuals, biases, scales and the fused patterns.
     fn arith(&mut self, n: &Node, index: usize, ins: &[Option<&T>], out: &T) -> Result<(), String> {
         let (p, q) = match (
             ins.first().copied().flatten(),
@@ -502,47 +560,65 @@ impl Walk {
         };
         let (pn, qn) = (n.inputs[0].clone(), n.inputs[1].clone());
         let op = n.op_type.as_str();
+        let (vp, vq) = (self.via.get(&pn).cloned(), self.via.get(&qn).cloned());
         if p.data && q.data {
-            let (vp, vq) = (self.via.get(&pn).cloned(), self.via.get(&qn).cloned());
+            // One operand may be the root of the other (x * f(x)), or both share one.
+            let (rp, rq) = (self.root(&pn), self.root(&qn));
+            let root = if pn == rq {
+                pn.clone()
+            } else if qn == rp {
+                qn.clone()
+            } else {
+                rp.clone()
+            };
+            if rp == rq || pn == rq || qn == rp {
+                // A point-wise function of one tensor: part of the activation or norm it builds.
+                for v in [&vp, &vq] {
+                    if let (Some(Via::Sigmoid(_, i)), "Mul") = (v, op)
+                        && let Op::Activation(act) = &mut self.layers[*i].op
+                    {
+                        act.kind = match act.kind {
+                            ActKind::Hardsigmoid => ActKind::Hardswish,
+                            _ => ActKind::Silu,
+                        };
+                    }
+                }
+                // A norm in progress wins: its Div/Mul by a finished GELU's output stays the norm's.
+                let tags = [vp, vq];
+                let next = (tags.iter().flatten().find(|v| matches!(v, Via::Norm(_))))
+                    .or_else(|| tags.iter().flatten().find(|v| v.special()))
+                    .cloned();
+                let poly = matches!(self.via.get(&pn), Some(Via::Poly(_)))
+                    || matches!(self.via.get(&qn), Some(Via::Poly(_)));
+                self.tag(
+                    n,
+                    next.unwrap_or(if poly {
+                        Via::Poly(root)
+                    } else {
+                        Via::Affine(root)
+                    }),
+                );
+                return Ok(());
+            }
+            let elements = out.numel();
             match op {
                 "Add" | "Sub" => drop(self.push(
                     n,
                     index,
                     Op::Add(Add {
-                        elements: out.numel(),
+                        elements,
                         inputs: 2,
                     }),
                 )),
-                "Mul" => {
-                    let pattern =
-                        [(vp, &qn), (vq, &pn)]
-                            .into_iter()
-                            .find_map(|(v, other)| match v {
-                                Some(Via::Gelu(r)) if self.root(other) == r => Some(None),
-                                Some(Via::Sigmoid(r, i)) if self.root(other) == r => Some(Some(i)),
-                                _ => None,
-                            });
-                    match pattern {
-                        Some(Some(i)) => {
-                            if let Op::Activation(act) = &mut self.layers[i].op {
-                                act.kind = ActKind::Silu;
-                            }
-                        }
-                        Some(None) => {}
-                        None => drop(self.push(
-                            n,
-                            index,
-                            Op::Scale(Scale {
-                                elements: out.numel(),
-                            }),
-                        )),
-                    }
-                }
-                _ => return Err(unmapped("of two activations")),
+                "Mul" => drop(self.push(n, index, Op::Scale(Scale { elements }))),
+                _ => return Err(unmapped("of two different activations")),
             }
             return Ok(());
         }
-        let (d, dn, c) = if p.data { (p, &pn, q) } else { (q, &qn, p) };
+        if op == "Pow" && !p.data {
+            return Err(unmapped("with a computed exponent"));
+        }
+        let (dn, c) = if p.data { (&pn, q) } else { (&qn, p) };
         let via = self.via.get(dn).cloned();
         if let (Some(Via::Weighted(i)), "Add" | "Sub") = (&via, op) {
             let layer = &mut self.layers[*i];
@@ -561,7 +637,8 @@ impl Walk {
                 return Ok(());
             }
         }
-        if matches!(op, "Mul" | "Div") && c.numel() > 1 {
+        let in_norm = matches!(via, Some(Via::Norm(_)));
+        if matches!(op, "Mul" | "Div") && c.numel() > 1 && !in_norm {
             self.push(
                 n,
                 index,
@@ -572,11 +649,85 @@ impl Walk {
             return Ok(());
         }
         let next = match via {
-            Some(v @ (Via::Gelu(_) | Via::Sigmoid(..))) => v,
+            // A power of a finished activation starts a new pattern (the RMSNorm after a GELU).
+            Some(Via::Gelu(_) | Via::Sigmoid(..)) if op == "Pow" => Via::Poly(dn.clone()),
+            Some(v) if v.special() => v,
+            Some(Via::Poly(r)) => Via::Poly(r),
+            _ if op == "Pow" => Via::Poly(self.root(dn)),
             _ => Via::Affine(self.root(dn)),
         };
-        let _ = d;
         self.tag(n, next);
         Ok(())
+    }
+
+    /// `ReduceMean` over the last axes starts a written-out LayerNorm (a mean that some `Sub`
+    /// takes from its input) or RMSNorm (the mean of a square); over the spatial axes of a feature
+    /// map it is a global average pool. Any other mean is unmapped.
+    fn reduce_mean(
+        &mut self,
+        n: &Node,
+        index: usize,
+        ins: &[Option<&T>],
+        out: &T,
+    ) -> Result<(), String> {
+        let x = ins
+            .first()
+            .copied()
+            .flatten()
+            .ok_or("ReduceMean without input")?;
+        let name = &n.inputs[0];
+        let via = self.via.get(name).cloned();
+        if let Some(v @ Via::Norm(_)) = via {
+            // The variance's mean inside a LayerNorm already emitted.
+            self.tag(n, v);
+            return Ok(());
+        }
+        let r = x.shape.len();
+        let axes = super::infer::reduce_axes(n, ins, self.opset, r)?;
+        let trailing = !axes.is_empty()
+            && axes
+                .iter()
+                .enumerate()
+                .all(|(k, &a)| a == r - axes.len() + k);
+        let poly = matches!(via, Some(Via::Poly(_)));
+        let centred = n
+            .outputs
+            .first()
+            .is_some_and(|o| self.subtracts.contains(&(name.clone(), o.clone())));
+        if trailing && (poly || centred) {
+            let features = axes.iter().map(|&a| x.shape[a]).product();
+            let kind = if matches!(via, Some(Via::Poly(_))) {
+                NormKind::Rms
+            } else {
+                NormKind::Layer
+            };
+            self.push(
+                n,
+                index,
+                Op::Norm(Norm {
+                    kind,
+                    features,
+                    elements: x.numel(),
+                }),
+            );
+            let root = self.root(name);
+            self.tag(n, Via::Norm(root));
+            return Ok(());
+        }
+        if r == 4 && axes == [2, 3] {
+            let op = Pool {
+                kind: PoolKind::Avg,
+                channels: x.shape[0] * x.shape[1],
+                input_size: [x.shape[2], x.shape[3]],
+                output_size: [1, 1],
+                window: [x.shape[2], x.shape[3]],
+            };
+            let _ = out;
+            self.push(n, index, Op::Pool(op));
+            return Ok(());
+        }
+        Err(unmapped(
+            "neither a LayerNorm's or RMSNorm's mean nor a global average pool",
+        ))
     }
 }
