@@ -332,13 +332,23 @@ impl Walk {
                     ),
                     r => return Err(unmapped(&format!("rank-{r} input; 1-D and 2-D are mapped"))),
                 };
-                let mut padding = [0u64; 2];
+                // The zoo pads symmetrically: half the total padding, rounded either way, when that
+                // gives ONNX's output size; else the padding is folded into the input size (exact
+                // MACs and crossbar vectors; the padded zeros count as input activations).
+                let (mut padding, mut input) = ([0u64; 2], input);
                 for i in 0..2 {
                     let total = begin[i] + end[i];
-                    padding[i] = [total / 2, total.div_ceil(2)]
+                    let fits = |p: u64| {
+                        Conv2d::axis_output(input[i], kernel[i], stride[i], p, dilation[i])
+                            == Some(outs[i])
+                    };
+                    match [total / 2, total.div_ceil(2)]
                         .into_iter()
-                        .find(|&p| Conv2d::axis_output(input[i], kernel[i], stride[i], p, dilation[i]) == Some(outs[i]))
-                        .ok_or_else(|| format!("Conv pads {begin:?}/{end:?} give an output no symmetric padding gives"))?;
+                        .find(|&p| fits(p))
+                    {
+                        Some(p) => padding[i] = p,
+                        None => input[i] += total,
+                    }
                 }
                 let conv = Conv2d {
                     in_channels: x.shape[1],
@@ -549,5 +559,36 @@ impl Walk {
             _ => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::onnx::proto::Value;
+
+    /// Pads `[0, 0, 1, 1]` (only after) give 7 from 8 with a 3x3 kernel, which no symmetric padding
+    /// gives: the padding goes into the input size and the MACs stay exact.
+    #[test]
+    fn asymmetric_pads_keep_the_output_size() {
+        let mut tensors = HashMap::new();
+        tensors.insert("x".to_string(), T::of(vec![1, 2, 8, 8], true));
+        tensors.insert("w".to_string(), T::of(vec![4, 2, 3, 3], false));
+        let node = Node {
+            name: "c".into(),
+            op_type: "Conv".into(),
+            inputs: vec!["x".into(), "w".into()],
+            outputs: vec!["y".into()],
+            attrs: vec![("pads".into(), Value::Ints(vec![0, 0, 1, 1]))],
+            ..Node::default()
+        };
+        let mut walk = Walk::new(tensors, 17, std::slice::from_ref(&node));
+        walk.node(&node, 0).unwrap();
+        assert_eq!(walk.tensors["y"].shape, vec![1, 4, 7, 7]);
+        let Op::Conv2d(c) = &walk.layers[0].op else {
+            panic!("{:?}", walk.layers)
+        };
+        assert_eq!(c.output_size(), Some([7, 7]));
+        assert_eq!(c.macs(), 4 * 2 * 9 * 49);
     }
 }
