@@ -1,9 +1,11 @@
 //! `imcdse._native`, the compiled half of the `imcdse` Python package (the Python half, in
 //! `python/imcdse`, turns its byte buffers into NumPy arrays and frames). It calls the
 //! library crates, never the CLI: [`space`] for design spaces, [`problem`] for batches of
-//! designs and scores, [`studies`] for sweeps, comparisons and gradings.
+//! designs and scores, [`studies`] for sweeps, comparisons and gradings, [`onnx`] for networks
+//! imported from ONNX files.
 
 mod convert;
+mod onnx;
 mod problem;
 mod space;
 mod studies;
@@ -19,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<problem::PyProblem>()?;
     m.add_function(wrap_pyfunction!(problem::score, m)?)?;
     m.add_function(wrap_pyfunction!(problem::workloads, m)?)?;
+    m.add_function(wrap_pyfunction!(onnx::import_onnx, m)?)?;
     m.add_function(wrap_pyfunction!(studies::sweep, m)?)?;
     m.add_function(wrap_pyfunction!(studies::compare, m)?)?;
     m.add_function(wrap_pyfunction!(studies::grade, m)?)?;

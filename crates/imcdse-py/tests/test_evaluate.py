@@ -215,6 +215,27 @@ def test_an_onnx_file_is_a_workload():
         imcdse.workloads(str(onnx / "symbolic_seq.onnx"))
 
 
+def test_import_onnx_with_options(tmp_path):
+    from conftest import ROOT
+
+    onnx = ROOT / "crates/imc-zoo/tests/onnx"
+    got = imcdse.import_onnx(onnx / "symbolic_seq.onnx", name="seq64", dims={"seq": 64})
+    assert got.name == "seq64" and got.workload["static_macs"] == 64 * 16 * 32
+    path = got.write(tmp_path / "seq64.toml")
+    assert imcdse.workloads(path)["seq64"]["layer_list"] == got.workload["layer_list"]
+    with pytest.raises(ValueError, match="Tanh"):
+        imcdse.import_onnx(onnx / "unsupported.onnx")
+    skipped = imcdse.import_onnx(onnx / "unsupported.onnx", skip_unsupported=True).skipped
+    assert sorted(s[1] for s in skipped) == [1, 1, 2]
+    with pytest.raises(ValueError, match="--input"):
+        imcdse.import_onnx(onnx / "two_inputs.onnx")
+    assert imcdse.import_onnx(onnx / "two_inputs.onnx", input="a").workload["weights"] == 64
+    with pytest.raises(ValueError, match="dims"):
+        imcdse.import_onnx(onnx / "symbolic_seq.onnx", dims={"seq": 0})
+    with pytest.raises(FileNotFoundError):
+        imcdse.import_onnx(tmp_path / "missing.onnx")
+
+
 def test_batches_from_several_python_threads_run_at_once_and_agree():
     from concurrent.futures import ThreadPoolExecutor
 

@@ -8,16 +8,19 @@ The analytic cost model in-process, in batches, at the model's own speed::
     scores = imcdse.score(results, "max-ela")
 
 `imcdse.sweep`, `imcdse.compare` and `imcdse.grade` run the CLI's studies and return their
-results folders. Adapters: `imcdse.pymoo.Problem` (needs pymoo) and `imcdse.optuna.objective`
+results folders. `imcdse.import_onnx` turns an ONNX file into a workload (an `.onnx` path also
+works wherever a workload name does). Adapters: `imcdse.pymoo.Problem` (needs pymoo) and `imcdse.optuna.objective`
 (needs optuna). Errors are `ValueError` or `FileNotFoundError` with the CLI's messages.
 """
 
 from ._evaluate import evaluate, score, workloads
 from ._native import MODEL, __version__
+from ._onnx import Imported, import_onnx
 from ._space import Space
 from ._studies import Study, compare, grade, sweep
 
 __all__ = [
+    "Imported",
     "MODEL",
     "Space",
     "Study",
@@ -25,6 +28,7 @@ __all__ = [
     "compare",
     "evaluate",
     "grade",
+    "import_onnx",
     "score",
     "sweep",
     "workloads",

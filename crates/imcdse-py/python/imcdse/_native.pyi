@@ -52,6 +52,13 @@ class Problem:
 
 def score(objective: str, workloads: List[str], energy: bytes, latency: bytes, area: bytes) -> bytearray: ...
 def workloads(names: str) -> str: ...
+def import_onnx(
+    path: str,
+    name: Optional[str] = None,
+    dims: List[Tuple[str, int]] = ...,
+    input: Optional[str] = None,
+    skip_unsupported: bool = False,
+) -> Tuple[str, str, List[Tuple[str, int, str]]]: ...
 def sweep(
     common: Dict[str, Any], optimizer: str, budget: Optional[int], seed: int, resume: bool, top: int,
     keep_all: bool, fidelity: str, force: bool,
