@@ -183,6 +183,16 @@ fn fixtures_give_their_hand_totals() {
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(word) && e.contains("--dims"), "{file}: {e}");
+            // A zero size is refused, whether from --dims or a `model.onnx:seq=0` item.
+            let zero = Options {
+                dims: vec![(word.to_string(), 0)],
+                ..Options::default()
+            };
+            let e = import(&path(&file), &zero).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("--dims {word}=0")) && e.contains(">= 1"),
+                "{e}"
+            );
         }
         // The workload file it writes reads back to the same layers.
         let back = imc_zoo::parse_workload("back.toml", &got.toml).unwrap();

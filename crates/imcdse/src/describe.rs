@@ -111,20 +111,18 @@ pub fn workload_json(zoo: &Zoo, w: &Workload, detailed: bool) -> Json {
 /// vectors, static} | null, spiking {timesteps, spike_rate, membrane_bits, input_spikes} | null`.
 pub fn layer_json(l: &Layer) -> Json {
     let shape = match &l.op {
-        Op::Conv2d(c) => json!({
-            "in_channels": c.in_channels, "out_channels": c.out_channels, "kernel": c.kernel, "stride": c.stride,
-            "padding": c.padding, "dilation": c.dilation, "groups": c.groups, "input_size": c.input_size,
-            "output_size": c.output_size(), "bias": c.bias,
-        })
-        .as_object()
-        .cloned()
-        .map(|mut o| {
+        Op::Conv2d(c) => {
+            let mut o = json!({
+                "in_channels": c.in_channels, "out_channels": c.out_channels, "kernel": c.kernel, "stride": c.stride,
+                "padding": c.padding, "dilation": c.dilation, "groups": c.groups, "input_size": c.input_size,
+                "output_size": c.output_size(), "bias": c.bias,
+            });
+            // Only a batch above 1 (imported graphs) adds the key: batch-1 layers read as before.
             if c.batch != 1 {
-                o.insert("batch".into(), json!(c.batch));
+                o["batch"] = json!(c.batch);
             }
-            Json::Object(o)
-        })
-        .unwrap_or_default(),
+            o
+        }
         Op::Linear(x) => {
             json!({"in_features": x.in_features, "out_features": x.out_features, "tokens": x.tokens, "bias": x.bias, "tied": x.tied})
         }

@@ -120,6 +120,11 @@ pub fn prepare<'a>(model: &'a Model, opts: &Options) -> Result<Ready<'a>, String
                 Dim::Param(name) => {
                     symbols.insert(name.clone());
                     match given.get(name.as_str()) {
+                        Some(0) => {
+                            return Err(format!(
+                                "--dims {name}=0: a dimension must be an integer >= 1"
+                            ));
+                        }
                         Some(&x) => {
                             used.insert(name.clone(), x);
                             x

@@ -144,6 +144,23 @@ pub struct Walk {
     subtracts: HashSet<(String, String)>,
 }
 
+/// A pool over the whole feature map of `x` (`[N, C, H, W]` or `[N, C, L]`; batch folded
+/// into channels), `None` for other ranks.
+fn global_pool(kind: PoolKind, x: &T) -> Option<Pool> {
+    let hw = match x.shape[..] {
+        [_, _, h, w] => [h, w],
+        [_, _, l] => [1, l],
+        _ => return None,
+    };
+    Some(Pool {
+        kind,
+        channels: x.shape[0] * x.shape[1],
+        input_size: hw,
+        output_size: [1, 1],
+        window: hw,
+    })
+}
+
 /// The name of a node for messages.
 pub fn label(n: &Node) -> String {
     if n.name.is_empty() {
@@ -506,13 +523,26 @@ impl Walk {
                 }
                 _ => return Err(unmapped("outside a written-out normalization")),
             },
-            "ReduceMean" => self.reduce_mean(n, index, ins, out)?,
+            "ReduceMean" => self.reduce_mean(n, index, ins)?,
             "MaxPool" | "AveragePool" | "GlobalAveragePool" | "GlobalMaxPool" => {
                 let x = x.ok_or("no input")?;
-                let (hw, outs, window) = match (n.op_type.starts_with("Global"), x.shape.len()) {
-                    (true, 4) => ([x.shape[2], x.shape[3]], [1, 1], [x.shape[2], x.shape[3]]),
-                    (true, 3) => ([1, x.shape[2]], [1, 1], [1, x.shape[2]]),
-                    (false, 4) => {
+                let kind = if n.op_type.contains("Max") {
+                    PoolKind::Max
+                } else {
+                    PoolKind::Avg
+                };
+                if n.op_type.starts_with("Global") {
+                    let op = global_pool(kind, x).ok_or_else(|| {
+                        unmapped(&format!(
+                            "rank-{} input; 1-D and 2-D are mapped",
+                            x.shape.len()
+                        ))
+                    })?;
+                    self.push(n, index, Op::Pool(op));
+                    return Ok(());
+                }
+                let (hw, outs, window) = match x.shape.len() {
+                    4 => {
                         let w = pool_window(n, x)?;
                         (
                             [x.shape[2], x.shape[3]],
@@ -520,18 +550,13 @@ impl Walk {
                             [w.kernel[0], w.kernel[1]],
                         )
                     }
-                    (false, 3) => {
+                    3 => {
                         let w = pool_window(n, x)?;
                         ([1, x.shape[2]], [1, w.out[0]], [1, w.kernel[0]])
                     }
-                    (_, r) => {
+                    r => {
                         return Err(unmapped(&format!("rank-{r} input; 1-D and 2-D are mapped")));
                     }
-                };
-                let kind = if n.op_type.contains("Max") {
-                    PoolKind::Max
-                } else {
-                    PoolKind::Avg
                 };
                 let op = Pool {
                     kind,

@@ -137,8 +137,9 @@ fn read<R: std::io::BufRead + std::io::Seek>(
             ),
         )
     })?;
-    let ready = graph::prepare(&model, opts).map_err(|m| invalid(path, "", m))?;
-    let mut walk = map::Walk::new(ready.tensors.clone(), ready.opset, &ready.graph.nodes);
+    let mut ready = graph::prepare(&model, opts).map_err(|m| invalid(path, "", m))?;
+    let tensors = std::mem::take(&mut ready.tensors);
+    let mut walk = map::Walk::new(tensors, ready.opset, &ready.graph.nodes);
     for &i in &ready.order {
         let n = &ready.graph.nodes[i];
         walk.node(n, i)

@@ -64,11 +64,10 @@ fn parse_dims(text: &str) -> Result<Vec<(String, u64)>> {
         let Some((k, v)) = kv.split_once('=') else {
             bail!("--dims {kv:?}: expected name=value, e.g. batch=1,seq=128");
         };
+        // Zero is refused by the importer, wherever the dimensions come from.
         let v: u64 = v
             .trim()
             .parse()
-            .ok()
-            .filter(|&v| v >= 1)
             .with_context(|| format!("--dims {kv:?}: the value must be an integer >= 1"))?;
         out.push((k.trim().to_string(), v));
     }

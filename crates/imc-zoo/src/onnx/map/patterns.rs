@@ -54,8 +54,7 @@ impl Walk {
                 let next = (tags.iter().flatten().find(|v| matches!(v, Via::Norm(_))))
                     .or_else(|| tags.iter().flatten().find(|v| v.special()))
                     .cloned();
-                let poly = matches!(self.via.get(&pn), Some(Via::Poly(_)))
-                    || matches!(self.via.get(&qn), Some(Via::Poly(_)));
+                let poly = tags.iter().flatten().any(|v| matches!(v, Via::Poly(_)));
                 self.tag(
                     n,
                     next.unwrap_or(if poly {
@@ -134,7 +133,6 @@ impl Walk {
         n: &Node,
         index: usize,
         ins: &[Option<&T>],
-        out: &T,
     ) -> Result<(), String> {
         let x = ins
             .first()
@@ -162,11 +160,7 @@ impl Walk {
             .is_some_and(|o| self.subtracts.contains(&(name.clone(), o.clone())));
         if trailing && (poly || centred) {
             let features = axes.iter().map(|&a| x.shape[a]).product();
-            let kind = if matches!(via, Some(Via::Poly(_))) {
-                NormKind::Rms
-            } else {
-                NormKind::Layer
-            };
+            let kind = if poly { NormKind::Rms } else { NormKind::Layer };
             self.push(
                 n,
                 index,
@@ -180,15 +174,10 @@ impl Walk {
             self.tag(n, Via::Norm(root));
             return Ok(());
         }
-        if r == 4 && axes == [2, 3] {
-            let op = Pool {
-                kind: PoolKind::Avg,
-                channels: x.shape[0] * x.shape[1],
-                input_size: [x.shape[2], x.shape[3]],
-                output_size: [1, 1],
-                window: [x.shape[2], x.shape[3]],
-            };
-            let _ = out;
+        if r == 4
+            && axes == [2, 3]
+            && let Some(op) = super::global_pool(PoolKind::Avg, x)
+        {
             self.push(n, index, Op::Pool(op));
             return Ok(());
         }
