@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Where the SRAM energy ranks part from CiMLoop's: the analysis behind
+results/reference/fidelity/sram-energy-residuals.md (issue 18).
+
+The calibrated SRAM space ranks energy at Spearman 0.70-0.89 per CNN against the paper
+framework's CiMLoop costs (target 0.9). This script shows from the data what the residual is
+made of, so that the next model change aims at it:
+
+1. whether CiMLoop's numbers are noisy (designs that differ only in the clock);
+2. how CiMLoop's energy follows the supply voltage, which our model ignores under the paper's
+   settings (`voltage_scaling = false`), fitted per group of designs that differ only in V;
+3. how the calibrated model's residual grows on chips far smaller than a layer;
+4. what held-out Spearman rho candidate model terms would reach (factor fits like
+   `imcdse calibrate`'s, on the same 70/30 split idea).
+
+Needs numpy and scipy, and a release build (`cargo build --release -p imcdse`):
+
+    python3 -m venv /tmp/v && /tmp/v/bin/pip install numpy scipy
+    /tmp/v/bin/python scripts/fidelity/sram_residuals.py > results/reference/fidelity/sram-energy-residuals.md
+
+About 20 s. Deterministic (split seed 0).
+"""
+
+import csv
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize, minimize_scalar
+from scipy.stats import spearmanr
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / "target" / "release" / "imcdse"
+CSV = ROOT / "search-spaces" / "reference" / "cimloop-paper" / "sram-all.csv"
+WORKLOADS = ["vgg16", "resnet18", "alexnet", "mobilenetv3-large"]
+PARAMS = [
+    "voltage_v",
+    "cycle_ns",
+    "rows",
+    "cols",
+    "router_groups",
+    "tiles_per_group",
+    "crossbars_per_tile",
+    "glb_mib",
+]
+# The structural choice the shipped calibration (cimloop-paper-sram) fitted.
+CHOICE = "replication=uniform,depthwise_packing=per-group,dac_bits=8"
+# NeuroSim's 32 nm LP transistor (the SRAM cell's roadmap, LSTP, in the framework's
+# sram_neurosim_default.cell.yaml): nominal Vdd 0.9 V, Vth 0.442 V. CiMLoop's NeuroSim
+# plug-in scales on-current by ((V - Vth) / (Vnom - Vth))^2 when the supply is overridden
+# (accelergy-neurosim-plug-in, drop_in/Technology.cpp); the framework's
+# VOLTAGE_ENERGY_SCALE = 1 overrides only CiMLoop's own V^2 factor, not this.
+VNOM, VTH = 0.9, 0.442
+
+
+def cv2(v):
+    """Switching energy at supply v relative to nominal: C V^2."""
+    return (v / VNOM) ** 2
+
+
+def drive(v):
+    """C V^2 of drivers widened to keep their current as the on-current falls."""
+    return cv2(v) * ((VNOM - VTH) / (v - VTH)) ** 2
+
+
+def evaluate(rows, space, extra):
+    def one(r):
+        s = ",".join(f"{p}={r[p]}" for p in PARAMS) + (f",{extra}" if extra else "")
+        out = subprocess.run(
+            [str(BIN), "eval", "--space", space, "--set", s, "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        d = json.loads(out.stdout)
+        return {
+            w: (v["energy_mj"], v["breakdown"]["energy_mj"], v["needed_cells"])
+            for w, v in d["workloads"].items()
+        }
+
+    with ThreadPoolExecutor(2) as ex:
+        return list(ex.map(one, rows))
+
+
+def huber(r, d=0.1):
+    a = np.abs(r)
+    return np.where(a <= d, 0.5 * r * r, d * (a - 0.5 * d))
+
+
+def log_fit(x, y):
+    """Non-negative factors f minimizing mean Huber(log(x f) - y), as `imcdse calibrate`."""
+    active = x.max(0) > 0
+
+    def f(t):
+        th = np.where(active, t, -30.0)
+        p = x @ np.exp(th)
+        r = np.log(p) - y
+        g = (x * np.exp(th)) / p[:, None]
+        return huber(r).mean(), (np.clip(r, -0.1, 0.1)[:, None] * g).mean(0) * active
+
+    t0 = np.full(x.shape[1], -np.log(max(1, x.shape[1] / 11)))
+    o = minimize(f, t0, jac=True, method="L-BFGS-B", options={"maxiter": 3000})
+    return np.where(active, o.x, -30.0)
+
+
+def main():
+    with open(CSV) as f:
+        rows = list(csv.DictReader(f))
+    n = len(rows)
+    num = {p: np.array([float(r[p]) for r in rows]) for p in PARAMS}
+    ref = {w: np.array([float(r[f"{w}__energy_mj"]) for r in rows]) for w in WORKLOADS}
+    cells = (
+        num["router_groups"]
+        * num["tiles_per_group"]
+        * num["crossbars_per_tile"]
+        * num["rows"]
+        * num["cols"]
+    )
+    out = print
+    out("# SRAM energy: what the calibrated model misses against CiMLoop\n")
+    out(
+        f"Data: `{CSV.relative_to(ROOT)}` ({n} designs). Regenerate: "
+        "`python scripts/fidelity/sram_residuals.py > results/reference/fidelity/"
+        "sram-energy-residuals.md` (numpy, scipy and a release build; see the script).\n"
+    )
+
+    # 1. Determinism
+    out("## 1. CiMLoop's numbers are not noisy\n")
+    g = defaultdict(list)
+    for i, r in enumerate(rows):
+        g[tuple(r[p] for p in PARAMS if p != "cycle_ns")].append(i)
+    pairs = [(a, b) for v in g.values() for a, b in combinations(v, 2)]
+    diff = max(abs(np.log(ref[w][a] / ref[w][b])) for w in WORKLOADS for a, b in pairs)
+    out(
+        f"{len(pairs)} pairs of designs differ only in the clock (`cycle_ns`), each costed in a "
+        f"separate CiMLoop run: the largest energy difference over the four CNNs is "
+        f"{diff:.2e} (log ratio). The mapper's random search is seeded, so a residual is not "
+        "noise to average out: it is structure the model lacks (or the mapper's erratic but "
+        "repeatable choices). The spread of CiMLoop's log energy across designs (sd) is "
+        + ", ".join(f"{w} {np.log(ref[w]).std():.2f}" for w in WORKLOADS)
+        + ": AlexNet's narrow range is why its rank is the hardest to get right.\n"
+    )
+
+    # 2. Supply voltage
+    out(
+        "## 2. Energy follows the supply voltage; our model, under the paper's settings, does not\n"
+    )
+    out(
+        "With `voltage_scaling = false` (the framework's `VOLTAGE_ENERGY_SCALE = 1`) our energy "
+        "does not depend on `voltage_v` at all. CiMLoop's does, through the NeuroSim plug-in, "
+        "which still sees the supply: switching energy C V^2, and transistors whose on-current "
+        f"falls as ((V - Vth) / (Vnom - Vth))^2 (32 nm LP: Vnom {VNOM} V, Vth {VTH} V), 1/62 of "
+        "nominal at 0.5 V. For every group of designs that differ only in the voltage (and the "
+        "clock), fit log E(V) = a + log((1 - s) (V/0.75)^2 + s D(V)/D(0.75)), with D(V) = "
+        "V^2 / (V - Vth)^2 (drivers sized for current) and s the share of such energy at 0.75 V. "
+        "Median s by crossbar columns (groups with 2+ voltages, one of them <= 0.6 V):\n"
+    )
+    groups = defaultdict(dict)
+    for i, r in enumerate(rows):
+        groups[tuple(r[p] for p in PARAMS if p not in ("voltage_v", "cycle_ns"))][
+            num["voltage_v"][i]
+        ] = i
+    share = defaultdict(list)
+    sse = []
+    for vs in groups.values():
+        if len(vs) < 2 or min(vs) > 0.6:
+            continue
+        v = np.array(sorted(vs))
+        idx = [vs[x] for x in v]
+        for w in WORKLOADS:
+            le = np.log(ref[w][idx])
+
+            def err(s, v=v, le=le):
+                m = np.log((1 - s) * cv2(v) / cv2(0.75) + s * drive(v) / drive(0.75))
+                return ((le - m - (le - m).mean()) ** 2).sum()
+
+            o = minimize_scalar(err, bounds=(0, 1), method="bounded")
+            share[(w, int(float(rows[idx[0]]["cols"])))].append(o.x)
+            if len(v) > 2:
+                sse.append(o.fun / (len(v) - 2))
+    colsv = sorted({c for _, c in share})
+    out("| workload | " + " | ".join(f"{c} cols" for c in colsv) + " |")
+    out("|---|" + "---:|" * len(colsv))
+    for w in WORKLOADS:
+        out(
+            f"| {w} | "
+            + " | ".join(
+                f"{np.median(share[(w, c)]):.2f} ({len(share[(w, c)])})"
+                if share[(w, c)]
+                else ""
+                for c in colsv
+            )
+            + " |"
+        )
+    out(
+        f"\n(groups in parentheses). Two parameters per group fit the groups with 3+ voltages to "
+        f"a residual of {np.sqrt(np.median(sse)):.3f} (median rms, log). The share halves as the "
+        "columns double up to 128: an energy paid per row activation (a wordline driver), which "
+        "narrow crossbars repeat for every column group. At 0.5 V and 16 columns CiMLoop's "
+        "energy is several times its 0.85 V value; ours is the same at both.\n"
+    )
+
+    # 3. Small chips
+    out("## 3. Chips far smaller than a layer\n")
+    cal = evaluate(rows, "paper-sram-cimloop", "")
+    ours = {w: np.array([c[w][0] for c in cal]) for w in WORKLOADS}
+    out(
+        "Residual log(CiMLoop / calibrated model) by the chip's cell count, median and p90 "
+        "(the median over all designs subtracted):\n"
+    )
+    bins = [(12, 16), (16, 18), (18, 20), (20, 24), (24, 28), (28, 31)]
+    out("| workload | " + " | ".join(f"2^{a}..2^{b} cells" for a, b in bins) + " |")
+    out("|---|" + "---:|" * len(bins))
+    lc = np.log2(cells)
+    for w in WORKLOADS:
+        r = np.log(ref[w] / ours[w])
+        r -= np.median(r)
+        out(
+            f"| {w} | "
+            + " | ".join(
+                f"{np.median(r[s]):+.2f} / {np.percentile(r[s], 90):+.2f} (n {s.sum()})"
+                for a, b in bins
+                for s in [(lc >= a) & (lc < b)]
+            )
+            + " |"
+        )
+    load = np.array([c["vgg16"][1]["weight_load"] for c in cal])
+    worst = int(np.argmax(np.log(ref["vgg16"] / ours["vgg16"])))
+    out(
+        f"\nThe worst: {', '.join(f'{p} {rows[worst][p]}' for p in PARAMS)} "
+        f"({cells[worst]:.0f} cells): VGG16 {ref['vgg16'][worst]:.1f} mJ in CiMLoop, "
+        f"{ours['vgg16'][worst]:.1f} mJ in ours, {ref['vgg16'][worst] / load[worst]:.0f} times "
+        "what loading VGG16's weights once costs in the calibrated model. With weights streamed "
+        "from DRAM our model loads every weight once per inference whatever the chip's size; "
+        "CiMLoop's mapping, when a layer's weights do not fit, reloads them, and its energy "
+        "grows with how far the layers exceed the chip.\n"
+    )
+
+    # 4. Candidate terms
+    out("## 4. What candidate terms would reach\n")
+    uncal = evaluate(rows, "paper-sram", CHOICE)
+    parts = list(uncal[0]["vgg16"][1].keys())
+    rng = np.random.default_rng(0)
+    order = rng.permutation(n)
+    held = np.zeros(n, bool)
+    held[order[: int(0.3 * n)]] = True
+
+    def design_rows(terms):
+        x, y, d, k = [], [], [], []
+        for i in range(n):
+            for wi, w in enumerate(WORKLOADS):
+                e = dict(uncal[i][w][1])
+                e["over"] = max(1.0, uncal[i][w][2] / cells[i])
+                x.append([t(e, i) for t in terms])
+                y.append(np.log(ref[w][i]))
+                d.append(i)
+                k.append(wi)
+        return np.array(x), np.array(y), np.array(d), np.array(k)
+
+    def part(p, law=lambda v: 1.0, per=lambda i: 1.0):
+        return lambda e, i: e[p] * law(num["voltage_v"][i]) * per(i)
+
+    def reload(power):
+        return lambda e, i: e["weight_load"] * e["over"] ** power
+
+    per_col = lambda i: 128.0 / num["cols"][i]
+    base = [part(p) for p in parts]
+    laws = [part(p, law) for p in parts for law in (lambda v: 1.0, cv2, drive)]
+    row_act = [part("row_drivers", law, per_col) for law in (lambda v: 1.0, cv2, drive)]
+    write = [part("weight_load", law, per_col) for law in (lambda v: 1.0, cv2, drive)]
+    candidates = [
+        ("the shipped parts, a factor each (as `imcdse calibrate`)", base),
+        ("+ each part in three voltage laws (none, C V^2, drive-sized)", laws),
+        (
+            "+ a per-row-activation driver energy (row drivers x 128/cols), three laws",
+            laws + row_act,
+        ),
+        (
+            "+ a per-row weight write (weight bits x 128/cols), three laws",
+            laws + row_act + write,
+        ),
+        (
+            "+ weight reloads growing with (cells needed / chip cells)^p, p = 0.25, 0.5, 1",
+            laws + row_act + write + [reload(0.25), reload(0.5), reload(1.0)],
+        ),
+    ]
+    out(
+        "Factors fitted on 70% of the designs (split seed 0), held-out Spearman rho of energy "
+        "per CNN, all designs and without chips under 2^18 cells:\n"
+    )
+    out("| model | " + " | ".join(WORKLOADS) + " | same, chips >= 2^18 cells |")
+    out("|---|" + "---:|" * (len(WORKLOADS) + 1))
+    for name, terms in candidates:
+        x, y, d, k = design_rows(terms)
+        fit = ~held[d]
+        th = log_fit(x[fit], y[fit])
+        pred = np.log(x @ np.exp(th))
+        rho = [
+            spearmanr(pred[h], y[h])[0]
+            for wi in range(4)
+            for h in [held[d] & (k == wi)]
+        ]
+        big = [
+            spearmanr(pred[h], y[h])[0]
+            for wi in range(4)
+            for h in [held[d] & (k == wi) & (cells[d] >= 2**18)]
+        ]
+        out(
+            f"| {name} | "
+            + " | ".join(f"{r:.3f}" for r in rho)
+            + " | "
+            + " / ".join(f"{r:.3f}" for r in big)
+            + " |"
+        )
+    out(
+        "\nNo candidate reaches 0.9 for every CNN, but the direction is clear. The voltage "
+        "laws and per-row energies are physics NeuroSim has and our model lacks under the "
+        "paper's settings; a weight-reload term, here a crude workload-level proxy (the cells "
+        "the whole network needs over the chip's), lifts VGG16 the most. A model of it per "
+        "layer (how many times a weight-streaming mapping reloads a layer that exceeds the "
+        "chip) is the next step; the factors it would add are fitted here, not shipped: more "
+        "terms also move AlexNet up and down (0.86, 0.83, 0.88), the sign of a fit with "
+        "little signal to spare."
+    )
+
+
+if __name__ == "__main__":
+    if not BIN.exists():
+        sys.exit(f"{BIN} not found: run `cargo build --release -p imcdse` first")
+    main()
