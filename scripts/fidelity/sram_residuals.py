@@ -2,14 +2,15 @@
 """Where the SRAM energy ranks part from CiMLoop's: the analysis behind
 results/reference/fidelity/sram-energy-residuals.md (issue 18).
 
-The calibrated SRAM space ranks energy at Spearman 0.70-0.89 per CNN against the paper
-framework's CiMLoop costs (target 0.9). This script shows from the data what the residual is
+The calibrated SRAM space ranks energy at Spearman 0.84-0.93 per CNN (held out) against the
+paper framework's CiMLoop costs (target 0.9); 0.70-0.89 before the supply-voltage laws. This script shows from the data what the residual is
 made of, so that the next model change aims at it:
 
 1. whether CiMLoop's numbers are noisy (designs that differ only in the clock);
 2. how CiMLoop's energy follows the supply voltage, which our model ignores under the paper's
    settings (`voltage_scaling = false`), fitted per group of designs that differ only in V;
-3. how the calibrated model's residual grows on chips far smaller than a layer;
+3. how the calibrated model's residual (`cimloop-paper-sram`) grows on chips far smaller
+   than a layer;
 4. what held-out Spearman rho candidate model terms would reach (factor fits like
    `imcdse calibrate`'s, on the same 70/30 split idea);
 5. which parameters what is left after the last candidate still depends on.
@@ -317,8 +318,8 @@ def main():
     row_act = [part("row_drivers", law, per_col) for law in (lambda v: 1.0, cv2, drive)]
     write = [part("weight_load", law, per_col) for law in (lambda v: 1.0, cv2, drive)]
     candidates = [
-        ("the shipped parts, a factor each (as `imcdse calibrate`)", base),
-        ("+ each part in three voltage laws (none, C V^2, drive-sized)", laws),
+        ("the parts, a factor each (`imcdse calibrate`)", base),
+        ("+ each part in three voltage laws (`--voltage-laws`, as shipped)", laws),
         (
             "+ a per-row-activation driver energy (row drivers x 128/cols), three laws",
             laws + row_act,
@@ -337,7 +338,7 @@ def main():
         ),
     ]
     out(
-        "Factors fitted on 70% of the designs (split seed 0), held-out Spearman rho of energy "
+        "Factors fitted on 70% of the designs (numpy split, seed 0), held-out Spearman rho of energy "
         "per CNN, all designs and without chips under 2^18 cells:\n"
     )
     out("| model | " + " | ".join(WORKLOADS) + " | same, chips >= 2^18 cells |")
@@ -366,13 +367,13 @@ def main():
             + " |"
         )
     out(
-        "\nNo candidate reaches 0.9 for every CNN, but the direction is clear. The voltage "
-        "laws and per-row energies are physics NeuroSim has and our model lacks under the "
-        "paper's settings; weight reloads on chips smaller than a layer lift VGG16 the most "
-        "(the workload-level proxy, the cells the whole network needs over the chip's, does "
-        "better than the per-layer guess: how CiMLoop's mapper tiles such a layer is not "
-        "known yet). These factors are fitted here, not shipped: more terms also move AlexNet "
-        "up and down, the sign of a fit with little signal to spare.\n"
+        "\nNo candidate reaches 0.9 for every CNN. The voltage laws are physics NeuroSim has "
+        "and our model lacks under the paper's settings; `imcdse calibrate --voltage-laws` fits "
+        "them and the shipped `cimloop-paper-sram` has them. Weight reloads on chips smaller "
+        "than a layer lift VGG16 the most (the workload-level proxy, the cells the whole "
+        "network needs over the chip's, does better than the per-layer guess: how CiMLoop's "
+        "mapper tiles such a layer is not known yet); they are fitted here, not shipped. More "
+        "terms also move AlexNet up and down, the sign of a fit with little signal to spare.\n"
     )
     out("## 5. What is left after the last candidate\n")
     out(

@@ -77,6 +77,13 @@ pub enum Infeasible {
         /// What does not fit.
         reason: String,
     },
+    /// The calibration's drive-sized energy law does not hold at this supply.
+    SupplyBelowThreshold {
+        /// The supply, V.
+        voltage_v: f64,
+        /// The lowest supply the law holds at, V.
+        lowest_v: f64,
+    },
 }
 
 impl std::fmt::Display for Infeasible {
@@ -100,6 +107,14 @@ impl std::fmt::Display for Infeasible {
                 )
             }
             Infeasible::SoftmaxUnit { reason } => write!(f, "softmax unit: {reason}"),
+            Infeasible::SupplyBelowThreshold {
+                voltage_v,
+                lowest_v,
+            } => write!(
+                f,
+                "supply {voltage_v} V is below {lowest_v:.3} V, the lowest at which the \
+                 calibration's drive-sized energy law holds (threshold voltage + 0.02 V)"
+            ),
         }
     }
 }
@@ -305,7 +320,17 @@ pub fn evaluate_with(
     } else {
         None
     };
-    total.energy = total.energy.times(&a.factors.energy);
+    let energy_factors = a.factors.energy_at(a.chip.voltage_v, a.chip.technology_nm);
+    let infeasible = match (infeasible, energy_factors) {
+        (None, None) => Some(Infeasible::SupplyBelowThreshold {
+            voltage_v: a.chip.voltage_v,
+            lowest_v: crate::supply::node(a.chip.technology_nm).1 + crate::supply::MARGIN_V,
+        }),
+        (i, _) => i,
+    };
+    total.energy = total
+        .energy
+        .times(&energy_factors.unwrap_or(a.factors.energy));
     total.latency = total.latency.times(&a.factors.latency);
     WorkloadCost {
         energy_pj: total.energy.total(),

@@ -3,14 +3,25 @@
 //! change nothing else: the uncalibrated model and its sources stay as they are. All default
 //! to 1 (and multiplying by 1 changes no bit). A calibration file (`imcdse calibrate`) sets
 //! them, fitted against a reference simulator.
+//!
+//! Supply-voltage laws: an energy part may also follow the supply voltage, as a reference
+//! simulator's circuits do where the model's own voltage scaling is off (see
+//! [`crate::supply`]). Part `p` then costs `E_p x (energy_p + energy_cv2_p x cv2(V) +
+//! energy_drive_p x drive(V))`, both laws 1 at the node's nominal supply. The law factors
+//! default to 0, and with all of them 0 the energy factors apply alone, bit for bit.
 
 use crate::breakdown::{Area, Energy, Latency};
+use crate::supply;
 
 /// Multipliers by part.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 pub struct Factors {
     /// Per energy part.
     pub energy: Energy,
+    /// Per energy part, the share that switches at the supply, `cv2(V)`; default 0.
+    pub energy_cv2: Energy,
+    /// Per energy part, the share in drivers sized for their current, `drive(V)`; default 0.
+    pub energy_drive: Energy,
     /// Per latency part.
     pub latency: Latency,
     /// Per area part.
@@ -21,13 +32,56 @@ impl Default for Factors {
     fn default() -> Factors {
         Factors {
             energy: Energy::splat(1.0),
+            energy_cv2: Energy::splat(0.0),
+            energy_drive: Energy::splat(0.0),
             latency: Latency::splat(1.0),
             area: Area::splat(1.0),
         }
     }
 }
 
+/// As derived, but the law factors appear only when one is set: run folders hash the
+/// architecture's `Debug`, and calibrations without laws keep their hashes.
+impl std::fmt::Debug for Factors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Factors");
+        d.field("energy", &self.energy);
+        if self.has_laws() {
+            d.field("energy_cv2", &self.energy_cv2);
+            d.field("energy_drive", &self.energy_drive);
+        }
+        d.field("latency", &self.latency)
+            .field("area", &self.area)
+            .finish()
+    }
+}
+
 impl Factors {
+    /// Whether any energy part follows the supply.
+    pub fn has_laws(&self) -> bool {
+        self.energy_cv2.total() != 0.0 || self.energy_drive.total() != 0.0
+    }
+
+    /// The energy multipliers at supply `v` (V) on a node of `nm`: the energy factors alone
+    /// without laws; `None` when a drive-sized share is set and `v` is at or below the
+    /// threshold (plus [`supply::MARGIN_V`]), where that law does not hold.
+    pub fn energy_at(&self, v: f64, nm: f64) -> Option<Energy> {
+        if !self.has_laws() {
+            return Some(self.energy);
+        }
+        let c = supply::cv2(v, nm);
+        let d = if self.energy_drive.total() != 0.0 {
+            supply::drive(v, nm)?
+        } else {
+            0.0
+        };
+        let mut out = self.energy;
+        for ((p, k), (_, x)) in self.energy_cv2.iter().zip(self.energy_drive.iter()) {
+            out[p] += k * c + x * d;
+        }
+        Some(out)
+    }
+
     /// Every factor as (`energy.adc`-style name, value), energy, then latency, then area.
     pub fn named(&self) -> Vec<(String, f64)> {
         let group = |g: &str, v: Vec<(&'static str, f64)>| {
@@ -36,16 +90,77 @@ impl Factors {
                 .collect::<Vec<_>>()
         };
         let mut out = group("energy", self.energy.named(1.0));
+        if self.has_laws() {
+            out.extend(group("energy_cv2", self.energy_cv2.named(1.0)));
+            out.extend(group("energy_drive", self.energy_drive.named(1.0)));
+        }
         out.extend(group("latency", self.latency.named(1.0)));
         out.extend(group("area", self.area.named(1.0)));
         out
     }
 
-    /// Factors outside `[lo, hi]`, for reports that flag implausible calibrations.
+    /// Factors outside `[lo, hi]`, for reports that flag implausible calibrations. With
+    /// supply laws, an energy part is judged by its multiplier at nominal supply (energy +
+    /// energy_cv2 + energy_drive), where both laws are 1; the shares themselves are not.
     pub fn outside(&self, lo: f64, hi: f64) -> Vec<(String, f64)> {
-        self.named()
+        let mut at_nominal = *self;
+        for (p, k) in self.energy.iter() {
+            at_nominal.energy[p] = k + self.energy_cv2[p] + self.energy_drive[p];
+        }
+        at_nominal.energy_cv2 = Energy::splat(0.0);
+        at_nominal.energy_drive = Energy::splat(0.0);
+        at_nominal
+            .named()
             .into_iter()
             .filter(|(_, x)| !(lo..=hi).contains(x))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::breakdown::EnergyPart;
+
+    #[test]
+    fn without_laws_the_energy_factors_apply_alone() {
+        let mut f = Factors::default();
+        f.energy[EnergyPart::Adc] = 0.3;
+        assert!(!f.has_laws());
+        assert_eq!(f.energy_at(0.2, 32.0), Some(f.energy));
+        assert!(!format!("{f:?}").contains("energy_cv2"));
+    }
+
+    #[test]
+    fn laws_add_their_shares_at_the_supply() {
+        let mut f = Factors::default();
+        f.energy[EnergyPart::Adc] = 0.5;
+        f.energy_cv2[EnergyPart::Adc] = 0.25;
+        f.energy_drive[EnergyPart::RowDrivers] = 2.0;
+        // At nominal supply both laws are 1.
+        let e = f.energy_at(0.9, 32.0).unwrap();
+        assert!((e[EnergyPart::Adc] - 0.75).abs() < 1e-12);
+        assert!((e[EnergyPart::RowDrivers] - 3.0).abs() < 1e-12);
+        assert_eq!(e[EnergyPart::Glb], 1.0);
+        // At 0.5 V: cv2 = (0.5/0.9)^2, drive = 19.27.
+        let e = f.energy_at(0.5, 32.0).unwrap();
+        assert!((e[EnergyPart::Adc] - (0.5 + 0.25 * (0.5f64 / 0.9).powi(2))).abs() < 1e-12);
+        let d = crate::supply::drive(0.5, 32.0).unwrap();
+        assert!((e[EnergyPart::RowDrivers] - (1.0 + 2.0 * d)).abs() < 1e-12);
+        // Below threshold the drive law does not hold.
+        assert_eq!(f.energy_at(0.45, 32.0), None);
+        assert!(format!("{f:?}").contains("energy_drive"));
+    }
+
+    #[test]
+    fn flags_judge_an_energy_part_at_nominal_supply() {
+        let mut f = Factors::default();
+        f.energy[EnergyPart::Adc] = 1e-9;
+        f.energy_cv2[EnergyPart::Adc] = 0.8;
+        let flagged = f.outside(0.1, 10.0);
+        assert!(flagged.is_empty(), "{flagged:?}");
+        f.energy_drive[EnergyPart::Glb] = 20.0;
+        let flagged: Vec<String> = f.outside(0.1, 10.0).into_iter().map(|x| x.0).collect();
+        assert_eq!(flagged, ["energy.glb"]);
     }
 }

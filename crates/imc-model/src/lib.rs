@@ -13,6 +13,7 @@ pub mod error;
 pub mod factors;
 pub mod gpu;
 pub mod param;
+pub mod supply;
 pub mod tech;
 
 pub use arch::{AdcKind, Architecture, Device, SoftmaxUnit};

@@ -10,6 +10,10 @@
 //! replication = "per-layer"
 //! [energy]              # one factor per energy part (the names of the breakdowns); default 1
 //! adc = 0.8
+//! [energy_cv2]          # per energy part, a share that switches at the supply: x (V/Vnom)^2
+//! adc = 0.1             # (default 0; see imc_model::supply)
+//! [energy_drive]        # per energy part, a share in drivers sized for their current
+//! row_drivers = 0.02    # (default 0)
 //! [latency]             # per latency part
 //! digital = 0.01
 //! [area]                # per area part
@@ -18,7 +22,8 @@
 //!
 //! A space names one with `calibration = "name"` (or a path), any study takes
 //! `--calibration FILE`. Every key and value is checked, each problem naming the file, the
-//! key and what is allowed; factors must be finite and positive.
+//! key and what is allowed; factors must be finite and positive, law shares finite and not
+//! negative.
 
 use crate::space::{BUILTIN_CALIBRATIONS, SpaceError, read_named, to_value};
 use imc_model::breakdown::{Breakdown, Part};
@@ -65,13 +70,15 @@ impl Calibration {
             .parse()
             .map_err(|e: toml::de::Error| fail(vec![e.message().trim().to_string()]))?;
         let mut problems = Vec::new();
-        const KEYS: [&str; 8] = [
+        const KEYS: [&str; 10] = [
             "schema_version",
             "name",
             "description",
             "fitted_on",
             "parameters",
             "energy",
+            "energy_cv2",
+            "energy_drive",
             "latency",
             "area",
         ];
@@ -95,6 +102,8 @@ impl Calibration {
         let parameters = parameters(table.get("parameters"), &mut problems);
         let factors = Factors {
             energy: factors::<_, 13>(table.get("energy"), "energy", &mut problems),
+            energy_cv2: shares::<_, 13>(table.get("energy_cv2"), "energy_cv2", &mut problems),
+            energy_drive: shares::<_, 13>(table.get("energy_drive"), "energy_drive", &mut problems),
             latency: factors::<_, 5>(table.get("latency"), "latency", &mut problems),
             area: factors::<_, 10>(table.get("area"), "area", &mut problems),
         };
@@ -128,17 +137,31 @@ impl Calibration {
         for (k, v) in &self.parameters {
             let _ = writeln!(s, "{k} = {v}");
         }
-        let section = |s: &mut String, name: &str, v: Vec<(&'static str, f64)>| {
+        let section = |s: &mut String, name: &str, v: Vec<(&'static str, f64)>, default: f64| {
             let _ = writeln!(s, "\n[{name}]");
-            for (p, x) in v.into_iter().filter(|(_, x)| *x != 1.0) {
+            for (p, x) in v.into_iter().filter(|(_, x)| *x != default) {
                 // Six significant figures: the fit is not more precise than that.
                 let x: f64 = format!("{x:.5e}").parse().unwrap_or(x);
                 let _ = writeln!(s, "{p} = {x}");
             }
         };
-        section(&mut s, "energy", self.factors.energy.named(1.0));
-        section(&mut s, "latency", self.factors.latency.named(1.0));
-        section(&mut s, "area", self.factors.area.named(1.0));
+        section(&mut s, "energy", self.factors.energy.named(1.0), 1.0);
+        if self.factors.has_laws() {
+            section(
+                &mut s,
+                "energy_cv2",
+                self.factors.energy_cv2.named(1.0),
+                0.0,
+            );
+            section(
+                &mut s,
+                "energy_drive",
+                self.factors.energy_drive.named(1.0),
+                0.0,
+            );
+        }
+        section(&mut s, "latency", self.factors.latency.named(1.0), 1.0);
+        section(&mut s, "area", self.factors.area.named(1.0), 1.0);
         s
     }
 
@@ -193,7 +216,27 @@ fn factors<P: Part, const N: usize>(
     section: &str,
     problems: &mut Vec<String>,
 ) -> Breakdown<P, N> {
-    let mut f = Breakdown::<P, N>::splat(1.0);
+    section_of(v, section, 1.0, problems)
+}
+
+/// A law shares section: part names of `P`, each a finite number of at least 0.
+fn shares<P: Part, const N: usize>(
+    v: Option<&toml::Value>,
+    section: &str,
+    problems: &mut Vec<String>,
+) -> Breakdown<P, N> {
+    section_of(v, section, 0.0, problems)
+}
+
+/// A section of per-part numbers; `default` is each part's value when absent (1 for a factor,
+/// which must be above 0; 0 for a share, which may be 0).
+fn section_of<P: Part, const N: usize>(
+    v: Option<&toml::Value>,
+    section: &str,
+    default: f64,
+    problems: &mut Vec<String>,
+) -> Breakdown<P, N> {
+    let mut f = Breakdown::<P, N>::splat(default);
     let Some(v) = v else { return f };
     let Some(t) = v.as_table() else {
         problems.push(format!("[{section}] must be a table"));
@@ -208,10 +251,12 @@ fn factors<P: Part, const N: usize>(
             ));
             continue;
         };
+        let share = default == 0.0;
         match v.as_float().or_else(|| v.as_integer().map(|i| i as f64)) {
-            Some(x) if x.is_finite() && x > 0.0 => f[part] = x,
+            Some(x) if x.is_finite() && (x > 0.0 || share && x == 0.0) => f[part] = x,
             _ => problems.push(format!(
-                "[{section}].{k} = {v}: out of range; allowed: a finite number above 0"
+                "[{section}].{k} = {v}: out of range; allowed: a finite number {}",
+                if share { "of at least 0" } else { "above 0" }
             )),
         }
     }
@@ -242,6 +287,23 @@ mod tests {
     }
 
     #[test]
+    fn supply_law_shares_are_read_and_written_back() {
+        let text =
+            format!("{GOOD}[energy_cv2]\nadc = 0.25\n[energy_drive]\nrow_drivers = 0\nglb = 0.5\n");
+        let c = Calibration::parse("t.toml", &text).unwrap();
+        assert_eq!(c.factors.energy_cv2[EnergyPart::Adc], 0.25);
+        assert_eq!(c.factors.energy_drive[EnergyPart::Glb], 0.5);
+        assert_eq!(c.factors.energy_drive[EnergyPart::RowDrivers], 0.0);
+        let written = c.to_toml("laws");
+        assert!(written.contains("[energy_drive]\nglb = 0.5\n"), "{written}");
+        let again = Calibration::parse("t.toml", &written).unwrap();
+        assert_eq!(again.factors, c.factors);
+        // Without laws the file has no law sections.
+        let plain = Calibration::parse("t.toml", GOOD).unwrap().to_toml("");
+        assert!(!plain.contains("energy_cv2"), "{plain}");
+    }
+
+    #[test]
     fn bad_files_name_the_key_and_what_is_allowed() {
         let cases = [
             (
@@ -260,6 +322,18 @@ mod tests {
                 "unknown architecture parameter `rowz`",
             ),
             ("factors = 1", "unknown key `factors`"),
+            (
+                "[energy_cv2]\nadc = -0.1",
+                "[energy_cv2].adc = -0.1: out of range; allowed: a finite number of at least 0",
+            ),
+            (
+                "[energy_drive]\nglb = inf",
+                "[energy_drive].glb = inf: out of range",
+            ),
+            (
+                "[energy_drive]\nadcs = 1",
+                "[energy_drive].adcs: unknown part",
+            ),
         ];
         for (extra, want) in cases {
             let text = format!("schema_version = 1\nname = \"t\"\ndescription = \"d\"\n{extra}\n");

@@ -80,6 +80,14 @@ impl Cause {
                 why: Infeasible::SoftmaxUnit { .. },
                 ..
             } => 1.0,
+            Cause::Workload {
+                why:
+                    Infeasible::SupplyBelowThreshold {
+                        voltage_v,
+                        lowest_v,
+                    },
+                ..
+            } => 1.0 + (lowest_v - voltage_v) / lowest_v,
         }
     }
 }

@@ -77,8 +77,9 @@ fn fidelity_of_the_default_model_on_cimloop_rram() {
     assert_eq!(joint["model_best_in_reference"], 88);
 }
 
-/// The shipped SRAM calibration is what `calibrate` fits today (same command, same file), and
-/// its held-out fidelity meets the joint-score target.
+/// The shipped SRAM calibration is what `calibrate --voltage-laws` fits today (same command,
+/// same file), and its held-out fidelity meets the joint-score target; the supply laws lift
+/// AlexNet's energy ranks, 0.705 held out without them.
 #[test]
 fn calibrate_reproduces_the_shipped_sram_calibration() {
     let s = Scratch::new();
@@ -93,6 +94,7 @@ fn calibrate_reproduces_the_shipped_sram_calibration() {
         out.to_str().unwrap(),
         "--name",
         "cimloop-paper-sram",
+        "--voltage-laws",
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -112,18 +114,20 @@ fn calibrate_reproduces_the_shipped_sram_calibration() {
     };
     assert_eq!(body(&fitted), body(&shipped));
     assert!(s.path("cal/c.md").exists());
-    let joint = text.lines().find(|l| l.starts_with("| max-ela")).unwrap();
-    let held: f64 = joint
-        .split('|')
-        .nth(5)
-        .unwrap()
-        .split("->")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    assert!(held >= 0.95, "{joint}");
+    let held = |start: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(start)).unwrap();
+        line.split('|')
+            .nth(5)
+            .unwrap()
+            .split("->")
+            .nth(1)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert!(held("| max-ela") >= 0.95, "{text}");
+    assert!(held("| energy | alexnet") >= 0.88, "{text}");
 }
 
 /// Bad references name the file, row and column, exit 2, and write nothing.

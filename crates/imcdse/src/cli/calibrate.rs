@@ -1,4 +1,5 @@
-//! `imcdse calibrate --reference FILE --space S --out FILE [--holdout 0.3] [--seed N]`: fit a
+//! `imcdse calibrate --reference FILE --space S --out FILE [--holdout 0.3] [--seed N]
+//! [--voltage-laws]`: fit a
 //! calibration to a reference simulator's table ([`imcdse::studies::calibrate`]).
 
 use anyhow::{Context, Result};
@@ -33,6 +34,11 @@ pub struct Args {
     /// Where to write the before/after report (default: the output path with .md).
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Also fit, per energy part, shares that follow the supply voltage (C V^2, and drivers
+    /// sized for their current): for a reference that varies the supply while the space's
+    /// voltage scaling is off.
+    #[arg(long)]
+    voltage_laws: bool,
 }
 
 pub fn run(args: &Args) -> Result<String> {
@@ -49,15 +55,21 @@ pub fn run(args: &Args) -> Result<String> {
         name,
         holdout: args.holdout,
         seed: args.seed,
+        voltage_laws: args.voltage_laws,
     };
     let fitted = calibrate(&space, &reference, &options)?;
     let command = format!(
-        "Written by `imcdse calibrate --reference {} --space {} --out {} --holdout {} --seed {}`.",
+        "Written by `imcdse calibrate --reference {} --space {} --out {} --holdout {} --seed {}{}`.",
         args.reference.display(),
         args.space,
         args.out.display(),
         args.holdout,
-        args.seed
+        args.seed,
+        if args.voltage_laws {
+            " --voltage-laws"
+        } else {
+            ""
+        }
     );
     let report = args
         .report
