@@ -113,7 +113,8 @@ impl std::fmt::Display for Infeasible {
             } => write!(
                 f,
                 "supply {voltage_v} V is below {lowest_v:.3} V, the lowest at which the \
-                 calibration's drive-sized energy law holds (threshold voltage + 0.02 V)"
+                 calibration's drive-sized energy law holds (threshold voltage + {} V)",
+                crate::supply::MARGIN_V
             ),
         }
     }
@@ -324,7 +325,7 @@ pub fn evaluate_with(
     let infeasible = match (infeasible, energy_factors) {
         (None, None) => Some(Infeasible::SupplyBelowThreshold {
             voltage_v: a.chip.voltage_v,
-            lowest_v: crate::supply::node(a.chip.technology_nm).1 + crate::supply::MARGIN_V,
+            lowest_v: crate::supply::lowest_v(a.chip.technology_nm),
         }),
         (i, _) => i,
     };

@@ -51,6 +51,11 @@ pub fn node(nm: f64) -> (f64, f64) {
     (last.1, last.2)
 }
 
+/// The lowest supply the drive law holds at on a node: its threshold plus [`MARGIN_V`], V.
+pub fn lowest_v(nm: f64) -> f64 {
+    node(nm).1 + MARGIN_V
+}
+
 /// Switching energy at `v` relative to the node's nominal supply.
 pub fn cv2(v: f64, nm: f64) -> f64 {
     let (vnom, _) = node(nm);
@@ -61,7 +66,7 @@ pub fn cv2(v: f64, nm: f64) -> f64 {
 /// (plus [`MARGIN_V`]), where the law does not hold.
 pub fn drive(v: f64, nm: f64) -> Option<f64> {
     let (vnom, vth) = node(nm);
-    (v > vth + MARGIN_V).then(|| (v / vnom).powi(2) * ((vnom - vth) / (v - vth)).powi(2))
+    (v > lowest_v(nm)).then(|| (v / vnom).powi(2) * ((vnom - vth) / (v - vth)).powi(2))
 }
 
 #[cfg(test)]

@@ -101,11 +101,11 @@ impl Calibration {
         let fitted_on = text_of("fitted_on", &mut problems);
         let parameters = parameters(table.get("parameters"), &mut problems);
         let factors = Factors {
-            energy: factors::<_, 13>(table.get("energy"), "energy", &mut problems),
-            energy_cv2: shares::<_, 13>(table.get("energy_cv2"), "energy_cv2", &mut problems),
-            energy_drive: shares::<_, 13>(table.get("energy_drive"), "energy_drive", &mut problems),
-            latency: factors::<_, 5>(table.get("latency"), "latency", &mut problems),
-            area: factors::<_, 10>(table.get("area"), "area", &mut problems),
+            energy: per_part::<_, 13>(&table, "energy", 1.0, &mut problems),
+            energy_cv2: per_part::<_, 13>(&table, "energy_cv2", 0.0, &mut problems),
+            energy_drive: per_part::<_, 13>(&table, "energy_drive", 0.0, &mut problems),
+            latency: per_part::<_, 5>(&table, "latency", 1.0, &mut problems),
+            area: per_part::<_, 10>(&table, "area", 1.0, &mut problems),
         };
         if !problems.is_empty() {
             return Err(fail(problems));
@@ -210,34 +210,18 @@ fn parameters(v: Option<&toml::Value>, problems: &mut Vec<String>) -> Vec<(Strin
     out
 }
 
-/// A factors section: part names of `P`, each a finite positive number.
-fn factors<P: Part, const N: usize>(
-    v: Option<&toml::Value>,
-    section: &str,
-    problems: &mut Vec<String>,
-) -> Breakdown<P, N> {
-    section_of(v, section, 1.0, problems)
-}
-
-/// A law shares section: part names of `P`, each a finite number of at least 0.
-fn shares<P: Part, const N: usize>(
-    v: Option<&toml::Value>,
-    section: &str,
-    problems: &mut Vec<String>,
-) -> Breakdown<P, N> {
-    section_of(v, section, 0.0, problems)
-}
-
-/// A section of per-part numbers; `default` is each part's value when absent (1 for a factor,
-/// which must be above 0; 0 for a share, which may be 0).
-fn section_of<P: Part, const N: usize>(
-    v: Option<&toml::Value>,
+/// A section of per-part numbers (part names of `P`): factors, default 1 and above 0, or law
+/// shares, default 0 and at least 0.
+fn per_part<P: Part, const N: usize>(
+    table: &toml::Table,
     section: &str,
     default: f64,
     problems: &mut Vec<String>,
 ) -> Breakdown<P, N> {
     let mut f = Breakdown::<P, N>::splat(default);
-    let Some(v) = v else { return f };
+    let Some(v) = table.get(section) else {
+        return f;
+    };
     let Some(t) = v.as_table() else {
         problems.push(format!("[{section}] must be a table"));
         return f;

@@ -225,17 +225,21 @@ fn rows(
         .par_iter()
         .map(|d| {
             let a = fit.architecture(space, choice, d)?;
-            let (v, nm) = (a.chip.voltage_v, a.chip.technology_nm);
-            let law = match supply::drive(v, nm) {
-                Some(drive) => [1.0, supply::cv2(v, nm), drive],
-                None if laws => bail!(
-                    "{} row {}: voltage_v = {v} is at or below {:.3} V, where the drive-sized \
-                     supply law does not hold; fit without --voltage-laws",
-                    fit.file.display(),
-                    d.row,
-                    supply::node(nm).1 + supply::MARGIN_V
-                ),
-                None => [1.0, 0.0, 0.0],
+            // Each energy part's multipliers: itself, then (with laws) x cv2 and x drive.
+            let law = if laws {
+                let (v, nm) = (a.chip.voltage_v, a.chip.technology_nm);
+                let Some(drive) = supply::drive(v, nm) else {
+                    bail!(
+                        "{} row {}: voltage_v = {v} is at or below {:.3} V, where the \
+                         drive-sized supply law does not hold; fit without --voltage-laws",
+                        fit.file.display(),
+                        d.row,
+                        supply::lowest_v(nm)
+                    )
+                };
+                vec![1.0, supply::cv2(v, nm), drive]
+            } else {
+                vec![1.0]
             };
             Ok((d, law, evaluate_design(&a, &fit.workloads, None)))
         })
@@ -252,13 +256,11 @@ fn rows(
         r.area.1.push(d.area_mm2);
         for (i, w) in report.workloads.iter().enumerate() {
             let parts = w.energy_breakdown_mj.iter().map(|p| p.1);
-            r.energy.0.push(if laws {
+            r.energy.0.push(
                 law.iter()
                     .flat_map(|k| parts.clone().map(move |x| x * k))
-                    .collect()
-            } else {
-                parts.collect()
-            });
+                    .collect(),
+            );
             r.energy.1.push(d.energy_mj[i]);
             r.latency
                 .0
