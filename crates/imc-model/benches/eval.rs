@@ -4,7 +4,9 @@
 //! `eval_paper4_planned`: the same with a `Plan` per workload (identical layers costed once),
 //! as `imcdse` evaluates. `eval_paper4_calibrated`: the planned case with factors on every part
 //! and each replication choice (`uniform`, `balanced`, `per-layer`; balanced allocations are
-//! remembered per thread, as in a search). Run: `cargo bench -p imc-model --bench eval`.
+//! remembered per thread, as in a search). `eval_paper4_cimloop_{rram,sram}`: the structural
+//! choices of the shipped CiMLoop calibrations (SRAM with supply-voltage laws and weights
+//! streamed from DRAM). Run: `cargo bench -p imc-model --bench eval`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use imc_model::cost::evaluate_with;
@@ -68,6 +70,48 @@ fn bench(c: &mut Criterion) {
             b.iter(|| planned(black_box(&c_arch), &workloads, &plans))
         });
     }
+    // As the shipped calibrations cost a design of their spaces (the structural choices of
+    // `search-spaces/calibrations/cimloop-paper-{rram,sram}.toml`; SRAM with its supply laws,
+    // weights streamed, at 0.6 V).
+    let text = |k: &str, v: &str| (k.to_string(), Value::Str(v.into()));
+    let num = |k: &str, v: f64| (k.to_string(), Value::Num(v));
+    let mut rram = Architecture::from_values(&[
+        num("rows", 128.0),
+        num("cols", 128.0),
+        num("bits_per_cell", 2.0),
+        num("router_groups", 4.0),
+        num("tiles_per_group", 16.0),
+        num("crossbars_per_tile", 32.0),
+        num("dac_bits", 8.0),
+        text("replication", "per-layer"),
+        text("depthwise_packing", "per-group"),
+    ])
+    .unwrap();
+    rram.factors.energy = rram.factors.energy * 0.5;
+    rram.factors.latency = rram.factors.latency * 0.3;
+    c.bench_function("eval_paper4_cimloop_rram", |b| {
+        b.iter(|| planned(black_box(&rram), &workloads, &plans))
+    });
+    let mut sram = Architecture::from_values(&[
+        text("device", "sram"),
+        num("bits_per_cell", 1.0),
+        num("rows", 64.0),
+        num("cols", 64.0),
+        num("router_groups", 4.0),
+        num("tiles_per_group", 8.0),
+        num("crossbars_per_tile", 16.0),
+        num("voltage_v", 0.6),
+        num("dac_bits", 8.0),
+        text("replication", "uniform"),
+        text("depthwise_packing", "per-group"),
+    ])
+    .unwrap();
+    sram.factors.energy = sram.factors.energy * 0.5;
+    sram.factors.energy_cv2 = imc_model::breakdown::Energy::splat(0.8);
+    sram.factors.energy_drive = imc_model::breakdown::Energy::splat(0.05);
+    c.bench_function("eval_paper4_cimloop_sram", |b| {
+        b.iter(|| planned(black_box(&sram), &workloads, &plans))
+    });
     let mut designs = Vec::new();
     for rows in [32.0, 64.0, 128.0, 256.0] {
         for cols in [64.0, 128.0, 256.0, 512.0] {

@@ -156,12 +156,14 @@ enum Step {
 }
 
 /// Which layers of a workload are identical (names aside), found once per workload so that an
-/// evaluation costs each distinct layer once.
+/// evaluation costs and maps each distinct layer once, with the layers' shapes
+/// ([`Shapes`]) that no architecture changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     steps: Vec<Step>,
     /// Slots of kept costs.
     slots: usize,
+    shapes: Shapes,
 }
 
 impl Plan {
@@ -202,7 +204,11 @@ impl Plan {
                 None => Step::Cost,
             })
             .collect();
-        Plan { steps, slots }
+        Plan {
+            steps,
+            slots,
+            shapes: Shapes::new(w, Some(&first)),
+        }
     }
 
     /// How many distinct layers.
@@ -211,6 +217,73 @@ impl Plan {
             .iter()
             .filter(|s| !matches!(s, Step::Reuse(_)))
             .count()
+    }
+}
+
+/// What costing a workload needs of its layers that no architecture changes: activations,
+/// static weight matrices, MACs, timesteps. A [`Plan`] holds them for every evaluation of its
+/// workload; without one, each evaluation derives them (the same numbers, so the same bits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Shapes {
+    /// Per layer: input and output activations, elements.
+    activations: Vec<(u64, u64)>,
+    /// Each static matrix layer in layer order: its index, its matrix, and the position in
+    /// this list of an identical earlier layer, whose mapping it shares.
+    statics: Vec<(usize, MatrixShape, Option<usize>)>,
+    /// MACs of the workload.
+    macs: u64,
+    /// Timesteps of a spiking network (the most any layer has), 1 otherwise.
+    network_steps: u32,
+    /// Whether any layer spikes.
+    spiking: bool,
+}
+
+impl Shapes {
+    /// The shapes of `w`'s layers; `first[i]`, if given, is the first layer identical to layer
+    /// `i` (see [`Plan::new`]).
+    fn new(w: &Workload, first: Option<&[usize]>) -> Shapes {
+        let mut statics: Vec<(usize, MatrixShape, Option<usize>)> = Vec::new();
+        // Position in `statics` of each static layer so far, by layer index.
+        let mut position = vec![usize::MAX; if first.is_some() { w.layers.len() } else { 0 }];
+        for (i, l) in w.layers.iter().enumerate() {
+            if let Some(m) = l.matrix().filter(|m| m.static_weights) {
+                let same = first.map(|f| f[i]).filter(|&f| f < i).map(|f| position[f]);
+                if first.is_some() {
+                    position[i] = statics.len();
+                }
+                statics.push((i, m, same));
+            }
+        }
+        Shapes {
+            activations: w
+                .layers
+                .iter()
+                .map(|l| (l.op.input_activations(), l.op.output_activations()))
+                .collect(),
+            statics,
+            macs: w.macs(),
+            network_steps: w
+                .layers
+                .iter()
+                .filter_map(|l| l.spiking.map(|s| s.timesteps))
+                .max()
+                .unwrap_or(1),
+            spiking: w.is_spiking(),
+        }
+    }
+
+    /// The mapping of each static layer on `a`, in the order of `statics`; an identical
+    /// layer's is copied.
+    fn maps(&self, a: &Architecture, w: &Workload) -> Vec<Mapping> {
+        let mut maps: Vec<Mapping> = Vec::with_capacity(self.statics.len());
+        for (i, m, same) in &self.statics {
+            let map = match same {
+                Some(j) => maps[*j],
+                None => Mapping::with_cells(a, m, cells_per_weight(a, &w.layers[*i])),
+            };
+            maps.push(map);
+        }
+        maps
     }
 }
 
@@ -236,27 +309,12 @@ pub fn cells_per_weight(a: &Architecture, l: &Layer) -> u64 {
     }
 }
 
-/// A static layer of a workload: its index, its weight matrix and the matrix's mapping.
-type Static = (usize, MatrixShape, Mapping);
-
-/// Each static layer of `w`, in layer order.
-fn static_maps(a: &Architecture, w: &Workload) -> Vec<Static> {
-    w.layers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            l.matrix()
-                .filter(|m| m.static_weights)
-                .map(|m| (i, m, Mapping::with_cells(a, &m, cells_per_weight(a, l))))
-        })
-        .collect()
-}
-
 /// Crossbars and cells one copy of the workload's static layers occupies.
 pub fn footprint(a: &Architecture, w: &Workload) -> (u64, u64) {
-    static_maps(a, w)
+    Shapes::new(w, None)
+        .maps(a, w)
         .iter()
-        .fold((0, 0), |(x, c), (_, _, m)| (x + m.crossbars, c + m.cells))
+        .fold((0, 0), |(x, c), m| (x + m.crossbars, c + m.cells))
 }
 
 /// Costs `w` on `a`, every layer on its own.
@@ -273,15 +331,25 @@ pub fn evaluate_with(
     plan: Option<&Plan>,
 ) -> WorkloadCost {
     let available = a.crossbars();
+    let derived;
+    let shapes = match plan {
+        Some(p) => &p.shapes,
+        None => {
+            derived = Shapes::new(w, None);
+            &derived
+        }
+    };
     // Map each static layer once: the totals decide the replication every layer's latency uses.
-    let maps = static_maps(a, w);
-    let needed: u64 = maps.iter().map(|s| s.2.crossbars).sum();
-    let needed_cells: u64 = maps.iter().map(|s| s.2.cells).sum();
-    let cx = Context::new(a, t, w);
+    let maps = shapes.maps(a, w);
+    let needed: u64 = maps.iter().map(|m| m.crossbars).sum();
+    let needed_cells: u64 = maps.iter().map(|m| m.cells).sum();
+    let cx = Context::with(a, t, shapes.network_steps as f64, shapes.spiking);
     let copies = if a.chip.weights_on_chip {
-        let demands: Vec<Demand> = maps
+        let demands: Vec<Demand> = shapes
+            .statics
             .iter()
-            .map(|(i, m, map)| Demand {
+            .zip(&maps)
+            .map(|((i, m, _), map)| Demand {
                 crossbars: map.crossbars.max(1),
                 vectors: m.vectors.max(1),
                 cycles: round_cycles(&cx, &w.layers[*i], map),
@@ -291,25 +359,34 @@ pub fn evaluate_with(
     } else {
         vec![1; maps.len()]
     };
-    let mut placed = maps.iter().zip(&copies).peekable();
+    let mut placed = shapes.statics.iter().zip(&maps).zip(&copies).peekable();
     let mut total = LayerCost::default();
     let mut kept: Vec<(LayerCost, u64)> =
         vec![(LayerCost::default(), 0); plan.map_or(0, |p| p.slots)];
     let mut softmax_error: Option<String> = None;
-    let mut used_cells_in_crossbars = 0u64;
+    let mut used_crossbars = 0u64;
     for (i, layer) in w.layers.iter().enumerate() {
         let map = placed
-            .next_if(|(s, _)| s.0 == i)
-            .map(|((_, m, map), &k)| (m, map, k));
+            .next_if(|((s, _), _)| s.0 == i)
+            .map(|(((_, m, _), map), &k)| (m, map, k));
         if let Some((_, map, _)) = map {
-            used_cells_in_crossbars += map.crossbars * a.crossbar.rows * a.crossbar.cols;
+            used_crossbars += map.crossbars;
         }
         let step = plan.map_or(Step::Cost, |p| p.steps[i]);
-        let error = add_layer(&cx, layer, map, step, &mut total, &mut kept);
+        let error = add_layer(
+            &cx,
+            layer,
+            shapes.activations[i],
+            map,
+            step,
+            &mut total,
+            &mut kept,
+        );
         if let Some(reason) = error {
             softmax_error.get_or_insert(reason);
         }
     }
+    let used_cells_in_crossbars = used_crossbars * a.crossbar.rows * a.crossbar.cols;
     let infeasible = if let Some(reason) = softmax_error {
         Some(Infeasible::SoftmaxUnit { reason })
     } else if a.chip.weights_on_chip && needed > available {
@@ -338,7 +415,7 @@ pub fn evaluate_with(
         latency_ns: total.latency.total(),
         energy_parts: total.energy,
         latency_parts: total.latency,
-        macs: w.macs(),
+        macs: shapes.macs,
         needed_crossbars: needed,
         needed_cells,
         utilization: if used_cells_in_crossbars == 0 {
@@ -355,6 +432,7 @@ pub fn evaluate_with(
 fn add_layer(
     cx: &Context,
     layer: &Layer,
+    activations: (u64, u64),
     map: Option<Placed>,
     step: Step,
     total: &mut LayerCost,
@@ -364,12 +442,12 @@ fn add_layer(
     let steps = cx.steps(layer);
     match step {
         // Straight into the total: each part receives one addition, in layer order.
-        Step::Cost if steps == 1.0 => cost_into(cx, layer, map, total),
+        Step::Cost if steps == 1.0 => cost_into(cx, layer, activations, map, total),
         // A layer of T timesteps: one step added into the total, then the layer's share
         // (the difference) scaled by T, as earlier versions computed it, bit for bit.
         _ if steps != 1.0 => {
             let before = *total;
-            let error = cost_into(cx, layer, map, total);
+            let error = cost_into(cx, layer, activations, map, total);
             total.scale_since(&before, steps);
             error
         }
@@ -381,7 +459,7 @@ fn add_layer(
         }
         Step::Cost | Step::Keep(_) | Step::Reuse(_) => {
             let mut cost = LayerCost::default();
-            let error = cost_into(cx, layer, map, &mut cost);
+            let error = cost_into(cx, layer, activations, map, &mut cost);
             *total += cost;
             if let Step::Keep(s) = step {
                 kept[s] = (cost, copies);

@@ -92,6 +92,17 @@ impl<'a> Context<'a> {
             .filter_map(|l| l.spiking.map(|s| s.timesteps))
             .max()
             .unwrap_or(1) as f64;
+        Context::with(a, t, network_steps, w.is_spiking())
+    }
+
+    /// The context of a workload of `network_steps` timesteps (1 if it does not spike) on `a`;
+    /// `spiking_network`: whether any of its layers spikes.
+    pub fn with(
+        a: &'a Architecture,
+        t: &'a ComponentTable,
+        network_steps: f64,
+        spiking_network: bool,
+    ) -> Context<'a> {
         Context {
             a,
             t,
@@ -100,7 +111,7 @@ impl<'a> Context<'a> {
             move_bit: t.router.energy_pj * t.hops + t.tile_bus.energy_pj,
             cycle: a.chip.cycle_ns * t.scale.delay,
             network_steps,
-            spiking_network: w.is_spiking(),
+            spiking_network,
         }
     }
 }
@@ -179,7 +190,8 @@ pub fn layer_cost(
     stat: Option<Placed>,
 ) -> (LayerCost, Option<String>) {
     let mut c = LayerCost::default();
-    let error = cost_into(cx, layer, stat, &mut c);
+    let activations = (layer.op.input_activations(), layer.op.output_activations());
+    let error = cost_into(cx, layer, activations, stat, &mut c);
     let steps = cx.steps(layer);
     if steps != 1.0 {
         c = c * steps;
@@ -189,18 +201,18 @@ pub fn layer_cost(
 
 /// [`layer_cost`] for one step of the layer, added into `c` (a layer's own zeroed cost, or a
 /// running total: each part of a non-spiking layer receives one addition, so the two give the
-/// same bits).
+/// same bits). `activations`: the layer's input and output activations, elements.
 pub fn cost_into(
     cx: &Context,
     layer: &Layer,
+    activations: (u64, u64),
     stat: Option<Placed>,
     c: &mut LayerCost,
 ) -> Option<String> {
     let op = &layer.op;
     let io = inputs(cx, layer);
     // Activations through the global buffer and the network, for every layer.
-    let traffic =
-        op.input_activations() as f64 * io.bits_in + op.output_activations() as f64 * io.bits_out;
+    let traffic = activations.0 as f64 * io.bits_in + activations.1 as f64 * io.bits_out;
     c.energy[E::Glb] += traffic * cx.t.glb.energy_pj;
     c.energy[E::Interconnect] += traffic * cx.move_bit;
     let mut error = None;

@@ -69,13 +69,60 @@ pub fn copies(mode: Replication, layers: &[Demand], budget: u64) -> Vec<u64> {
 /// Balanced allocations already made on this thread, by their inputs. A search costs many
 /// designs that differ only in what the allocation does not depend on (voltage, clock,
 /// buffers), so most are found here. Cleared when full; results are the same either way.
-type Memo = std::collections::HashMap<(Vec<[u64; 3]>, u64), Vec<u64>>;
+type Memo = std::collections::HashMap<
+    (Vec<[u64; 3]>, u64),
+    Vec<u64>,
+    std::hash::BuildHasherDefault<WordHasher>,
+>;
+
+/// A multiply-rotate hash over 8-byte words (the Firefox/rustc "Fx" hash): the memo's keys
+/// are a few hundred integers the model itself made, so SipHash's resistance to chosen keys
+/// buys nothing, and its cost was a tenth of a balanced evaluation.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for WordHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.add(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// How many allocations [`memo`] keeps per thread before it starts afresh.
 const MEMO_CAPACITY: usize = 4096;
 
 thread_local! {
-    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::new());
+    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
 }
 
 /// [`balanced`], remembered.
