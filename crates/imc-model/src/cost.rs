@@ -42,7 +42,10 @@
 //!
 //! Weights off chip (`weights_on_chip = false`): each static layer's weights stream from DRAM
 //! once per inference (energy per bit, and time at the DRAM bandwidth, under `weight_load`),
-//! and a layer larger than the chip runs in `ceil(needed / available)` passes.
+//! and a layer larger than the chip runs in `ceil(needed / available)` passes, weight-stationary:
+//! its inputs are read from the global buffer again for every pass that needs them, and
+//! partial sums of columns taller than the chip go out to it and back ([`crate::mapping::Passes`];
+//! filed under `glb` and `interconnect`).
 
 use crate::arch::Architecture;
 use crate::breakdown::{Energy, Latency};

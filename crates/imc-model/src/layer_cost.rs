@@ -277,6 +277,14 @@ fn crossbar(
         membranes(cx, m, s, c);
     }
     if !a.chip.weights_on_chip {
+        // A layer larger than the chip: inputs read again per pass, partial sums out and back.
+        let p = map.passes(cx.available);
+        let again = (p.input_reads - 1) as f64 * m.rows as f64 * g * v * io.bits_in
+            + 2.0 * p.psum_trips as f64 * m.cols as f64 * g * v * io.bits_out;
+        if again > 0.0 {
+            c.energy[E::Glb] += again * t.glb.energy_pj;
+            c.energy[E::Interconnect] += again * cx.move_bit;
+        }
         let bits = (layer.weights() * a.data.weight_bits as u64) as f64;
         c.energy[E::WeightLoad] +=
             bits * (dram::ENERGY_PJ_PER_BIT * a.calibration.energy + t.tile_input_buffer.energy_pj);

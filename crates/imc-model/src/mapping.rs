@@ -96,10 +96,54 @@ impl Mapping {
         }
     }
 
+    /// How the layer runs on a chip of `available` crossbars when its weights stream from DRAM
+    /// and it does not fit: see [`Passes`].
+    pub fn passes(&self, available: u64) -> Passes {
+        let available = available.max(1);
+        if self.crossbars <= available {
+            return Passes {
+                input_reads: 1,
+                psum_trips: 0,
+            };
+        }
+        if self.row_tiles <= available {
+            // Whole crossbar columns per pass: every group's inputs are read once per pass
+            // holding any of its column tiles (groups that fit several to a pass share one).
+            let per_pass = available / self.row_tiles;
+            Passes {
+                input_reads: self.col_tiles.div_ceil(per_pass),
+                psum_trips: 0,
+            }
+        } else {
+            Passes {
+                input_reads: self.col_tiles,
+                psum_trips: self.row_tiles.div_ceil(available) - 1,
+            }
+        }
+    }
+
     /// Fraction of the occupied crossbars' cells that hold weights.
     pub fn utilization(&self, a: &Architecture) -> f64 {
         self.cells as f64 / (self.crossbars * a.crossbar.rows * a.crossbar.cols) as f64
     }
+}
+
+/// A layer larger than a chip whose weights stream from DRAM runs in weight-stationary passes:
+/// each pass loads a share of the weights once and streams every input vector through it (the
+/// loop order of the joint co-optimization framework's LPDDR4 level, `fetch_all_lpddr4.yaml`:
+/// weights outermost). A pass holds whole crossbar columns (every row tile of a column tile, so
+/// the adder tree finishes each sum on chip) when they fit: `floor(available / row_tiles)` column
+/// tiles, and each group's inputs are read from the global buffer `ceil(col_tiles / that)`
+/// times. A column taller than the chip runs in `ceil(row_tiles / available)` row passes per
+/// column tile, its partial sums going out to the global buffer and back between them, and the
+/// inputs are read once per column tile. A layer that fits reads its inputs once, as every
+/// layer on a chip holding its weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passes {
+    /// How many times each input activation is read from the global buffer (at least 1).
+    pub input_reads: u64,
+    /// Round trips of each output's partial sum through the global buffer.
+    pub psum_trips: u64,
 }
 
 #[cfg(test)]
@@ -156,5 +200,40 @@ mod tests {
         // min(128/9, 128/8) = 14 per crossbar -> 5 crossbars.
         assert_eq!(m.crossbars, 5);
         assert_eq!(m.row_phases, 1);
+    }
+
+    #[test]
+    fn a_layer_larger_than_the_chip_rereads_inputs_or_moves_partial_sums() {
+        // 4608 x 2048 cells on 128 x 128 crossbars: 36 row tiles x 16 column tiles, 576 crossbars.
+        let m = Mapping::new(&arch(128, 128, 2), &shape(4608, 512, 1));
+        let once = Passes {
+            input_reads: 1,
+            psum_trips: 0,
+        };
+        assert_eq!(m.passes(576), once);
+        assert_eq!(m.passes(10_000), once);
+        // 100 crossbars: 2 whole columns (72 crossbars) a pass, 8 passes, each reading all inputs.
+        assert_eq!(
+            m.passes(100),
+            Passes {
+                input_reads: 8,
+                psum_trips: 0
+            }
+        );
+        // 16 crossbars: a column of 36 row tiles in 3 row passes (2 round trips of partial
+        // sums), 16 column tiles each reading the inputs once.
+        assert_eq!(
+            m.passes(16),
+            Passes {
+                input_reads: 16,
+                psum_trips: 2
+            }
+        );
+        // Depthwise groups on their own crossbars (1 x 1 tiles): a pass holds several groups,
+        // each group's inputs are read once.
+        let mut a = arch(128, 128, 1);
+        a.placement.depthwise_packing = DepthwisePacking::PerGroup;
+        let dw = Mapping::new(&a, &shape(9, 1, 64));
+        assert_eq!((dw.crossbars, dw.passes(8)), (64, once));
     }
 }

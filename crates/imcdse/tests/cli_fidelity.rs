@@ -79,7 +79,8 @@ fn fidelity_of_the_default_model_on_cimloop_rram() {
 
 /// The shipped SRAM calibration is what `calibrate --voltage-laws` fits today (same command,
 /// same file), and its held-out fidelity meets the joint-score target; the supply laws lift
-/// AlexNet's energy ranks, 0.705 held out without them.
+/// AlexNet's energy ranks, 0.705 held out without them (0.885 with them, 0.911 with the
+/// re-read inputs of layers larger than the chip).
 #[test]
 fn calibrate_reproduces_the_shipped_sram_calibration() {
     let s = Scratch::new();
@@ -127,7 +128,10 @@ fn calibrate_reproduces_the_shipped_sram_calibration() {
             .unwrap()
     };
     assert!(held("| max-ela") >= 0.95, "{text}");
-    assert!(held("| energy | alexnet") >= 0.88, "{text}");
+    assert!(held("| energy | alexnet") >= 0.9, "{text}");
+    // Inputs read again by every weight-stationary pass of a layer larger than the chip:
+    // VGG16's held-out energy rank was 0.877 without them.
+    assert!(held("| energy | vgg16") >= 0.92, "{text}");
 }
 
 /// Bad references name the file, row and column, exit 2, and write nothing.
