@@ -2,7 +2,8 @@
 //! to the bit, as costing every design through [`Problem::evaluate`].
 //!
 //! Two shortcuts, both exact by construction and checked on random samples by the tests below:
-//! - **Inert parameter.** With `voltage_scaling = false` the supply voltage changes nothing in
+//! - **Inert parameter.** With `voltage_scaling = false` (and no calibration with supply laws,
+//!   [`imc_model::Factors::has_laws`]) the supply voltage changes nothing in
 //!   the cost model (only `components::Scaling` reads it, and only when scaling is on). Designs
 //!   that differ only in `voltage_v` are costed once and the result copied to each twin, with
 //!   its own `eval_index` and parameters.
@@ -51,13 +52,14 @@ pub struct Fast<'a> {
 }
 
 impl<'a> Fast<'a> {
-    /// Finds the inert dimension (voltage with scaling fixed off), if any.
+    /// Finds the inert dimension (voltage with scaling fixed off and no calibration whose
+    /// energy follows the supply), if any.
     pub fn new(problem: &'a Problem) -> Fast<'a> {
         let space = &problem.space;
         let scaling_fixed_off = !space.names.iter().any(|n| n == "voltage_scaling")
             && problem
                 .architecture(&Point(vec![0; space.dims()]))
-                .is_ok_and(|a| !a.chip.voltage_scaling);
+                .is_ok_and(|a| !a.chip.voltage_scaling && !a.factors.has_laws());
         let inert = space
             .names
             .iter()
@@ -560,6 +562,19 @@ mod tests {
             off.evaluate(&Point(vec![1, 0])),
         );
         assert_eq!(a, b);
+        // Scaling off, but a calibration whose energy follows the supply: not inert either.
+        let file = SpaceFile::parse(
+            "v.toml",
+            &text(false).replace("[fixed]", "calibration = \"cimloop-paper-rram\"\n[fixed]"),
+        )
+        .unwrap();
+        let laws = Problem::new(file, w, Objective::parse("max-ela", &names).unwrap()).unwrap();
+        assert_eq!(Fast::new(&laws).inert, None);
+        let (a, b) = (
+            laws.evaluate(&Point(vec![0, 0])),
+            laws.evaluate(&Point(vec![1, 0])),
+        );
+        assert_ne!(a.per_workload, b.per_workload);
     }
 }
 
