@@ -367,14 +367,10 @@ pub fn evaluate_with(
     let mut kept: Vec<(LayerCost, u64)> =
         vec![(LayerCost::default(), 0); plan.map_or(0, |p| p.slots)];
     let mut softmax_error: Option<String> = None;
-    let mut used_crossbars = 0u64;
     for (i, layer) in w.layers.iter().enumerate() {
         let map = placed
             .next_if(|((s, _), _)| s.0 == i)
             .map(|(((_, m, _), map), &k)| (m, map, k));
-        if let Some((_, map, _)) = map {
-            used_crossbars += map.crossbars;
-        }
         let step = plan.map_or(Step::Cost, |p| p.steps[i]);
         let error = add_layer(
             &cx,
@@ -389,7 +385,8 @@ pub fn evaluate_with(
             softmax_error.get_or_insert(reason);
         }
     }
-    let used_cells_in_crossbars = used_crossbars * a.crossbar.rows * a.crossbar.cols;
+    // Every static layer is placed once: the crossbars they occupy are the ones one copy needs.
+    let used_cells_in_crossbars = needed * a.crossbar.rows * a.crossbar.cols;
     let infeasible = if let Some(reason) = softmax_error {
         Some(Infeasible::SoftmaxUnit { reason })
     } else if a.chip.weights_on_chip && needed > available {

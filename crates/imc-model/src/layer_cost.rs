@@ -213,8 +213,7 @@ pub fn cost_into(
     let io = inputs(cx, layer);
     // Activations through the global buffer and the network, for every layer.
     let traffic = activations.0 as f64 * io.bits_in + activations.1 as f64 * io.bits_out;
-    c.energy[E::Glb] += traffic * cx.t.glb.energy_pj;
-    c.energy[E::Interconnect] += traffic * cx.move_bit;
+    through_glb(cx, traffic, c);
     let mut error = None;
     match stat {
         Some((m, map, copies)) => crossbar(cx, layer, m, map, copies, &io, c),
@@ -230,6 +229,12 @@ pub fn cost_into(
         },
     }
     error
+}
+
+/// `bits` moved through the global buffer and the network (one access and `hops` routers).
+fn through_glb(cx: &Context, bits: f64, c: &mut LayerCost) {
+    c.energy[E::Glb] += bits * cx.t.glb.energy_pj;
+    c.energy[E::Interconnect] += bits * cx.move_bit;
 }
 
 /// A static matrix layer in the crossbars.
@@ -282,8 +287,7 @@ fn crossbar(
         let again = (p.input_reads - 1) as f64 * m.rows as f64 * g * v * io.bits_in
             + 2.0 * p.psum_trips as f64 * m.cols as f64 * g * v * io.bits_out;
         if again > 0.0 {
-            c.energy[E::Glb] += again * t.glb.energy_pj;
-            c.energy[E::Interconnect] += again * cx.move_bit;
+            through_glb(cx, again, c);
         }
         let bits = (layer.weights() * a.data.weight_bits as u64) as f64;
         c.energy[E::WeightLoad] +=
