@@ -104,6 +104,7 @@ fn bench(c: &mut Criterion) {
         num("dac_bits", 8.0),
         text("replication", "uniform"),
         text("depthwise_packing", "per-group"),
+        text("digital_lanes_at", "chip"),
     ])
     .unwrap();
     sram.factors.energy = sram.factors.energy * 0.5;

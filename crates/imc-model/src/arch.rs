@@ -5,6 +5,7 @@
 //! [`PARAMS`] that design spaces and `--set` overrides are checked against,
 //! [`Settings::resolve`] and [`Architecture::values`]. Only an `Architecture` can be costed.
 
+use crate::components::digital::LanesAt;
 use crate::declare::architecture;
 use crate::error::ModelError;
 use crate::mapping::DepthwisePacking;
@@ -79,8 +80,13 @@ architecture! {
         [17] tiles_per_group: u64 = 16, int(1, 4096);
         /// Crossbars (macros) per tile.
         [18] crossbars_per_tile: u64 = 32, int(1, 4096);
-        /// 8-bit MAC lanes per tile for dynamic matmuls and non-linear ops.
+        /// 8-bit MAC lanes for dynamic matmuls and non-linear ops, per tile or per chip
+        /// (`digital_lanes_at`).
         [30] digital_lanes: u64 = 64, int(1, 65536);
+        /// Where the digital lanes sit: `tile` (`digital_lanes` in every tile, as ISAAC and
+        /// PUMA) or `chip` (`digital_lanes` in all, one unit beside the global buffer, as
+        /// NeuroSim's chip-level activation and pooling). See `components/digital.rs`.
+        [46] digital_lanes_at: LanesAt = LanesAt::Tile, Kind::Choice(LanesAt::WORDS);
         /// All weights of a workload stay in crossbars (default for RRAM); otherwise they
         /// stream from DRAM (default for SRAM).
         [22] weights_on_chip: bool = cell.device == Device::Rram, Kind::Bool;

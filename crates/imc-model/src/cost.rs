@@ -17,8 +17,9 @@
 //!   work at once; when the chip holds more crossbars than the workload needs, every layer is
 //!   replicated `floor(available / needed)` times (at most `v`), and copies split the vectors.
 //!
-//! Other layers run on the tiles' digital lanes (see `components/digital.rs`), all tiles in
-//! parallel: cycles = `ceil(operations / (digital_lanes * tiles))`; their activations move
+//! Other layers run on the digital lanes (see `components/digital.rs`), all units in
+//! parallel: cycles = `ceil(operations / (digital_lanes * units))`, one unit per tile or one
+//! per chip (`digital_lanes_at`); their activations move
 //! through the global buffer like any layer's. Dynamic matmuls take this path (their operands
 //! change every inference, so they are not written into non-volatile cells), and the
 //! breakdown files them under `dynamic_matmul_digital`.
@@ -492,5 +493,46 @@ mod tests {
         let resnet = zoo.resolve("resnet18").unwrap().remove(0);
         let plan = Plan::new(&resnet);
         assert!(plan.distinct() < resnet.layers.len(), "{}", plan.distinct());
+    }
+
+    /// Per-tile lanes: twice the tiles, half the digital cycles (within 1%: each layer's cycles
+    /// round up) and twice the lanes' area.
+    /// One chip-level unit: the same cycles and area whatever the tiles. Nothing else moves.
+    #[test]
+    fn digital_lanes_per_tile_scale_with_tiles_and_a_chip_unit_does_not() {
+        use crate::breakdown::{AreaPart, LatencyPart};
+        use crate::components::digital::LanesAt;
+        let vgg = Zoo::builtin().unwrap().resolve("vgg16").unwrap().remove(0);
+        let cost = |at: LanesAt, groups: u64| {
+            // Weights streamed, so that any chip holds VGG16.
+            let mut a = Architecture::default_rram();
+            a.chip.weights_on_chip = false;
+            a.chip.digital_lanes_at = at;
+            a.chip.router_groups = groups;
+            let t = ComponentTable::new(&a);
+            let c = evaluate(&a, &t, &vgg);
+            (
+                c.latency_parts[LatencyPart::Digital],
+                t.area_um2[AreaPart::Digital],
+                c,
+            )
+        };
+        let (tile2, tile_area2, _) = cost(LanesAt::Tile, 2);
+        let (tile4, tile_area4, _) = cost(LanesAt::Tile, 4);
+        assert!((tile2 / tile4 - 2.0).abs() < 0.02, "{tile2} {tile4}");
+        assert!((tile_area4 / tile_area2 - 2.0).abs() < 1e-12);
+        let (chip2, chip_area2, c2) = cost(LanesAt::Chip, 2);
+        let (chip4, chip_area4, c4) = cost(LanesAt::Chip, 4);
+        assert_eq!((chip2, chip_area2), (chip4, chip_area4));
+        // 2 router groups x 16 tiles per group: the chip unit has a 32nd of the lanes.
+        assert!((chip2 / tile2 / 32.0 - 1.0).abs() < 0.01, "{chip2} {tile2}");
+        assert!((tile_area2 / chip_area2 - 32.0).abs() < 1e-9);
+        let (_, _, t2) = cost(LanesAt::Tile, 2);
+        assert_eq!(c2.energy_pj, t2.energy_pj);
+        assert_eq!(
+            c2.latency_parts[LatencyPart::Crossbar],
+            t2.latency_parts[LatencyPart::Crossbar]
+        );
+        assert!(c4.latency_parts[LatencyPart::Crossbar] < c2.latency_parts[LatencyPart::Crossbar]);
     }
 }

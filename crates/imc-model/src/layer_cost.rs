@@ -70,7 +70,7 @@ pub struct Context<'a> {
     t: &'a ComponentTable,
     /// Crossbars on the chip.
     available: u64,
-    /// Digital lanes of the whole chip.
+    /// Digital lanes of the whole chip (per tile times tiles, or the chip's own).
     lanes: f64,
     /// Energy to move one bit from the global buffer to a tile, pJ.
     move_bit: f64,
@@ -107,7 +107,7 @@ impl<'a> Context<'a> {
             a,
             t,
             available: a.crossbars(),
-            lanes: (a.chip.digital_lanes * a.tiles()) as f64,
+            lanes: (a.chip.digital_lanes * crate::components::digital::units(a)) as f64,
             move_bit: t.router.energy_pj * t.hops + t.tile_bus.energy_pj,
             cycle: a.chip.cycle_ns * t.scale.delay,
             network_steps,

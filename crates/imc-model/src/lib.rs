@@ -17,6 +17,7 @@ pub mod supply;
 pub mod tech;
 
 pub use arch::{AdcKind, Architecture, Device, SoftmaxUnit};
+pub use components::digital::LanesAt;
 pub use error::ModelError;
 pub use factors::Factors;
 pub use mapping::DepthwisePacking;

@@ -168,6 +168,8 @@ pub struct Instances {
     pub adcs: f64,
     /// Tiles.
     pub tiles: f64,
+    /// Digital units: one per tile, or one for the chip (`digital_lanes_at`).
+    pub digital_units: f64,
     /// Router groups.
     pub router_groups: f64,
 }
@@ -182,13 +184,15 @@ impl Instances {
             columns: crossbars * a.crossbar.cols as f64,
             adcs: crossbars * a.adcs_per_crossbar() as f64,
             tiles: a.tiles() as f64,
+            digital_units: crate::components::digital::units(a) as f64,
             router_groups: a.chip.router_groups as f64,
         }
     }
 
     /// Multiplies per-instance figures by the instance counts, category by category (cell
     /// arrays per crossbar, drivers per row, mux per column, ADC and shift-add per ADC, adder
-    /// tree, buffers, digital unit and bus per tile, one global buffer).
+    /// tree, buffers and bus per tile, digital units per tile or one per chip, one global
+    /// buffer).
     pub fn totals(&self, per_instance: &[f64; 10]) -> [f64; 10] {
         let counts = [
             self.crossbars,
@@ -198,7 +202,7 @@ impl Instances {
             self.adcs,
             self.tiles,
             self.tiles,
-            self.tiles,
+            self.digital_units,
             self.tiles,
             1.0,
         ];

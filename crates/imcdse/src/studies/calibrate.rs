@@ -1,11 +1,11 @@
 //! Fit a calibration to a reference simulator's table (`imcdse calibrate`).
 //!
 //! The reference's designs are split once, by seed, into fit rows and held-out rows. For each
-//! structural choice the space leaves open (`replication` x `depthwise_packing` x `dac_bits`
-//! of 1 or the input bits), every fit design is costed once with factors of 1, keeping its
-//! parts: area by part, and each workload's energy and latency by part. A total is linear in
-//! the factors, `sum_p f_p x_p`, so the factors are fitted without costing again: robust least
-//! squares on log ratios,
+//! structural choice the space leaves open (`replication` x `depthwise_packing` x
+//! `digital_lanes_at` x `dac_bits` of 1 or the input bits), every fit design is costed once
+//! with factors of 1, keeping its parts: area by part, and each workload's energy and latency
+//! by part. A total is linear in the factors, `sum_p f_p x_p`, so the factors are fitted
+//! without costing again: robust least squares on log ratios,
 //!
 //! `minimize (1/n) sum_i huber(ln(sum_p f_p x_ip) - ln y_i) + mu sum_p (ln f_p)^2`,
 //!
@@ -29,7 +29,7 @@ use argmin::core::{CostFunction, Error, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use imc_model::breakdown::{Area, Energy, Latency};
-use imc_model::{DepthwisePacking, Factors, Replication, Value, evaluate_design, supply};
+use imc_model::{DepthwisePacking, Factors, LanesAt, Replication, Value, evaluate_design, supply};
 use rayon::prelude::*;
 
 /// Huber's threshold on log ratios.
@@ -168,8 +168,9 @@ pub fn split(r: &Reference, holdout: f64, seed: u64) -> (Reference, Reference) {
     (pick(&order[n_held..]), pick(&order[..n_held]))
 }
 
-/// The structural settings to try: each of `replication`, `depthwise_packing` and
-/// `dac_bits` (1 or the input bits) that the space neither fixes nor searches.
+/// The structural settings to try: each of `replication`, `depthwise_packing`,
+/// `digital_lanes_at` and `dac_bits` (1 or the input bits) that the space neither fixes nor
+/// searches.
 fn structural_choices(space: &SpaceFile) -> Vec<Vec<(String, Value)>> {
     let open = |k: &str| {
         !space.params.iter().any(|(p, _)| p == k) && !space.fixed.iter().any(|(p, _)| p == k)
@@ -183,6 +184,7 @@ fn structural_choices(space: &SpaceFile) -> Vec<Vec<(String, Value)>> {
     let choices = [
         ("replication", Replication::WORDS),
         ("depthwise_packing", DepthwisePacking::WORDS),
+        ("digital_lanes_at", LanesAt::WORDS),
     ];
     for (name, words) in choices.into_iter().filter(|(name, _)| open(name)) {
         let values = words.iter().map(|w| Value::Str(w.to_string())).collect();
