@@ -128,6 +128,8 @@ fn compare_and_grade_take_onnx_items() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("resnet18") && out.contains("alexnet"), "{out}");
     let grade = scratch.path("grade");
+    // The certified optimum's cache in the scratch folder, not in the checkout's results/.
+    let cache = scratch.path("certified");
     let (code, out, err) = imcdse(&[
         "grade",
         "--space",
@@ -140,6 +142,8 @@ fn compare_and_grade_take_onnx_items() {
         "20",
         "--seeds",
         "1",
+        "--cache",
+        cache.to_str().unwrap(),
         "--out",
         grade.to_str().unwrap(),
     ]);
