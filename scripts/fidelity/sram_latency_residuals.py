@@ -13,7 +13,7 @@ data why the chip-level unit is the better account of CiMLoop:
 2. the latency residual by how the crossbars are grouped into tiles, at a given crossbar count;
 3. the floor CiMLoop's latency reaches on the largest chips, in clock cycles.
 
-Needs numpy and a release build (`cargo build --release -p imcdse`):
+Needs Python 3.11+ (tomllib), numpy and a release build (`cargo build --release -p imcdse`):
 
     python3 -m venv /tmp/v && /tmp/v/bin/pip install numpy
     /tmp/v/bin/python scripts/fidelity/sram_latency_residuals.py \
@@ -27,6 +27,7 @@ import csv
 import json
 import subprocess
 import tempfile
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,16 +38,8 @@ BIN = ROOT / "target" / "release" / "imcdse"
 CSV = ROOT / "search-spaces" / "reference" / "cimloop-paper" / "sram-all.csv"
 SPACE = ROOT / "search-spaces" / "paper-sram.toml"
 WORKLOADS = ["vgg16", "resnet18", "alexnet", "mobilenetv3-large"]
-PARAMS = [
-    "voltage_v",
-    "cycle_ns",
-    "rows",
-    "cols",
-    "router_groups",
-    "tiles_per_group",
-    "crossbars_per_tile",
-    "glb_mib",
-]
+# The space's free parameters, the columns a design is set by.
+PARAMS = list(tomllib.loads(SPACE.read_text())["params"])
 PLACEMENTS = ["tile", "chip"]
 MASK = (1 << 64) - 1
 
