@@ -24,22 +24,13 @@ About 40 s. Deterministic: the held-out designs are those of `imcdse calibrate -
 """
 
 import csv
-import json
 import subprocess
 import tempfile
-import tomllib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from costs import BIN, CSV, PARAMS, SPACE, WORKLOADS, eval_json
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "target" / "release" / "imcdse"
-CSV = ROOT / "search-spaces" / "reference" / "cimloop-paper" / "sram-all.csv"
-SPACE = ROOT / "search-spaces" / "paper-sram.toml"
-WORKLOADS = ["vgg16", "resnet18", "alexnet", "mobilenetv3-large"]
-# The space's free parameters, the columns a design is set by.
-PARAMS = list(tomllib.loads(SPACE.read_text())["params"])
 PLACEMENTS = ["tile", "chip"]
 MASK = (1 << 64) - 1
 
@@ -94,33 +85,16 @@ def fit(tmp, placement):
 
 def evaluate(rows, space, cal):
     """Per design: area, and per workload (energy mJ, latency ms, latency parts ms)."""
-
-    def one(r):
-        s = ",".join(f"{p}={r[p]}" for p in PARAMS)
-        out = subprocess.run(
-            [
-                str(BIN),
-                "eval",
-                "--space",
-                str(space),
-                "--calibration",
-                str(cal),
-                "--set",
-                s,
-                "--json",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+    return [
+        (
+            d["area_mm2"],
+            {
+                w: (v["energy_mj"], v["latency_ms"], v["breakdown"]["latency_ms"])
+                for w, v in d["workloads"].items()
+            },
         )
-        d = json.loads(out.stdout)
-        return d["area_mm2"], {
-            w: (v["energy_mj"], v["latency_ms"], v["breakdown"]["latency_ms"])
-            for w, v in d["workloads"].items()
-        }
-
-    with ThreadPoolExecutor(2) as ex:
-        return list(ex.map(one, rows))
+        for d in eval_json(rows, ["--space", str(space), "--calibration", str(cal)])
+    ]
 
 
 def max_ela(area, energies, latencies):

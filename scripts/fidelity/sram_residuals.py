@@ -16,7 +16,7 @@ made of, so that the next model change aims at it:
    `imcdse calibrate`'s, on the same 70/30 split idea);
 5. which parameters what is left after the last candidate still depends on.
 
-Needs numpy and scipy, and a release build (`cargo build --release -p imcdse`):
+Needs Python 3.11+ (tomllib), numpy and scipy, and a release build (`cargo build --release -p imcdse`):
 
     python3 -m venv /tmp/v && /tmp/v/bin/pip install numpy scipy
     /tmp/v/bin/python scripts/fidelity/sram_residuals.py > results/reference/fidelity/sram-energy-residuals.md
@@ -29,30 +29,17 @@ import json
 import subprocess
 import sys
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
+from costs import BIN, CSV, PARAMS, ROOT, WORKLOADS, eval_json
 from scipy.optimize import minimize, minimize_scalar
 from scipy.stats import spearmanr
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "target" / "release" / "imcdse"
-CSV = ROOT / "search-spaces" / "reference" / "cimloop-paper" / "sram-all.csv"
-WORKLOADS = ["vgg16", "resnet18", "alexnet", "mobilenetv3-large"]
-PARAMS = [
-    "voltage_v",
-    "cycle_ns",
-    "rows",
-    "cols",
-    "router_groups",
-    "tiles_per_group",
-    "crossbars_per_tile",
-    "glb_mib",
-]
 # The structural choice the shipped calibration (cimloop-paper-sram) fitted.
-CHOICE = "replication=uniform,depthwise_packing=per-group,dac_bits=8"
+CHOICE = (
+    "replication=uniform,depthwise_packing=per-group,digital_lanes_at=chip,dac_bits=8"
+)
 # NeuroSim's 32 nm LP transistor (the SRAM cell's roadmap, LSTP, in the framework's
 # sram_neurosim_default.cell.yaml): nominal Vdd 0.9 V, Vth 0.442 V. CiMLoop's NeuroSim
 # plug-in scales on-current by ((V - Vth) / (Vnom - Vth))^2 when the supply is overridden
@@ -72,22 +59,14 @@ def drive(v):
 
 
 def evaluate(rows, space, extra):
-    def one(r):
-        s = ",".join(f"{p}={r[p]}" for p in PARAMS) + (f",{extra}" if extra else "")
-        out = subprocess.run(
-            [str(BIN), "eval", "--space", space, "--set", s, "--json"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        d = json.loads(out.stdout)
-        return {
+    """Per design and workload: energy mJ, its parts, and the cells the workload needs."""
+    return [
+        {
             w: (v["energy_mj"], v["breakdown"]["energy_mj"], v["needed_cells"])
             for w, v in d["workloads"].items()
         }
-
-    with ThreadPoolExecutor(2) as ex:
-        return list(ex.map(one, rows))
+        for d in eval_json(rows, ["--space", space], extra)
+    ]
 
 
 def crossbar_layers(workload):
