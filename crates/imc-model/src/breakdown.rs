@@ -66,6 +66,10 @@ parts!(
         DynamicMatmul = "dynamic_matmul_digital",
         /// Weights streamed from DRAM when they do not stay on chip.
         WeightLoad = "weight_load",
+        /// Streamed weights written into the crossbars: one wordline per row written.
+        WriteDrivers = "write_drivers",
+        /// Streamed weights written into the crossbars: the bitline of each cell written.
+        WriteCells = "write_cells",
         /// The softmax unit (digital or associative processor).
         Softmax = "softmax",
     }
@@ -121,7 +125,7 @@ pub struct Breakdown<P: Part, const N: usize> {
 }
 
 /// Energy by part (pJ inside the model).
-pub type Energy = Breakdown<EnergyPart, 13>;
+pub type Energy = Breakdown<EnergyPart, 15>;
 /// Latency by part (ns inside the model).
 pub type Latency = Breakdown<LatencyPart, 5>;
 /// Area by part (um^2 inside the model).
@@ -240,13 +244,14 @@ mod tests {
 
     #[test]
     fn every_part_has_its_slot_and_name() {
-        assert_eq!(EnergyPart::ALL.len(), 13);
+        assert_eq!(EnergyPart::ALL.len(), 15);
         assert_eq!(LatencyPart::ALL.len(), 5);
         assert_eq!(AreaPart::ALL.len(), 10);
         for (i, p) in EnergyPart::ALL.iter().enumerate() {
             assert_eq!(p.index(), i);
         }
         assert_eq!(EnergyPart::DynamicMatmul.name(), "dynamic_matmul_digital");
+        assert_eq!(EnergyPart::WriteCells.name(), "write_cells");
         assert_eq!(AreaPart::Glb.name(), "glb");
     }
 

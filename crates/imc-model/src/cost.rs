@@ -42,8 +42,10 @@
 //! widths (1-bit spikes). Non-spiking layers use the architecture's precision.
 //!
 //! Weights off chip (`weights_on_chip = false`): each static layer's weights stream from DRAM
-//! once per inference (energy per bit, and time at the DRAM bandwidth, under `weight_load`),
-//! and a layer larger than the chip runs in `ceil(needed / available)` passes, weight-stationary:
+//! once per inference (energy per bit, and time at the DRAM bandwidth, under `weight_load`)
+//! and is written into the cells of each of the layer's copies (`components/weight_write.rs`):
+//! `K * g * col_tiles * copies` row writes (`write_drivers`) and `K * N*c * g * copies` cell
+//! writes (`write_cells`). A layer larger than the chip runs in `ceil(needed / available)` passes, weight-stationary:
 //! its inputs are read from the global buffer again for every pass that needs them, and
 //! partial sums of columns taller than the chip go out to it and back ([`crate::mapping::Passes`];
 //! filed under `glb` and `interconnect`).
@@ -534,5 +536,44 @@ mod tests {
             t2.latency_parts[LatencyPart::Crossbar]
         );
         assert!(c4.latency_parts[LatencyPart::Crossbar] < c2.latency_parts[LatencyPart::Crossbar]);
+    }
+
+    /// Weights streamed from DRAM are written into every copy of the layer. VGG16's first
+    /// convolution (27 x 64, 50,176 input vectors) on 16 x 16 crossbars, 8-bit weights in
+    /// 1-bit cells: 512 columns, 32 column tiles and 2 row tiles, 64 crossbars. A chip of 192
+    /// crossbars holds 3 copies: 27 x 32 x 3 = 2,592 row writes and 27 x 512 x 3 = 41,472 cell
+    /// writes. With weights on chip nothing is written per inference.
+    #[test]
+    fn streamed_weights_are_written_into_every_copy() {
+        use crate::breakdown::EnergyPart;
+        let mut conv = Zoo::builtin().unwrap().resolve("vgg16").unwrap().remove(0);
+        conv.layers.truncate(1);
+        let mut a = Architecture::default_rram();
+        a.chip.weights_on_chip = false;
+        a.crossbar.rows = 16;
+        a.crossbar.cols = 16;
+        a.cell.bits_per_cell = 1;
+        a.data.weight_bits = 8;
+        a.chip.router_groups = 1;
+        a.chip.tiles_per_group = 6;
+        a.chip.crossbars_per_tile = 32;
+        let t = ComponentTable::new(&a);
+        let c = evaluate(&a, &t, &conv);
+        let rows = c.energy_parts[EnergyPart::WriteDrivers] / t.write_row.energy_pj;
+        let cells = c.energy_parts[EnergyPart::WriteCells] / t.write_cell.energy_pj;
+        assert!((rows - 2592.0).abs() < 1e-6, "{rows}");
+        assert!((cells - 41472.0).abs() < 1e-6, "{cells}");
+        // A chip smaller than the layer: one copy, written once over its passes.
+        a.chip.tiles_per_group = 1;
+        let t = ComponentTable::new(&a);
+        let c = evaluate(&a, &t, &conv);
+        let cells = c.energy_parts[EnergyPart::WriteCells] / t.write_cell.energy_pj;
+        assert!((cells - 13824.0).abs() < 1e-6, "{cells}");
+        a.chip.weights_on_chip = true;
+        a.chip.tiles_per_group = 6;
+        let t = ComponentTable::new(&a);
+        let c = evaluate(&a, &t, &conv);
+        assert_eq!(c.energy_parts[EnergyPart::WriteDrivers], 0.0);
+        assert_eq!(c.energy_parts[EnergyPart::WriteCells], 0.0);
     }
 }

@@ -7,7 +7,8 @@
 //!   network (`glb`, `interconnect`).
 //! - A static matrix layer (weights in crossbars) adds cell reads, row drives, conversions,
 //!   shift-adds, adder-tree additions and tile-buffer traffic, and crossbar cycles; a spiking one
-//!   adds membrane updates; weights off chip add their DRAM stream.
+//!   adds membrane updates; weights off chip add their DRAM stream and their writes into the
+//!   cells of every copy.
 //! - Softmax runs on the architecture's softmax unit; every other layer on the digital lanes
 //!   (dynamic matmuls filed apart).
 //! - A spiking network's layers repeat every timestep: the layer's cost is multiplied by `T`.
@@ -293,6 +294,13 @@ fn crossbar(
         c.energy[E::WeightLoad] +=
             bits * (dram::ENERGY_PJ_PER_BIT * a.calibration.energy + t.tile_input_buffer.energy_pj);
         c.latency[L::WeightLoad] += bits / dram::BITS_PER_NS * t.scale.delay;
+        // Written into the cells of every copy (a layer larger than the chip has one copy,
+        // written once over its passes): a row write per crossbar row, a cell write per cell.
+        let copies = layer_copies as f64;
+        c.energy[E::WriteDrivers] +=
+            m.rows as f64 * g * map.col_tiles as f64 * copies * t.write_row.energy_pj;
+        c.energy[E::WriteCells] +=
+            (m.rows * map.phys_cols) as f64 * g * copies * t.write_cell.energy_pj;
     }
 }
 

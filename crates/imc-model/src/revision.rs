@@ -9,8 +9,9 @@ use crate::param::Value;
 
 /// Bumped whenever a change of a cost formula changes what some design costs (not for
 /// refactors that keep every number). 2: `per-layer` replication ignores whether the other
-/// layers fit (2026-12-02).
-pub const MODEL_REVISION: u32 = 2;
+/// layers fit (2026-12-02). 3: weights streamed from DRAM are also written into the cells
+/// (`write_drivers`, `write_cells`; 2026-12-03).
+pub const MODEL_REVISION: u32 = 3;
 
 /// The revision and the default architecture of each device, as text to hash.
 pub fn fingerprint() -> String {

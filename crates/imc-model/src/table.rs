@@ -34,6 +34,10 @@ pub struct ComponentTable {
     pub tile_bus: Component,
     /// A tile's digital lanes.
     pub digital: Component,
+    /// Writing one row of streamed weights (energy per row written).
+    pub write_row: Component,
+    /// Writing one cell of streamed weights (energy per cell written).
+    pub write_cell: Component,
     /// Energy of an 8-bit add in the digital units, pJ.
     pub add_pj: f64,
     /// Energy of an 8-bit multiply in the digital units, pJ.
@@ -63,6 +67,8 @@ impl ComponentTable {
             router: components::interconnect::router(&s),
             tile_bus: components::interconnect::tile_bus(&s),
             digital: components::digital::model(a, &s),
+            write_row: components::weight_write::row(&s),
+            write_cell: components::weight_write::cell(a, &s),
             add_pj,
             mul_pj,
             hops: components::interconnect::mean_hops(a.chip.router_groups),

@@ -19,6 +19,7 @@ pub mod interconnect;
 pub mod row_driver;
 pub mod shift_add;
 pub mod softmax_unit;
+pub mod weight_write;
 
 use crate::arch::Architecture;
 use crate::tech;
