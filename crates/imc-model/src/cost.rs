@@ -45,8 +45,9 @@
 //! once per inference (energy per bit, and time at the DRAM bandwidth, under `weight_load`)
 //! and is written into the cells of each of the layer's copies (`components/weight_write.rs`):
 //! `K * g * col_tiles * copies` row writes (`write_drivers`) and `K * N*c * g * copies` cell
-//! writes (`write_cells`). A layer larger than the chip runs in `ceil(needed / available)` passes, weight-stationary:
-//! its inputs are read from the global buffer again for every pass that needs them, and
+//! writes (`write_cells`). A layer larger than the chip runs in `ceil(needed / available)`
+//! passes, weight-stationary: its inputs are read from the global buffer again for every pass
+//! that needs them, and
 //! partial sums of columns taller than the chip go out to it and back ([`crate::mapping::Passes`];
 //! filed under `glb` and `interconnect`).
 
