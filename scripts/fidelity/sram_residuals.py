@@ -394,7 +394,7 @@ def main():
         "under the paper's settings; `imcdse calibrate --voltage-laws` fits them and the shipped "
         "`cimloop-paper-sram` has them. A per-row-activation driver share and weight-reload "
         "proxies on top add at most 0.013 (MobileNetV3) and are fitted here, not shipped. The "
-        "last row is no model: a free share of the whole energy per column count for each law "
+        "diagnostic row is no model: a free share of the whole energy per column count for each law "
         "lifts every CNN to 0.915 or more, so what is left is mostly how the supply's effect "
         "depends on the crossbar's width, which no part of the model follows yet.\n"
     )

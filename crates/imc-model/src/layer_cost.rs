@@ -296,11 +296,10 @@ fn crossbar(
         c.latency[L::WeightLoad] += bits / dram::BITS_PER_NS * t.scale.delay;
         // Written into the cells of every copy (a layer larger than the chip has one copy,
         // written once over its passes): a row write per crossbar row, a cell write per cell.
-        let copies = layer_copies as f64;
+        let n = layer_copies as f64;
         c.energy[E::WriteDrivers] +=
-            m.rows as f64 * g * map.col_tiles as f64 * copies * t.write_row.energy_pj;
-        c.energy[E::WriteCells] +=
-            (m.rows * map.phys_cols) as f64 * g * copies * t.write_cell.energy_pj;
+            m.rows as f64 * g * map.col_tiles as f64 * n * t.write_row.energy_pj;
+        c.energy[E::WriteCells] += (m.rows * map.phys_cols) as f64 * g * n * t.write_cell.energy_pj;
     }
 }
 

@@ -101,11 +101,11 @@ impl Calibration {
         let fitted_on = text_of("fitted_on", &mut problems);
         let parameters = parameters(table.get("parameters"), &mut problems);
         let factors = Factors {
-            energy: per_part::<_, 15>(&table, "energy", 1.0, &mut problems),
-            energy_cv2: per_part::<_, 15>(&table, "energy_cv2", 0.0, &mut problems),
-            energy_drive: per_part::<_, 15>(&table, "energy_drive", 0.0, &mut problems),
-            latency: per_part::<_, 5>(&table, "latency", 1.0, &mut problems),
-            area: per_part::<_, 10>(&table, "area", 1.0, &mut problems),
+            energy: per_part(&table, "energy", 1.0, &mut problems),
+            energy_cv2: per_part(&table, "energy_cv2", 0.0, &mut problems),
+            energy_drive: per_part(&table, "energy_drive", 0.0, &mut problems),
+            latency: per_part(&table, "latency", 1.0, &mut problems),
+            area: per_part(&table, "area", 1.0, &mut problems),
         };
         if !problems.is_empty() {
             return Err(fail(problems));
