@@ -64,76 +64,99 @@ pub fn fold(op: &str, ins: &[&T], out: &[u64]) -> Option<Data> {
     let all_int = vals.iter().all(|d| matches!(d, Data::Int(_)));
     let at = |k: usize, i: u64| -> usize { source_index(out, &ins[k].shape, i) };
     if op == "Where" {
-        let c = as_f64(vals[0]);
-        let pick = |i: u64| {
-            if c[at(0, i)] != 0.0 {
-                (1, at(1, i))
-            } else {
-                (2, at(2, i))
-            }
-        };
-        return Some(match (vals[1], vals[2]) {
-            (Data::Int(a), Data::Int(b)) => Data::Int(
+        return Some(fold_where(&vals, at, n));
+    }
+    if all_int && op != "Sqrt" && op != "Pow" {
+        return fold_ints(op, &vals, at, n).map(Data::Int);
+    }
+    fold_floats(op, &vals, at, n)
+}
+
+/// `Where` on known values: input 1 where the condition (input 0) holds, else input 2;
+/// integers when both branches are, floats otherwise. `at(k, i)` is the element of input `k`
+/// that output element `i` reads.
+fn fold_where(vals: &[&Data], at: impl Fn(usize, u64) -> usize, n: u64) -> Data {
+    let c = as_f64(vals[0]);
+    let pick = |i: u64| {
+        if c[at(0, i)] != 0.0 {
+            (1, at(1, i))
+        } else {
+            (2, at(2, i))
+        }
+    };
+    match (vals[1], vals[2]) {
+        (Data::Int(a), Data::Int(b)) => Data::Int(
+            (0..n)
+                .map(|i| match pick(i) {
+                    (1, k) => a[k],
+                    (_, k) => b[k],
+                })
+                .collect(),
+        ),
+        _ => {
+            let (a, b) = (as_f64(vals[1]), as_f64(vals[2]));
+            Data::Float(
                 (0..n)
                     .map(|i| match pick(i) {
                         (1, k) => a[k],
                         (_, k) => b[k],
                     })
                     .collect(),
-            ),
-            _ => {
-                let (a, b) = (as_f64(vals[1]), as_f64(vals[2]));
-                Data::Float(
-                    (0..n)
-                        .map(|i| match pick(i) {
-                            (1, k) => a[k],
-                            (_, k) => b[k],
-                        })
-                        .collect(),
-                )
-            }
-        });
+            )
+        }
     }
-    if all_int && op != "Sqrt" && op != "Pow" {
-        let v: Vec<Vec<i64>> = vals
-            .iter()
-            .map(|d| match d {
-                Data::Int(x) => x.clone(),
-                Data::Float(_) => Vec::new(),
+}
+
+/// `op` on integer values (wrapping, as the integer types of ONNX; `None` for a division by
+/// zero or an operator without an integer rule). `at` as in [`fold_where`].
+fn fold_ints(
+    op: &str,
+    vals: &[&Data],
+    at: impl Fn(usize, u64) -> usize,
+    n: u64,
+) -> Option<Vec<i64>> {
+    let v: Vec<Vec<i64>> = vals
+        .iter()
+        .map(|d| match d {
+            Data::Int(x) => x.clone(),
+            Data::Float(_) => Vec::new(),
+        })
+        .collect();
+    let a = |i| v[0][at(0, i)];
+    let b = |i| v.get(1).map_or(0, |x| x[at(1, i)]);
+    (0..n)
+        .map(|i| {
+            Some(match op {
+                "Add" => a(i).wrapping_add(b(i)),
+                "Sub" => a(i).wrapping_sub(b(i)),
+                "Mul" => a(i).wrapping_mul(b(i)),
+                "Div" => a(i).checked_div(b(i))?,
+                "Mod" => a(i).checked_rem(b(i)).map(|r| {
+                    if r != 0 && (r < 0) != (b(i) < 0) {
+                        r + b(i)
+                    } else {
+                        r
+                    }
+                })?,
+                "Min" => a(i).min(b(i)),
+                "Max" => a(i).max(b(i)),
+                "Neg" => a(i).wrapping_neg(),
+                "Abs" => a(i).wrapping_abs(),
+                "Equal" => i64::from(a(i) == b(i)),
+                "Less" => i64::from(a(i) < b(i)),
+                "Greater" => i64::from(a(i) > b(i)),
+                "Not" => i64::from(a(i) == 0),
+                "And" => i64::from(a(i) != 0 && b(i) != 0),
+                "Or" => i64::from(a(i) != 0 || b(i) != 0),
+                _ => return None,
             })
-            .collect();
-        let a = |i| v[0][at(0, i)];
-        let b = |i| v.get(1).map_or(0, |x| x[at(1, i)]);
-        let r: Option<Vec<i64>> = (0..n)
-            .map(|i| {
-                Some(match op {
-                    "Add" => a(i).wrapping_add(b(i)),
-                    "Sub" => a(i).wrapping_sub(b(i)),
-                    "Mul" => a(i).wrapping_mul(b(i)),
-                    "Div" => a(i).checked_div(b(i))?,
-                    "Mod" => a(i).checked_rem(b(i)).map(|r| {
-                        if r != 0 && (r < 0) != (b(i) < 0) {
-                            r + b(i)
-                        } else {
-                            r
-                        }
-                    })?,
-                    "Min" => a(i).min(b(i)),
-                    "Max" => a(i).max(b(i)),
-                    "Neg" => a(i).wrapping_neg(),
-                    "Abs" => a(i).wrapping_abs(),
-                    "Equal" => i64::from(a(i) == b(i)),
-                    "Less" => i64::from(a(i) < b(i)),
-                    "Greater" => i64::from(a(i) > b(i)),
-                    "Not" => i64::from(a(i) == 0),
-                    "And" => i64::from(a(i) != 0 && b(i) != 0),
-                    "Or" => i64::from(a(i) != 0 || b(i) != 0),
-                    _ => return None,
-                })
-            })
-            .collect();
-        return r.map(Data::Int);
-    }
+        })
+        .collect()
+}
+
+/// `op` on values as floats (`None` for an operator without a float rule); comparisons give
+/// integers. `at` as in [`fold_where`].
+fn fold_floats(op: &str, vals: &[&Data], at: impl Fn(usize, u64) -> usize, n: u64) -> Option<Data> {
     let v: Vec<Vec<f64>> = vals.iter().map(|d| as_f64(d)).collect();
     let a = |i| v[0][at(0, i)];
     let b = |i| v.get(1).map_or(0.0, |x| x[at(1, i)]);
@@ -211,5 +234,38 @@ mod tests {
             fold("Mod", &[&t(vec![1], vec![-3]), &t(vec![1], vec![2])], &[1]),
             Some(Data::Int(vec![1]))
         );
+    }
+
+    #[test]
+    fn folding_where_and_floats() {
+        let t = |s: Vec<u64>, v: Data| T {
+            shape: s,
+            data: false,
+            value: Some(v),
+        };
+        let cond = t(vec![3], Data::Int(vec![1, 0, 1]));
+        let a = t(vec![3], Data::Int(vec![10, 20, 30]));
+        let (b, f) = (
+            t(vec![], Data::Int(vec![0])),
+            t(vec![], Data::Float(vec![0.5])),
+        );
+        assert_eq!(
+            fold("Where", &[&cond, &a, &b], &[3]),
+            Some(Data::Int(vec![10, 0, 30]))
+        );
+        assert_eq!(
+            fold("Where", &[&cond, &a, &f], &[3]),
+            Some(Data::Float(vec![10.0, 0.5, 30.0]))
+        );
+        assert_eq!(
+            fold("Less", &[&a, &f], &[3]),
+            Some(Data::Int(vec![0, 0, 0]))
+        );
+        assert_eq!(
+            fold("Sqrt", &[&t(vec![1], Data::Int(vec![9]))], &[1]),
+            Some(Data::Float(vec![3.0]))
+        );
+        assert_eq!(fold("Div", &[&a, &b], &[3]), None);
+        assert_eq!(fold("Erf", &[&a], &[3]), None);
     }
 }
