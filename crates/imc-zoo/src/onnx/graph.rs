@@ -4,7 +4,7 @@
 //! before some node, initializer or input provides it).
 
 use super::Options;
-use super::proto::{Dim, Graph, Model};
+use super::proto::{Dim, Graph, Model, ValueInfo};
 use super::tensor::{T, check_shape, dims};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -60,6 +60,37 @@ fn weight_position(op: &str, k: usize) -> bool {
 
 /// Checks `model` and prepares its graph.
 pub fn prepare<'a>(model: &'a Model, opts: &Options) -> Result<Ready<'a>, String> {
+    let (graph, opset) = graph_and_opset(model)?;
+    let mut tensors = initializers(graph)?;
+    let mut symbols = Symbols::new(opts);
+    let mut declared = Vec::new();
+    for v in graph
+        .inputs
+        .iter()
+        .filter(|v| !tensors.contains_key(&v.name))
+    {
+        declared.push((v.name.clone(), symbols.input_shape(v)?));
+    }
+    let dims = symbols.values()?;
+    let input = data_input(graph, &declared, opts)?;
+    for (name, shape) in declared {
+        let data = name == input.0;
+        tensors.insert(name, T::of(shape, data));
+    }
+    let order = order(graph, &tensors)?;
+    Ok(Ready {
+        graph,
+        opset,
+        order,
+        tensors,
+        input,
+        dims,
+    })
+}
+
+/// The model's graph and default-domain opset, checked: an ONNX model (a graph, an IR
+/// version), an opset the importer reads, and some nodes.
+fn graph_and_opset(model: &Model) -> Result<(&Graph, i64), String> {
     let graph = model
         .graph
         .as_ref()
@@ -81,6 +112,11 @@ pub fn prepare<'a>(model: &'a Model, opts: &Options) -> Result<Ready<'a>, String
     if graph.nodes.is_empty() {
         return Err("the graph has no nodes".into());
     }
+    Ok((graph, opset))
+}
+
+/// The initializers by name, their data types and shapes checked; values kept when small.
+fn initializers(graph: &Graph) -> Result<HashMap<String, T>, String> {
     let mut tensors = HashMap::new();
     for t in &graph.initializers {
         dtype(t.dtype, &format!("initializer `{}`", t.name))?;
@@ -95,15 +131,31 @@ pub fn prepare<'a>(model: &'a Model, opts: &Options) -> Result<Ready<'a>, String
             },
         );
     }
-    let mut given: BTreeMap<&str, u64> = opts.dims.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    let mut used = BTreeMap::new();
-    let mut symbols = BTreeSet::new();
-    let mut declared = Vec::new();
-    for v in graph
-        .inputs
-        .iter()
-        .filter(|v| !tensors.contains_key(&v.name))
-    {
+    Ok(tensors)
+}
+
+/// The symbolic dimensions of the graph inputs and the values they are given.
+struct Symbols<'o> {
+    /// The values `--dims` gives, by name.
+    given: BTreeMap<&'o str, u64>,
+    /// The names of the symbolic dimensions the graph inputs have.
+    seen: BTreeSet<String>,
+    /// The values the symbolic dimensions took (from `--dims`, or 1 for a batch).
+    used: BTreeMap<String, u64>,
+}
+
+impl<'o> Symbols<'o> {
+    /// No symbol seen yet, the values of `opts.dims` to give.
+    fn new(opts: &'o Options) -> Self {
+        Symbols {
+            given: opts.dims.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+            seen: BTreeSet::new(),
+            used: BTreeMap::new(),
+        }
+    }
+
+    /// The shape of graph input `v`, every dimension given a value, checked.
+    fn input_shape(&mut self, v: &ValueInfo) -> Result<Vec<u64>, String> {
         let what = format!("graph input `{}`", v.name);
         dtype(
             v.elem.ok_or_else(|| format!("{what} is not a tensor"))?,
@@ -114,69 +166,68 @@ pub fn prepare<'a>(model: &'a Model, opts: &Options) -> Result<Ready<'a>, String
         })?;
         let mut s = Vec::with_capacity(shape.len());
         for (i, d) in shape.iter().enumerate() {
-            s.push(match d {
-                Dim::Value(x) if *x >= 1 => *x as u64,
-                Dim::Value(x) => return Err(format!("{what}: dimension {i} is {x}")),
-                Dim::Param(name) => {
-                    symbols.insert(name.clone());
-                    match given.get(name.as_str()) {
-                        Some(0) => {
-                            return Err(format!(
-                                "--dims {name}=0: a dimension must be an integer >= 1"
-                            ));
-                        }
-                        Some(&x) => {
-                            used.insert(name.clone(), x);
-                            x
-                        }
-                        None if is_batch(name) => {
-                            used.insert(name.clone(), 1);
-                            1
-                        }
-                        None => {
-                            return Err(format!(
-                                "{what}: symbolic dimension `{name}` (axis {i}) has no value; give it with --dims {name}=N"
-                            ));
-                        }
-                    }
-                }
-                Dim::Unknown if i == 0 => 1,
-                Dim::Unknown => {
-                    return Err(format!(
-                        "{what}: dimension {i} is dynamic and unnamed, so --dims cannot set it; give it a name or a size when exporting"
-                    ));
-                }
-            });
+            s.push(self.dim(&what, i, d)?);
         }
         check_shape(&s).map_err(|e| format!("{what}: {e}"))?;
-        declared.push((v.name.clone(), s));
+        Ok(s)
     }
-    given.retain(|k, _| !symbols.contains(*k));
-    if let Some(k) = given.keys().next() {
-        let have: Vec<&str> = symbols.iter().map(String::as_str).collect();
-        return Err(format!(
-            "--dims {k}: the graph has no symbolic dimension of that name; it has {}",
-            if have.is_empty() {
-                "none".to_string()
-            } else {
-                have.join(", ")
+
+    /// The size of dimension `i`, `d`, of a graph input (`what`): its value, the value
+    /// `--dims` gives its name (1 for an unset batch), or 1 for an unnamed first dimension.
+    fn dim(&mut self, what: &str, i: usize, d: &Dim) -> Result<u64, String> {
+        Ok(match d {
+            Dim::Value(x) if *x >= 1 => *x as u64,
+            Dim::Value(x) => return Err(format!("{what}: dimension {i} is {x}")),
+            Dim::Param(name) => {
+                self.seen.insert(name.clone());
+                match self.given.get(name.as_str()) {
+                    Some(0) => {
+                        return Err(format!(
+                            "--dims {name}=0: a dimension must be an integer >= 1"
+                        ));
+                    }
+                    Some(&x) => {
+                        self.used.insert(name.clone(), x);
+                        x
+                    }
+                    None if is_batch(name) => {
+                        self.used.insert(name.clone(), 1);
+                        1
+                    }
+                    None => {
+                        return Err(format!(
+                            "{what}: symbolic dimension `{name}` (axis {i}) has no value; give it with --dims {name}=N"
+                        ));
+                    }
+                }
             }
-        ));
+            Dim::Unknown if i == 0 => 1,
+            Dim::Unknown => {
+                return Err(format!(
+                    "{what}: dimension {i} is dynamic and unnamed, so --dims cannot set it; give it a name or a size when exporting"
+                ));
+            }
+        })
     }
-    let input = data_input(graph, &declared, opts)?;
-    for (name, shape) in declared {
-        let data = name == input.0;
-        tensors.insert(name, T::of(shape, data));
+
+    /// The symbolic dimensions and their values, by name, once every graph input is read;
+    /// an error for a `--dims` name no graph input has.
+    fn values(mut self) -> Result<Vec<(String, u64)>, String> {
+        let seen = &self.seen;
+        self.given.retain(|k, _| !seen.contains(*k));
+        if let Some(k) = self.given.keys().next() {
+            let have: Vec<&str> = self.seen.iter().map(String::as_str).collect();
+            return Err(format!(
+                "--dims {k}: the graph has no symbolic dimension of that name; it has {}",
+                if have.is_empty() {
+                    "none".to_string()
+                } else {
+                    have.join(", ")
+                }
+            ));
+        }
+        Ok(self.used.into_iter().collect())
     }
-    let order = order(graph, &tensors)?;
-    Ok(Ready {
-        graph,
-        opset,
-        order,
-        tensors,
-        input,
-        dims: used.into_iter().collect(),
-    })
 }
 
 /// Which graph input is the data: `--input`, or the one left when parameter-like inputs
