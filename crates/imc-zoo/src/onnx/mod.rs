@@ -20,6 +20,7 @@ pub mod tensor;
 pub mod wire;
 
 use crate::error::{Problem, ZooError};
+use crate::layer::Layer;
 use crate::workload::Workload;
 pub use map::Unsupported;
 use std::io::BufReader;
@@ -121,13 +122,43 @@ pub fn import_bytes(path: &str, bytes: &[u8], opts: &Options) -> Result<Imported
     )
 }
 
+/// Imports the model `reader` holds: decodes it, prepares its graph, maps its nodes, and
+/// writes the workload file and reads it back.
 fn read<R: std::io::BufRead + std::io::Seek>(
     path: &str,
-    mut reader: wire::Reader<R>,
+    reader: wire::Reader<R>,
     opts: &Options,
 ) -> Result<Imported, ZooError> {
+    let model = decode(path, reader)?;
+    let mut ready = graph::prepare(&model, opts).map_err(|m| invalid(path, "", m))?;
+    let (layers, skipped) = map_nodes(path, &mut ready, opts)?;
+    let hash = hash(ready.graph);
+    let workload = describe(path, &model, &ready, opts, &hash, layers);
+    let comment = comment(path, &hash, &skipped);
+    let toml =
+        crate::spec::write::to_toml(&workload, &comment).map_err(|m| invalid(path, "", m))?;
+    let parsed = crate::spec::parse(path, &toml, &[])?;
+    debug_assert_eq!(parsed.layers, workload.layers);
+    let nodes = ready.graph.nodes.len();
+    Ok(Imported {
+        workload: Workload {
+            file: path.to_string(),
+            ..parsed
+        },
+        toml,
+        skipped,
+        nodes,
+        hash,
+    })
+}
+
+/// The model's messages, decoded.
+fn decode<R: std::io::BufRead + std::io::Seek>(
+    path: &str,
+    mut reader: wire::Reader<R>,
+) -> Result<proto::Model, ZooError> {
     let len = reader.size();
-    let model = proto::model(&mut reader).map_err(|e| {
+    proto::model(&mut reader).map_err(|e| {
         invalid(
             path,
             "",
@@ -136,8 +167,16 @@ fn read<R: std::io::BufRead + std::io::Seek>(
                 e.message, e.at
             ),
         )
-    })?;
-    let mut ready = graph::prepare(&model, opts).map_err(|m| invalid(path, "", m))?;
+    })
+}
+
+/// The layers of the nodes in execution order, and the unsupported operators; an error when
+/// some operator is unsupported (unless `skip_unsupported`) or no node computes on the data.
+fn map_nodes(
+    path: &str,
+    ready: &mut graph::Ready,
+    opts: &Options,
+) -> Result<(Vec<Layer>, Vec<Unsupported>), ZooError> {
     let tensors = std::mem::take(&mut ready.tensors);
     let mut walk = map::Walk::new(tensors, ready.opset, &ready.graph.nodes);
     for &i in &ready.order {
@@ -169,18 +208,35 @@ fn read<R: std::io::BufRead + std::io::Seek>(
             "no node of the graph computes on the data",
         ));
     }
-    let hash = hash(ready.graph);
-    let file_name = Path::new(path)
+    Ok((walk.layers, skipped))
+}
+
+/// The file name of `path` (the whole of it when it has none).
+fn file_name(path: &str) -> &str {
+    Path::new(path)
         .file_name()
         .and_then(|s| s.to_str())
-        .unwrap_or(path);
+        .unwrap_or(path)
+}
+
+/// The workload of `layers`: its name, a description of the model, and its source with the
+/// graph's hash.
+fn describe(
+    path: &str,
+    model: &proto::Model,
+    ready: &graph::Ready,
+    opts: &Options,
+    hash: &str,
+    layers: Vec<Layer>,
+) -> Workload {
+    let file_name = file_name(path);
     let opset = ready.opset;
     let producer = if model.producer.trim().is_empty() {
         "unknown producer".to_string()
     } else {
         model.producer.clone()
     };
-    let workload = Workload {
+    Workload {
         name: opts.name.clone().unwrap_or_else(|| stem(path)),
         description: format!(
             "imported from {file_name}: {} nodes, opset {opset}, exported by {producer}; data input `{}`",
@@ -190,30 +246,22 @@ fn read<R: std::io::BufRead + std::io::Seek>(
         source: format!("ONNX file {file_name}, graph hash fnv1a64:{hash}"),
         input: ready.input.1.clone(),
         params: ready.dims.clone(),
-        layers: walk.layers,
+        layers,
         file: path.to_string(),
-    };
+    }
+}
+
+/// The workload file's opening comment: where it comes from, and the operators costed as
+/// nothing.
+fn comment(path: &str, hash: &str, skipped: &[Unsupported]) -> String {
+    let file_name = file_name(path);
     let mut comment =
         format!("Imported by imcdse from the ONNX file {file_name} (graph hash fnv1a64:{hash}).");
     if !skipped.is_empty() {
         comment.push_str("\nCosted as nothing (unsupported):");
-        for u in &skipped {
+        for u in skipped {
             comment.push_str(&format!("\n  {} x{} (first: {})", u.op, u.count, u.first));
         }
     }
-    let toml =
-        crate::spec::write::to_toml(&workload, &comment).map_err(|m| invalid(path, "", m))?;
-    let parsed = crate::spec::parse(path, &toml, &[])?;
-    debug_assert_eq!(parsed.layers, workload.layers);
-    let nodes = ready.graph.nodes.len();
-    Ok(Imported {
-        workload: Workload {
-            file: path.to_string(),
-            ..parsed
-        },
-        toml,
-        skipped,
-        nodes,
-        hash,
-    })
+    comment
 }
