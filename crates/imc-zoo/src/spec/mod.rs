@@ -191,6 +191,39 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// Parses and expands a workload file. `file` names it in errors; `overrides` replace values of
 /// its `[params]` table (an unknown name is an error).
 pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Workload, ZooError> {
+    let spec = read_spec(file, text)?;
+    let mut problems = name_problems(&spec.name);
+    let params = resolve_params(&spec, overrides, &mut problems)?;
+    let mut e = Emitter::new(&params, State::Unknown);
+    let input = input_shape(&mut e, &spec.input);
+    let precision = default_precision(&mut e, &spec);
+    let inherited = Inherited {
+        precision,
+        spiking: spec.defaults.spiking.clone(),
+    };
+    expand_layers(&mut e, &spec.layers, text, &inherited);
+    problems.extend(duplicate_names(&e.layers));
+    problems.splice(0..0, e.problems.drain(..));
+    if !problems.is_empty() {
+        return Err(ZooError::Invalid {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    Ok(Workload {
+        name: spec.name,
+        description: spec.description,
+        source: spec.source,
+        input,
+        params: params.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        layers: e.layers,
+        file: file.to_string(),
+    })
+}
+
+/// The file's raw spec. TOML that does not read as one (an error at its line) or a
+/// `schema_version` other than [`SCHEMA_VERSION`] is an error.
+fn read_spec(file: &str, text: &str) -> Result<FileSpec, ZooError> {
     let invalid = |location: String, message: String| ZooError::Invalid {
         file: file.to_string(),
         problems: vec![Problem { location, message }],
@@ -211,33 +244,38 @@ pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Work
             ),
         ));
     }
-    let mut problems = name_problems(&spec.name);
-    let params = resolve_params(&spec, overrides, &mut problems)?;
-    let mut e = Emitter::new(&params, State::Unknown);
+    Ok(spec)
+}
+
+/// The `input` shape, each size checked (a problem when it is empty). A `[C, H, W]` input makes
+/// the first layer's feature map known.
+fn input_shape(e: &mut Emitter, input: &[Int]) -> Vec<u64> {
     e.loc = "input".into();
-    if spec.input.is_empty() {
+    if input.is_empty() {
         e.problem(
             "",
             "empty: write the input shape, e.g. [3, 224, 224] or [\"$seq_len\"]",
         );
     }
-    let input: Vec<u64> = spec.input.iter().filter_map(|v| e.pos("", v)).collect();
-    if let [c, h, w] = input[..] {
+    let shape: Vec<u64> = input.iter().filter_map(|v| e.pos("", v)).collect();
+    if let [c, h, w] = shape[..] {
         e.state = State::Spatial { c, hw: [h, w] };
     }
-    let precision = default_precision(&mut e, &spec);
-    let inherited = Inherited {
-        precision,
-        spiking: spec.defaults.spiking.clone(),
-    };
-    if spec.layers.is_empty() {
+    shape
+}
+
+/// Expands every `[[layers]]` table in order, each located by its line in `text` and its
+/// index (a problem when there is none); stops early once the emitter is full (too many layers,
+/// or problems enough).
+fn expand_layers(e: &mut Emitter, layers: &[Spanned<Table>], text: &str, inherited: &Inherited) {
+    if layers.is_empty() {
         e.loc = "layers".into();
         e.problem("", "a workload needs at least one layer");
     }
     // Line numbers counted on from the previous layer's: counting from the start of the file
     // for every layer was quadratic (a 600-layer imported network spent 40% of its import there).
     let (mut at, mut line) = (0usize, 1usize);
-    for (i, layer) in spec.layers.iter().enumerate() {
+    for (i, layer) in layers.iter().enumerate() {
         if e.is_full() {
             break;
         }
@@ -249,30 +287,13 @@ pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Work
             (at, line) = (start, line_of(text, start));
         }
         expand(
-            &mut e,
+            e,
             layer.get_ref().clone(),
             &format!("line {line}, layers[{i}]"),
             "",
-            &inherited,
+            inherited,
         );
     }
-    problems.extend(duplicate_names(&e.layers));
-    problems.splice(0..0, e.problems.drain(..));
-    if !problems.is_empty() {
-        return Err(ZooError::Invalid {
-            file: file.to_string(),
-            problems,
-        });
-    }
-    Ok(Workload {
-        name: spec.name,
-        description: spec.description,
-        source: spec.source,
-        input,
-        params: params.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-        layers: e.layers,
-        file: file.to_string(),
-    })
 }
 
 /// A name that is empty or has spaces or commas.
