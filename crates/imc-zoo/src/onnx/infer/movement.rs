@@ -331,10 +331,18 @@ pub(super) fn gather(c: &Ctx) -> Result<Vec<T>, String> {
                 })
                 .collect();
             let pick = pick.ok_or("Gather index out of range")?;
-            Some(match v {
-                Data::Int(v) => Data::Int(pick.iter().map(|&i| v[i]).collect()),
-                Data::Float(v) => Data::Float(pick.iter().map(|&i| v[i]).collect()),
-            })
+            match v {
+                Data::Int(v) => pick
+                    .iter()
+                    .map(|&i| v.get(i).copied())
+                    .collect::<Option<_>>()
+                    .map(Data::Int),
+                Data::Float(v) => pick
+                    .iter()
+                    .map(|&i| v.get(i).copied())
+                    .collect::<Option<_>>()
+                    .map(Data::Float),
+            }
         }
         _ => None,
     };
