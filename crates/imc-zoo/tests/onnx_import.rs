@@ -528,3 +528,39 @@ fn initializer_whose_raw_data_does_not_fill_its_shape_is_refused() {
         assert!(e.contains(words), "{e}");
     }
 }
+
+/// The nodes that read an axis of a scalar, each refused (a scalar has no axis 0): the
+/// constant `s`, or `d`, computed from the data (`y[0, 0]` reshaped to a scalar).
+#[test]
+fn axis_of_a_scalar_is_refused() {
+    let ints =
+        |name: &str, v: &'static [i64]| node("Constant", &[], &[name], &[("value_ints", A::Is(v))]);
+    let setup = || {
+        vec![
+            node("Constant", &[], &["s"], &[("value_int", A::I(0))]),
+            ints("z", &[0]),
+            ints("o", &[1]),
+            ints("zz", &[0, 0]),
+            ints("none", &[]),
+            node("Gather", &["y", "s"], &["g"], &[("axis", A::I(1))]),
+            node("Reshape", &["g", "none"], &["d"], &[]),
+        ]
+    };
+    let axis0 = || ("axis", A::I(0));
+    let cases = [
+        ("Gather", node("Gather", &["s", "s"], &["r"], &[axis0()])),
+        ("Concat", node("Concat", &["s", "s"], &["r"], &[axis0()])),
+        ("Split", node("Split", &["s"], &["r"], &[axis0()])),
+        ("Squeeze", node("Squeeze", &["s", "z"], &["r"], &[])),
+        ("Slice", node("Slice", &["s", "z", "o", "z"], &["r"], &[])),
+        ("Pad", node("Pad", &["s", "zz", "", "z"], &["r"], &[])),
+        ("Softmax", node("Softmax", &["d"], &["r"], &[axis0()])),
+        ("ReduceMean", node("ReduceMean", &["d", "z"], &["r"], &[])),
+    ];
+    for (op, n) in cases {
+        let mut nodes = setup();
+        nodes.push(n);
+        let e = refused(&model(18, &nodes, &[]));
+        assert!(e.contains("axis 0 is out of range for rank 0"), "{op}: {e}");
+    }
+}

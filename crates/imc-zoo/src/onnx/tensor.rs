@@ -103,11 +103,12 @@ impl Attrs<'_> {
     }
 }
 
-/// An axis attribute or input, negative counted from the end, checked against the rank.
+/// An axis attribute or input, negative counted from the end, checked against the rank (a
+/// scalar has no axis: every caller indexes the shape with it).
 pub fn axis(a: i64, rank: usize) -> Result<usize, String> {
     let r = rank as i64;
     let x = if a < 0 { a + r } else { a };
-    if x < 0 || x >= r.max(1) {
+    if x < 0 || x >= r {
         return Err(format!("axis {a} is out of range for rank {rank}"));
     }
     Ok(x as usize)
@@ -118,4 +119,19 @@ pub fn dims(v: &[i64]) -> Result<Vec<u64>, String> {
     v.iter()
         .map(|&d| u64::try_from(d).map_err(|_| format!("negative dimension {d} in {v:?}")))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_are_counted_from_either_end_and_a_scalar_has_none() {
+        assert_eq!(axis(-1, 3), Ok(2));
+        assert_eq!(axis(0, 1), Ok(0));
+        assert!(axis(3, 3).is_err());
+        assert!(axis(-4, 3).is_err());
+        assert!(axis(i64::MIN, 3).is_err());
+        assert_eq!(axis(0, 0).unwrap_err(), "axis 0 is out of range for rank 0");
+    }
 }
