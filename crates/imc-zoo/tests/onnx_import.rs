@@ -564,3 +564,14 @@ fn axis_of_a_scalar_is_refused() {
         assert!(e.contains("axis 0 is out of range for rank 0"), "{op}: {e}");
     }
 }
+
+#[test]
+fn where_with_fewer_than_three_inputs_is_refused() {
+    let two = [
+        node("Constant", &[], &["c"], &[("value_ints", A::Is(&[1, 0]))]),
+        node("Constant", &[], &["a"], &[("value_ints", A::Is(&[3, 4]))]),
+        node("Where", &["c", "a"], &["w2"], &[]),
+    ];
+    let e = refused(&model(17, &two, &[]));
+    assert!(e.contains("Where needs 3 inputs"), "{e}");
+}
