@@ -575,3 +575,33 @@ fn where_with_fewer_than_three_inputs_is_refused() {
     let e = refused(&model(17, &two, &[]));
     assert!(e.contains("Where needs 3 inputs"), "{e}");
 }
+
+#[test]
+fn split_sizes_that_overflow_are_refused() {
+    let split = [
+        node("Constant", &[], &["c"], &[("value_ints", A::Is(&[1, 2]))]),
+        node(
+            "Split",
+            &["c"],
+            &["p", "q", "r"],
+            &[("split", A::Is(&[i64::MAX, i64::MAX, 4]))],
+        ),
+    ];
+    let e = refused(&model(11, &split, &[]));
+    assert!(e.contains("do not add up to 2"), "{e}");
+}
+
+#[test]
+fn split_into_more_parts_than_outputs_is_refused() {
+    let split = [
+        node("Constant", &[], &["c"], &[("value_ints", A::Is(&[1, 2]))]),
+        node(
+            "Split",
+            &["c"],
+            &["p", "q"],
+            &[("num_outputs", A::I(1 << 40))],
+        ),
+    ];
+    let e = refused(&model(18, &split, &[]));
+    assert!(e.contains("num_outputs 1099511627776"), "{e}");
+}

@@ -214,14 +214,21 @@ pub(super) fn split(c: &Ctx) -> Result<Vec<T>, String> {
             .map(|&v| u64::try_from(v).map_err(|_| format!("Split size {v}")))
             .collect::<Result<Vec<_>, _>>()?,
         None => {
-            let n = (c.attrs.int("num_outputs", c.node.outputs.len() as i64)).max(1) as u64;
+            let outputs = c.node.outputs.len();
+            let n = c.attrs.int("num_outputs", outputs as i64);
+            if n != outputs as i64 {
+                return Err(format!(
+                    "Split num_outputs {n} for a node of {outputs} outputs"
+                ));
+            }
+            let n = n.max(1) as u64;
             let each = d.div_ceil(n);
             (0..n)
                 .map(|i| each.min(d.saturating_sub(i * each)))
                 .collect()
         }
     };
-    if parts.iter().sum::<u64>() != d {
+    if parts.iter().try_fold(0u64, |s, &p| s.checked_add(p)) != Some(d) {
         return Err(format!("Split sizes {parts:?} do not add up to {d}"));
     }
     parts
