@@ -605,3 +605,26 @@ fn split_into_more_parts_than_outputs_is_refused() {
     let e = refused(&model(18, &split, &[]));
     assert!(e.contains("num_outputs 1099511627776"), "{e}");
 }
+
+/// An empty tensor whose other dimensions multiply past 2^46 (and 2^64, which `Size`, a
+/// `Flatten` or a norm's features would overflow on): refused as an initializer and as the
+/// data expanded.
+#[test]
+fn empty_tensor_whose_other_dimensions_multiply_past_2_46_is_refused() {
+    let d = 1i64 << 24;
+    let huge: &[i64] = &[d, d, d, 0, 1, 4];
+    let words = "has more than 2^46 elements (not counting its empty axes)";
+    let size = [node("Size", &["empty"], &["n"], &[])];
+    let e = refused(&model(17, &size, &[tensor("empty", huge, &[], None)]));
+    assert!(
+        e.contains("initializer `empty`") && e.contains(words),
+        "{e}"
+    );
+    let norm = [
+        node("Constant", &[], &["s"], &[("value_ints", A::Is(huge))]),
+        node("Expand", &["x", "s"], &["e"], &[]),
+        node("LayerNormalization", &["e"], &["l"], &[("axis", A::I(0))]),
+    ];
+    let e = refused(&model(17, &norm, &[]));
+    assert!(e.contains("node `e` (Expand)") && e.contains(words), "{e}");
+}

@@ -52,19 +52,29 @@ pub fn count(shape: &[u64]) -> u64 {
     crate::ops::prod(shape)
 }
 
-/// Checks a shape against [`MAX_DIM`] and [`MAX_ELEMENTS`].
+/// Checks a shape against [`MAX_DIM`] and [`MAX_ELEMENTS`] (the latter counting only its
+/// non-empty axes).
 pub fn check_shape(shape: &[u64]) -> Result<(), String> {
     if let Some(d) = shape.iter().find(|&&d| d > MAX_DIM) {
         return Err(format!(
             "dimension {d} in shape {shape:?} is larger than {MAX_DIM}, the largest this importer accepts"
         ));
     }
-    let mut n = 1u64;
-    for &d in shape {
-        n = n.saturating_mul(d);
-    }
+    // Empty axes are left out of the count, so that no product of some of the dimensions (a
+    // `Flatten`, a norm's features) can overflow either.
+    let n = shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .fold(1u64, |n, &d| n.saturating_mul(d));
     if n > MAX_ELEMENTS {
-        return Err(format!("shape {shape:?} has more than 2^46 elements"));
+        let empty = if shape.contains(&0) {
+            " (not counting its empty axes)"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "shape {shape:?} has more than 2^46 elements{empty}"
+        ));
     }
     Ok(())
 }
@@ -133,5 +143,16 @@ mod tests {
         assert!(axis(-4, 3).is_err());
         assert!(axis(i64::MIN, 3).is_err());
         assert_eq!(axis(0, 0).unwrap_err(), "axis 0 is out of range for rank 0");
+    }
+
+    #[test]
+    fn empty_axes_are_not_counted_in_the_element_bound() {
+        let d = MAX_DIM;
+        assert!(check_shape(&[d, 1 << 22, 0]).is_ok());
+        assert!(check_shape(&[d, d, d]).is_err());
+        assert_eq!(
+            check_shape(&[d, d, d, 0]).unwrap_err(),
+            "shape [16777216, 16777216, 16777216, 0] has more than 2^46 elements (not counting its empty axes)"
+        );
     }
 }

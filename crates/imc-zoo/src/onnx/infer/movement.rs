@@ -76,7 +76,7 @@ pub(super) fn flatten(c: &Ctx) -> Result<Vec<T>, String> {
     } else {
         axis(c.attrs.int("axis", 1), r)?
     };
-    let shape = vec![t.shape[..k].iter().product(), t.shape[k..].iter().product()];
+    let shape = vec![count(&t.shape[..k]), count(&t.shape[k..])];
     c.one(shape, t.value.clone())
 }
 
