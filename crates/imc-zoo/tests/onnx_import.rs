@@ -377,10 +377,11 @@ mod hostile {
         t
     }
 
-    /// An attribute: an integer, a list of integers or a tensor.
+    /// An attribute: an integer, a list of integers, a string or a tensor.
     pub enum A<'a> {
         I(i64),
         Is(&'a [i64]),
+        S(&'a str),
         T(Vec<u8>),
     }
 
@@ -395,6 +396,10 @@ mod hostile {
             A::Is(v) => {
                 v.iter().for_each(|&i| int(&mut m, 8, i));
                 int(&mut m, 20, 7);
+            }
+            A::S(s) => {
+                bytes(&mut m, 4, s.as_bytes());
+                int(&mut m, 20, 3);
             }
             A::T(t) => {
                 bytes(&mut m, 5, t);
@@ -627,4 +632,37 @@ fn empty_tensor_whose_other_dimensions_multiply_past_2_46_is_refused() {
     ];
     let e = refused(&model(17, &norm, &[]));
     assert!(e.contains("node `e` (Expand)") && e.contains(words), "{e}");
+}
+
+/// A `MaxPool` and a `Conv` with `auto_pad = SAME_UPPER` over an empty spatial axis (`x`
+/// sliced to nothing, reshaped to [1, 1, 0]).
+#[test]
+fn same_padding_of_an_empty_axis_is_refused() {
+    let ints =
+        |name: &str, v: &'static [i64]| node("Constant", &[], &[name], &[("value_ints", A::Is(v))]);
+    let same = || ("auto_pad", A::S("SAME_UPPER"));
+    let kernel = || ("kernel_shape", A::Is(&[1]));
+    let cases = [
+        node("MaxPool", &["r"], &["p"], &[kernel(), same()]),
+        node("Conv", &["r", "k"], &["p"], &[kernel(), same()]),
+    ];
+    for n in cases {
+        let nodes = [
+            ints("z", &[0]),
+            ints("one", &[1]),
+            ints("shape", &[1, 1, 0]),
+            node("Slice", &["x", "z", "z", "one"], &["e"], &[]),
+            node(
+                "Reshape",
+                &["e", "shape"],
+                &["r"],
+                &[("allowzero", A::I(1))],
+            ),
+            n,
+        ];
+        let k = tensor("k", &[1, 1, 1], &[], None);
+        let e = refused(&model(17, &nodes, &[k]));
+        assert!(e.contains("auto_pad SAME_UPPER of input [1, 1, 0]"), "{e}");
+        assert!(e.contains("empty spatial axis"), "{e}");
+    }
 }
