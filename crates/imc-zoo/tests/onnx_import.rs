@@ -332,3 +332,337 @@ fn damaged_files_never_panic() {
     assert!(tried > 10_000, "{tried}");
     assert!(refused > tried / 4, "{refused} of {tried} refused");
 }
+
+/// Hand-built hostile graphs, written with a protobuf writer of a few lines: each is a small
+/// valid model (a data input `x` of [1, 4] times a weight of [4, 2]) plus nodes on constants
+/// that a damaged or hostile file could hold.
+mod hostile {
+    use super::*;
+
+    fn varint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    /// Field `f` as a varint.
+    fn int(out: &mut Vec<u8>, f: u64, v: i64) {
+        varint(out, f << 3);
+        varint(out, v as u64);
+    }
+
+    /// Field `f` as bytes (a string or a message).
+    fn bytes(out: &mut Vec<u8>, f: u64, b: &[u8]) {
+        varint(out, (f << 3) | 2);
+        varint(out, b.len() as u64);
+        out.extend_from_slice(b);
+    }
+
+    /// A `TensorProto` of int64 `dims`, its values in `int64_data` (or `raw_data` when `raw`).
+    pub fn tensor(name: &str, dims: &[i64], values: &[i64], raw: Option<&[u8]>) -> Vec<u8> {
+        let mut t = Vec::new();
+        for &d in dims {
+            int(&mut t, 1, d);
+        }
+        int(&mut t, 2, 7);
+        for &v in values {
+            int(&mut t, 7, v);
+        }
+        bytes(&mut t, 8, name.as_bytes());
+        if let Some(b) = raw {
+            bytes(&mut t, 9, b);
+        }
+        t
+    }
+
+    /// An attribute: an integer, a list of integers, a string or a tensor.
+    pub enum A<'a> {
+        I(i64),
+        Is(&'a [i64]),
+        S(&'a str),
+        T(Vec<u8>),
+    }
+
+    fn attribute(name: &str, a: &A) -> Vec<u8> {
+        let mut m = Vec::new();
+        bytes(&mut m, 1, name.as_bytes());
+        match a {
+            A::I(i) => {
+                int(&mut m, 3, *i);
+                int(&mut m, 20, 2);
+            }
+            A::Is(v) => {
+                v.iter().for_each(|&i| int(&mut m, 8, i));
+                int(&mut m, 20, 7);
+            }
+            A::S(s) => {
+                bytes(&mut m, 4, s.as_bytes());
+                int(&mut m, 20, 3);
+            }
+            A::T(t) => {
+                bytes(&mut m, 5, t);
+                int(&mut m, 20, 4);
+            }
+        }
+        m
+    }
+
+    /// A `NodeProto`.
+    pub fn node(op: &str, ins: &[&str], outs: &[&str], attrs: &[(&str, A)]) -> Vec<u8> {
+        let mut n = Vec::new();
+        ins.iter().for_each(|i| bytes(&mut n, 1, i.as_bytes()));
+        outs.iter().for_each(|o| bytes(&mut n, 2, o.as_bytes()));
+        bytes(&mut n, 3, outs.first().unwrap_or(&op).as_bytes());
+        bytes(&mut n, 4, op.as_bytes());
+        attrs
+            .iter()
+            .for_each(|(k, a)| bytes(&mut n, 5, &attribute(k, a)));
+        n
+    }
+
+    /// A `ValueInfoProto` of a float tensor of `dims`.
+    fn value_info(name: &str, dims: &[i64]) -> Vec<u8> {
+        let mut shape = Vec::new();
+        for &d in dims {
+            let mut dim = Vec::new();
+            int(&mut dim, 1, d);
+            bytes(&mut shape, 1, &dim);
+        }
+        let mut tensor_type = Vec::new();
+        int(&mut tensor_type, 1, 1);
+        bytes(&mut tensor_type, 2, &shape);
+        let mut ty = Vec::new();
+        bytes(&mut ty, 1, &tensor_type);
+        let mut v = Vec::new();
+        bytes(&mut v, 1, name.as_bytes());
+        bytes(&mut v, 2, &ty);
+        v
+    }
+
+    /// A model of opset `opset`: `x` [1, 4] times the weight `w` [4, 2], then `nodes`, with
+    /// the initializers `inits`.
+    pub fn model(opset: i64, nodes: &[Vec<u8>], inits: &[Vec<u8>]) -> Vec<u8> {
+        let mut g = Vec::new();
+        bytes(&mut g, 1, &node("MatMul", &["x", "w"], &["y"], &[]));
+        nodes.iter().for_each(|n| bytes(&mut g, 1, n));
+        bytes(&mut g, 2, b"hostile");
+        bytes(&mut g, 5, &tensor("w", &[4, 2], &[], None));
+        inits.iter().for_each(|t| bytes(&mut g, 5, t));
+        bytes(&mut g, 11, &value_info("x", &[1, 4]));
+        bytes(&mut g, 12, &value_info("y", &[1, 2]));
+        let mut opsets = Vec::new();
+        int(&mut opsets, 2, opset);
+        let mut m = Vec::new();
+        int(&mut m, 1, 8);
+        bytes(&mut m, 7, &g);
+        bytes(&mut m, 8, &opsets);
+        m
+    }
+
+    /// The message refusing `bytes`, which must name the file.
+    pub fn refused(bytes: &[u8]) -> String {
+        match import_bytes("hostile.onnx", bytes, &Options::default()) {
+            Ok(_) => panic!("a hostile file was accepted"),
+            Err(e) => {
+                let e = e.to_string();
+                assert!(e.contains("hostile.onnx"), "{e}");
+                e
+            }
+        }
+    }
+}
+
+use hostile::{A, model, node, refused, tensor};
+
+#[test]
+fn the_hostile_graphs_base_model_imports() {
+    let got = import_bytes("hostile.onnx", &model(17, &[], &[]), &Options::default()).unwrap();
+    assert_eq!(got.workload.static_macs(), 8);
+}
+
+#[test]
+fn constant_with_fewer_values_than_its_shape_is_refused() {
+    let short = tensor("", &[3], &[5], None);
+    let gather = [
+        node("Constant", &[], &["c"], &[("value", A::T(short))]),
+        node("Constant", &[], &["i"], &[("value_int", A::I(2))]),
+        node("Gather", &["c", "i"], &["g"], &[]),
+    ];
+    let e = refused(&model(17, &gather, &[]));
+    assert!(
+        e.contains("dimensions [3] need 3 values, it holds 1"),
+        "{e}"
+    );
+    // More values than the shape holds is refused as well.
+    let long = tensor("", &[1], &[5, 6], None);
+    let more = [node("Constant", &[], &["c"], &[("value", A::T(long))])];
+    let e = refused(&model(17, &more, &[]));
+    assert!(
+        e.contains("dimensions [1] need 1 values, it holds 2"),
+        "{e}"
+    );
+}
+
+#[test]
+fn initializer_with_fewer_values_than_its_shape_is_refused() {
+    let expand = [
+        node("Constant", &[], &["s"], &[("value_ints", A::Is(&[4]))]),
+        node("Expand", &["short", "s"], &["e"], &[]),
+        node("Add", &["short", "short"], &["a"], &[]),
+    ];
+    let short = tensor("short", &[4], &[1], None);
+    let e = refused(&model(17, &expand, &[short]));
+    assert!(e.contains("tensor `short`"), "{e}");
+    assert!(
+        e.contains("dimensions [4] need 4 values, it holds 1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn initializer_whose_raw_data_does_not_fill_its_shape_is_refused() {
+    let add = [node("Add", &["short", "short"], &["a"], &[])];
+    for (len, words) in [(16, "holds 16 bytes"), (17, "holds 17 bytes")] {
+        let raw = vec![1u8; len];
+        let short = tensor("short", &[3], &[], Some(&raw));
+        let e = refused(&model(17, &add, &[short]));
+        assert!(e.contains("tensor `short`"), "{e}");
+        assert!(e.contains("dimensions [3] need 3 values"), "{e}");
+        assert!(e.contains(words), "{e}");
+    }
+}
+
+/// The nodes that read an axis of a scalar, each refused (a scalar has no axis 0): the
+/// constant `s`, or `d`, computed from the data (`y[0, 0]` reshaped to a scalar).
+#[test]
+fn axis_of_a_scalar_is_refused() {
+    let ints =
+        |name: &str, v: &'static [i64]| node("Constant", &[], &[name], &[("value_ints", A::Is(v))]);
+    let setup = || {
+        vec![
+            node("Constant", &[], &["s"], &[("value_int", A::I(0))]),
+            ints("z", &[0]),
+            ints("o", &[1]),
+            ints("zz", &[0, 0]),
+            ints("none", &[]),
+            node("Gather", &["y", "s"], &["g"], &[("axis", A::I(1))]),
+            node("Reshape", &["g", "none"], &["d"], &[]),
+        ]
+    };
+    let axis0 = || ("axis", A::I(0));
+    let cases = [
+        ("Gather", node("Gather", &["s", "s"], &["r"], &[axis0()])),
+        ("Concat", node("Concat", &["s", "s"], &["r"], &[axis0()])),
+        ("Split", node("Split", &["s"], &["r"], &[axis0()])),
+        ("Squeeze", node("Squeeze", &["s", "z"], &["r"], &[])),
+        ("Slice", node("Slice", &["s", "z", "o", "z"], &["r"], &[])),
+        ("Pad", node("Pad", &["s", "zz", "", "z"], &["r"], &[])),
+        ("Softmax", node("Softmax", &["d"], &["r"], &[axis0()])),
+        ("ReduceMean", node("ReduceMean", &["d", "z"], &["r"], &[])),
+    ];
+    for (op, n) in cases {
+        let mut nodes = setup();
+        nodes.push(n);
+        let e = refused(&model(18, &nodes, &[]));
+        assert!(e.contains("axis 0 is out of range for rank 0"), "{op}: {e}");
+    }
+}
+
+#[test]
+fn where_with_fewer_than_three_inputs_is_refused() {
+    let two = [
+        node("Constant", &[], &["c"], &[("value_ints", A::Is(&[1, 0]))]),
+        node("Constant", &[], &["a"], &[("value_ints", A::Is(&[3, 4]))]),
+        node("Where", &["c", "a"], &["w2"], &[]),
+    ];
+    let e = refused(&model(17, &two, &[]));
+    assert!(e.contains("Where needs 3 inputs"), "{e}");
+}
+
+#[test]
+fn split_sizes_that_overflow_are_refused() {
+    let split = [
+        node("Constant", &[], &["c"], &[("value_ints", A::Is(&[1, 2]))]),
+        node(
+            "Split",
+            &["c"],
+            &["p", "q", "r"],
+            &[("split", A::Is(&[i64::MAX, i64::MAX, 4]))],
+        ),
+    ];
+    let e = refused(&model(11, &split, &[]));
+    assert!(e.contains("do not add up to 2"), "{e}");
+}
+
+#[test]
+fn split_into_more_parts_than_outputs_is_refused() {
+    let split = [
+        node("Constant", &[], &["c"], &[("value_ints", A::Is(&[1, 2]))]),
+        node(
+            "Split",
+            &["c"],
+            &["p", "q"],
+            &[("num_outputs", A::I(1 << 40))],
+        ),
+    ];
+    let e = refused(&model(18, &split, &[]));
+    assert!(e.contains("num_outputs 1099511627776"), "{e}");
+}
+
+/// An empty tensor whose other dimensions multiply past 2^46 (and 2^64, which `Size`, a
+/// `Flatten` or a norm's features would overflow on): refused as an initializer and as the
+/// data expanded.
+#[test]
+fn empty_tensor_whose_other_dimensions_multiply_past_2_46_is_refused() {
+    let d = 1i64 << 24;
+    let huge: &[i64] = &[d, d, d, 0, 1, 4];
+    let words = "has more than 2^46 elements (not counting its empty axes)";
+    let size = [node("Size", &["empty"], &["n"], &[])];
+    let e = refused(&model(17, &size, &[tensor("empty", huge, &[], None)]));
+    assert!(
+        e.contains("initializer `empty`") && e.contains(words),
+        "{e}"
+    );
+    let norm = [
+        node("Constant", &[], &["s"], &[("value_ints", A::Is(huge))]),
+        node("Expand", &["x", "s"], &["e"], &[]),
+        node("LayerNormalization", &["e"], &["l"], &[("axis", A::I(0))]),
+    ];
+    let e = refused(&model(17, &norm, &[]));
+    assert!(e.contains("node `e` (Expand)") && e.contains(words), "{e}");
+}
+
+/// A `MaxPool` and a `Conv` with `auto_pad = SAME_UPPER` over an empty spatial axis (`x`
+/// sliced to nothing, reshaped to [1, 1, 0]).
+#[test]
+fn same_padding_of_an_empty_axis_is_refused() {
+    let ints =
+        |name: &str, v: &'static [i64]| node("Constant", &[], &[name], &[("value_ints", A::Is(v))]);
+    let same = || ("auto_pad", A::S("SAME_UPPER"));
+    let kernel = || ("kernel_shape", A::Is(&[1]));
+    let cases = [
+        node("MaxPool", &["r"], &["p"], &[kernel(), same()]),
+        node("Conv", &["r", "k"], &["p"], &[kernel(), same()]),
+    ];
+    for n in cases {
+        let nodes = [
+            ints("z", &[0]),
+            ints("one", &[1]),
+            ints("shape", &[1, 1, 0]),
+            node("Slice", &["x", "z", "z", "one"], &["e"], &[]),
+            node(
+                "Reshape",
+                &["e", "shape"],
+                &["r"],
+                &[("allowzero", A::I(1))],
+            ),
+            n,
+        ];
+        let k = tensor("k", &[1, 1, 1], &[], None);
+        let e = refused(&model(17, &nodes, &[k]));
+        assert!(e.contains("auto_pad SAME_UPPER of input [1, 1, 0]"), "{e}");
+        assert!(e.contains("empty spatial axis"), "{e}");
+    }
+}

@@ -50,8 +50,9 @@ pub fn as_f64(d: &Data) -> Vec<f64> {
     }
 }
 
-/// Element-wise folding of known inputs with broadcasting; `None` when a value is unknown or
-/// the result is too large.
+/// Element-wise folding of known inputs with broadcasting; `None` when a value is unknown, the
+/// result is too large, or an element a shape points to is missing (values that do not fill
+/// their shape are refused when read, so this is a guard, not a rule).
 pub fn fold(op: &str, ins: &[&T], out: &[u64]) -> Option<Data> {
     let n = count(out);
     if n > MAX_FOLD {
@@ -64,7 +65,7 @@ pub fn fold(op: &str, ins: &[&T], out: &[u64]) -> Option<Data> {
     let all_int = vals.iter().all(|d| matches!(d, Data::Int(_)));
     let at = |k: usize, i: u64| -> usize { source_index(out, &ins[k].shape, i) };
     if op == "Where" {
-        return Some(fold_where(&vals, at, n));
+        return fold_where(&vals, at, n);
     }
     if all_int && op != "Sqrt" && op != "Pow" {
         return fold_ints(op, &vals, at, n).map(Data::Int);
@@ -73,42 +74,44 @@ pub fn fold(op: &str, ins: &[&T], out: &[u64]) -> Option<Data> {
 }
 
 /// `Where` on known values: input 1 where the condition (input 0) holds, else input 2;
-/// integers when both branches are, floats otherwise. `at(k, i)` is the element of input `k`
-/// that output element `i` reads.
-fn fold_where(vals: &[&Data], at: impl Fn(usize, u64) -> usize, n: u64) -> Data {
-    let c = as_f64(vals[0]);
-    let pick = |i: u64| {
-        if c[at(0, i)] != 0.0 {
-            (1, at(1, i))
-        } else {
-            (2, at(2, i))
-        }
+/// integers when both branches are, floats otherwise; `None` unless there are three inputs.
+/// `at(k, i)` is the element of input `k` that output element `i` reads.
+fn fold_where(vals: &[&Data], at: impl Fn(usize, u64) -> usize, n: u64) -> Option<Data> {
+    let [c, x, y] = vals else {
+        return None;
     };
-    match (vals[1], vals[2]) {
-        (Data::Int(a), Data::Int(b)) => Data::Int(
-            (0..n)
-                .map(|i| match pick(i) {
-                    (1, k) => a[k],
-                    (_, k) => b[k],
-                })
-                .collect(),
-        ),
-        _ => {
-            let (a, b) = (as_f64(vals[1]), as_f64(vals[2]));
-            Data::Float(
-                (0..n)
-                    .map(|i| match pick(i) {
-                        (1, k) => a[k],
-                        (_, k) => b[k],
-                    })
-                    .collect(),
-            )
-        }
+    let c = as_f64(c);
+    let cond = |i: u64| c.get(at(0, i)).map(|&v| v != 0.0);
+    match (x, y) {
+        (Data::Int(a), Data::Int(b)) => select(a, b, n, cond, &at).map(Data::Int),
+        _ => select(&as_f64(x), &as_f64(y), n, cond, &at).map(Data::Float),
     }
 }
 
+/// For each of the `n` output elements, `a`'s element where `cond` holds, else `b`'s (`a` and
+/// `b` being inputs 1 and 2, `at` as in [`fold_where`]); `None` when an element is missing.
+fn select<V: Copy>(
+    a: &[V],
+    b: &[V],
+    n: u64,
+    cond: impl Fn(u64) -> Option<bool>,
+    at: impl Fn(usize, u64) -> usize,
+) -> Option<Vec<V>> {
+    (0..n)
+        .map(|i| {
+            if cond(i)? {
+                a.get(at(1, i))
+            } else {
+                b.get(at(2, i))
+            }
+            .copied()
+        })
+        .collect()
+}
+
 /// `op` on integer values (wrapping, as the integer types of ONNX; `None` for a division by
-/// zero or an operator without an integer rule). `at` as in [`fold_where`].
+/// zero, an operator without an integer rule or a missing element). `at` as in
+/// [`fold_where`].
 fn fold_ints(
     op: &str,
     vals: &[&Data],
@@ -122,60 +125,64 @@ fn fold_ints(
             Data::Float(_) => Vec::new(),
         })
         .collect();
-    let a = |i| v[0][at(0, i)];
-    let b = |i| v.get(1).map_or(0, |x| x[at(1, i)]);
+    let a = |i| v.first()?.get(at(0, i)).copied();
+    let b = |i| v.get(1).map_or(Some(0), |x| x.get(at(1, i)).copied());
     (0..n)
         .map(|i| {
+            let (a, b) = (a(i)?, b(i)?);
             Some(match op {
-                "Add" => a(i).wrapping_add(b(i)),
-                "Sub" => a(i).wrapping_sub(b(i)),
-                "Mul" => a(i).wrapping_mul(b(i)),
-                "Div" => a(i).checked_div(b(i))?,
-                "Mod" => a(i).checked_rem(b(i)).map(|r| {
-                    if r != 0 && (r < 0) != (b(i) < 0) {
-                        r + b(i)
+                "Add" => a.wrapping_add(b),
+                "Sub" => a.wrapping_sub(b),
+                "Mul" => a.wrapping_mul(b),
+                "Div" => a.checked_div(b)?,
+                "Mod" => a.checked_rem(b).map(|r| {
+                    if r != 0 && (r < 0) != (b < 0) {
+                        r + b
                     } else {
                         r
                     }
                 })?,
-                "Min" => a(i).min(b(i)),
-                "Max" => a(i).max(b(i)),
-                "Neg" => a(i).wrapping_neg(),
-                "Abs" => a(i).wrapping_abs(),
-                "Equal" => i64::from(a(i) == b(i)),
-                "Less" => i64::from(a(i) < b(i)),
-                "Greater" => i64::from(a(i) > b(i)),
-                "Not" => i64::from(a(i) == 0),
-                "And" => i64::from(a(i) != 0 && b(i) != 0),
-                "Or" => i64::from(a(i) != 0 || b(i) != 0),
+                "Min" => a.min(b),
+                "Max" => a.max(b),
+                // Neg and Abs are in SAME_SHAPE, whose rule never folds: unused by the importer.
+                "Neg" => a.wrapping_neg(),
+                "Abs" => a.wrapping_abs(),
+                "Equal" => i64::from(a == b),
+                "Less" => i64::from(a < b),
+                "Greater" => i64::from(a > b),
+                "Not" => i64::from(a == 0),
+                "And" => i64::from(a != 0 && b != 0),
+                "Or" => i64::from(a != 0 || b != 0),
                 _ => return None,
             })
         })
         .collect()
 }
 
-/// `op` on values as floats (`None` for an operator without a float rule); comparisons give
-/// integers. `at` as in [`fold_where`].
+/// `op` on values as floats (`None` for an operator without a float rule or a missing
+/// element); comparisons give integers. `at` as in [`fold_where`].
 fn fold_floats(op: &str, vals: &[&Data], at: impl Fn(usize, u64) -> usize, n: u64) -> Option<Data> {
     let v: Vec<Vec<f64>> = vals.iter().map(|d| as_f64(d)).collect();
-    let a = |i| v[0][at(0, i)];
-    let b = |i| v.get(1).map_or(0.0, |x| x[at(1, i)]);
+    let a = |i| v.first()?.get(at(0, i)).copied();
+    let b = |i| v.get(1).map_or(Some(0.0), |x| x.get(at(1, i)).copied());
     let r: Option<Vec<f64>> = (0..n)
         .map(|i| {
+            let (a, b) = (a(i)?, b(i)?);
             Some(match op {
-                "Add" => a(i) + b(i),
-                "Sub" => a(i) - b(i),
-                "Mul" => a(i) * b(i),
-                "Div" => a(i) / b(i),
-                "Pow" => a(i).powf(b(i)),
-                "Min" => a(i).min(b(i)),
-                "Max" => a(i).max(b(i)),
-                "Sqrt" => a(i).sqrt(),
-                "Neg" => -a(i),
-                "Abs" => a(i).abs(),
-                "Equal" => f64::from(u8::from(a(i) == b(i))),
-                "Less" => f64::from(u8::from(a(i) < b(i))),
-                "Greater" => f64::from(u8::from(a(i) > b(i))),
+                "Add" => a + b,
+                "Sub" => a - b,
+                "Mul" => a * b,
+                "Div" => a / b,
+                "Pow" => a.powf(b),
+                "Min" => a.min(b),
+                "Max" => a.max(b),
+                "Sqrt" => a.sqrt(),
+                // Neg and Abs are in SAME_SHAPE, whose rule never folds: unused by the importer.
+                "Neg" => -a,
+                "Abs" => a.abs(),
+                "Equal" => f64::from(u8::from(a == b)),
+                "Less" => f64::from(u8::from(a < b)),
+                "Greater" => f64::from(u8::from(a > b)),
                 _ => return None,
             })
         })
@@ -188,17 +195,24 @@ fn fold_floats(op: &str, vals: &[&Data], at: impl Fn(usize, u64) -> usize, n: u6
     })
 }
 
-/// `t`'s values broadcast to `shape` (`Expand`), when known and small.
+/// `t`'s values broadcast to `shape` (`Expand`), when known and small (and every element the
+/// shape points to is there).
 pub fn expand(t: &T, shape: &[u64]) -> Option<Data> {
     let n = count(shape);
     if n > MAX_FOLD {
         return None;
     }
     let idx = |i| source_index(shape, &t.shape, i);
-    Some(match t.value.as_ref()? {
-        Data::Int(v) => Data::Int((0..n).map(|i| v[idx(i)]).collect()),
-        Data::Float(v) => Data::Float((0..n).map(|i| v[idx(i)]).collect()),
-    })
+    match t.value.as_ref()? {
+        Data::Int(v) => (0..n)
+            .map(|i| v.get(idx(i)).copied())
+            .collect::<Option<_>>()
+            .map(Data::Int),
+        Data::Float(v) => (0..n)
+            .map(|i| v.get(idx(i)).copied())
+            .collect::<Option<_>>()
+            .map(Data::Float),
+    }
 }
 
 #[cfg(test)]
@@ -267,5 +281,25 @@ mod tests {
         );
         assert_eq!(fold("Div", &[&a, &b], &[3]), None);
         assert_eq!(fold("Erf", &[&a], &[3]), None);
+    }
+
+    #[test]
+    fn missing_inputs_or_elements_fold_to_nothing() {
+        let t = |s: Vec<u64>, v: Vec<i64>| T {
+            shape: s,
+            data: false,
+            value: Some(Data::Int(v)),
+        };
+        let (cond, a) = (t(vec![2], vec![1, 0]), t(vec![2], vec![3, 4]));
+        assert_eq!(fold("Where", &[&cond, &a], &[2]), None);
+        let short = t(vec![3], vec![5]);
+        assert_eq!(fold("Add", &[&short, &short], &[3]), None);
+        assert_eq!(fold("Sqrt", &[&short], &[3]), None);
+        assert_eq!(fold("Where", &[&short, &short, &short], &[3]), None);
+        assert_eq!(expand(&short, &[2, 3]), None);
+        assert_eq!(
+            expand(&t(vec![1], vec![5]), &[3]),
+            Some(Data::Int(vec![5, 5, 5]))
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! them, the weights never do. Larger payloads, `doc_string`s, subgraphs of control-flow nodes
 //! and training information are skipped without being read. External data is never opened.
 
-use super::wire::{Reader, Wire, WireType};
+use super::wire::{Reader, Wire, WireError, WireType};
 use std::io::{BufRead, Seek};
 
 /// Tensor payloads up to this many bytes are read (shape constants, scalars); larger ones
@@ -21,6 +21,21 @@ pub enum Data {
     Int(Vec<i64>),
     /// Floating-point types.
     Float(Vec<f64>),
+}
+
+impl Data {
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        match self {
+            Data::Int(v) => v.len(),
+            Data::Float(v) => v.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// A tensor: an initializer, or the value of a `Constant` node or a tensor attribute.
@@ -367,6 +382,7 @@ fn tensor<R: BufRead + Seek>(r: &mut Reader<R>, end: u64) -> Wire<Tensor> {
             _ => r.skip(w, end)?,
         }
     }
+    let raw_bytes = raw.as_ref().map(|b| b.len() as u64);
     t.data = match (raw, width(t.dtype)) {
         (Some(b), Some((n, float))) => decode_raw(&b, n, float, t.dtype),
         (Some(_), None) => None,
@@ -374,7 +390,41 @@ fn tensor<R: BufRead + Seek>(r: &mut Reader<R>, end: u64) -> Wire<Tensor> {
         (None, Some((_, false))) if !ints.is_empty() => Some(Data::Int(ints)),
         _ => None,
     };
-    Ok(t)
+    match unfilled(&t, raw_bytes) {
+        Some(message) => Err(WireError {
+            at: r.pos(),
+            message,
+        }),
+        None => Ok(t),
+    }
+}
+
+/// Why the values read for `t` (from `raw_bytes` of `raw_data`, when that is where they are)
+/// do not fill its dimensions, when they do not: a damaged file, refused, for what reads the
+/// values (`Gather`, `Expand`, `Slice`, folding) indexes them by the shape. Values that are
+/// not read (too large, of a type not decoded, external) are not checked; nor are negative
+/// dimensions, refused later by the tensor's name.
+fn unfilled(t: &Tensor, raw_bytes: Option<u64>) -> Option<String> {
+    let need = t.dims.iter().try_fold(1u64, |n, &d| {
+        u64::try_from(d).ok().map(|d| n.saturating_mul(d))
+    })?;
+    let head = if t.name.is_empty() {
+        format!("a tensor: its dimensions {:?} need {need} values", t.dims)
+    } else {
+        format!(
+            "tensor `{}`: its dimensions {:?} need {need} values",
+            t.name, t.dims
+        )
+    };
+    match (raw_bytes, width(t.dtype), &t.data) {
+        (Some(b), Some((w, _)), _) if b != need.saturating_mul(w) => {
+            Some(format!("{head} of {w} bytes, its raw_data holds {b} bytes"))
+        }
+        (None, _, Some(d)) if d.len() as u64 != need => {
+            Some(format!("{head}, it holds {}", d.len()))
+        }
+        _ => None,
+    }
 }
 
 fn decode_raw(b: &[u8], width: u64, float: bool, dtype: i32) -> Option<Data> {

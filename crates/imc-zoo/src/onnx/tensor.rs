@@ -52,19 +52,29 @@ pub fn count(shape: &[u64]) -> u64 {
     crate::ops::prod(shape)
 }
 
-/// Checks a shape against [`MAX_DIM`] and [`MAX_ELEMENTS`].
+/// Checks a shape against [`MAX_DIM`] and [`MAX_ELEMENTS`] (the latter counting only its
+/// non-empty axes).
 pub fn check_shape(shape: &[u64]) -> Result<(), String> {
     if let Some(d) = shape.iter().find(|&&d| d > MAX_DIM) {
         return Err(format!(
             "dimension {d} in shape {shape:?} is larger than {MAX_DIM}, the largest this importer accepts"
         ));
     }
-    let mut n = 1u64;
-    for &d in shape {
-        n = n.saturating_mul(d);
-    }
+    // Empty axes are left out of the count, so that no product of some of the dimensions (a
+    // `Flatten`, a norm's features) can overflow either.
+    let n = shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .fold(1u64, |n, &d| n.saturating_mul(d));
     if n > MAX_ELEMENTS {
-        return Err(format!("shape {shape:?} has more than 2^46 elements"));
+        let empty = if shape.contains(&0) {
+            " (not counting its empty axes)"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "shape {shape:?} has more than 2^46 elements{empty}"
+        ));
     }
     Ok(())
 }
@@ -103,11 +113,12 @@ impl Attrs<'_> {
     }
 }
 
-/// An axis attribute or input, negative counted from the end, checked against the rank.
+/// An axis attribute or input, negative counted from the end, checked against the rank (a
+/// scalar has no axis: every caller indexes the shape with it).
 pub fn axis(a: i64, rank: usize) -> Result<usize, String> {
     let r = rank as i64;
     let x = if a < 0 { a + r } else { a };
-    if x < 0 || x >= r.max(1) {
+    if x < 0 || x >= r {
         return Err(format!("axis {a} is out of range for rank {rank}"));
     }
     Ok(x as usize)
@@ -118,4 +129,30 @@ pub fn dims(v: &[i64]) -> Result<Vec<u64>, String> {
     v.iter()
         .map(|&d| u64::try_from(d).map_err(|_| format!("negative dimension {d} in {v:?}")))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_are_counted_from_either_end_and_a_scalar_has_none() {
+        assert_eq!(axis(-1, 3), Ok(2));
+        assert_eq!(axis(0, 1), Ok(0));
+        assert!(axis(3, 3).is_err());
+        assert!(axis(-4, 3).is_err());
+        assert!(axis(i64::MIN, 3).is_err());
+        assert_eq!(axis(0, 0).unwrap_err(), "axis 0 is out of range for rank 0");
+    }
+
+    #[test]
+    fn empty_axes_are_not_counted_in_the_element_bound() {
+        let d = MAX_DIM;
+        assert!(check_shape(&[d, 1 << 22, 0]).is_ok());
+        assert!(check_shape(&[d, d, d]).is_err());
+        assert_eq!(
+            check_shape(&[d, d, d, 0]).unwrap_err(),
+            "shape [16777216, 16777216, 16777216, 0] has more than 2^46 elements (not counting its empty axes)"
+        );
+    }
 }

@@ -15,12 +15,28 @@ use super::Ctx;
 
 /// `Conv`: from the data (input 0) and the kernel (input 1).
 pub(super) fn conv(c: &Ctx) -> Result<Vec<T>, String> {
-    spatial::conv_shape(c.node, c.input(0)?, c.input(1)?).and_then(|s| c.one(s, None))
+    spatial::conv_shape(c.node, windowed(c)?, c.input(1)?).and_then(|s| c.one(s, None))
 }
 
 /// `MaxPool` and `AveragePool`.
 pub(super) fn pool(c: &Ctx) -> Result<Vec<T>, String> {
-    spatial::pool_shape(c.node, c.input(0)?).and_then(|s| c.one(s, None))
+    spatial::pool_shape(c.node, windowed(c)?).and_then(|s| c.one(s, None))
+}
+
+/// Input 0 of a `Conv` or pool, refused when `auto_pad` is `SAME_UPPER` or `SAME_LOWER` and a
+/// spatial axis (after N and C) is empty: the padding of those is worked out from one output
+/// at least.
+fn windowed<'a>(c: &Ctx<'a>) -> Result<&'a T, String> {
+    let x = c.input(0)?;
+    let auto = c.attrs.str("auto_pad", "NOTSET");
+    if auto.starts_with("SAME_") && x.shape.iter().skip(2).any(|&d| d == 0) {
+        return Err(format!(
+            "{} with auto_pad {auto} of input {:?}, which has an empty spatial axis",
+            c.op(),
+            x.shape
+        ));
+    }
+    Ok(x)
 }
 
 /// `GlobalAveragePool` and `GlobalMaxPool`: every spatial dimension (after N and C) becomes 1.

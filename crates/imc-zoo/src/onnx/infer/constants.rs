@@ -35,7 +35,7 @@ pub(super) fn shape(c: &Ctx) -> Result<Vec<T>, String> {
     let (start, end) = (clamp(c.attrs.int("start", 0)), clamp(c.attrs.int("end", r)));
     let dims: Vec<i64> = s[start..end.max(start)].iter().map(|&d| d as i64).collect();
     let (shape, v) = if c.op() == "Size" {
-        (vec![], vec![s.iter().product::<u64>() as i64])
+        (vec![], vec![count(s) as i64])
     } else {
         (vec![dims.len() as u64], dims)
     };

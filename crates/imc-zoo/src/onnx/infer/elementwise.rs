@@ -34,6 +34,12 @@ pub(super) fn broadcasting(c: &Ctx) -> Result<Vec<T>, String> {
     if ts.is_empty() {
         return Err(format!("{} without inputs", c.op()));
     }
+    if c.op() == "Where" && ts.len() != 3 {
+        return Err(format!(
+            "Where needs 3 inputs (the condition, X and Y), it has {}",
+            ts.len()
+        ));
+    }
     let shapes: Vec<&[u64]> = ts.iter().map(|t| t.shape.as_slice()).collect();
     let shape = broadcast(&shapes)?;
     let value = fold(c.op(), &ts, &shape);

@@ -18,7 +18,7 @@ mod movement;
 mod reduce;
 
 use super::proto::{Data, Node};
-use super::tensor::{Attrs, T, check_shape};
+use super::tensor::{Attrs, T, check_shape, count};
 
 pub use compute::matmul_shape;
 pub use reduce::reduce_axes;
@@ -149,10 +149,12 @@ impl<'a> Ctx<'a> {
         const_ints(self.ins, k, self.node, what)
     }
 
-    /// The single output of `shape`, with `value` unless the data flows through.
+    /// The single output of `shape`, with `value` unless the data flows through, or unless
+    /// it does not fill the shape (no rule makes such a value; values read from the file are
+    /// checked when read): what reads a value indexes it by the shape.
     fn one(&self, shape: Vec<u64>, value: Option<Data>) -> Result<Vec<T>, String> {
         check_shape(&shape)?;
-        let value = if self.data { None } else { value };
+        let value = value.filter(|v| !self.data && v.len() as u64 == count(&shape));
         Ok(vec![T {
             shape,
             data: self.data,

@@ -76,7 +76,7 @@ pub(super) fn flatten(c: &Ctx) -> Result<Vec<T>, String> {
     } else {
         axis(c.attrs.int("axis", 1), r)?
     };
-    let shape = vec![t.shape[..k].iter().product(), t.shape[k..].iter().product()];
+    let shape = vec![count(&t.shape[..k]), count(&t.shape[k..])];
     c.one(shape, t.value.clone())
 }
 
@@ -214,14 +214,21 @@ pub(super) fn split(c: &Ctx) -> Result<Vec<T>, String> {
             .map(|&v| u64::try_from(v).map_err(|_| format!("Split size {v}")))
             .collect::<Result<Vec<_>, _>>()?,
         None => {
-            let n = (c.attrs.int("num_outputs", c.node.outputs.len() as i64)).max(1) as u64;
+            let outputs = c.node.outputs.len();
+            let n = c.attrs.int("num_outputs", outputs as i64);
+            if n != outputs as i64 {
+                return Err(format!(
+                    "Split num_outputs {n} for a node of {outputs} outputs"
+                ));
+            }
+            let n = n.max(1) as u64;
             let each = d.div_ceil(n);
             (0..n)
                 .map(|i| each.min(d.saturating_sub(i * each)))
                 .collect()
         }
     };
-    if parts.iter().sum::<u64>() != d {
+    if parts.iter().try_fold(0u64, |s, &p| s.checked_add(p)) != Some(d) {
         return Err(format!("Split sizes {parts:?} do not add up to {d}"));
     }
     parts
@@ -331,10 +338,18 @@ pub(super) fn gather(c: &Ctx) -> Result<Vec<T>, String> {
                 })
                 .collect();
             let pick = pick.ok_or("Gather index out of range")?;
-            Some(match v {
-                Data::Int(v) => Data::Int(pick.iter().map(|&i| v[i]).collect()),
-                Data::Float(v) => Data::Float(pick.iter().map(|&i| v[i]).collect()),
-            })
+            match v {
+                Data::Int(v) => pick
+                    .iter()
+                    .map(|&i| v.get(i).copied())
+                    .collect::<Option<_>>()
+                    .map(Data::Int),
+                Data::Float(v) => pick
+                    .iter()
+                    .map(|&i| v.get(i).copied())
+                    .collect::<Option<_>>()
+                    .map(Data::Float),
+            }
         }
         _ => None,
     };
