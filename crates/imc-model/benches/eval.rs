@@ -38,8 +38,15 @@ fn planned(a: &Architecture, workloads: &[imc_zoo::Workload], plans: &[Plan]) ->
     black_box(e)
 }
 
-fn bench(c: &mut Criterion) {
+fn paper4() -> (Vec<imc_zoo::Workload>, Vec<Plan>) {
     let workloads = imc_zoo::Zoo::builtin().unwrap().resolve("paper4").unwrap();
+    let plans = workloads.iter().map(Plan::new).collect();
+    (workloads, plans)
+}
+
+/// The default model: every layer costed, then with a plan (repeated layers costed once).
+fn bench_default(c: &mut Criterion) {
+    let (workloads, plans) = paper4();
     let a = design(256.0, 256.0, 2.0, 4.0, 16.0, 32.0);
     c.bench_function("eval_paper4", |b| {
         b.iter(|| {
@@ -52,10 +59,14 @@ fn bench(c: &mut Criterion) {
         })
     });
     // As a search evaluates: each workload's repeated layers found once, costed once.
-    let plans: Vec<Plan> = workloads.iter().map(Plan::new).collect();
     c.bench_function("eval_paper4_planned", |b| {
         b.iter(|| planned(black_box(&a), &workloads, &plans))
     });
+}
+
+/// Factors on every part, under each replication choice.
+fn bench_calibrated(c: &mut Criterion) {
+    let (workloads, plans) = paper4();
     for replication in ["uniform", "balanced", "per-layer"] {
         let mut c_arch = Architecture::from_values(&[
             ("rows".into(), Value::Num(256.0)),
@@ -70,6 +81,10 @@ fn bench(c: &mut Criterion) {
             b.iter(|| planned(black_box(&c_arch), &workloads, &plans))
         });
     }
+}
+
+fn bench_cimloop(c: &mut Criterion) {
+    let (workloads, plans) = paper4();
     // As the shipped calibrations cost a design of their spaces (the structural choices of
     // `search-spaces/calibrations/cimloop-paper-{rram,sram}.toml`; SRAM with its supply laws,
     // weights streamed, at 0.6 V).
@@ -113,6 +128,11 @@ fn bench(c: &mut Criterion) {
     c.bench_function("eval_paper4_cimloop_sram", |b| {
         b.iter(|| planned(black_box(&sram), &workloads, &plans))
     });
+}
+
+/// 64 designs of the paper-rram space, each with its own component table.
+fn bench_block(c: &mut Criterion) {
+    let (workloads, _) = paper4();
     let mut designs = Vec::new();
     for rows in [32.0, 64.0, 128.0, 256.0] {
         for cols in [64.0, 128.0, 256.0, 512.0] {
@@ -135,5 +155,11 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+criterion_group!(
+    benches,
+    bench_default,
+    bench_calibrated,
+    bench_cimloop,
+    bench_block
+);
 criterion_main!(benches);

@@ -337,7 +337,6 @@ pub fn evaluate_with(
     w: &Workload,
     plan: Option<&Plan>,
 ) -> WorkloadCost {
-    let available = a.crossbars();
     let derived;
     let shapes = match plan {
         Some(p) => &p.shapes,
@@ -351,21 +350,7 @@ pub fn evaluate_with(
     let needed: u64 = maps.iter().map(|m| m.crossbars).sum();
     let needed_cells: u64 = maps.iter().map(|m| m.cells).sum();
     let cx = Context::with(a, t, shapes.network_steps as f64, shapes.spiking);
-    let copies = if a.chip.weights_on_chip {
-        let demands: Vec<Demand> = shapes
-            .statics
-            .iter()
-            .zip(&maps)
-            .map(|((i, m, _), map)| Demand {
-                crossbars: map.crossbars.max(1),
-                vectors: m.vectors.max(1),
-                cycles: round_cycles(&cx, &w.layers[*i], map),
-            })
-            .collect();
-        replication::copies(a.placement.replication, &demands, available)
-    } else {
-        vec![1; maps.len()]
-    };
+    let copies = layer_copies(a, &cx, w, shapes, &maps);
     let mut placed = shapes.statics.iter().zip(&maps).zip(&copies).peekable();
     let mut total = LayerCost::default();
     let mut kept: Vec<(LayerCost, u64)> =
@@ -391,25 +376,14 @@ pub fn evaluate_with(
     }
     // Every static layer is placed once: the crossbars they occupy are the ones one copy needs.
     let used_cells_in_crossbars = needed * a.crossbar.rows * a.crossbar.cols;
-    let infeasible = if let Some(reason) = softmax_error {
-        Some(Infeasible::SoftmaxUnit { reason })
-    } else if a.chip.weights_on_chip && needed > available {
-        Some(Infeasible::WeightsDoNotFit {
-            needed_crossbars: needed,
-            available_crossbars: available,
-            needed_cells,
-        })
-    } else {
-        None
-    };
     let energy_factors = a.factors.energy_at(a.chip.voltage_v, a.chip.technology_nm);
-    let infeasible = match (infeasible, energy_factors) {
-        (None, None) => Some(Infeasible::SupplyBelowThreshold {
-            voltage_v: a.chip.voltage_v,
-            lowest_v: crate::supply::lowest_v(a.chip.technology_nm),
-        }),
-        (i, _) => i,
-    };
+    let infeasible = why_infeasible(
+        a,
+        softmax_error,
+        needed,
+        needed_cells,
+        energy_factors.is_none(),
+    );
     total.energy = total
         .energy
         .times(&energy_factors.unwrap_or(a.factors.energy));
@@ -428,6 +402,60 @@ pub fn evaluate_with(
             needed_cells as f64 / used_cells_in_crossbars as f64
         },
         infeasible,
+    }
+}
+
+/// Copies of each static layer (in `shapes.statics` order): with weights on chip, as the
+/// architecture's `replication` spreads its spare crossbars; one each when weights stream.
+fn layer_copies(
+    a: &Architecture,
+    cx: &Context,
+    w: &Workload,
+    shapes: &Shapes,
+    maps: &[Mapping],
+) -> Vec<u64> {
+    if !a.chip.weights_on_chip {
+        return vec![1; maps.len()];
+    }
+    let demands: Vec<Demand> = shapes
+        .statics
+        .iter()
+        .zip(maps)
+        .map(|((i, m, _), map)| Demand {
+            crossbars: map.crossbars.max(1),
+            vectors: m.vectors.max(1),
+            cycles: round_cycles(cx, &w.layers[*i], map),
+        })
+        .collect();
+    replication::copies(a.placement.replication, &demands, a.crossbars())
+}
+
+/// Why a workload cannot run on `a`, first reason first: the softmax unit cannot run one of
+/// its layers; its weights must stay on chip and do not fit; the supply is below what a
+/// calibration's voltage laws allow (`supply_too_low`).
+fn why_infeasible(
+    a: &Architecture,
+    softmax_error: Option<String>,
+    needed: u64,
+    needed_cells: u64,
+    supply_too_low: bool,
+) -> Option<Infeasible> {
+    let available = a.crossbars();
+    if let Some(reason) = softmax_error {
+        Some(Infeasible::SoftmaxUnit { reason })
+    } else if a.chip.weights_on_chip && needed > available {
+        Some(Infeasible::WeightsDoNotFit {
+            needed_crossbars: needed,
+            available_crossbars: available,
+            needed_cells,
+        })
+    } else if supply_too_low {
+        Some(Infeasible::SupplyBelowThreshold {
+            voltage_v: a.chip.voltage_v,
+            lowest_v: crate::supply::lowest_v(a.chip.technology_nm),
+        })
+    } else {
+        None
     }
 }
 
@@ -503,8 +531,8 @@ mod tests {
     /// One chip-level unit: the same cycles and area whatever the tiles. Nothing else moves.
     #[test]
     fn digital_lanes_per_tile_scale_with_tiles_and_a_chip_unit_does_not() {
+        use crate::arch::LanesAt;
         use crate::breakdown::{AreaPart, LatencyPart};
-        use crate::components::digital::LanesAt;
         let vgg = Zoo::builtin().unwrap().resolve("vgg16").unwrap().remove(0);
         let cost = |at: LanesAt, groups: u64| {
             // Weights streamed, so that any chip holds VGG16.

@@ -8,7 +8,6 @@
 pub mod arch;
 pub mod breakdown;
 pub mod components;
-mod declare;
 pub mod error;
 pub mod factors;
 pub mod gpu;
@@ -16,12 +15,12 @@ pub mod param;
 pub mod supply;
 pub mod tech;
 
-pub use arch::{AdcKind, Architecture, Device, SoftmaxUnit};
-pub use components::digital::LanesAt;
+pub use arch::{
+    AdcKind, Architecture, Assignment, DepthwisePacking, Device, LanesAt, Settings, SoftmaxUnit,
+};
 pub use error::ModelError;
 pub use factors::Factors;
-pub use mapping::DepthwisePacking;
-pub use param::{Assignment, Settings, Value};
+pub use param::Value;
 pub use replication::Replication;
 pub use revision::{MODEL_REVISION, fingerprint};
 pub mod cost;

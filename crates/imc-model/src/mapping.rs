@@ -13,19 +13,8 @@
 //! Rows are summed `parallel_rows` at a time: a crossbar holding `r` rows of the matrix needs
 //! `ceil(r / parallel_rows)` row phases per input slice, each converting every used column.
 
-use crate::arch::Architecture;
-use crate::param::choice_enum;
+use crate::arch::{Architecture, DepthwisePacking};
 use imc_zoo::ops::MatrixShape;
-
-choice_enum! {
-    /// Where the groups of a grouped layer go when several fit in one crossbar.
-    DepthwisePacking {
-        /// Several groups on one crossbar's diagonal.
-        Diagonal = "diagonal",
-        /// Each group on crossbars of its own.
-        PerGroup = "per-group",
-    }
-}
 
 /// How a layer's weight matrix sits in crossbars.
 #[derive(Debug, Clone, Copy, PartialEq)]

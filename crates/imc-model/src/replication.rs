@@ -14,7 +14,7 @@
 //!   latency saved per crossbar. This is a knapsack, so no greedy is exact for every budget:
 //!   the tests compare it with brute force (exact on most small cases, never more than a few
 //!   percent off). The model's default: physical for weights kept on chip, and closer to
-//!   CiMLoop's ranking than `uniform` (README, "Fidelity").
+//!   CiMLoop's ranking than `uniform` (docs/calibration.md).
 //! - [`Replication::PerLayer`]: each layer alone may use every crossbar, `c_i = min(v_i,
 //!   floor(B / x_i))`: the paper's framework costs each layer as a separate CiMLoop run on the
 //!   whole chip. Physically, a chip that reloads weights for each layer; a lower bound on the

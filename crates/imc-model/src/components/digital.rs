@@ -25,18 +25,7 @@
 //!   crossbars are grouped into tiles (`results/reference/fidelity/sram-latency-residuals.md`).
 
 use super::{Component, Scale, to_reference};
-use crate::arch::Architecture;
-use crate::param::choice_enum;
-
-choice_enum! {
-    /// Where the digital lanes sit: in every tile or once for the chip.
-    LanesAt {
-        /// `digital_lanes` per tile.
-        Tile = "tile",
-        /// `digital_lanes` for the whole chip.
-        Chip = "chip",
-    }
-}
+use crate::arch::{Architecture, LanesAt};
 
 /// How many digital units the chip has: one per tile, or one.
 pub fn units(a: &Architecture) -> u64 {

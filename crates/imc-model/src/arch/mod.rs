@@ -5,13 +5,16 @@
 //! [`PARAMS`] that design spaces and `--set` overrides are checked against,
 //! [`Settings::resolve`] and [`Architecture::values`]. Only an `Architecture` can be costed.
 
-use crate::components::digital::LanesAt;
-use crate::declare::architecture;
 use crate::error::ModelError;
-use crate::mapping::DepthwisePacking;
-use crate::param::{Kind, Settings, Value, choice_enum, int, real};
+use crate::param::{Kind, Value, choice_enum, int, real};
 use crate::replication::Replication;
 use crate::tech;
+use declare::architecture;
+
+mod declare;
+mod settings;
+
+pub use settings::{Assignment, Settings, find, position};
 
 choice_enum! {
     /// The memory cell of the crossbars.
@@ -40,6 +43,26 @@ choice_enum! {
         Digital = "digital",
         /// An associative processor (SoftmAP).
         Ap = "ap",
+    }
+}
+
+choice_enum! {
+    /// Where the digital lanes sit: in every tile or once for the chip.
+    LanesAt {
+        /// `digital_lanes` per tile.
+        Tile = "tile",
+        /// `digital_lanes` for the whole chip.
+        Chip = "chip",
+    }
+}
+
+choice_enum! {
+    /// Where the groups of a grouped layer go when several fit in one crossbar.
+    DepthwisePacking {
+        /// Several groups on one crossbar's diagonal.
+        Diagonal = "diagonal",
+        /// Each group on crossbars of its own.
+        PerGroup = "per-group",
     }
 }
 
@@ -165,7 +188,7 @@ architecture! {
         /// (every layer the same number of copies), `balanced` (copies where they save the
         /// most latency, as ISAAC and PUMA replicate early layers) or `per-layer` (each layer
         /// alone on the whole chip, as the paper's framework costs a layer in CiMLoop). See
-        /// `replication.rs`; why `balanced` is the default: README, "Fidelity".
+        /// `replication.rs`; why `balanced` is the default: docs/calibration.md.
         [44] replication: Replication = Replication::Balanced, Kind::Choice(Replication::WORDS);
         /// Grouped layers whose groups fit several to a crossbar (depthwise): `diagonal`
         /// (packed on the crossbar's diagonal) or `per-group` (each group on its own

@@ -1,7 +1,7 @@
 //! The macro that turns the one declaration of the architecture's parameters (in `arch.rs`)
 //! into everything else that needs them: the group structs and [`crate::Architecture`], the
-//! table [`crate::param::PARAMS`] that files and `--set` are checked against, the resolution of
-//! [`crate::param::Settings`] with defaults, and [`crate::Architecture::values`].
+//! table [`crate::arch::PARAMS`] that files and `--set` are checked against, the resolution of
+//! [`crate::arch::Settings`] with defaults, and [`crate::Architecture::values`].
 //!
 //! A declaration is a list of groups, each a list of parameters:
 //!
@@ -54,7 +54,7 @@ macro_rules! architecture {
             pub struct $Group {
                 $(
                     #[doc = concat!(
-                        "`", $crate::declare::param_name!($field $($name)?), "`",
+                        "`", $crate::arch::declare::param_name!($field $($name)?), "`",
                         " (default `", stringify!($default), "`):"
                     )]
                     $(#[doc = $doc])*
@@ -88,7 +88,7 @@ macro_rules! architecture {
             }; COUNT];
             $($(
                 table[$pos] = $crate::param::Param {
-                    name: $crate::declare::param_name!($field $($name)?),
+                    name: $crate::arch::declare::param_name!($field $($name)?),
                     kind: $kind,
                     default: stringify!($default),
                     doc: concat!($($doc, "\n"),*),
@@ -102,7 +102,7 @@ macro_rules! architecture {
             table
         };
 
-        impl $crate::param::Settings {
+        impl $crate::arch::Settings {
             /// The architecture: each parameter as set, or its default; then the combination
             /// is checked.
             pub fn resolve(&self) -> Result<Architecture, $crate::ModelError> {
