@@ -66,6 +66,8 @@ fn parse<T: std::str::FromStr<Err = String>>(what: &str, text: &str) -> PyResult
 /// `imcdse sweep`: returns (results folder, summary).
 #[pyfunction]
 #[pyo3(signature = (common, optimizer, budget, seed, resume, top, keep_all, fidelity, force))]
+// One Rust argument per keyword argument of the Python function: PyO3 maps them one to one,
+// so a struct here would change the Python API.
 #[allow(clippy::too_many_arguments)]
 pub fn sweep(
     py: Python<'_>,
@@ -143,6 +145,8 @@ pub fn compare(
 /// `imcdse grade`: returns (results folder, the grading's table).
 #[pyfunction]
 #[pyo3(signature = (common, optimizers, budgets, seeds, cache, certified, force))]
+// One Rust argument per keyword argument of the Python function: PyO3 maps them one to one,
+// so a struct here would change the Python API.
 #[allow(clippy::too_many_arguments)]
 pub fn grade(
     py: Python<'_>,

@@ -25,7 +25,7 @@
 //! key and what is allowed; factors must be finite and positive, law shares finite and not
 //! negative.
 
-use crate::space::{BUILTIN_CALIBRATIONS, SpaceError, read_named, to_value};
+use crate::spec_file::{BUILTIN_CALIBRATIONS, SpaceError, read_named, to_value};
 use imc_model::breakdown::{Breakdown, Part};
 use imc_model::param::Value;
 use imc_model::{Assignment, Factors};

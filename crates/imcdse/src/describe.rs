@@ -337,3 +337,27 @@ pub fn layer_table(w: &Workload) -> Result<String, std::fmt::Error> {
     )?;
     Ok(out)
 }
+
+/// The lines `imcdse workloads import` prints about an import that took `seconds`: the
+/// workload's size, and each operator costed as nothing.
+pub fn import_summary(got: &imc_zoo::onnx::Imported, seconds: f64) -> String {
+    let w = &got.workload;
+    let mut summary = format!(
+        "{}: {} nodes -> {} layers ({} on crossbars), {} weights, {} static + {} dynamic MACs; imported in {:.1} ms\n",
+        w.name,
+        got.nodes,
+        w.layers.len(),
+        w.layers.iter().filter(|l| l.is_matrix_layer()).count(),
+        w.weights(),
+        w.static_macs(),
+        w.dynamic_macs(),
+        seconds * 1e3
+    );
+    for u in &got.skipped {
+        summary.push_str(&format!(
+            "costed as nothing (unsupported): {} x{} (first: {})\n",
+            u.op, u.count, u.first
+        ));
+    }
+    summary
+}

@@ -5,10 +5,12 @@
 //! `needed/available - 1` crossbars, plus `area/limit - 1`; an invalid combination gets
 //! violation 1e6 (worse than any buildable design).
 
-use crate::evaluator::Evaluator;
 use crate::evaluator::protocol::Answer;
+use crate::evaluator::{Evaluator, EvaluatorOptions};
+use crate::hash::fnv1a;
 use crate::infeasibility::{Cause, Infeasibility};
 use crate::objective::Objective;
+use crate::progress::Progress;
 use crate::space::Space as SpaceFile;
 use imc_model::cost::footprint;
 use imc_model::{
@@ -16,14 +18,8 @@ use imc_model::{
 };
 use imc_search::{Outcome, Point, Space};
 use imc_zoo::Workload;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
-
-/// FNV-1a, 64 bit: stable across Rust versions and platforms, unlike std's hasher.
-pub fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
 
 /// Everything a results row needs about one evaluated design.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +103,29 @@ impl Problem {
         self.external
             .set(evaluator)
             .map_err(|_| anyhow::anyhow!("the problem already has an external evaluator"))
+    }
+
+    /// Starts `options`' workers for this problem's workloads, their log `dir/evaluator.log`,
+    /// says so on `progress`, and attaches them ([`Problem::attach`]): from now on every valid
+    /// design it costs goes to them. Returns the evaluator's `name version`.
+    pub fn start_evaluator(
+        &self,
+        options: &EvaluatorOptions,
+        dir: &Path,
+        progress: &dyn Progress,
+    ) -> anyhow::Result<String> {
+        let log = dir.join("evaluator.log");
+        let e =
+            Evaluator::start(options.clone(), &self.workloads, &log).map_err(anyhow::Error::msg)?;
+        let identity = e.handshake().identity();
+        progress.note(&format!(
+            "evaluator: {identity} ({} workers, timeout {} s, log {})",
+            options.workers,
+            options.timeout.as_secs_f64(),
+            log.display()
+        ));
+        self.attach(Arc::new(e))?;
+        Ok(identity)
     }
 
     /// The external evaluator, when there is one.

@@ -17,7 +17,8 @@ use crate::results::{Cell, Table, read_table};
 use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result, bail};
 use imc_model::Architecture;
-use imc_model::param::{self, Value};
+use imc_model::arch;
+use imc_model::param::Value;
 use imc_zoo::{Workload, Zoo};
 use std::path::{Path, PathBuf};
 
@@ -265,7 +266,7 @@ fn ignored_columns(table: &Table, space: &SpaceFile, workloads: &[Workload]) -> 
                 });
             let parameter = space.params.iter().any(|(k, _)| k == *c)
                 || space.fixed.iter().any(|(k, _)| k == *c)
-                || param::find(c).is_ok();
+                || arch::find(c).is_ok();
             !metric && !parameter
         })
         .cloned()

@@ -5,9 +5,11 @@
 //! problems of a file are reported together, each naming the file, the key and what is allowed.
 
 use crate::calibration::Calibration;
-use imc_model::param::{self, Value};
+pub use crate::spec_file::SpaceError;
+use crate::spec_file::{BUILTIN_SPACES, read_file, read_named, to_value};
+use imc_model::arch;
+use imc_model::param::Value;
 use imc_model::{Architecture, Factors, ModelError};
-use std::fmt::Write;
 
 /// A space's `[constraints]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,39 +38,6 @@ pub struct Space {
     /// The calibration the file names (`calibration = "..."`) or a study was given; its
     /// parameters are already in `fixed`.
     pub calibration: Option<Calibration>,
-}
-
-/// Everything wrong with a space file (or a `--set`), each problem naming the key and what is
-/// allowed.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: {}", render(.problems))]
-pub struct SpaceError {
-    /// The file.
-    pub file: String,
-    /// The problems, in file order.
-    pub problems: Vec<String>,
-}
-
-fn render(problems: &[String]) -> String {
-    if problems.len() == 1 {
-        return problems[0].clone();
-    }
-    let mut s = format!("{} problems:", problems.len());
-    for p in problems {
-        let _ = write!(s, "\n  - {p}");
-    }
-    s
-}
-
-/// A TOML value as a parameter value (numbers, booleans, strings; nothing else).
-pub(crate) fn to_value(v: &toml::Value) -> Option<Value> {
-    match v {
-        toml::Value::Integer(i) => Some(Value::Num(*i as f64)),
-        toml::Value::Float(f) => Some(Value::Num(*f)),
-        toml::Value::Boolean(b) => Some(Value::Bool(*b)),
-        toml::Value::String(s) => Some(Value::Str(s.clone())),
-        _ => None,
-    }
 }
 
 /// Parses a value typed on the command line: a number, `true`/`false`, or a word.
@@ -163,7 +132,7 @@ fn fixed(section: toml::Table, problems: &mut Vec<String>) -> Vec<(String, Value
             ));
             continue;
         };
-        match param::find(&k).and_then(|p| p.check(&val)) {
+        match arch::find(&k).and_then(|p| p.check(&val)) {
             Ok(()) => fixed.push((k, val)),
             Err(e) => problems.push(format!("[fixed].{k}: {e}")),
         }
@@ -179,7 +148,7 @@ fn params(
 ) -> Vec<(String, Vec<Value>)> {
     let mut params = Vec::new();
     for (k, v) in section {
-        let p = match param::find(&k) {
+        let p = match arch::find(&k) {
             Ok(p) => p,
             Err(e) => {
                 problems.push(format!("[params].{k}: {e}"));
@@ -269,44 +238,6 @@ fn constraints(
         problems.push("[constraints].weights_on_chip contradicts [fixed].weights_on_chip".into());
     }
     constraints
-}
-
-include!(concat!(env!("OUT_DIR"), "/spaces.rs"));
-
-/// The file name and text of `name`: a built-in of `builtins` (embedded from `folder`, e.g.
-/// `search-spaces`), or a path to a `.toml` file, read. `what` names the kind in errors.
-pub fn read_named(
-    name: &str,
-    builtins: &[(&str, &str)],
-    folder: &str,
-    what: &str,
-) -> Result<(String, String), SpaceError> {
-    if !name.ends_with(".toml") && !name.contains('/') {
-        if let Some((n, text)) = builtins.iter().find(|(n, _)| *n == name) {
-            return Ok((format!("{folder}/{n}.toml"), text.to_string()));
-        }
-        let known: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
-        return Err(SpaceError {
-            file: name.into(),
-            problems: vec![format!(
-                "no such built-in {what}; built-in: {}; or give a path to a .toml file",
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            )],
-        });
-    }
-    Ok((name.to_string(), read_file(name)?))
-}
-
-/// A file's text, or an error naming it.
-fn read_file(path: &str) -> Result<String, SpaceError> {
-    std::fs::read_to_string(path).map_err(|e| SpaceError {
-        file: path.into(),
-        problems: vec![format!("cannot read: {e}")],
-    })
 }
 
 impl Space {
@@ -457,7 +388,7 @@ impl Space {
                         list.join(", ")
                     ));
                 }
-            } else if let Err(e) = param::find(k).and_then(|p| p.check(v)) {
+            } else if let Err(e) = arch::find(k).and_then(|p| p.check(v)) {
                 problems.push(format!("--set {k}: {e}"));
             }
         }

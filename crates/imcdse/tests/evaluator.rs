@@ -481,8 +481,8 @@ fn refine_with_the_model_itself_agrees_exactly() {
     assert!(err.contains("refine needs --evaluator"), "{err}");
 }
 
-/// The README's 15-line example evaluator runs behind a search as documented (needs python3,
-/// as the evaluator scripts do).
+/// The 15-line example evaluator of docs/your-simulator.md runs behind a search as documented
+/// (needs python3, as the evaluator scripts do).
 #[test]
 fn the_readme_example_evaluator_runs() {
     let s = Scratch::new();

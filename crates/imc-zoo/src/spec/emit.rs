@@ -250,6 +250,9 @@ impl<'a> Emitter<'a> {
     // ---- helpers for composite blocks: shapes here come from validated numbers ----
 
     /// A convolution on the current feature map; updates the state.
+    // The arguments are a convolution's own hyperparameters, written at each block's call as
+    // torchvision writes them (`conv(name, cin, cout, k, s, p, groups, ..)`): a struct would
+    // only name them twice.
     #[allow(clippy::too_many_arguments)]
     pub fn conv(
         &mut self,
@@ -338,6 +341,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// A linear layer over `tokens` vectors; the state becomes `tokens x out`.
+    // As for `conv`: a linear layer's own sizes, in the order the blocks write them.
     #[allow(clippy::too_many_arguments)]
     pub fn linear(
         &mut self,

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod export;
 pub mod fidelity;
 pub mod grade;
+pub mod import;
 pub mod merge;
 pub mod progress;
 pub mod refine;
@@ -60,7 +61,7 @@ impl Common {
 #[derive(clap::Args, Clone)]
 pub struct EvaluatorArgs {
     /// Cost designs with this external evaluator, a command speaking the JSON Lines protocol
-    /// (README, "External evaluators"), e.g. "python3 scripts/evaluators/zigzag_imc.py".
+    /// (docs/your-simulator.md), e.g. "python3 scripts/evaluators/zigzag_imc.py".
     #[arg(long, value_name = "CMD")]
     pub evaluator: Option<String>,
     /// Worker processes of the evaluator, each costing one design at a time.

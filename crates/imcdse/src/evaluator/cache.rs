@@ -6,7 +6,7 @@
 //! infeasible); timeouts and crashes are not, so a later run tries again. Entries are written
 //! to a temporary file and renamed, so a reader never sees half of one.
 
-use crate::problem::fnv1a;
+use crate::hash::fnv1a;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

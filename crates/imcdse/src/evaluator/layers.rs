@@ -6,7 +6,7 @@
 //! rather than costed as something else.
 
 use crate::describe;
-use crate::problem::fnv1a;
+use crate::hash::fnv1a;
 use imc_zoo::ops::{
     ActKind, Activation, Add, Conv2d, Embedding, Linear, MatMul, Norm, NormKind, Op, Pool,
     PoolKind, Scale, Softmax,
@@ -128,33 +128,7 @@ fn check_derived(obj: &Map<String, Json>, l: &Layer) -> Result<(), String> {
 
 fn op(kind: &str, s: &Map<String, Json>) -> Result<Op, String> {
     Ok(match kind {
-        "conv2d" => {
-            let c = Conv2d {
-                in_channels: int(s, "in_channels")?,
-                out_channels: int(s, "out_channels")?,
-                kernel: pair(s, "kernel")?,
-                stride: pair(s, "stride")?,
-                padding: pair0(s, "padding")?,
-                dilation: pair(s, "dilation")?,
-                groups: int(s, "groups")?,
-                input_size: pair(s, "input_size")?,
-                bias: boolean(s, "bias")?,
-                batch: match s.get("batch") {
-                    Some(_) => int(s, "batch")?,
-                    None => 1,
-                },
-            };
-            if !c.in_channels.is_multiple_of(c.groups) || !c.out_channels.is_multiple_of(c.groups) {
-                return Err(format!(
-                    "groups {} must divide in_channels {} and out_channels {}",
-                    c.groups, c.in_channels, c.out_channels
-                ));
-            }
-            if c.output_size().is_none() {
-                return Err("the kernel does not fit the padded input".into());
-            }
-            Op::Conv2d(c)
-        }
+        "conv2d" => Op::Conv2d(conv2d(s)?),
         "linear" => Op::Linear(Linear {
             in_features: int(s, "in_features")?,
             out_features: int(s, "out_features")?,
@@ -211,6 +185,36 @@ fn op(kind: &str, s: &Map<String, Json>) -> Result<Op, String> {
             ));
         }
     })
+}
+
+/// A `conv2d` layer's fields, with the checks the zoo makes on its own files: groups divide
+/// both channel counts, and the kernel fits the padded input.
+fn conv2d(s: &Map<String, Json>) -> Result<Conv2d, String> {
+    let c = Conv2d {
+        in_channels: int(s, "in_channels")?,
+        out_channels: int(s, "out_channels")?,
+        kernel: pair(s, "kernel")?,
+        stride: pair(s, "stride")?,
+        padding: pair0(s, "padding")?,
+        dilation: pair(s, "dilation")?,
+        groups: int(s, "groups")?,
+        input_size: pair(s, "input_size")?,
+        bias: boolean(s, "bias")?,
+        batch: match s.get("batch") {
+            Some(_) => int(s, "batch")?,
+            None => 1,
+        },
+    };
+    if !c.in_channels.is_multiple_of(c.groups) || !c.out_channels.is_multiple_of(c.groups) {
+        return Err(format!(
+            "groups {} must divide in_channels {} and out_channels {}",
+            c.groups, c.in_channels, c.out_channels
+        ));
+    }
+    if c.output_size().is_none() {
+        return Err("the kernel does not fit the padded input".into());
+    }
+    Ok(c)
 }
 
 /// A positive integer field.

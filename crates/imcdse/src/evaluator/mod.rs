@@ -20,15 +20,13 @@ pub mod protocol;
 pub mod serve;
 pub mod worker;
 
-use crate::problem::Problem;
-use crate::progress::Progress;
 use imc_model::Value;
 use imc_zoo::Workload;
 use protocol::{Answer, Handshake};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 use worker::Worker;
 
@@ -289,29 +287,6 @@ enum Slot {
     Idle(Worker),
     /// Its worker was killed; the next request starts another.
     Dead,
-}
-
-/// Starts `options`' workers for `problem`'s workloads, their log `dir/evaluator.log`, says so
-/// on `progress`, and attaches them to the problem: from now on every valid design it costs
-/// goes to them. Returns the evaluator's `name version`.
-pub fn attach(
-    problem: &Problem,
-    options: &EvaluatorOptions,
-    dir: &Path,
-    progress: &dyn Progress,
-) -> anyhow::Result<String> {
-    let log = dir.join("evaluator.log");
-    let e =
-        Evaluator::start(options.clone(), &problem.workloads, &log).map_err(anyhow::Error::msg)?;
-    let identity = e.handshake().identity();
-    progress.note(&format!(
-        "evaluator: {identity} ({} workers, timeout {} s, log {})",
-        options.workers,
-        options.timeout.as_secs_f64(),
-        log.display()
-    ));
-    problem.attach(Arc::new(e))?;
-    Ok(identity)
 }
 
 /// Starts one worker and reads its handshake, which must match `expected` when given.

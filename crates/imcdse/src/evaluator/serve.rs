@@ -16,8 +16,8 @@
 use super::layers::workload_from_json;
 use super::protocol::{Handshake, PROTOCOL};
 use crate::calibration::Calibration;
+use crate::hash::fnv1a;
 use crate::infeasibility::Infeasibility;
-use crate::problem::fnv1a;
 use imc_model::{Architecture, Plan, Value, evaluate_design_with};
 use imc_zoo::{Workload, Zoo};
 use serde::Deserialize;

@@ -6,8 +6,9 @@
 
 use super::estimate::{self, Advice};
 use super::exhaustive;
+use crate::hash::fnv1a;
 use crate::optimizer::OptimizerKind;
-use crate::problem::{Problem, fnv1a};
+use crate::problem::Problem;
 use crate::progress::Progress;
 use crate::report::pairs;
 use crate::results::{self, Row};

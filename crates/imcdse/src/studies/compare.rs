@@ -25,7 +25,7 @@ pub use super::compare_md::{Design, DesignId, Kind, Line, gain_over_largest, los
 use super::inputs::Inputs;
 use super::sequential::{Start, sequential};
 use super::sweep::{Sweep, SweepOptions};
-use crate::evaluator::{self, EvaluatorOptions};
+use crate::evaluator::EvaluatorOptions;
 use crate::lock::RunLock;
 use crate::objective::Objective;
 use crate::optimizer::{OptimizerKind, check_settings};
@@ -151,7 +151,7 @@ impl Comparison {
                 );
             }
             // The final table's evaluator; each search starts its own, logging in its folder.
-            evaluator::attach(&self.problem, options, out, progress)?;
+            self.problem.start_evaluator(options, out, progress)?;
         }
         let searches = self.options.seeds * self.per_seed();
         let held = |k: u64| self.shard.is_none_or(|s| s.holds(k, searches));

@@ -119,14 +119,15 @@ mod tests {
     use crate::progress::Recorder;
     use crate::space::Space;
     use imc_zoo::Zoo;
-    /// paper-rram with four more parameters: 12,096,000 x 960 = 11,612,160,000 designs, days
-    /// of enumeration on any machine this runs on.
+    /// paper-rram with twelve more parameters (`tests/fixtures/days-of-enumeration.toml`):
+    /// 1,783,627,776,000,000 designs, days of enumeration on any machine.
     fn huge() -> Problem {
         let text = include_str!("../../../../search-spaces/paper-rram.toml").replace(
             "[params]\n",
-            "[params]\ntile_input_buffer_kib = [1, 2, 4, 8, 16, 32, 64, 128]\n\
-             tile_output_buffer_kib = [1, 2, 4, 8, 16, 32, 64, 128]\n\
-             softmax_bits = [4, 6, 8, 10, 12]\nap_words = [1024, 4096, 16384]\n",
+            &format!(
+                "[params]\n{}",
+                include_str!("../../tests/fixtures/days-of-enumeration.toml")
+            ),
         );
         let space = Space::parse("huge.toml", &text).unwrap();
         let w = Zoo::builtin().unwrap().resolve("paper4").unwrap();
@@ -140,13 +141,13 @@ mod tests {
     #[test]
     fn item2_an_enumeration_that_cannot_finish_is_refused_unless_forced() {
         let p = huge();
-        assert_eq!(p.space.size(), 11_612_160_000);
+        assert_eq!(p.space.size(), 1_783_627_776_000_000);
         let notes = Recorder::default();
         let e = check(&p, None, false, ("exhaustive", Advice::Sweep), &notes)
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("enumerating 11,612,160,000 designs would take about"),
+            e.contains("enumerating 1,783,627,776,000,000 designs would take about"),
             "{e}"
         );
         assert!(
@@ -157,7 +158,7 @@ mod tests {
         let notes = notes.lines();
         assert_eq!(notes.len(), 2);
         assert!(
-            notes[1].starts_with("exhaustive: 11,612,160,000 designs, about "),
+            notes[1].starts_with("exhaustive: 1,783,627,776,000,000 designs, about "),
             "{notes:?}"
         );
         // A slice of a few chunks is not sampled: it takes seconds.

@@ -27,7 +27,7 @@
 use super::Done;
 use super::certify::{self, Certified};
 use super::inputs::Inputs;
-use crate::evaluator::{self, EvaluatorOptions};
+use crate::evaluator::EvaluatorOptions;
 use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::Problem;
@@ -312,7 +312,7 @@ impl Grading {
                 "--evaluator: a sharded grading cannot take an external evaluator yet; run it whole"
             );
         }
-        evaluator::attach(&self.problem, options, &self.out, progress)?;
+        self.problem.start_evaluator(options, &self.out, progress)?;
         Ok(options.workers)
     }
 

@@ -15,7 +15,7 @@
 
 use super::fidelity::{self, Fidelity, Pair};
 use super::sweep::SweepOptions;
-use crate::evaluator::{self, EvaluatorOptions};
+use crate::evaluator::EvaluatorOptions;
 use crate::lock::RunLock;
 use crate::problem::Problem;
 use crate::progress::Progress;
@@ -119,7 +119,7 @@ impl Refine {
             None => default_out(&self.args.run, &self.evaluator)?,
         };
         let _lock = RunLock::acquire(&out)?;
-        let identity = evaluator::attach(&problem, &self.evaluator, &out, progress)?;
+        let identity = problem.start_evaluator(&self.evaluator, &out, progress)?;
         let mut record = RunToml::new(Command::Refine, &self.args)?;
         record.inputs = Some(problem.inputs());
         record.space = Some(problem.file.name.clone());

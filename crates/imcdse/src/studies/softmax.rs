@@ -13,7 +13,7 @@ use imc_model::components::ap::{self, Ap};
 use imc_model::components::softmax_unit;
 use imc_model::gpu::{self, A100, RTX3090};
 use imc_model::table::ComponentTable;
-use imc_model::{Architecture, Value, param};
+use imc_model::{Architecture, Value, arch};
 use imc_zoo::Zoo;
 use imc_zoo::ops::Op;
 use serde_json::{Value as Json, json};
@@ -105,7 +105,7 @@ impl SoftmaxOptions {
             ("ap_write_ns", ap.write_ns),
         ];
         for (name, x) in flags {
-            let p = param::find(name)?;
+            let p = arch::find(name)?;
             if p.check(&Value::Num(x)).is_err() {
                 bail!(
                     "--{} {x}: out of range; allowed {}",

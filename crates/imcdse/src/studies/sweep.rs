@@ -18,7 +18,7 @@ use super::estimate::{self, Advice};
 use super::exhaustive;
 use super::inputs::Inputs;
 use crate::consistency;
-use crate::evaluator::{self, Evaluator, EvaluatorOptions};
+use crate::evaluator::{Evaluator, EvaluatorOptions};
 use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::{Evaluation, Problem};
@@ -376,7 +376,7 @@ impl Sweep {
                  `imcdse refine RUN --evaluator CMD --top K`"
             );
         }
-        evaluator::attach(&self.problem, options, &self.out, progress)?;
+        self.problem.start_evaluator(options, &self.out, progress)?;
         Ok(options.workers)
     }
 
