@@ -441,9 +441,10 @@ fn item2_runs_that_cannot_finish_are_refused() {
     let s = Scratch::new();
     let text = space_text("paper-rram").replace(
         "[params]\n",
-        "[params]\ntile_input_buffer_kib = [1, 2, 4, 8, 16, 32, 64, 128]\n\
-         tile_output_buffer_kib = [1, 2, 4, 8, 16, 32, 64, 128]\n\
-         softmax_bits = [4, 6, 8, 10, 12]\nap_words = [1024, 4096, 16384]\n",
+        &format!(
+            "[params]\n{}",
+            include_str!("fixtures/days-of-enumeration.toml")
+        ),
     );
     let space = s.path("huge.toml");
     std::fs::write(&space, text).unwrap();
@@ -461,7 +462,7 @@ fn item2_runs_that_cannot_finish_are_refused() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("exhaustive: 11,612,160,000 designs, about "),
+        err.contains("exhaustive: 1,783,627,776,000,000 designs, about "),
         "{err}"
     );
     assert!(
@@ -479,7 +480,7 @@ fn item2_runs_that_cannot_finish_are_refused() {
         "{err}"
     );
     assert!(
-        err.contains("grade: certification: enumerating 11,612,160,000 designs"),
+        err.contains("grade: certification: enumerating 1,783,627,776,000,000 designs"),
         "{err}"
     );
     assert!(
