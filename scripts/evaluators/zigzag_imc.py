@@ -4,7 +4,7 @@
 ZigZag (KU Leuven, PyPI `zigzag-dse`, Houshmand et al. / Sun et al.) costs a workload on an
 accelerator described in YAML; its IMC model is an SRAM macro (analog: ADCs on the bitlines;
 digital: adder trees), calibrated on 28 nm AIMC/DIMC chips. This script speaks imcdse's evaluator
-protocol (README, "External evaluators") and translates each request:
+protocol (docs/your-simulator.md) and translates each request:
 
 The design, onto ZigZag's `aimc.yaml` (or `dimc.yaml` when `adc_bits` is 0):
 - exact: macro rows (`rows` -> D2, the bitline dimension: C, FX, FY unrolled), weights per row

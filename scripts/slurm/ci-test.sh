@@ -4,7 +4,8 @@
 # job with --dependency=afterok), and the merged tables must equal an unsharded run's, byte
 # for byte.
 #
-# 1. Installs Debian's slurm-wlm and munge if missing (apt-get; needs root or sudo).
+# 1. Installs Debian's slurm-wlm and munge if missing (scripts/slurm/install.sh; needs root or
+#    sudo; scripts/test.sh has already run it in the background).
 # 2. Starts munged, slurmctld and slurmd (on 127.0.0.1, whatever the host name resolves to)
 #    with a private configuration, key, sockets, ports
 #    and state under a temporary folder (nothing in /etc is touched), and waits for the node.
@@ -38,13 +39,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 # 1. Packages.
-if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null \
-    || ! command -v munged >/dev/null; then
-    say "installing slurm-wlm and munge"
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get install -y -q slurm-wlm munge >/dev/null \
-        || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q slurm-wlm munge >/dev/null; }
-fi
+"$root/scripts/slurm/install.sh"
 
 # 2. Daemons, all state in one temporary folder.
 work="$(mktemp -d /tmp/imcdse-slurm.XXXXXX)"
@@ -130,9 +125,12 @@ until [[ "$(sinfo -h -n "$host" -o %T 2>/dev/null)" == idle ]]; do
 done
 say "one-node cluster up ($(sinfo --version), $(munged --version 2>&1 | head -1)): $(sinfo -h -o '%P %D node(s) %c CPUs %T')"
 
-# 3. The binary (release: the model is too slow unoptimised for 12 M designs).
-cargo build --release --locked -p imcdse -q --manifest-path "$root/Cargo.toml"
-imcdse="$root/target/release/imcdse"
+# 3. The binary (release: the model is too slow unoptimised for 12 M designs): IMCDSE_BIN when
+#    scripts/test.sh has built it, else built here.
+if [[ -z "${IMCDSE_BIN:-}" ]]; then
+    cargo build --release --locked -p imcdse -q --manifest-path "$root/Cargo.toml"
+fi
+imcdse="${IMCDSE_BIN:-$root/target/release/imcdse}"
 cd "$work/runs"
 
 # Waits for a job to end; fails unless it COMPLETED.
