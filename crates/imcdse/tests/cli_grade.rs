@@ -63,7 +63,8 @@ fn grades_against_the_certified_optimum() {
     };
     assert_eq!(strip(&a), strip(&b));
     // grading.parquet: 3 optimizers x 3 budgets x 2 seeds.
-    use polars::prelude::*;
+    use polars_core::prelude::*;
+    use polars_io::prelude::*;
     let df = ParquetReader::new(std::fs::File::open(a.join("grading.parquet")).unwrap())
         .finish()
         .unwrap();

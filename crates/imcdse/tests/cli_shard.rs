@@ -5,7 +5,8 @@
 mod common;
 use common::Scratch;
 use common::imcdse;
-use polars::prelude::*;
+use polars_core::prelude::*;
+use polars_io::prelude::*;
 use std::path::Path;
 
 fn ok(args: &[&str]) -> (String, String) {

@@ -24,7 +24,7 @@ fn sweep(out: &Path, extra: &[&str], threads: &str) -> String {
 
 /// The Parquet file read back with polars, as tab-separated text: header, then one line per row.
 fn table(path: &Path) -> String {
-    use polars::prelude::*;
+    use polars_io::prelude::*;
     let df = ParquetReader::new(std::fs::File::open(path).unwrap())
         .finish()
         .unwrap();

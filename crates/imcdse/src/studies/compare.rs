@@ -347,7 +347,7 @@ fn line(
     }
 }
 
-fn frame(l: &[Line]) -> Result<polars::prelude::DataFrame> {
+fn frame(l: &[Line]) -> Result<polars_core::prelude::DataFrame> {
     let joint_of = |x: &Line| -> Option<(f64, f64, f64)> {
         if x.kind != Kind::Joint {
             return None;

@@ -428,7 +428,7 @@ impl Fidelity {
         write_parquet(&out.join("designs.parquet"), self.designs_frame()?)
     }
 
-    fn designs_frame(&self) -> Result<polars::prelude::DataFrame> {
+    fn designs_frame(&self) -> Result<polars_core::prelude::DataFrame> {
         let p = &self.pairs;
         let side = |f: &dyn Fn(&Pair) -> f64| Col::F64(p.iter().map(|x| Some(f(x))).collect());
         let mut cols: Vec<(String, Col)> = vec![

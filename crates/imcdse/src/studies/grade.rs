@@ -514,7 +514,7 @@ pub fn hv_ratio(points: &[[f64; 3]], front: &[[f64; 3]]) -> f64 {
     hv3(&a, r) / hv3(&b, r)
 }
 
-fn frame(g: &[Grade]) -> Result<polars::prelude::DataFrame> {
+fn frame(g: &[Grade]) -> Result<polars_core::prelude::DataFrame> {
     let f64s = |f: fn(&Grade) -> Option<f64>| Col::F64(g.iter().map(f).collect());
     let u64s = |f: fn(&Grade) -> u64| Col::U64(g.iter().map(f).collect());
     results::table(vec![
