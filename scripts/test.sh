@@ -8,6 +8,7 @@
 #            (target/venv, scripts/python/env.sh: pinned packages, no resolver run);
 #   build    one release build: the workspace's tests and the binary, which every later stage
 #            uses (nothing is built twice; the Python extension compiles only its own crate);
+#            cargo's timing report of it is target/cargo-timings/cargo-timing.html;
 #   rust     the Rust tests, on that build;
 #   slurm    in the background from here (it mostly waits on its one-node cluster): sharded runs
 #            through a private Slurm cluster, merged to exactly the single-machine results
@@ -119,7 +120,7 @@ guides() {
 
 stage lint lint
 background prepare prepare
-stage build cargo test --workspace --release --locked --no-run
+stage build cargo test --workspace --release --locked --no-run --timings
 stage rust cargo test --workspace --release --locked
 join prepare
 if skip IMCDSE_SKIP_SLURM; then echo "IMCDSE_SKIP_SLURM=1: the Slurm test is skipped"; else
