@@ -52,7 +52,7 @@ def main() -> int:
         "Each cell is imported / zoo; `crates/imc-zoo/tests/onnx_import.rs` asserts that they are equal, layer by",
         "layer. The import time is what `imcdse workloads import` reports, median of 5 runs on this machine.",
         "",
-        "| model | weights | static MACs | dynamic MACs | crossbar layers | import |",
+        "| model | weights | static MACs | dynamic MACs | layers with weights | import |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for rel, zoo_name in MODELS:

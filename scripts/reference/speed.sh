@@ -7,7 +7,7 @@
 # 2. `imcdse sweep --optimizer exhaustive` over paper-rram and paper4: its own timing line,
 #    three runs;
 # 3. the Python package (scripts/python/bench.py), when PYTHON (default
-#    target/venv-python/bin/python) has it installed.
+#    target/venv/bin/python, the test environment) has it installed.
 # Takes several minutes; run it on an idle machine.
 #
 #   scripts/reference/speed.sh [OUT]      (OUT defaults to results/reference/speed.md)
@@ -15,7 +15,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 out="${1:-results/reference/speed.md}"
-python="${PYTHON:-target/venv-python/bin/python}"
+python="${PYTHON:-target/venv/bin/python}"
 cargo build --release --locked -p imcdse -q
 cargo bench -p imc-model --bench eval --locked -q -- --noplot >/dev/null
 tmp="$(mktemp)"
@@ -46,8 +46,9 @@ PY
     echo
     for run in 1 2 3; do
         d="$(mktemp -d)"
-        line="$(target/release/imcdse sweep --optimizer exhaustive --out "$d" 2>&1 | grep -m1 -i 'evaluated\|designs/s' || true)"
-        echo "- run $run: $line"
+        line="$(target/release/imcdse sweep --optimizer exhaustive --out "$d" 2>&1 \
+            | grep -o -m1 'evaluated all [0-9]* designs in [0-9.]* s ([0-9]* designs/s' || true)"
+        echo "- run $run: ${line:-no timing line in its output}${line:+)}"
         rm -rf "$d"
     done
     if [[ -x "$python" ]] && "$python" -c 'import imcdse' 2>/dev/null; then
