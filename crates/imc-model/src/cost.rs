@@ -294,9 +294,11 @@ impl Shapes {
     }
 }
 
-/// What a layer's [`Mapping`] depends on: depthwise packing, rows, columns, rows driven at
-/// once, bits per cell and cells per weight. Designs with the same key have the same [`footprint`] for every workload,
-/// so a search can compute it once per key.
+/// What a layer's [`footprint`] depends on: depthwise packing, rows, columns, rows driven at
+/// once, bits per cell and cells per weight (not `column_combine`, which changes how many
+/// conversions a [`Mapping`] makes but not the crossbars and cells it occupies). Designs with
+/// the same key have the same footprint for every workload, so a search can compute it once per
+/// key.
 pub fn mapping_key(a: &Architecture) -> [u64; 6] {
     [
         a.placement.depthwise_packing as u64,

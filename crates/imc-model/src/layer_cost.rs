@@ -255,7 +255,7 @@ fn crossbar(
     c.energy[E::CellArray] += (m.rows * map.phys_cols) as f64 * g * active * t.cell.energy_pj;
     c.energy[E::RowDrivers] +=
         m.rows as f64 * g * map.col_tiles as f64 * active * t.row_driver.energy_pj * io.drive;
-    let conversions = map.phys_cols as f64 * g * map.row_phases as f64 * v * io.slices;
+    let conversions = map.converted_cols as f64 * g * map.row_phases as f64 * v * io.slices;
     c.energy[E::ColumnMux] += conversions * t.column_mux.energy_pj;
     c.energy[E::Adc] += conversions * t.adc.energy_pj;
     c.energy[E::ShiftAdd] += conversions * t.shift_add.energy_pj;

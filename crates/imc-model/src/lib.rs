@@ -16,7 +16,8 @@ pub mod supply;
 pub mod tech;
 
 pub use arch::{
-    AdcKind, Architecture, Assignment, DepthwisePacking, Device, LanesAt, Settings, SoftmaxUnit,
+    AdcKind, Architecture, Assignment, ColumnCombine, DepthwisePacking, Device, LanesAt, Settings,
+    SoftmaxUnit,
 };
 pub use error::ModelError;
 pub use factors::Factors;

@@ -13,7 +13,7 @@
 //! Rows are summed `parallel_rows` at a time: a crossbar holding `r` rows of the matrix needs
 //! `ceil(r / parallel_rows)` row phases per input slice, each converting every used column.
 
-use crate::arch::{Architecture, DepthwisePacking};
+use crate::arch::{Architecture, ColumnCombine, DepthwisePacking};
 use imc_zoo::ops::MatrixShape;
 
 /// How a layer's weight matrix sits in crossbars.
@@ -33,6 +33,10 @@ pub struct Mapping {
     pub max_row_phases: u64,
     /// Physical columns per group, `N * c`.
     pub phys_cols: u64,
+    /// Columns converted per group, row phase and input slice: `N * c` when every bit-column is
+    /// converted (`column_combine = "digital"`), `N` when a weight's bit-columns combine into
+    /// one conversion (`"analog"`).
+    pub converted_cols: u64,
 }
 
 impl Mapping {
@@ -44,6 +48,10 @@ impl Mapping {
     /// The mapping with `c` cells per weight (a layer of its own weight precision).
     pub fn with_cells(a: &Architecture, m: &MatrixShape, c: u64) -> Mapping {
         let (k, n, g) = (m.rows, m.cols * c, m.groups);
+        let converted_cols = match a.crossbar.column_combine {
+            ColumnCombine::Digital => n,
+            ColumnCombine::Analog => m.cols,
+        };
         let cells = k * n * g;
         let pr = a.crossbar.parallel_rows;
         let diagonal = a.placement.depthwise_packing == DepthwisePacking::Diagonal;
@@ -58,6 +66,7 @@ impl Mapping {
                 row_phases: phases,
                 max_row_phases: phases,
                 phys_cols: n,
+                converted_cols,
             };
         }
         let row_tiles = k.div_ceil(a.crossbar.rows);
@@ -82,6 +91,7 @@ impl Mapping {
             row_phases,
             max_row_phases,
             phys_cols: n,
+            converted_cols,
         }
     }
 
@@ -158,6 +168,25 @@ mod tests {
             vectors: 1,
             static_weights: true,
         }
+    }
+
+    /// Dong/Sinangil's 7 nm macro (ISSCC 2020, JSSC 2021): 64 x 64 SRAM cells, 4-bit weights
+    /// on 4 bit-columns combined by binary-weighted capacitors, one conversion per 4b x 4b
+    /// output: 16 conversions for the 64 x 16 matrix it holds, against 64 with every bit-column
+    /// converted (the UIUC benchmark's alpha x N_ADC = 1 x 16).
+    #[test]
+    fn analog_column_combine_converts_once_per_weight_column() {
+        let mut a = arch(64, 64, 1);
+        a.cell.device = crate::arch::Device::Sram;
+        a.data.weight_bits = 4;
+        a.adc.cols_per_adc = 1;
+        let m = Mapping::new(&a, &shape(64, 16, 1));
+        assert_eq!((m.phys_cols, m.converted_cols, m.row_phases), (64, 64, 1));
+        assert_eq!(a.adcs_per_crossbar(), 64);
+        a.crossbar.column_combine = ColumnCombine::Analog;
+        let m = Mapping::new(&a, &shape(64, 16, 1));
+        assert_eq!((m.phys_cols, m.converted_cols, m.cells), (64, 16, 64 * 64));
+        assert_eq!(a.adcs_per_crossbar(), 16);
     }
 
     #[test]

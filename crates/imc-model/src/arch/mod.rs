@@ -47,6 +47,19 @@ choice_enum! {
 }
 
 choice_enum! {
+    /// How the bit-columns of one weight meet before the ADC.
+    ColumnCombine {
+        /// Every bit-column is converted on its own and the weight's bits are added by
+        /// shift-and-add after the ADCs (ISAAC, PUMA, NeuroSim).
+        Digital = "digital",
+        /// The weight's bit-columns are combined in the analog domain, by binary-weighted charge
+        /// sharing or current scaling, before one conversion (Dong/Sinangil's 7 nm macro, Zhang
+        /// 2022, Papistas 2021, Xue 2020).
+        Analog = "analog",
+    }
+}
+
+choice_enum! {
     /// Where the digital lanes sit: in every tile or once for the chip.
     LanesAt {
         /// `digital_lanes` per tile.
@@ -96,7 +109,7 @@ architecture! {
         /// setting.
         [3] voltage_scaling: bool = false, Kind::Bool;
         /// Clock period, ns: one ADC conversion slot.
-        [4] cycle_ns: f64 = 1.0, real(0.1, 1000.0);
+        [4] cycle_ns: f64 = 1.0, real(0.1, 100000.0);
         /// Router groups on the chip.
         [16] router_groups: u64 = 4, int(1, 4096);
         /// Tiles per router group.
@@ -124,6 +137,13 @@ architecture! {
         [11] parallel_rows: u64 = rows, int(1, 4096);
         /// Input bits applied per cycle (1 = bit-serial).
         [15] dac_bits: u32 = 1, int(1, 8);
+        /// How the `ceil(weight_bits / bits_per_cell)` bit-columns of a weight meet the ADC:
+        /// `digital`, each converted and then shifted and added (ISAAC, PUMA, NeuroSim; the
+        /// paper's framework), or `analog`, combined by binary-weighted charge sharing or current
+        /// scaling into one conversion per weight column (Dong/Sinangil 7 nm, Zhang 2022,
+        /// Papistas 2021, Xue 2020): fewer conversions, fewer ADCs, more range at the ADC.
+        [47] column_combine: ColumnCombine = ColumnCombine::Digital,
+            Kind::Choice(ColumnCombine::WORDS);
     }
     /// The column ADCs.
     adc: Adc {
@@ -255,6 +275,18 @@ impl Architecture {
                 self.adc.cols_per_adc, self.crossbar.cols
             ));
         }
+        let group = self.columns_per_conversion() * self.adc.cols_per_adc;
+        if self.crossbar.column_combine == ColumnCombine::Analog
+            && !self.crossbar.cols.is_multiple_of(group)
+        {
+            return bad(format!(
+                "with column_combine = \"analog\" an ADC serves cols_per_adc = {} weights of {} \
+                 bit-columns each: {group} must divide cols = {}",
+                self.adc.cols_per_adc,
+                self.cells_per_weight(),
+                self.crossbar.cols
+            ));
+        }
         if self.crossbar.parallel_rows > self.crossbar.rows {
             return bad(format!(
                 "parallel_rows = {} exceeds rows = {}",
@@ -296,9 +328,19 @@ impl Architecture {
         self.tiles() * self.chip.crossbars_per_tile
     }
 
-    /// ADCs per crossbar: cols / cols_per_adc.
+    /// Columns of a crossbar that one conversion reads: 1, or a weight's `cells_per_weight`
+    /// bit-columns when they combine in the analog domain.
+    pub fn columns_per_conversion(&self) -> u64 {
+        match self.crossbar.column_combine {
+            ColumnCombine::Digital => 1,
+            ColumnCombine::Analog => self.cells_per_weight(),
+        }
+    }
+
+    /// ADCs per crossbar: each serves `cols_per_adc` conversion columns (single bit-columns, or
+    /// a weight's combined bit-columns).
     pub fn adcs_per_crossbar(&self) -> u64 {
-        self.crossbar.cols / self.adc.cols_per_adc
+        self.crossbar.cols / (self.columns_per_conversion() * self.adc.cols_per_adc)
     }
 }
 
