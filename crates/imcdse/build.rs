@@ -1,5 +1,6 @@
-//! Embeds `search-spaces/*.toml` and `search-spaces/calibrations/*.toml` so built-in spaces and
-//! calibrations are found by name from any folder.
+//! Embeds `search-spaces/*.toml`, `search-spaces/calibrations/*.toml` and
+//! `search-spaces/reference/chips/*.toml` so built-in spaces, calibrations and published chips
+//! are found by name from any folder.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,11 @@ fn main() {
         &root.join("calibrations"),
         "BUILTIN_CALIBRATIONS",
         "Built-in calibrations",
+    );
+    code += &embed(
+        &root.join("reference").join("chips"),
+        "BUILTIN_CHIPS",
+        "Published macros and chips (`imcdse validate`)",
     );
     fs::write(
         PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("spaces.rs"),

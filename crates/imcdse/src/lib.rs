@@ -34,6 +34,7 @@
 pub mod batch;
 pub mod calibration;
 pub mod consistency;
+pub mod csv;
 pub mod describe;
 pub mod evaluator;
 pub mod export;
@@ -51,6 +52,7 @@ pub mod report;
 pub mod results;
 pub mod run_dir;
 pub mod shard;
+pub mod silicon;
 pub mod space;
 pub mod spec_file;
 pub mod studies;

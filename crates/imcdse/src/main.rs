@@ -47,6 +47,8 @@ enum Command {
     Refine(cli::refine::Args),
     /// Serve the model as an external evaluator: JSON Lines requests on stdin, answers on stdout.
     Serve(cli::serve::Args),
+    /// The model beside published silicon: TOPS/W, TOPS/mm2, area and conversions per MVM.
+    Validate(cli::validate::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Calibrate(args) => cli::calibrate::run(&args),
         Command::Refine(args) => cli::refine::run(&args),
         Command::Serve(args) => cli::serve::run(&args),
+        Command::Validate(args) => cli::validate::run(&args),
     };
     match result {
         Ok(text) => {

@@ -38,6 +38,10 @@ pub struct Space {
     /// The calibration the file names (`calibration = "..."`) or a study was given; its
     /// parameters are already in `fixed`.
     pub calibration: Option<Calibration>,
+    /// A published design's `[published]` table (`search-spaces/reference/chips/`): what its
+    /// paper reports, read by `imcdse validate` (`crate::silicon`) and ignored by every other
+    /// command.
+    pub published: Option<toml::Table>,
 }
 
 /// Parses a value typed on the command line: a number, `true`/`false`, or a word.
@@ -81,10 +85,11 @@ fn header(table: &toml::Table, problems: &mut Vec<String>) -> (String, String) {
             "params",
             "constraints",
             "calibration",
+            "published",
         ]
         .contains(&key.as_str())
         {
-            problems.push(format!("unknown key `{key}`; allowed: schema_version, name, description, calibration, fixed, params, constraints"));
+            problems.push(format!("unknown key `{key}`; allowed: schema_version, name, description, calibration, fixed, params, constraints, published"));
         }
     }
     match table.get("schema_version") {
@@ -276,6 +281,9 @@ impl Space {
         );
         let c = section(&table, "constraints", &mut problems);
         let constraints = constraints(c, &fixed, &mut problems);
+        let published = table
+            .contains_key("published")
+            .then(|| section(&table, "published", &mut problems));
         let calibration = match table.get("calibration") {
             None => None,
             Some(toml::Value::String(c)) => match Calibration::resolve(c) {
@@ -303,6 +311,7 @@ impl Space {
             params,
             constraints,
             calibration: None,
+            published,
         };
         match calibration {
             Some(c) => space.calibrate(c),

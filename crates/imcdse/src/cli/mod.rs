@@ -15,6 +15,7 @@ pub mod serve;
 pub mod softmax;
 pub mod space;
 pub mod sweep;
+pub mod validate;
 pub mod workloads;
 
 use imcdse::evaluator::EvaluatorOptions;

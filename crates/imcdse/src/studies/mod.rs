@@ -9,7 +9,8 @@
 //! - [`merge`]: the folders of a sharded run into one;
 //! - [`fidelity`]: our model against a reference simulator's costs of the same designs;
 //! - [`refine`]: an analytic run's best designs re-costed by an external evaluator;
-//! - [`softmax`]: an LLM softmax on an associative processor, a digital unit and GPUs.
+//! - [`softmax`]: an LLM softmax on an associative processor, a digital unit and GPUs;
+//! - [`validate`]: the model beside published silicon ([`crate::silicon`]).
 //!
 //! [`inputs`] holds what they share: the space, workloads and objective a user named.
 
@@ -28,6 +29,8 @@ pub mod refine;
 pub mod sequential;
 pub mod softmax;
 pub mod sweep;
+pub mod validate;
+pub mod validate_report;
 
 use std::path::{Path, PathBuf};
 

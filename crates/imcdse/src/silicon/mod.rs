@@ -1,0 +1,245 @@
+//! Published silicon: what a paper reports of a macro or a chip, and the design that expresses
+//! it in the model's parameters. `imcdse validate` ([`crate::studies::validate`]) costs each one
+//! and puts the model beside the published figures.
+//!
+//! A published design is a space file without free parameters whose `[published]` table holds
+//! the figures (`search-spaces/reference/chips/<name>.toml`, embedded in the binary):
+//!
+//! ```toml
+//! [published]
+//! paper = "Dong et al., ISSCC 2020; Sinangil et al., JSSC 2021"
+//! source = "macros.csv (Dong/Sinangil @0.8V); UIUC index 2"
+//! scope = "macro"           # macro: the array and its read chain | chip: everything
+//! tops_per_w = 351.0        # 2 ops per MAC, at the design's input_bits x weight_bits
+//! tops_per_w_bits = "native"   # native | 1b (UIUC's: native x input bits x weight bits)
+//! tops_per_mm2 = 116.0      # same convention as tops_per_w (optional)
+//! area_mm2 = 0.0032         # of the scope (optional)
+//! conversions_per_mvm = 16  # ADC conversions for one input vector over the whole array (optional)
+//! ```
+//!
+//! Rows of a published table (`--macros FILE`: the UIUC benchmark's columns or `macros.csv`'s)
+//! become the same records through [`tables`]; a row the model cannot express is kept with the
+//! reason it is skipped.
+//!
+//! Bounds, checked where a file or table enters: every figure a finite number in
+//! `(0, 1e9]`, at most [`MAX_ROWS`] rows.
+
+pub mod tables;
+
+use crate::space::Space;
+use crate::spec_file::{BUILTIN_CHIPS, read_named};
+use anyhow::{Result, bail};
+use imc_model::param::Value;
+
+/// The most designs one validation takes.
+pub const MAX_ROWS: usize = 10_000;
+/// The largest published figure accepted (TOPS/W, TOPS/mm2, mm2, conversions).
+pub const MAX_FIGURE: f64 = 1e9;
+
+/// What the published figures cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The array and its read chain: cells, drivers, column multiplexers, ADCs, shift-and-add
+    /// and the adders between a column's crossbars; no buffers, network or digital units.
+    Macro,
+    /// The whole chip, as the model costs it.
+    Chip,
+}
+
+/// How TOPS/W and TOPS/mm2 count operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bits {
+    /// Two operations per multiply-accumulate at the design's own precision.
+    Native,
+    /// The UIUC benchmark's 1b-normalised figure: native x input bits x weight bits.
+    OneBit,
+}
+
+/// A paper's figures for one design (`None` where it publishes none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    /// The paper(s).
+    pub paper: String,
+    /// Where the figures were read.
+    pub source: String,
+    /// What they cover.
+    pub scope: Scope,
+    /// Energy efficiency, TOPS/W, in [`Self::bits`]'s convention.
+    pub tops_per_w: Option<f64>,
+    /// Compute density, TOPS/mm2, in the same convention.
+    pub tops_per_mm2: Option<f64>,
+    /// The convention of both.
+    pub bits: Bits,
+    /// Area of the scope, mm2.
+    pub area_mm2: Option<f64>,
+    /// ADC conversions for one input vector over the whole array.
+    pub conversions_per_mvm: Option<f64>,
+}
+
+/// A published design as the model takes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    /// Its name (a chip file's stem, or the table's name for the row).
+    pub name: String,
+    /// Where it came from: a file, or a table and row.
+    pub origin: String,
+    /// Every parameter the design sets; the rest take the model's defaults.
+    pub settings: Vec<(String, Value)>,
+    /// The figures to compare with.
+    pub published: Published,
+    /// Why the model cannot express it (then it is listed, not costed).
+    pub skipped: Option<String>,
+}
+
+impl Design {
+    /// A design from a chip file: a space without free parameters and with `[published]`.
+    pub fn from_space(name: &str, space: &Space) -> Result<Design> {
+        if !space.params.is_empty() {
+            bail!(
+                "{}: a published design fixes every parameter; [params] has {}",
+                space.file,
+                space.params.len()
+            );
+        }
+        let Some(table) = &space.published else {
+            bail!(
+                "{}: no [published] table: the figures to compare with",
+                space.file
+            );
+        };
+        let published = published(table).map_err(|e| anyhow::anyhow!("{}: {e}", space.file))?;
+        Ok(Design {
+            name: name.to_string(),
+            origin: space.file.clone(),
+            settings: space.fixed.clone(),
+            published,
+            skipped: None,
+        })
+    }
+
+    /// The value the design sets for `key`, if any.
+    pub fn setting(&self, key: &str) -> Option<&Value> {
+        self.settings.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+/// Every shipped chip file (`search-spaces/reference/chips/`), in name order.
+pub fn shipped() -> Result<Vec<Design>> {
+    BUILTIN_CHIPS
+        .iter()
+        .map(|(name, _)| {
+            let (file, text) =
+                read_named(name, BUILTIN_CHIPS, "search-spaces/reference/chips", "chip")?;
+            Design::from_space(name, &Space::parse(&file, &text)?)
+        })
+        .collect()
+}
+
+/// A figure: a finite number in `(0, MAX_FIGURE]`.
+pub fn figure(key: &str, x: f64) -> Result<f64, String> {
+    if x.is_finite() && x > 0.0 && x <= MAX_FIGURE {
+        Ok(x)
+    } else {
+        Err(format!(
+            "{key} = {x}: expected a number above 0 and at most {MAX_FIGURE:e}"
+        ))
+    }
+}
+
+fn published(t: &toml::Table) -> Result<Published, String> {
+    const KEYS: [&str; 8] = [
+        "paper",
+        "source",
+        "scope",
+        "tops_per_w",
+        "tops_per_w_bits",
+        "tops_per_mm2",
+        "area_mm2",
+        "conversions_per_mvm",
+    ];
+    if let Some(k) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(format!(
+            "[published].{k}: unknown key; allowed: {}",
+            KEYS.join(", ")
+        ));
+    }
+    let text = |k: &str| match t.get(k) {
+        Some(toml::Value::String(s)) => Ok(s.clone()),
+        Some(v) => Err(format!("[published].{k} = {v}: expected a string")),
+        None => Err(format!("[published].{k}: missing")),
+    };
+    let number = |k: &str| -> Result<Option<f64>, String> {
+        match t.get(k) {
+            None => Ok(None),
+            Some(toml::Value::Float(x)) => figure(&format!("[published].{k}"), *x).map(Some),
+            Some(toml::Value::Integer(i)) => {
+                figure(&format!("[published].{k}"), *i as f64).map(Some)
+            }
+            Some(v) => Err(format!("[published].{k} = {v}: expected a number")),
+        }
+    };
+    let scope = match text("scope")?.as_str() {
+        "macro" => Scope::Macro,
+        "chip" => Scope::Chip,
+        s => return Err(format!("[published].scope = {s:?}: expected macro | chip")),
+    };
+    let bits = match t.get("tops_per_w_bits").map(|v| v.as_str()) {
+        None | Some(Some("native")) => Bits::Native,
+        Some(Some("1b")) => Bits::OneBit,
+        Some(_) => return Err("[published].tops_per_w_bits: expected native | 1b".into()),
+    };
+    Ok(Published {
+        paper: text("paper")?,
+        source: text("source")?,
+        scope,
+        tops_per_w: number("tops_per_w")?,
+        tops_per_mm2: number("tops_per_mm2")?,
+        bits,
+        area_mm2: number("area_mm2")?,
+        conversions_per_mvm: number("conversions_per_mvm")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chip(published: &str) -> Result<Design> {
+        let text = format!(
+            "schema_version = 1\nname = \"x\"\ndescription = \"y\"\n[fixed]\nrows = 64\n\
+             [published]\n{published}"
+        );
+        Design::from_space("x", &Space::parse("x.toml", &text)?)
+    }
+
+    #[test]
+    fn published_figures_are_read_and_checked() {
+        let d = chip(
+            "paper = \"p\"\nsource = \"s\"\nscope = \"macro\"\ntops_per_w = 351\n\
+             tops_per_w_bits = \"1b\"\nconversions_per_mvm = 16\n",
+        )
+        .unwrap();
+        assert_eq!(d.published.tops_per_w, Some(351.0));
+        assert_eq!(d.published.bits, Bits::OneBit);
+        assert_eq!(d.published.conversions_per_mvm, Some(16.0));
+        assert_eq!(d.setting("rows"), Some(&Value::Num(64.0)));
+        for (bad, want) in [
+            ("scope = \"die\"", "expected macro | chip"),
+            ("scope = \"macro\"\ntops_per_w = 1e300", "at most"),
+            ("scope = \"macro\"\ntops_per_w = -1", "above 0"),
+            ("scope = \"macro\"\nspeed = 1", "unknown key"),
+        ] {
+            let e = chip(&format!("paper = \"p\"\nsource = \"s\"\n{bad}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want) && e.contains("x.toml"), "{e}");
+        }
+    }
+
+    #[test]
+    fn every_shipped_chip_loads() {
+        for d in shipped().unwrap() {
+            assert!(d.published.tops_per_w.is_some(), "{}", d.name);
+        }
+    }
+}

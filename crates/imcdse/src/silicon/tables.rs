@@ -1,0 +1,308 @@
+//! Published tables as designs: the UIUC IMC benchmark's columns (Shanbhag and Roy, CICC
+//! 2022; `UIUC-IMC/UIUC-IMC-Benchmarking`, `Benchmarking_Data.csv`) or `macros.csv`'s (one row
+//! a macro, the figures a reader would copy from its paper). The format is told by the header:
+//! `N_ADC` and `B_x` for UIUC, `tops_per_w_bits_note` for `macros.csv`.
+//!
+//! **UIUC** rows state the read chain, so the model takes it: `rows = R` (rows under one ADC
+//! column), `cols = N_col`, `parallel_rows = R_C` (rows summed per conversion), `dac_bits = B_x`,
+//! `input_bits = alpha x B_x`, `column_combine = analog` when `C_C > 1` (C_C bit-columns merged
+//! before one conversion; then `weight_bits = B_w`, one bit per SRAM cell), `cols_per_adc = C /
+//! C_C`, `adc_bits = B_ADC`, `technology_nm`, `voltage_v` (scaling on), `cycle_ns = T_core` (one
+//! array invocation per conversion slot). Its TOPS/W and TOPS/mm2 are 1b-normalised, and its
+//! conversions per MVM over the whole array are `alpha x N_ADC x (C / C_C) x (R / R_C)`.
+//!
+//! **`macros.csv`** rows give the array, the precisions, the ADC and the supply but not the read
+//! chain: the model's defaults stand (bit-serial inputs, every row summed, every bit-column
+//! converted), which is what a user typing those columns into `imcdse eval` gets. A
+//! `tops_per_w_bits_note` that begins with `1b` marks a 1b-normalised figure.
+//!
+//! A row the model cannot express is kept with the reason: digital CIM (no ADC in the model
+//! yet), devices other than SRAM and RRAM, missing array sizes, fractional precisions, nodes
+//! outside 7-130 nm.
+
+use super::{Bits, Design, MAX_ROWS, Published, Scope, figure};
+use crate::results::{Cell, Table};
+use anyhow::{Result, bail};
+use imc_model::param::Value;
+
+/// Which published table a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The UIUC IMC benchmark.
+    Uiuc,
+    /// `macros.csv`.
+    Macros,
+}
+
+/// The designs of a table, its format told by its header. `file` names it in messages.
+pub fn designs(file: &str, table: &Table) -> Result<(Format, Vec<Design>)> {
+    let has = |c: &str| table.names.iter().any(|n| n == c);
+    let format = if has("N_ADC") && has("B_x") {
+        Format::Uiuc
+    } else if has("tops_per_w_bits_note") && has("node_nm") {
+        Format::Macros
+    } else {
+        bail!(
+            "{file}: neither the UIUC benchmark's columns (N_ADC, B_x, ...) nor macros.csv's \
+             (node_nm, tops_per_w_bits_note, ...)"
+        );
+    };
+    if table.rows() > MAX_ROWS {
+        bail!(
+            "{file}: {} rows, more than the {MAX_ROWS} a validation takes",
+            table.rows()
+        );
+    }
+    let designs = (0..table.rows())
+        .map(|i| {
+            let row = Row { table, i, file };
+            match format {
+                Format::Uiuc => uiuc(&row),
+                Format::Macros => macros(&row),
+            }
+        })
+        .collect();
+    Ok((format, designs))
+}
+
+/// One row of a table, read by column name.
+struct Row<'a> {
+    table: &'a Table,
+    i: usize,
+    file: &'a str,
+}
+
+impl Row<'_> {
+    fn cell(&self, column: &str) -> Option<&Cell> {
+        self.table.column(column).map(|c| &c[self.i])
+    }
+    fn num(&self, column: &str) -> Option<f64> {
+        self.cell(column).and_then(Cell::number)
+    }
+    fn text(&self, column: &str) -> String {
+        match self.cell(column) {
+            Some(Cell::Str(s)) => s.trim().to_string(),
+            Some(Cell::Num(x)) => x.to_string(),
+            _ => String::new(),
+        }
+    }
+    /// A figure of the row, `None` when empty or out of bounds.
+    fn figure(&self, column: &str) -> Option<f64> {
+        self.num(column).and_then(|x| figure(column, x).ok())
+    }
+    fn origin(&self) -> String {
+        format!("{} row {}", self.file, self.i + 1)
+    }
+}
+
+fn num(k: &str, x: f64) -> (String, Value) {
+    (k.to_string(), Value::Num(x))
+}
+
+fn word(k: &str, w: &str) -> (String, Value) {
+    (k.to_string(), Value::Str(w.to_string()))
+}
+
+/// A positive integer of the row, or why not.
+fn count(row: &Row, column: &str) -> Result<u64, String> {
+    match row.num(column) {
+        Some(x) if x >= 1.0 && x.fract() == 0.0 && x <= 1e6 => Ok(x as u64),
+        Some(x) => Err(format!("{column} = {x} is not a whole count")),
+        None => Err(format!("no {column}")),
+    }
+}
+
+fn uiuc(row: &Row) -> Design {
+    let authors = row.text("Authors");
+    let name = format!(
+        "{} {} (UIUC #{}, {}b x {}b)",
+        authors.split(" et al").next().unwrap_or(&authors).trim(),
+        row.text("Year"),
+        row.text("Index"),
+        row.text("B_x"),
+        row.text("B_w"),
+    );
+    let published = Published {
+        paper: row.text("Paper Title"),
+        source: row.origin(),
+        scope: Scope::Macro,
+        tops_per_w: row.figure("TOPS/W"),
+        tops_per_mm2: row.figure("TOPS/mm2"),
+        bits: Bits::OneBit,
+        area_mm2: None,
+        conversions_per_mvm: uiuc_conversions(row),
+    };
+    let (settings, skipped) = match uiuc_settings(row) {
+        Ok(s) => (s, None),
+        Err(why) => (Vec::new(), Some(why)),
+    };
+    Design {
+        name,
+        origin: row.origin(),
+        settings,
+        published,
+        skipped,
+    }
+}
+
+/// `alpha x N_ADC x (C / C_C) x (R / R_C)`: conversions for one input vector over the array.
+fn uiuc_conversions(row: &Row) -> Option<f64> {
+    let [alpha, n_adc, c, c_c, r, r_c] =
+        ["alpha", "N_ADC", "C", "C_C", "R", "R_C"].map(|k| row.num(k));
+    let x = alpha? * n_adc? * (c? / c_c?) * (r? / r_c?);
+    figure("conversions", x).ok()
+}
+
+fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
+    if row.text("Compute Model") == "DIMC" {
+        return Err("digital CIM: the model has no digital compute path yet".into());
+    }
+    let device = match (row.text("Architecture").as_str(), row.text("Cell Type")) {
+        ("SRAM", _) => "sram",
+        ("eNVM", cell) if cell.to_ascii_lowercase().starts_with("reram") => "rram",
+        (arch, cell) => return Err(format!("device {arch} {cell}: the model has SRAM and RRAM")),
+    };
+    let [rows, cols, r_c, b_x, alpha, c_c, c] =
+        ["R", "N_col", "R_C", "B_x", "alpha", "C_C", "C"].map(|k| count(row, k));
+    let (rows, cols, r_c, b_x, alpha, c_c, c) = (rows?, cols?, r_c?, b_x?, alpha?, c_c?, c?);
+    let b_w = count(row, "B_w")?;
+    let adc = count(row, "B_ADC").map_err(|e| format!("{e} (an ADC of whole bits)"))?;
+    let node = row.num("Tech (nm)").ok_or("no technology node")?;
+    if !(7.0..=130.0).contains(&node) {
+        return Err(format!("{node} nm: the model covers 7 to 130 nm"));
+    }
+    if r_c > rows || !c.is_multiple_of(c_c) {
+        return Err(format!(
+            "R_C = {r_c} > R = {rows} or C_C = {c_c} does not divide C = {c}: inconsistent row"
+        ));
+    }
+    let mut s = vec![
+        word("device", device),
+        num("technology_nm", node),
+        num("rows", rows as f64),
+        num("cols", cols as f64),
+        num("parallel_rows", r_c as f64),
+        num("dac_bits", b_x as f64),
+        num("input_bits", (alpha * b_x) as f64),
+        num("adc_bits", adc as f64),
+        num("cols_per_adc", (c / c_c) as f64),
+        num("router_groups", 1.0),
+        num("tiles_per_group", 1.0),
+        num("crossbars_per_tile", 1.0),
+        ("weights_on_chip".into(), Value::Bool(true)),
+    ];
+    uiuc_weights(&mut s, device, b_w, c_c)?;
+    if let Some(v) = row.num("Supply V(V)") {
+        s.push(num("voltage_v", v));
+        s.push(("voltage_scaling".into(), Value::Bool(true)));
+    }
+    if let Some(t) = row.num("T_core(ns)") {
+        s.push(num("cycle_ns", t));
+    }
+    Ok(s)
+}
+
+/// Weight bits and cells: `C_C` bit-columns merged in analog hold a `B_w`-bit weight
+/// (`B_w / C_C` bits a cell); one column per weight otherwise (`B_w` bits a cell).
+fn uiuc_weights(
+    s: &mut Vec<(String, Value)>,
+    device: &str,
+    b_w: u64,
+    c_c: u64,
+) -> Result<(), String> {
+    if !b_w.is_multiple_of(c_c) {
+        return Err(format!(
+            "B_w = {b_w} over C_C = {c_c} columns is not whole bits a cell"
+        ));
+    }
+    let per_cell = b_w / c_c;
+    if device == "sram" && per_cell != 1 {
+        return Err(format!(
+            "{per_cell} bits per SRAM cell (B_w = {b_w}, C_C = {c_c})"
+        ));
+    }
+    s.push(num("weight_bits", b_w as f64));
+    s.push(num("bits_per_cell", per_cell as f64));
+    if c_c > 1 {
+        s.push(word("column_combine", "analog"));
+    }
+    Ok(())
+}
+
+fn macros(row: &Row) -> Design {
+    let note = row.text("tops_per_w_bits_note");
+    let published = Published {
+        paper: format!("{} ({})", row.text("name"), row.text("venue")),
+        source: row.text("source"),
+        scope: if row.text("name").contains("(sim)") {
+            Scope::Chip
+        } else {
+            Scope::Macro
+        },
+        tops_per_w: row.figure("tops_per_w"),
+        tops_per_mm2: row.figure("tops_per_mm2"),
+        bits: if note.starts_with("1b") {
+            Bits::OneBit
+        } else {
+            Bits::Native
+        },
+        area_mm2: row.figure("area_mm2"),
+        conversions_per_mvm: None,
+    };
+    let (settings, skipped) = match macros_settings(row) {
+        Ok(s) => (s, None),
+        Err(why) => (Vec::new(), Some(why)),
+    };
+    Design {
+        name: row.text("name"),
+        origin: row.origin(),
+        settings,
+        published,
+        skipped,
+    }
+}
+
+fn macros_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
+    if row.text("domain") == "digital" {
+        return Err("digital CIM: the model has no digital compute path yet".into());
+    }
+    let device = row.text("device").to_ascii_lowercase();
+    let device = if device.starts_with("sram") {
+        "sram"
+    } else if device.starts_with("rram") {
+        "rram"
+    } else {
+        return Err(format!("device {device}: the model has SRAM and RRAM"));
+    };
+    let [rows, cols, input, weight, adc] =
+        ["rows", "cols", "input_bits", "weight_bits", "adc_bits"].map(|k| count(row, k));
+    let (rows, cols, input, weight, adc) = (rows?, cols?, input?, weight?, adc?);
+    let node = row.num("node_nm").ok_or("no technology node")?;
+    if !(7.0..=130.0).contains(&node) {
+        return Err(format!("{node} nm: the model covers 7 to 130 nm"));
+    }
+    let mut s = vec![
+        word("device", device),
+        num("technology_nm", node),
+        num("rows", rows as f64),
+        num("cols", cols as f64),
+        num("input_bits", input as f64),
+        num("weight_bits", weight as f64),
+        num("adc_bits", adc as f64),
+        num("router_groups", 1.0),
+        num("tiles_per_group", 1.0),
+        num("crossbars_per_tile", 1.0),
+        ("weights_on_chip".into(), Value::Bool(true)),
+    ];
+    if device == "rram" {
+        s.push(num("bits_per_cell", weight.min(2) as f64));
+    }
+    if let Some(v) = row.num("vdd_v") {
+        s.push(num("voltage_v", v));
+        s.push(("voltage_scaling".into(), Value::Bool(true)));
+    }
+    if let Some(f) = row.num("freq_mhz").filter(|f| *f > 0.0) {
+        s.push(num("cycle_ns", 1e3 / f));
+    }
+    Ok(s)
+}

@@ -1,0 +1,94 @@
+//! `imcdse validate`: the shipped chip files, published tables in either format, and bad input.
+
+mod common;
+use common::{Scratch, imcdse};
+use serde_json::Value;
+
+const UIUC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../search-spaces/reference/silicon/uiuc-imc-shared.csv"
+);
+const MACROS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../search-spaces/reference/silicon/macros.csv"
+);
+
+fn json_lines(args: &[&str]) -> Vec<Value> {
+    let (code, out, err) = imcdse(args);
+    assert_eq!(code, 0, "{err}");
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Every shipped chip is costed, and wherever its paper states the conversions of an MVM the
+/// model makes exactly that many: agreement on TOPS/W may not come from a wrong read chain.
+#[test]
+fn every_shipped_chip_is_costed_with_its_published_conversions() {
+    let lines = json_lines(&["validate", "--json"]);
+    let (rows, summary) = lines.split_at(lines.len() - 1);
+    assert!(rows.len() >= 20, "{} chips", rows.len());
+    for r in rows {
+        assert!(r["skipped"].is_null(), "{r}");
+        assert!(r["model_tops_per_w"].as_f64().unwrap() > 0.0, "{r}");
+        if !r["published_conversions_per_mvm"].is_null() {
+            assert_eq!(
+                r["published_conversions_per_mvm"], r["conversions_per_mvm"],
+                "{}",
+                r["name"]
+            );
+        }
+    }
+    let all = &summary[0]["summary"][0];
+    assert_eq!(all["group"], "all");
+    assert_eq!(all["compared"].as_u64(), Some(rows.len() as u64));
+}
+
+/// The UIUC table's format is told by its header; its read chains are taken from its columns
+/// (Dong/Sinangil's 7 nm macro: 4 bit-columns combined, 16 conversions), its figures are
+/// 1b-normalised, and the rows the model cannot express are listed with their reasons.
+#[test]
+fn the_uiuc_table_is_read_with_its_read_chains_and_reasons() {
+    let lines = json_lines(&["validate", "--macros", UIUC, "--json"]);
+    let rows = &lines[..lines.len() - 1];
+    assert_eq!(rows.len(), 63);
+    let dong = rows
+        .iter()
+        .find(|r| r["name"].as_str().unwrap().starts_with("Qing Dong 2020"))
+        .unwrap();
+    assert_eq!(dong["tops_per_w_bits"], "1b");
+    assert_eq!(dong["published_conversions_per_mvm"].as_f64(), Some(16.0));
+    assert_eq!(dong["conversions_per_mvm"].as_f64(), Some(16.0));
+    let skipped: Vec<&str> = rows.iter().filter_map(|r| r["skipped"].as_str()).collect();
+    assert!(
+        skipped.iter().any(|s| s.starts_with("digital CIM")),
+        "{skipped:?}"
+    );
+    assert!(skipped.iter().all(|s| !s.is_empty()));
+    let (code, md, _) = imcdse(&["validate", "--macros", MACROS]);
+    assert_eq!(code, 0);
+    assert!(
+        md.contains("macros.csv's columns") && md.contains("## Summary"),
+        "{md}"
+    );
+}
+
+/// A table in neither format, a chip file with free parameters or figures out of bounds, and
+/// a missing file are refused, naming the file and what was expected.
+#[test]
+fn bad_tables_and_chip_files_are_refused_with_the_reason() {
+    let s = Scratch::new();
+    let other = s.path("other.csv");
+    std::fs::write(&other, "a,b\n1,2\n").unwrap();
+    let (code, _, err) = imcdse(&["validate", "--macros", other.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("other.csv") && err.contains("N_ADC"), "{err}");
+    let open = s.path("open.csv");
+    std::fs::write(&open, "N_ADC,B_x\n\"1,2\n").unwrap();
+    let (code, _, err) = imcdse(&["validate", "--macros", open.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("never closed"), "{err}");
+    let (code, _, err) = imcdse(&["validate", "--macros", "no-such.csv"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such.csv"), "{err}");
+}
