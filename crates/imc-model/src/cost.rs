@@ -107,12 +107,20 @@ impl std::fmt::Display for Infeasible {
             Infeasible::AreaAboveLimit {
                 area_mm2,
                 limit_mm2,
-            } => {
+            } if *area_mm2 < 1e7 => {
                 write!(
                     f,
                     "area {area_mm2:.1} mm2 is above the limit of {limit_mm2} mm2"
                 )
             }
+            // A huge area (a calibration's factor, an evaluator's answer) in a bounded form.
+            Infeasible::AreaAboveLimit {
+                area_mm2,
+                limit_mm2,
+            } => write!(
+                f,
+                "area {area_mm2:.3e} mm2 is above the limit of {limit_mm2} mm2"
+            ),
             Infeasible::SoftmaxUnit { reason } => write!(f, "softmax unit: {reason}"),
             Infeasible::SupplyBelowThreshold {
                 voltage_v,

@@ -7,7 +7,8 @@
 //! the design is from feasible: `needed / available - 1` crossbars for weights that do not fit,
 //! `area / limit - 1` for the area, 1 for a softmax unit that cannot run a layer; an invalid
 //! combination is 1e6, worse than any buildable design; a design an external evaluator calls
-//! infeasible has the evaluator's violation (1 when it gives none, or could not cost it).
+//! infeasible has the evaluator's violation (1 when it gives none, or could not cost it); a
+//! design whose costs multiply out of range has 1.
 
 use imc_model::{Infeasible, ModelError};
 use std::fmt;
@@ -41,6 +42,9 @@ pub enum Infeasibility {
     Causes(Vec<Cause>),
     /// Read back from a results file or a checkpoint: only the text is known.
     Recorded(String),
+    /// Its costs, each a number, multiply to an EDAP or a score that is not a finite number
+    /// above 0 (an overflow to infinity, an underflow to 0): no score can rank it.
+    Range(String),
     /// An external evaluator said so, or gave no usable answer (`--evaluator`).
     External {
         /// Why, starting with `evaluator`.
@@ -125,7 +129,7 @@ impl Infeasibility {
         match self {
             Infeasibility::Invalid(_) => 1e6,
             Infeasibility::Causes(c) => c.iter().map(Cause::violation).sum::<f64>().max(1e-12),
-            Infeasibility::Recorded(_) => 1.0,
+            Infeasibility::Recorded(_) | Infeasibility::Range(_) => 1.0,
             Infeasibility::External { violation, .. } => *violation,
         }
     }
@@ -166,9 +170,9 @@ impl fmt::Display for Infeasibility {
                 }
                 Ok(())
             }
-            Infeasibility::Recorded(text) | Infeasibility::External { text, .. } => {
-                f.write_str(text)
-            }
+            Infeasibility::Recorded(text)
+            | Infeasibility::Range(text)
+            | Infeasibility::External { text, .. } => f.write_str(text),
         }
     }
 }

@@ -52,6 +52,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // External evaluators' workers run in process groups of their own, out of the terminal's
+    // reach: on Ctrl-C imcdse ends them, then itself, as the signal would have.
+    let _ = ctrlc::set_handler(|| {
+        imcdse::evaluator::worker::kill_all();
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Workloads(args) => cli::workloads::run(&args),

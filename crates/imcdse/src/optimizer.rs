@@ -19,8 +19,11 @@ use std::str::FromStr;
 /// sorting (quadratic in the population) within seconds.
 pub const POPULATION: (usize, usize) = (2, 100_000);
 
-/// Refuses a population outside [`POPULATION`] and a budget of no evaluation (the flag names
-/// are the CLI's).
+/// The largest `--budget`: a trillion evaluations, more than any search could spend.
+pub const MAX_BUDGET: u64 = 1_000_000_000_000;
+
+/// Refuses a population outside [`POPULATION`] and a budget outside 1..=[`MAX_BUDGET`] (the
+/// flag names are the CLI's).
 pub fn check_settings(population: usize, budget: Option<u64>) -> Result<()> {
     let (lo, hi) = POPULATION;
     if !(lo..=hi).contains(&population) {
@@ -28,6 +31,9 @@ pub fn check_settings(population: usize, budget: Option<u64>) -> Result<()> {
     }
     if budget == Some(0) {
         bail!("--budget 0: a search needs at least 1 evaluation");
+    }
+    if let Some(b) = budget.filter(|&b| b > MAX_BUDGET) {
+        bail!("--budget {b}: out of range; allowed 1..={MAX_BUDGET}");
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ use imc_model::{
 };
 use imc_search::{Outcome, Point, Space};
 use imc_zoo::Workload;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -133,14 +134,29 @@ impl Problem {
         self.external.get().map(|e| e.as_ref())
     }
 
+    /// An error when the external evaluator was taken for broken ([`Evaluator::broken`]): a
+    /// study checks before it records designs, so that none costed since is kept.
+    pub fn check_evaluator(&self) -> anyhow::Result<()> {
+        match self.evaluator().and_then(Evaluator::broken) {
+            Some(why) => Err(anyhow::Error::msg(why)),
+            None => Ok(()),
+        }
+    }
+
     /// A hash of everything the costs depend on: the space file as parsed and the workloads'
     /// layers, with the tool version and the model's revision and defaults
     /// ([`imc_model::fingerprint`]), and an external evaluator's name and version. Runs to be
     /// merged or resumed together must have the same.
     pub fn inputs(&self) -> String {
-        let evaluator = self
-            .evaluator()
-            .map(|e| format!("evaluator {}", e.handshake().identity()))
+        let identity = self.evaluator().map(|e| e.handshake().identity());
+        self.inputs_with(identity.as_deref())
+    }
+
+    /// [`Problem::inputs`] with the evaluator `name version` given (`None`: the model), before
+    /// the evaluator has started.
+    pub fn inputs_with(&self, evaluator: Option<&str>) -> String {
+        let evaluator = evaluator
+            .map(|e| format!("evaluator {e}"))
             .unwrap_or_default();
         format!(
             "{:016x}",
@@ -152,6 +168,36 @@ impl Problem {
                 imc_model::fingerprint()
             ))
         )
+    }
+
+    /// What [`Problem::inputs`] hashes, part by part, each hashed alone: `space` (without the
+    /// calibration), `calibration`, `workload <name>` for each, `model` (tool version and model
+    /// revision) and `evaluator` (with `name version` given, as in [`Problem::inputs_with`]).
+    /// run.toml records them so that a refused resume names what changed.
+    pub fn input_parts(&self, evaluator: Option<&str>) -> BTreeMap<String, String> {
+        let h = |text: String| format!("{:016x}", fnv1a(&text));
+        let mut space = self.file.clone();
+        let calibration = space.calibration.take();
+        if let Some(c) = &calibration {
+            // The calibration's parameters are in `fixed` too: they are the calibration's part.
+            space
+                .fixed
+                .retain(|(k, _)| !c.parameters.iter().any(|(p, _)| p == k));
+        }
+        let mut parts = BTreeMap::new();
+        parts.insert("space".to_string(), h(format!("{space:?}")));
+        if let Some(c) = calibration {
+            parts.insert("calibration".into(), h(format!("{c:?}")));
+        }
+        for w in &self.workloads {
+            parts.insert(format!("workload {}", w.name), h(format!("{w:?}")));
+        }
+        let model = format!("{}{}", env!("CARGO_PKG_VERSION"), imc_model::fingerprint());
+        parts.insert("model".into(), h(model));
+        if let Some(e) = evaluator {
+            parts.insert("evaluator".into(), h(e.to_string()));
+        }
+        parts
     }
 
     /// Every parameter of a point's design: the space's fixed values and constraints'
@@ -303,7 +349,10 @@ impl Problem {
     }
 
     /// A feasible design's evaluation: its objective vector and score from its energies and
-    /// latencies (per workload) and area.
+    /// latencies (per workload) and area. Costs that multiply out of range (an EDAP, an
+    /// objective or the score that is not a finite number above 0) make it infeasible
+    /// instead, with the reason, whichever evaluator gave them; the numbers that are out of
+    /// range are left out of its row.
     fn scored(
         &self,
         e: &[f64],
@@ -311,14 +360,90 @@ impl Problem {
         area_mm2: f64,
         per_workload: Vec<Option<(f64, f64, f64)>>,
     ) -> Evaluation {
+        let vector = self.objective.vector(&self.names, e, l, area_mm2);
+        let score = self.objective.score(&self.names, e, l, area_mm2);
+        let costs = Costs {
+            names: &self.names,
+            energy: e,
+            latency: l,
+            area_mm2,
+            per_workload: &per_workload,
+        };
+        if let Some(why) = costs.out_of_range(&self.objective, &vector, score) {
+            let usable_costs = |w: (f64, f64, f64)| [w.0, w.1, w.2].into_iter().all(usable);
+            let per_workload = per_workload
+                .into_iter()
+                .map(|w| w.filter(|&w| usable_costs(w)))
+                .collect();
+            let area = Some(area_mm2).filter(|&a| usable(a));
+            return Evaluation::infeasible(Infeasibility::Range(why), area, per_workload);
+        }
         Evaluation {
-            outcome: Outcome::Feasible(self.objective.vector(&self.names, e, l, area_mm2)),
+            outcome: Outcome::Feasible(vector),
             reason: None,
-            score: Some(self.objective.score(&self.names, e, l, area_mm2)),
+            score: Some(score),
             area_mm2: Some(area_mm2),
             per_workload,
             extra: Vec::new(),
         }
+    }
+}
+
+/// A finite number above 0: what every cost, EDAP, objective and score must be.
+fn usable(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
+/// The costs of a design that its evaluator calls feasible.
+struct Costs<'a> {
+    names: &'a [String],
+    energy: &'a [f64],
+    latency: &'a [f64],
+    area_mm2: f64,
+    /// (energy, latency, EDAP) per workload, as the evaluator gave them.
+    per_workload: &'a [Option<(f64, f64, f64)>],
+}
+
+impl Costs<'_> {
+    /// Why these costs give no usable score (`None` when every cost, EDAP, objective and the
+    /// score is a finite number above 0), e.g. "costs overflow: vgg16: energy 1e308 mJ x
+    /// latency 1e308 ms x area 100 mm2 = EDAP inf".
+    fn out_of_range(&self, objective: &Objective, vector: &[f64], score: f64) -> Option<String> {
+        use crate::report::bounded as b;
+        let what = |x: f64| match x {
+            x if x.is_infinite() => "overflow",
+            x if x.is_nan() => "are not numbers",
+            _ => "underflow",
+        };
+        let tail = "; every cost, EDAP and score must be a finite number above 0";
+        let area = self.area_mm2;
+        let edaps = self.per_workload.iter().map(|w| w.map(|w| w.2));
+        for (((name, &e), &l), edap) in self
+            .names
+            .iter()
+            .zip(self.energy)
+            .zip(self.latency)
+            .zip(edaps)
+        {
+            let edap = edap.unwrap_or(e * l * area);
+            if let Some(&bad) = [e, l, area, edap].iter().find(|&&x| !usable(x)) {
+                return Some(format!(
+                    "costs {}: {name}: energy {} mJ x latency {} ms x area {} mm2 = EDAP {}{tail}",
+                    what(bad),
+                    b(e),
+                    b(l),
+                    b(area),
+                    b(edap)
+                ));
+            }
+        }
+        let bad = vector.iter().chain([&score]).find(|&&x| !usable(x))?;
+        Some(format!(
+            "costs {}: the {} score of these costs is {}{tail}",
+            what(*bad),
+            objective.name(),
+            b(*bad)
+        ))
     }
 }
 
@@ -381,6 +506,62 @@ mod tests {
             }
             assert_eq!(invalid > 0, name == "mixed", "{name}: {invalid} invalid");
         }
+    }
+
+    /// E3, E4: costs that are each a number but multiply to an EDAP or a score that is not a
+    /// finite number above 0 make the design infeasible with the reason, whoever gave them
+    /// (the model with a calibration, or an evaluator); the row keeps only usable numbers, so
+    /// that its checkpoint line reads back.
+    #[test]
+    fn e3_costs_that_multiply_out_of_range_are_infeasible() {
+        let p = problem(SpaceFile::resolve("demo").unwrap()).unwrap();
+        let ok = p.scored(&[2.0], &[3.0], 4.0, vec![Some((2.0, 3.0, 24.0))]);
+        assert_eq!(ok.score, Some(24.0));
+        let cases = [
+            (
+                1e300,
+                1e300,
+                1.0,
+                "costs overflow: resnet18: energy 1e300 mJ x latency 1e300 ms x area 1 mm2 = EDAP inf",
+            ),
+            (
+                1e-300,
+                1e-300,
+                1.0,
+                "costs underflow: resnet18: energy 1e-300 mJ x latency 1e-300 ms x area 1 mm2 = EDAP 0",
+            ),
+            (
+                f64::INFINITY,
+                1.0,
+                1.0,
+                "costs overflow: resnet18: energy inf mJ",
+            ),
+        ];
+        for (e, l, a, want) in cases {
+            let eval = p.scored(&[e], &[l], a, vec![Some((e, l, e * l * a))]);
+            assert!(
+                !eval.outcome.is_feasible() && eval.score.is_none(),
+                "{want}"
+            );
+            let why = eval.reason.as_ref().unwrap().to_string();
+            assert!(why.starts_with(want), "{why}");
+            assert!(why.contains("must be a finite number above 0"), "{why}");
+            assert_eq!(eval.per_workload, vec![None], "{why}");
+            assert_eq!(eval.outcome.violation(), 1.0);
+        }
+        // Each EDAP in range, the score not: prod-ela over two workloads.
+        let w = Zoo::builtin().unwrap().resolve("resnet18,alexnet").unwrap();
+        let names: Vec<String> = w.iter().map(|w| w.name.clone()).collect();
+        let o = Objective::parse("prod-ela", &names).unwrap();
+        let p = Problem::new(SpaceFile::resolve("demo").unwrap(), w, o).unwrap();
+        let c = (1e100, 1e100, 1e200);
+        let eval = p.scored(&[1e100; 2], &[1e100; 2], 1.0, vec![Some(c); 2]);
+        let why = eval.reason.unwrap().to_string();
+        assert!(
+            why.starts_with("costs overflow: the prod-ela score of these costs is inf"),
+            "{why}"
+        );
+        assert_eq!(eval.per_workload, vec![Some(c); 2]);
     }
 
     /// A space made in code, not read from a file, is checked when the problem is made.

@@ -123,6 +123,16 @@ pub fn spread(v: &[f64], digits: usize) -> String {
     }
 }
 
+/// A number for a message, in a bounded form: as typed (its shortest round-trip form) from 1e-4
+/// to 1e9, in scientific notation outside (`1e300`, not 301 digits).
+pub fn bounded(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// A ratio readable across decades: 3 significant figures, scientific below 0.01.
 pub fn ratio(x: f64) -> String {
     if x >= 0.01 {
@@ -192,8 +202,10 @@ pub fn significant(x: f64, digits: usize, format: Format) -> String {
             s
         };
     }
-    let m = x / 10f64.powi(mag);
-    let m = format!("{m:.prec$}", prec = digits.saturating_sub(1));
+    // Rust's own scientific form: right for subnormal numbers too (1e-309 / 10^-309 is inf),
+    // and a mantissa that rounds up to 10 moves the exponent.
+    let sci = format!("{x:.prec$e}", prec = digits.saturating_sub(1));
+    let (m, mag) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     match format {
         Format::Latex => format!("${m}\\times10^{{{mag}}}$"),
         _ => format!("{m}e{mag}"),
@@ -229,6 +241,23 @@ mod tests {
         assert_eq!(si(15_470_264_320), "15.5G");
         assert_eq!(si(216_589_760), "217M");
         assert_eq!(si(512), "512");
+    }
+
+    /// E12: huge and tiny numbers print in a bounded form: `bounded` for messages, and
+    /// `significant` (fidelity and refine tables) right for a subnormal number, which it once
+    /// printed as `infe-309`.
+    #[test]
+    fn e12_numbers_print_in_a_bounded_form() {
+        assert_eq!(bounded(1e300), "1e300");
+        assert_eq!(bounded(5.7e-5), "5.7e-5");
+        assert_eq!(bounded(600.0), "600");
+        assert_eq!(bounded(0.001), "0.001");
+        assert_eq!(bounded(f64::INFINITY), "inf");
+        assert_eq!(significant(1e-309, 3, Format::Markdown), "1.00e-309");
+        assert_eq!(significant(1.234e300, 3, Format::Markdown), "1.23e300");
+        assert_eq!(significant(9.9996e7, 3, Format::Markdown), "1.00e8");
+        assert_eq!(significant(2.5e-7, 2, Format::Latex), "$2.5\\times10^{-7}$");
+        assert_eq!(ratio(1e-309), "1.00e-309");
     }
 
     #[test]

@@ -86,7 +86,8 @@ pub fn frame(problem: &Problem, rows: &[Row]) -> Result<DataFrame> {
 /// The columns of the results table of `rows` for `problem`, in the module doc's order: a
 /// numeric parameter as numbers, a boolean one as flags, any other as text; then `feasible`,
 /// `infeasible_reason`, `score`, `area_mm2`, per workload energy, latency and EDAP,
-/// `eval_index`, `phase`, and an external evaluator's extra fields.
+/// `eval_index`, `phase`, and an external evaluator's extra fields (at most
+/// [`MAX_EXTRA_COLUMNS`]).
 pub fn columns(problem: &Problem, rows: &[Row]) -> Vec<(String, Col)> {
     let mut cols: Vec<(String, Col)> = Vec::new();
     for (d, (name, values)) in problem.file.params.iter().enumerate() {
@@ -146,7 +147,7 @@ pub fn columns(problem: &Problem, rows: &[Row]) -> Vec<(String, Col)> {
         .iter()
         .flat_map(|r| r.eval.extra.iter().map(|(k, _)| k.as_str()))
         .collect();
-    for name in names {
+    for name in names.into_iter().take(MAX_EXTRA_COLUMNS) {
         let extra = |r: &Row| r.eval.extra.iter().find(|(k, _)| k == name).map(|x| x.1);
         cols.push((format!("{EXTRA}{name}"), f64s(&extra)));
     }
@@ -155,6 +156,11 @@ pub fn columns(problem: &Problem, rows: &[Row]) -> Vec<(String, Col)> {
 
 /// The prefix of the columns of an external evaluator's extra fields.
 pub const EXTRA: &str = "extra__";
+
+/// The most extra columns a table holds: the first names in sorted order; an evaluator's
+/// further fields are left out (each answer has at most 64 of them, but their names may differ
+/// from answer to answer).
+pub const MAX_EXTRA_COLUMNS: usize = 256;
 
 /// One column of a table (results, grading, comparison).
 #[derive(Debug, Clone, PartialEq)]
@@ -533,5 +539,42 @@ impl From<RowLine> for Row {
                 extra: l.extra,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objective::Objective;
+    use crate::space::Space as SpaceFile;
+    use imc_zoo::Zoo;
+
+    /// E8: answers whose extra fields differ in name from one to the next add at most
+    /// `MAX_EXTRA_COLUMNS` columns to the table, the first names in sorted order.
+    #[test]
+    fn e8_extra_columns_are_capped() {
+        let w = Zoo::builtin().unwrap().resolve("resnet18").unwrap();
+        let o = Objective::parse("max-ela", &["resnet18".to_string()]).unwrap();
+        let p = Problem::new(SpaceFile::resolve("demo").unwrap(), w, o).unwrap();
+        let rows: Vec<Row> = (0..10u64)
+            .map(|i| {
+                let point = p.space.point(i as u128);
+                let mut eval = p.evaluate(&point);
+                eval.extra = (0..64).map(|k| (format!("f{i:02}_{k:02}"), 1.0)).collect();
+                Row {
+                    eval_index: i,
+                    phase: "test".into(),
+                    point,
+                    eval,
+                }
+            })
+            .collect();
+        let names: Vec<String> = columns(&p, &rows)
+            .into_iter()
+            .filter_map(|(k, _)| k.strip_prefix(EXTRA).map(str::to_string))
+            .collect();
+        assert_eq!(names.len(), MAX_EXTRA_COLUMNS);
+        assert_eq!(names.first().map(String::as_str), Some("f00_00"));
+        assert_eq!(names.last().map(String::as_str), Some("f03_63"));
     }
 }

@@ -12,6 +12,7 @@ use crate::shard::Shard;
 use anyhow::{Context, Result, bail};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::marker::PhantomData;
@@ -190,6 +191,10 @@ pub struct RunToml {
     /// started from another path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluator_command: Option<String>,
+    /// Sweep: the folder it ran in, which relative paths under `[args]` are relative to (not
+    /// part of the identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
     /// Running or complete.
     pub status: Status,
     /// `imcdse <version>`.
@@ -222,6 +227,11 @@ pub struct RunToml {
     /// Sweep: rows in evaluations.parquet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluations: Option<u64>,
+    /// What `inputs` hashes, part by part (`space`, `calibration`, `workload <name>`, `model`,
+    /// `evaluator`: `Problem::input_parts`), so that a refused resume names what changed. Not
+    /// part of the identity (`inputs` is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_parts: Option<BTreeMap<String, String>>,
     /// The options as given (without where the run is written or which shard it is).
     #[serde(default)]
     pub args: toml::Table,
@@ -267,6 +277,7 @@ impl RunToml {
             keep_all: None,
             evaluator: None,
             evaluator_command: None,
+            cwd: None,
             status: Status::Running,
             tool: tool(),
             written: String::new(),
@@ -279,7 +290,8 @@ impl RunToml {
             shards: None,
             shard_enumeration_s: None,
             evaluations: None,
-            args: toml::Table::try_from(args).context("recording the options in run.toml")?,
+            input_parts: None,
+            args: toml::Table::try_from(args).map_err(|e| options_error(args, e))?,
         })
     }
 
@@ -327,6 +339,8 @@ impl RunToml {
             elapsed_s: 0.0,
             args: toml::Table::new(),
             evaluator_command: None,
+            cwd: None,
+            input_parts: None,
             ..self.clone()
         };
         id.set_counts(&Counts::default());
@@ -345,18 +359,58 @@ impl RunToml {
             == (other.budget, other.population, other.top, other.keep_all)
     }
 
-    /// The identity's lines, for messages.
-    pub fn identity_text(&self) -> String {
-        let text = toml::to_string(&self.identity()).unwrap_or_default();
-        text.lines()
-            .filter(|l| {
-                !["status", "tool", "written", "elapsed_s", "[args]"]
-                    .iter()
-                    .any(|k| l.starts_with(k))
-                    && !l.is_empty()
+    /// What makes `self` (a folder's record) another run than `now`: each key of the identity
+    /// whose value differs, one line each (`- key: X there, Y now`), and for `inputs` the parts
+    /// that changed when both records list them.
+    pub fn differences(&self, now: &RunToml) -> String {
+        let table = |r: &RunToml| toml::Table::try_from(r.identity()).unwrap_or_default();
+        let (there, here) = (table(self), table(now));
+        let mut keys: Vec<&String> = there.keys().collect();
+        keys.extend(here.keys().filter(|k| !there.contains_key(*k)));
+        let show = |v: Option<&toml::Value>| v.map_or("(none)".to_string(), |v| v.to_string());
+        let mut lines = Vec::new();
+        for k in keys {
+            let (a, b) = (there.get(k), here.get(k));
+            if a == b || k == "status" {
+                continue;
+            }
+            lines.push(match k.as_str() {
+                "inputs" => format!("- inputs: {}", self.changed_inputs(now)),
+                _ => format!("- {k}: {} there, {} now", show(a), show(b)),
+            });
+        }
+        lines.join("\n")
+    }
+
+    /// Which inputs changed between `self` and `now`.
+    fn changed_inputs(&self, now: &RunToml) -> String {
+        let (Some(a), Some(b)) = (&self.input_parts, &now.input_parts) else {
+            return "the space file, a calibration, a workload's layers, imcdse's model revision \
+                    or the evaluator changed since (this folder does not record which)"
+                .into();
+        };
+        let mut keys: Vec<&String> = a.keys().collect();
+        keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+        let named: Vec<String> = keys
+            .into_iter()
+            .filter(|k| a.get(*k) != b.get(*k))
+            .map(|k| {
+                let what = part_name(k, now);
+                match (a.contains_key(k), b.contains_key(k)) {
+                    (true, true) if k.starts_with("workload ") => {
+                        format!("the layers of {what} changed since")
+                    }
+                    (true, true) => format!("{what} changed since"),
+                    (true, false) => format!("{what} was used there, not now"),
+                    _ => format!("{what} is used now, not there"),
+                }
             })
-            .collect::<Vec<_>>()
-            .join("\n")
+            .collect();
+        if named.is_empty() {
+            "they differ, though no part does (another imcdse version?)".into()
+        } else {
+            named.join("; ")
+        }
     }
 
     /// Writes `dir/run.toml` atomically with `status`, the time and the elapsed seconds.
@@ -375,6 +429,48 @@ impl RunToml {
             .clone()
             .try_into()
             .with_context(|| format!("{}: [args]", dir.join("run.toml").display()))
+    }
+}
+
+/// A part of the inputs as a message names it.
+fn part_name(key: &str, now: &RunToml) -> String {
+    match key {
+        "space" => match &now.space_file {
+            Some(f) => format!("the space file ({f})"),
+            None => "the space file".into(),
+        },
+        "calibration" => "the calibration".into(),
+        "model" => "imcdse's version or model revision".into(),
+        "evaluator" => "the evaluator".into(),
+        k => match k.strip_prefix("workload ") {
+            Some(w) => format!("workload `{w}`"),
+            None => format!("`{k}`"),
+        },
+    }
+}
+
+/// Why the options cannot be recorded: run.toml's integers are TOML's, at most 2^63 - 1; the
+/// first option past that is named as its flag.
+fn options_error(args: &impl Serialize, e: toml::ser::Error) -> anyhow::Error {
+    fn too_big(key: &str, v: &serde_json::Value) -> Option<(String, u64)> {
+        match v {
+            serde_json::Value::Number(n) => n
+                .as_u64()
+                .filter(|&n| n > i64::MAX as u64)
+                .map(|n| (key.to_string(), n)),
+            serde_json::Value::Object(m) => m.iter().find_map(|(k, v)| too_big(k, v)),
+            serde_json::Value::Array(a) => a.iter().find_map(|v| too_big(key, v)),
+            _ => None,
+        }
+    }
+    let value = serde_json::to_value(args).unwrap_or_default();
+    match too_big("", &value) {
+        Some((key, n)) => anyhow::anyhow!(
+            "--{} {n}: out of range; allowed at most {} (run.toml records it)",
+            key.replace('_', "-"),
+            i64::MAX
+        ),
+        None => anyhow::Error::new(e).context("recording the options in run.toml"),
     }
 }
 

@@ -901,3 +901,362 @@ fn grade_through_the_evaluator_against_its_own_exhaustive_sweep() {
     assert_eq!(code, 2);
     assert!(err.contains("`evaluator` is missing"), "{err}");
 }
+
+// Issue 32: evaluators under hostile answers, one test per item (`e1_...`).
+
+/// A shell script evaluator in `s`: the handshake of `name`, then `body` (`ID` is the id of the
+/// request read last, by `read_request`).
+fn script(s: &Scratch, file: &str, name: &str, body: &str) -> String {
+    let path = s.path(file);
+    let text = format!(
+        "read_request() {{ IFS= read -r line || exit 0; \
+         ID=$(printf '%s' \"$line\" | head -c 40 | sed 's/^{{\"id\":\\([0-9]*\\).*/\\1/'); }}\n\
+         printf '%s\\n' '{{\"protocol\": 1, \"name\": \"{name}\", \"version\": \"1\"}}'\n{body}\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    format!("sh {}", path.display())
+}
+
+/// A script that answers every request with these costs for the `tiny` workload.
+fn answering(s: &Scratch, file: &str, energy: &str, latency: &str, area: &str) -> String {
+    let body = format!(
+        "while read_request; do printf '%s\\n' \"{{\\\"id\\\": $ID, \\\"feasible\\\": true, \
+         \\\"area_mm2\\\": {area}, \\\"workloads\\\": {{\\\"tiny\\\": {{\\\"energy_mj\\\": \
+         {energy}, \\\"latency_ms\\\": {latency}}}}}}}\"; done"
+    );
+    script(s, file, "probe", &body)
+}
+
+/// Runs imcdse with `args`, killed after `secs` if still running (a hang fails the test
+/// instead of stopping the suite); returns (exit code, stdout, stderr, wall time).
+fn imcdse_within(args: &[&str], secs: u64) -> (i32, String, String, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imcdse"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let read = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = read(Box::new(child.stdout.take().unwrap()));
+    let err = read(Box::new(child.stderr.take().unwrap()));
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code().unwrap_or(-1);
+        }
+        if started.elapsed() > Duration::from_secs(secs) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("imcdse {args:?} did not end within {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (out, err) = (out.join().unwrap(), err.join().unwrap());
+    (code, out, err, started.elapsed())
+}
+
+/// `sweep` of the tiny space through `evaluator` into `out`, with `extra` options.
+fn sweep_args(space: &str, w: &str, evaluator: &str, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "sweep",
+        "--space",
+        space,
+        "--workloads",
+        w,
+        "--evaluator",
+        evaluator,
+        "--out",
+        out.to_str().unwrap(),
+    ]
+    .iter()
+    .map(|x| x.to_string())
+    .collect();
+    a.extend(extra.iter().map(|x| x.to_string()));
+    a
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// The `infeasible_reason` cells of a results folder.
+fn reasons(dir: &Path) -> Vec<String> {
+    let t = read_table(&dir.join("evaluations.parquet")).unwrap();
+    t.column("infeasible_reason")
+        .unwrap()
+        .iter()
+        .map(text)
+        .collect()
+}
+
+/// E1: a worker that never reads its input, sent requests larger than a pipe holds (paper4's
+/// layers, about 112 kB): the timeout covers writing the request, so each design times out
+/// and the run ends, instead of hanging for good.
+#[test]
+fn e1_worker_that_never_reads_stdin_times_out() {
+    let s = Scratch::new();
+    let deaf = script(&s, "deaf.sh", "deaf", "exec sleep 60");
+    let out = s.path("run");
+    let args = sweep_args("demo", "paper4", &deaf, &out, &[]);
+    let mut args = strs(&args);
+    args.extend(["--optimizer", "random", "--budget", "2"]);
+    args.extend(["--evaluator-timeout", "1"]);
+    let (code, _, err, took) = imcdse_within(&args, 30);
+    assert_eq!(code, 0, "{err}");
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    for r in reasons(&out) {
+        assert!(r.contains("no answer within 1 s"), "{r}");
+    }
+}
+
+/// E2: an answer line that never ends is refused once it passes 16 MiB (imcdse's memory stays
+/// bounded), at once rather than at the timeout; the design is infeasible and the run goes on.
+#[test]
+fn e2_an_endless_answer_line_is_cut_at_the_limit() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[4]");
+    let body = "read_request; printf '{\"id\": 1, \"pad\": \"'; yes x | tr -d '\\n'";
+    let endless = script(&s, "endless.sh", "endless", body);
+    let out = s.path("run");
+    let args = sweep_args(&space, &w, &endless, &out, &["--optimizer", "random"]);
+    let mut args = strs(&args);
+    args.extend(["--budget", "2", "--evaluator-timeout", "60"]);
+    let (code, _, err, took) = imcdse_within(&args, 40);
+    assert_eq!(code, 0, "{err}");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+    let r = reasons(&out);
+    assert_eq!(r.len(), 2);
+    for r in r {
+        assert!(r.contains("a line longer than 16 MiB"), "{r}");
+    }
+}
+
+/// E3: answers of 1e308 (finite, positive) are refused where they enter, naming the allowed
+/// range, in a search, in `--fidelity analytic-first` and in `refine`: no design is feasible
+/// with a score of `inf`, and no report prints `inf`.
+#[test]
+fn e3_answers_that_overflow_the_score_are_refused() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[4]");
+    let huge = answering(&s, "huge.sh", "1e308", "1e308", "100");
+    let check = |dir: &Path, reports: &[&str]| {
+        let t = read_table(&dir.join("evaluations.parquet")).unwrap();
+        assert!(
+            t.column("feasible")
+                .unwrap()
+                .iter()
+                .all(|c| *c == Cell::Bool(false))
+        );
+        for r in reasons(dir) {
+            assert!(
+                r.contains("is 1e+308; expected a number from 1e-15 to 1e15"),
+                "{r}"
+            );
+        }
+        for f in reports {
+            let text = std::fs::read_to_string(dir.join(f)).unwrap();
+            let number = |w: &&str| *w == "inf" || *w == "NaN" || w.starts_with("infe-");
+            let words: Vec<&str> = text
+                .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '.'))
+                .collect();
+            assert!(!words.iter().any(number), "{f}: {text}");
+        }
+    };
+    let searched = s.path("search");
+    let args = sweep_args(&space, &w, &huge, &searched, &["--optimizer", "random"]);
+    let (code, _, err) = imcdse(&[strs(&args), vec!["--budget", "4"]].concat());
+    assert_eq!(code, 0, "{err}");
+    check(&searched, &["summary.md"]);
+
+    let first = s.path("analytic-first");
+    let args = sweep_args(&space, &w, &huge, &first, &["--fidelity", "analytic-first"]);
+    let (code, _, err) = imcdse(&[strs(&args), vec!["--budget", "3"]].concat());
+    assert_eq!(code, 0, "{err}");
+    check(&first, &["summary.md"]);
+
+    let model = s.path("model");
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--space",
+        &space,
+        "--workloads",
+        &w,
+        "--optimizer",
+        "exhaustive",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let refined = s.path("refined");
+    let (code, _, err) = imcdse(&[
+        "refine",
+        model.to_str().unwrap(),
+        "--evaluator",
+        &huge,
+        "--top",
+        "3",
+        "--out",
+        refined.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    check(&refined, &["refine.md"]);
+}
+
+/// E4: a run whose evaluator answered 1e308 or 1e-308 resumes from its own checkpoint (it
+/// once wrote `null` there, or an EDAP of 0, and then refused to read it back).
+#[test]
+fn e4_runs_with_huge_or_tiny_answers_resume() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[1, 2, 4]");
+    for (file, value) in [("huge.sh", "1e308"), ("tiny.sh", "1e-308")] {
+        let ev = answering(&s, file, value, value, "1");
+        let out = s.path(&format!("{file}-run"));
+        let args = sweep_args(&space, &w, &ev, &out, &["--optimizer", "random"]);
+        let (code, _, err) = imcdse(&[strs(&args), vec!["--budget", "3"]].concat());
+        assert_eq!(code, 0, "{err}");
+        let checkpoint = std::fs::read_to_string(out.join("checkpoint.jsonl")).unwrap();
+        // Infeasible, with no number out of range: once `"objectives":[null]` or an EDAP 0.0.
+        assert!(
+            !checkpoint.contains("\"feasible\":true")
+                && !checkpoint.contains("\"objectives\":[null")
+                && !checkpoint.contains(",null]]")
+                && !checkpoint.contains(",0.0]]"),
+            "{checkpoint}"
+        );
+        let resumed = [strs(&args), vec!["--budget", "6", "--resume"]].concat();
+        let (code, _, err) = imcdse(&resumed);
+        assert_eq!(code, 0, "{file}: {err}");
+        assert_eq!(reasons(&out).len(), 6);
+    }
+}
+
+/// E6: a worker that starts a process holding its stdout and exits is seen to exit at once
+/// (with its status, not as a timeout), and the process it started is killed with it.
+#[test]
+fn e6_a_worker_that_exits_is_noticed_and_its_children_killed() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[4]");
+    let pid_file = s.path("child.pid");
+    let body = format!(
+        "read_request; sleep 60 & echo $! > {}; exit 3",
+        pid_file.display()
+    );
+    let forking = script(&s, "forking.sh", "forking", &body);
+    let out = s.path("run");
+    let args = sweep_args(&space, &w, &forking, &out, &["--optimizer", "random"]);
+    let mut args = strs(&args);
+    args.extend(["--budget", "1", "--evaluator-timeout", "30"]);
+    let (code, _, err, took) = imcdse_within(&args, 25);
+    assert_eq!(code, 0, "{err}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let r = reasons(&out);
+    assert!(r[0].contains("the worker exited with status 3"), "{r:?}");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let stat = format!("/proc/{}/stat", pid.trim());
+    let alive = std::fs::read_to_string(&stat)
+        .map(|s| !s.split(") ").nth(1).unwrap_or("").starts_with('Z'))
+        .unwrap_or(false);
+    assert!(!alive, "the worker's child {pid} still runs");
+}
+
+/// E9: a worker that fails every request stops the run after 10 failures in a row, with an
+/// error naming the evaluator, the last failure and the log, instead of being started again
+/// for every design; the run can be resumed once the evaluator is fixed.
+#[test]
+fn e9_an_evaluator_that_always_fails_stops_the_run() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[1, 2, 4, 8, 16, 32, 64, 128]");
+    let crashing = script(&s, "crash.sh", "crash", "read_request; exit 1");
+    let out = s.path("run");
+    let args = sweep_args(&space, &w, &crashing, &out, &["--optimizer", "random"]);
+    let (code, _, err) = imcdse(&[strs(&args), vec!["--budget", "30"]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "10 requests in a row got no usable answer (the last: the worker exited with status 1"
+        ) && err.contains("evaluator.log")
+            && err.contains("--resume"),
+        "{err}"
+    );
+    let checkpoint = std::fs::read_to_string(out.join("checkpoint.jsonl")).unwrap_or_default();
+    assert!(checkpoint.lines().count() < 30, "{checkpoint}");
+    assert!(!checkpoint.contains("not asked"), "{checkpoint}");
+    let run = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(run.contains("status = \"running\""), "{run}");
+}
+
+/// E10, E11: an answer that is not UTF-8 is called that; control characters from an evaluator
+/// (its name, its reasons) reach the terminal, summary.md and the reason column escaped.
+#[test]
+fn e10_e11_bytes_and_control_characters_from_workers() {
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[1, 2]");
+    let binary = script(
+        &s,
+        "binary.sh",
+        "binary",
+        "while read_request; do printf '\\377\\376\\000garbage\\n'; done",
+    );
+    let out = s.path("binary");
+    let args = sweep_args(&space, &w, &binary, &out, &["--optimizer", "random"]);
+    let (code, _, err) = imcdse(&[strs(&args), vec!["--budget", "2"]].concat());
+    assert_eq!(code, 0, "{err}");
+    for r in reasons(&out) {
+        assert!(
+            r.contains("a line that is not UTF-8 text (byte 0 is 0xff"),
+            "{r}"
+        );
+    }
+
+    let body = "while read_request; do printf '%s\\n' \"{\\\"id\\\": $ID, \\\"feasible\\\": false, \
+                \\\"reason\\\": \\\"nope\\\\nline2 \\\\u0000 \\\\u001b[31mred\\\"}\"; done";
+    let noisy = script(&s, "noisy.sh", "a\\nb\\u001b[2J", body);
+    let out = s.path("noisy");
+    let args = sweep_args(&space, &w, &noisy, &out, &["--optimizer", "random"]);
+    let (code, text, err) = imcdse(&[strs(&args), vec!["--budget", "2"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    for (what, t) in [
+        ("stderr", &err),
+        ("stdout", &text),
+        ("summary.md", &summary),
+    ] {
+        assert!(
+            !t.chars().any(|c| c.is_control() && c != '\n'),
+            "{what}: {t:?}"
+        );
+    }
+    assert!(err.contains("evaluator: a\\nb\\u{1b}[2J 1"), "{err}");
+    assert!(
+        summary.contains("nope\\nline2 \\u{0} \\u{1b}[31mred"),
+        "{summary}"
+    );
+    for r in reasons(&out) {
+        assert!(!r.chars().any(char::is_control), "{r:?}");
+    }
+}
+
+/// E12: a huge number in a message prints in a bounded form.
+#[test]
+fn e12_a_huge_timeout_prints_in_a_bounded_form() {
+    let (code, _, err) = imcdse(&[
+        "sweep",
+        "--space",
+        "demo",
+        "--evaluator",
+        "true",
+        "--evaluator-timeout",
+        "1e300",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--evaluator-timeout 1e300: allowed 0.001 to 1000000 seconds"),
+        "{err}"
+    );
+}

@@ -563,3 +563,224 @@ fn item1_space_sizes_past_2_to_the_64_print_exactly() {
     );
     assert!(!out.exists());
 }
+
+// Issue 32, run folders (`R1`..`R4`): refused resumes, refine from another folder, numbers
+// run.toml cannot hold, and what `refine --resume` checks before its evaluator starts.
+
+/// `imcdse` with `args`, run in the folder `cwd`: (exit code, stdout, stderr).
+fn imcdse_in(cwd: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_imcdse"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `imcdse serve`, the model as an external evaluator.
+fn serve() -> String {
+    format!("{} serve", env!("CARGO_BIN_EXE_imcdse"))
+}
+
+/// An exhaustive sweep of the demo space on `workloads` into `out`.
+fn exhaustive(out: &std::path::Path, workloads: &str) {
+    let o = out.to_str().unwrap();
+    let args = ["--space", "demo", "--workloads", workloads, "--out", o];
+    ok(&[&["sweep", "--optimizer", "exhaustive"][..], &args].concat());
+}
+
+/// R1: a resume refused because an input changed names that input (the space file, a
+/// workload), not two configurations that differ in an opaque hash.
+#[test]
+fn r1_a_refused_resume_names_the_changed_input() {
+    let s = Scratch::new();
+    let space = s.path("my-space.toml");
+    std::fs::write(&space, space_text("demo")).unwrap();
+    let work = my_vgg16(&s);
+    let out = s.path("run");
+    let args = |budget: &'static str| -> Vec<String> {
+        [
+            "sweep",
+            "--space",
+            space.to_str().unwrap(),
+            "--workloads",
+            &format!("{work},resnet18"),
+            "--optimizer",
+            "random",
+            "--budget",
+            budget,
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    let first = args("5");
+    ok(&first.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut again = args("10");
+    again.push("--resume".into());
+    let again: Vec<&str> = again.iter().map(String::as_str).collect();
+    let text = space_text("demo").replace("max_area_mm2 = 800", "max_area_mm2 = 700");
+    assert!(text.contains("max_area_mm2 = 700"));
+    std::fs::write(&space, &text).unwrap();
+    let (code, _, err) = imcdse(&again);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("holds a run of another configuration")
+            && err.contains(&format!(
+                "the space file ({}) changed since",
+                space.display()
+            )),
+        "{err}"
+    );
+    assert!(
+        !err.contains("inputs = \"") && !err.contains("vgg16"),
+        "{err}"
+    );
+    std::fs::write(&space, space_text("demo")).unwrap();
+    let mine = std::fs::read_to_string(&work).unwrap();
+    std::fs::write(&work, mine.replace("out_features = 4", "out_features = 5")).unwrap();
+    let (code, _, err) = imcdse(&again);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the layers of workload `vgg16` changed since") && !err.contains("space"),
+        "{err}"
+    );
+    std::fs::write(&work, mine).unwrap();
+    ok(&again);
+}
+
+/// R2: `refine` of a sweep made with a space file given by a relative path works from another
+/// folder: run.toml records the folder the sweep ran in.
+#[test]
+fn r2_refine_from_another_folder_finds_the_recorded_space() {
+    let s = Scratch::new();
+    let work = s.path("work");
+    std::fs::create_dir_all(work.join("runs")).unwrap();
+    std::fs::write(work.join("my-space.toml"), space_text("demo")).unwrap();
+    let args = [
+        "sweep",
+        "--space",
+        "my-space.toml",
+        "--workloads",
+        "resnet18",
+        "--optimizer",
+        "exhaustive",
+        "--out",
+        "runs/C",
+    ];
+    let (code, _, err) = imcdse_in(&work, &args);
+    assert_eq!(code, 0, "{err}");
+    let serve = serve();
+    let args = ["refine", "C", "--evaluator", &serve, "--top", "2"];
+    let (code, _, err) = imcdse_in(
+        &work.join("runs"),
+        &[&args[..], &["--out", "C-ref"]].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(work.join("runs/C-ref/refine.md").exists());
+    // Refined from where the sweep ran, the same.
+    let (code, _, err) = imcdse_in(
+        &work,
+        &["refine", "runs/C", "--evaluator", &serve, "--top", "2"],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+/// R3: a number run.toml cannot hold (past 2^63 - 1) is refused naming its flag, before a
+/// folder is made or an evaluator started; `--budget` has a documented bound of its own.
+#[test]
+fn r3_numbers_past_what_run_toml_holds_name_their_flag() {
+    let s = Scratch::new();
+    let max = u64::MAX.to_string();
+    let out = s.path("run");
+    let o = out.to_str().unwrap();
+    let sweep = [
+        "sweep",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18",
+        "--out",
+        o,
+    ];
+    for (flag, want) in [
+        (
+            "--budget",
+            format!("--budget {max}: out of range; allowed 1..=1000000000000"),
+        ),
+        (
+            "--seed",
+            format!("--seed {max}: out of range; allowed at most 9223372036854775807"),
+        ),
+    ] {
+        let (code, _, err) = imcdse(&[&sweep[..], &["--optimizer", "random", flag, &max]].concat());
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(&want), "{err}");
+        assert!(!out.exists(), "{flag}");
+    }
+    let run = s.path("A");
+    exhaustive(&run, "resnet18");
+    let refined = s.path("A-top");
+    let serve = serve();
+    let (code, _, err) = imcdse(&[
+        "refine",
+        run.to_str().unwrap(),
+        "--evaluator",
+        &serve,
+        "--top",
+        &max,
+        "--out",
+        refined.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("--top {max}: out of range")), "{err}");
+    assert!(!refined.exists(), "a half-made folder is left");
+}
+
+/// R4: `refine --resume` into a folder that holds the refinement of another run is refused
+/// before the evaluator starts: the folder's evaluator.log is left as it was.
+#[test]
+fn r4_refine_resume_refuses_another_refinement_before_starting() {
+    let s = Scratch::new();
+    let (a, b) = (s.path("A"), s.path("B"));
+    exhaustive(&a, "resnet18");
+    exhaustive(&b, "alexnet");
+    let out = s.path("A-ref");
+    let serve = serve();
+    let refine = |run: &std::path::Path, extra: &[&str]| {
+        let args = [
+            "refine",
+            run.to_str().unwrap(),
+            "--evaluator",
+            &serve,
+            "--top",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        imcdse(&[&args[..], extra].concat())
+    };
+    let (code, _, err) = refine(&a, &[]);
+    assert_eq!(code, 0, "{err}");
+    let log = std::fs::read_to_string(out.join("evaluator.log")).unwrap();
+    let (code, _, err) = refine(&b, &["--resume"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("holds another refinement")
+            && err.contains("workload `alexnet` is used now, not there"),
+        "{err}"
+    );
+    assert!(!err.contains("evaluator: "), "the evaluator started: {err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("evaluator.log")).unwrap(),
+        log
+    );
+    let (code, _, err) = refine(&a, &["--resume"]);
+    assert_eq!(code, 0, "{err}");
+}

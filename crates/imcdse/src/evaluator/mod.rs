@@ -7,9 +7,13 @@
 //! worker per design. Whatever goes wrong with one design (no answer within
 //! `--evaluator-timeout`, a crash, a line that is not a whole answer to that request) makes that
 //! design infeasible with the reason in its row, and the worker is killed and started again
-//! (with a new handshake, which must name the same evaluator and version); the run goes on.
-//! Workers' stderr goes to `evaluator.log` in the run folder, with imcdse's own lines about
-//! starts, restarts and failures.
+//! (with a new handshake, which must name the same evaluator and version); the run goes on,
+//! unless [`MAX_FAILURES_IN_A_ROW`] requests in a row fail: the evaluator is then taken for
+//! broken, asks nothing more, and the study stops with that error ([`Evaluator::broken`])
+//! before it records another design, so that `--resume` costs them once it is fixed.
+//! Workers' stderr goes to `evaluator.log` in the run folder (at most
+//! [`worker::Log::CAP`] bytes of it), with imcdse's own lines about starts, restarts and
+//! failures.
 //!
 //! Answers are cached across runs with `--evaluator-cache DIR` ([`cache`]); within a run, the
 //! checkpoint keeps every result, so `--resume` never asks for one again.
@@ -26,9 +30,13 @@ use protocol::{Answer, Handshake};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use worker::Worker;
+use worker::{Log, Worker};
+
+/// Requests in a row without a usable answer (crashes, timeouts, refused answers, workers
+/// that cannot start again) after which the evaluator is taken for broken.
+pub const MAX_FAILURES_IN_A_ROW: u64 = 10;
 
 /// How to run an external evaluator.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +61,8 @@ impl EvaluatorOptions {
     pub fn timeout_from_secs(seconds: f64) -> Result<Duration, String> {
         if !Self::TIMEOUT_S.contains(&seconds) {
             return Err(format!(
-                "--evaluator-timeout {seconds}: allowed {} to {} seconds",
+                "--evaluator-timeout {}: allowed {} to {} seconds",
+                crate::report::bounded(seconds),
                 Self::TIMEOUT_S.start(),
                 Self::TIMEOUT_S.end()
             ));
@@ -108,12 +117,16 @@ pub struct Evaluator {
     /// The workloads' layer lists, serialized once.
     layers: String,
     layers_hash: String,
-    log: PathBuf,
+    log: Arc<Log>,
     /// The workers.
     slots: Mutex<Vec<Slot>>,
     freed: Condvar,
     next_id: AtomicU64,
     cache: Option<cache::Cache>,
+    /// Requests that failed since the last usable answer.
+    failing: AtomicU64,
+    /// Why the evaluator was taken for broken, once it was.
+    broken: OnceLock<String>,
     /// What happened so far.
     pub counters: Counters,
 }
@@ -127,7 +140,7 @@ impl Evaluator {
         log: &Path,
     ) -> Result<Evaluator, String> {
         options.check()?;
-        worker::touch(log)?;
+        let log = Arc::new(Log::open(log)?);
         let cache = options
             .cache
             .as_deref()
@@ -136,12 +149,13 @@ impl Evaluator {
         let mut workers = Vec::with_capacity(options.workers);
         let mut handshake: Option<Handshake> = None;
         for i in 0..options.workers {
-            let (w, h) = launch(&options, log, handshake.as_ref())
+            let (w, h) = launch(&options, &log, handshake.as_ref())
                 .map_err(|e| format!("--evaluator `{}`: {e}", options.command))?;
-            worker::log_line(
-                log,
-                &format!("worker {i} started, pid {}: {}", w.pid(), h.line()),
-            );
+            log.line(&format!(
+                "worker {i} started, pid {}: {}",
+                w.pid(),
+                h.line()
+            ));
             handshake = Some(h);
             workers.push(Slot::Idle(w));
         }
@@ -150,13 +164,29 @@ impl Evaluator {
             names: workloads.iter().map(|w| w.name.clone()).collect(),
             layers: layers::layers_json(workloads).to_string(),
             layers_hash: layers::layers_hash(workloads),
-            log: log.to_path_buf(),
+            log,
             slots: Mutex::new(workers),
             freed: Condvar::new(),
             next_id: AtomicU64::new(1),
             cache,
+            failing: AtomicU64::new(0),
+            broken: OnceLock::new(),
             counters: Counters::default(),
             options,
+        })
+    }
+
+    /// Why the evaluator was taken for broken ([`MAX_FAILURES_IN_A_ROW`] failures in a row),
+    /// if it was: a study stops with this error before it records another design.
+    pub fn broken(&self) -> Option<String> {
+        self.broken.get().map(|why| {
+            format!(
+                "--evaluator `{}`: {why}; the run stops here (the workers' stderr is in {}); \
+                 fix the evaluator, or raise --evaluator-timeout if it needs longer, and \
+                 continue with --resume",
+                self.options.command,
+                self.log.path().display()
+            )
         })
     }
 
@@ -168,6 +198,11 @@ impl Evaluator {
     /// The options it runs with.
     pub fn options(&self) -> &EvaluatorOptions {
         &self.options
+    }
+
+    /// Appends a line of imcdse's own to `evaluator.log`.
+    pub fn log_line(&self, text: &str) {
+        self.log.line(text);
     }
 
     /// The costs of one design (every parameter, fixed ones included); `Err` is why the
@@ -188,6 +223,12 @@ impl Evaluator {
                 return Ok(a);
             }
         }
+        if self.broken.get().is_some() {
+            return Err(format!(
+                "evaluator {}: not asked: the evaluator failed {MAX_FAILURES_IN_A_ROW} requests in a row",
+                self.handshake.name
+            ));
+        }
         let request = protocol::request(id, &design, &self.names, &self.layers);
         let (slot, worker) = self.take();
         let mut worker = match worker {
@@ -195,10 +236,8 @@ impl Evaluator {
             None => match launch(&self.options, &self.log, Some(&self.handshake)) {
                 Ok((w, _)) => {
                     self.counters.restarts.fetch_add(1, Ordering::Relaxed);
-                    worker::log_line(
-                        &self.log,
-                        &format!("worker {slot} started again, pid {}", w.pid()),
-                    );
+                    self.log
+                        .line(&format!("worker {slot} started again, pid {}", w.pid()));
                     w
                 }
                 Err(e) => {
@@ -209,7 +248,7 @@ impl Evaluator {
         };
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let sent = Instant::now();
-        let reply = worker.call(&request, self.options.timeout);
+        let reply = worker.call(request, self.options.timeout);
         let us = sent.elapsed().as_micros() as u64;
         self.counters.round_trip_us.fetch_add(us, Ordering::Relaxed);
         let answer = reply.map_err(|f| f.to_string()).and_then(|line| {
@@ -219,6 +258,7 @@ impl Evaluator {
         });
         match answer {
             Ok((a, line)) => {
+                self.failing.store(0, Ordering::Relaxed);
                 self.give_back(slot, Some(worker));
                 if let Some(c) = &self.cache {
                     c.put(&key, &line);
@@ -234,10 +274,18 @@ impl Evaluator {
         }
     }
 
-    /// Records a failed request and returns the design's reason.
+    /// Records a failed request and returns the design's reason; the
+    /// [`MAX_FAILURES_IN_A_ROW`]th failure in a row marks the evaluator broken.
     fn failed(&self, id: u64, why: &str) -> String {
         self.counters.failures.fetch_add(1, Ordering::Relaxed);
-        worker::log_line(&self.log, &format!("request {id}: {why}"));
+        self.log.line(&format!("request {id}: {why}"));
+        let row = self.failing.fetch_add(1, Ordering::Relaxed) + 1;
+        if row >= MAX_FAILURES_IN_A_ROW {
+            let why = format!("{row} requests in a row got no usable answer (the last: {why})");
+            if self.broken.set(why.clone()).is_ok() {
+                self.log.line(&format!("stopping: {why}"));
+            }
+        }
         format!("evaluator {}: {why}", self.handshake.name)
     }
 
@@ -292,13 +340,16 @@ enum Slot {
 /// Starts one worker and reads its handshake, which must match `expected` when given.
 fn launch(
     options: &EvaluatorOptions,
-    log: &Path,
+    log: &Arc<Log>,
     expected: Option<&Handshake>,
 ) -> Result<(Worker, Handshake), String> {
     let mut w = Worker::start(&options.command, log)?;
-    let line = w
-        .read(options.timeout)
-        .map_err(|f| format!("no handshake: {f} (its stderr is in {})", log.display()))?;
+    let line = w.read(options.timeout).map_err(|f| {
+        format!(
+            "no handshake: {f} (its stderr is in {})",
+            log.path().display()
+        )
+    })?;
     let h = Handshake::parse(&line)?;
     if let Some(e) = expected
         && e != &h

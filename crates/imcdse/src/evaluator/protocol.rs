@@ -10,12 +10,17 @@
 //! worker -> {"id": 8, "feasible": false, "reason": "weights do not fit", "violation": 2.3}
 //! ```
 //!
-//! An answer is believed only whole: its id is the request's, a feasible answer has a finite
-//! positive `area_mm2` and a finite positive `energy_mj` and `latency_ms` for every workload asked
-//! for. An infeasible answer has a `reason`, and may have a `violation` (how far from feasible,
-//! at least 0, for constraint-handling optimizers; 1 when absent) and the `area_mm2`. Other
-//! numeric fields, at the top level or inside a workload's object, are kept as extra columns
-//! (`extra__<field>`, `extra__<workload>__<field>`); non-numeric ones are ignored.
+//! An answer is believed only whole: its id is the request's, a feasible answer has an
+//! `area_mm2` and, for every workload asked for, an `energy_mj` and a `latency_ms`, each a number
+//! in [`COST_RANGE`] (1e-15 to 1e15). An infeasible answer has a `reason` (control characters
+//! escaped, cut to [`MAX_REASON`] characters), and may have a `violation` (how far from
+//! feasible, 0 to 1e15, for constraint-handling optimizers; 1 when absent) and the `area_mm2`.
+//! Other numeric fields, at the top level or inside a workload's object, are kept as extra
+//! columns (`extra__<field>`, `extra__<workload>__<field>`), at most [`MAX_EXTRA`] an answer,
+//! their names made plain ([`column_name`]); non-numeric ones are ignored.
+//!
+//! A line is at most [`super::worker::MAX_LINE`] bytes; the handshake's `name` and `version`
+//! at most [`MAX_NAME`] characters each, control characters escaped.
 
 use crate::describe::value_json;
 use imc_model::Value;
@@ -28,6 +33,21 @@ pub const PROTOCOL: u64 = 1;
 const KNOWN: [&str; 5] = ["id", "feasible", "reason", "area_mm2", "workloads"];
 /// A workload's fields; any other numeric field is an extra column `<workload>__<field>`.
 const COSTS: [&str; 2] = ["energy_mj", "latency_ms"];
+
+/// The range of each cost an answer gives (`area_mm2`, `energy_mj`, `latency_ms`): wide enough
+/// for any chip and network, narrow enough that the products the objectives take stay finite
+/// and above 0.
+pub const COST_RANGE: (f64, f64) = (1e-15, 1e15);
+/// The largest `violation`.
+pub const MAX_VIOLATION: f64 = 1e15;
+/// The most extra numeric fields an answer may have.
+pub const MAX_EXTRA: usize = 64;
+/// The longest extra field name kept, characters (a longer one is cut).
+pub const MAX_EXTRA_NAME: usize = 64;
+/// The longest infeasible `reason` kept, characters (a longer one is cut).
+pub const MAX_REASON: usize = 1000;
+/// The longest handshake `name` or `version`, characters.
+pub const MAX_NAME: usize = 256;
 
 /// Who the worker is: its first line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,11 +70,17 @@ impl Handshake {
             )
         })?;
         let text = |k: &str| {
-            j.get(k)
+            let s = j
+                .get(k)
                 .and_then(Json::as_str)
                 .filter(|s| !s.trim().is_empty())
-                .map(str::to_string)
-                .ok_or_else(|| format!("its handshake has no `{k}` string: {}", clip(line)))
+                .ok_or_else(|| format!("its handshake has no `{k}` string: {}", clip(line)))?;
+            match s.chars().count() {
+                n if n > MAX_NAME => Err(format!(
+                    "its handshake's `{k}` has {n} characters; at most {MAX_NAME} are allowed"
+                )),
+                _ => Ok(escape(s)),
+            }
         };
         let protocol = j
             .get("protocol")
@@ -151,21 +177,26 @@ pub fn parse_answer(line: &str, id: u64, names: &[String]) -> Result<Answer, Str
             None | Some(Json::Null) => None,
             Some(v) => Some(
                 v.as_f64()
-                    .filter(|x| x.is_finite() && *x >= 0.0)
-                    .ok_or_else(|| format!("`violation` is {v}; expected a finite number >= 0"))?,
+                    .filter(|x| (0.0..=MAX_VIOLATION).contains(x))
+                    .ok_or_else(|| {
+                        format!(
+                            "`violation` is {}; expected a number from 0 to {MAX_VIOLATION:e}",
+                            clip(&v.to_string())
+                        )
+                    })?,
             ),
         };
         let area_mm2 = match obj.get("area_mm2") {
             None | Some(Json::Null) => None,
-            Some(_) => Some(positive(obj, "area_mm2", "")?),
+            Some(_) => Some(cost(obj, "area_mm2", "")?),
         };
         return Ok(Answer::Infeasible {
-            reason: reason.to_string(),
+            reason: cut(&escape(reason), MAX_REASON),
             violation,
             area_mm2,
         });
     }
-    let area_mm2 = positive(obj, "area_mm2", "")?;
+    let area_mm2 = cost(obj, "area_mm2", "")?;
     let per = obj
         .get("workloads")
         .and_then(Json::as_object)
@@ -178,12 +209,17 @@ pub fn parse_answer(line: &str, id: u64, names: &[String]) -> Result<Answer, Str
             .and_then(Json::as_object)
             .ok_or_else(|| format!("no costs for workload `{name}`"))?;
         let at = format!("workloads.{name}.");
-        costs.push((
-            positive(w, "energy_mj", &at)?,
-            positive(w, "latency_ms", &at)?,
-        ));
+        costs.push((cost(w, "energy_mj", &at)?, cost(w, "latency_ms", &at)?));
         extra.extend(numeric_extras(w, &COSTS, &format!("{name}__")));
     }
+    if extra.len() > MAX_EXTRA {
+        return Err(format!(
+            "{} extra numeric fields; at most {MAX_EXTRA} are allowed",
+            extra.len()
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    extra.retain(|(k, _)| seen.insert(k.clone()));
     extra.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(Answer::Feasible {
         area_mm2,
@@ -192,32 +228,75 @@ pub fn parse_answer(line: &str, id: u64, names: &[String]) -> Result<Answer, Str
     })
 }
 
-/// A finite positive number at `key`.
-fn positive(obj: &Map<String, Json>, key: &str, at: &str) -> Result<f64, String> {
+/// A cost at `key`: a number in [`COST_RANGE`].
+fn cost(obj: &Map<String, Json>, key: &str, at: &str) -> Result<f64, String> {
+    let (lo, hi) = COST_RANGE;
     match obj.get(key) {
         None => Err(format!("no `{at}{key}`")),
-        Some(v) => v
-            .as_f64()
-            .filter(|x| x.is_finite() && *x > 0.0)
-            .ok_or_else(|| format!("`{at}{key}` is {v}; expected a finite number > 0")),
+        Some(v) => v.as_f64().filter(|x| (lo..=hi).contains(x)).ok_or_else(|| {
+            format!(
+                "`{at}{key}` is {}; expected a number from {lo:e} to {hi:e}",
+                clip(&v.to_string())
+            )
+        }),
     }
 }
 
-/// The numeric fields of `obj` other than `known`, named `prefix + field`.
+/// The numeric fields of `obj` other than `known`, named `prefix + field` (the field's name
+/// made plain by [`column_name`]).
 fn numeric_extras(obj: &Map<String, Json>, known: &[&str], prefix: &str) -> Vec<(String, f64)> {
     obj.iter()
         .filter(|(k, _)| !known.contains(&k.as_str()))
-        .filter_map(|(k, v)| v.as_f64().map(|x| (format!("{prefix}{k}"), x)))
+        .filter_map(|(k, v)| {
+            v.as_f64()
+                .map(|x| (format!("{prefix}{}", column_name(k)), x))
+        })
         .collect()
 }
 
-/// A line cut to 200 characters for a message.
-pub fn clip(line: &str) -> String {
-    let line = line.trim_end();
-    match line.char_indices().nth(200) {
-        Some((i, _)) => format!("{}...", &line[..i]),
-        None => line.to_string(),
+/// An extra field's name as a column name: letters, digits, `_`, `-` and `.` kept, any other
+/// character made `_`, cut to [`MAX_EXTRA_NAME`] characters (an empty name is `_`). Two fields
+/// that come out the same keep the first.
+pub fn column_name(field: &str) -> String {
+    let name: String = field
+        .chars()
+        .take(MAX_EXTRA_NAME)
+        .map(|c| {
+            if c.is_alphanumeric() || "_-.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() { "_".into() } else { name }
+}
+
+/// Text from a worker, safe to print and to put in a table: control characters (newlines, tabs,
+/// escape sequences, NUL) written as escapes (`\n`, `\u{1b}`).
+pub fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            s.extend(c.escape_default());
+        } else {
+            s.push(c);
+        }
     }
+    s
+}
+
+/// `text` cut to `max` characters (`...` marks the cut).
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// A line cut to 200 characters for a message, control characters escaped.
+pub fn clip(line: &str) -> String {
+    escape(&cut(line.trim_end(), 200))
 }
 
 #[cfg(test)]
@@ -317,6 +396,100 @@ mod tests {
             let e = parse_answer(&line, 1, &names()).unwrap_err();
             assert!(e.contains(want), "{line}\n-> {e}");
         }
+    }
+
+    /// E3: each cost an answer gives is in `COST_RANGE`: 1e308 and 1e-308, though finite and
+    /// positive, are refused where they enter, naming the range; the ends are allowed.
+    #[test]
+    fn e3_costs_outside_the_documented_range_are_refused() {
+        let answer = |e: &str, l: &str, a: &str| {
+            format!(
+                r#"{{"id": 1, "feasible": true, "area_mm2": {a}, "workloads": {{"a": {{"energy_mj": {e}, "latency_ms": {l}}}}}}}"#
+            )
+        };
+        let names = vec!["a".to_string()];
+        for (line, want) in [
+            (
+                answer("1e308", "1", "1"),
+                "`workloads.a.energy_mj` is 1e+308; expected a number from 1e-15 to 1e15",
+            ),
+            (
+                answer("1", "1e-308", "1"),
+                "`workloads.a.latency_ms` is 1e-308; expected",
+            ),
+            (answer("1", "1", "1e16"), "`area_mm2` is 1e+16; expected"),
+            (
+                r#"{"id": 1, "feasible": false, "reason": "r", "violation": 1e300}"#.into(),
+                "`violation` is 1e+300; expected a number from 0 to 1e15",
+            ),
+        ] {
+            let e = parse_answer(&line, 1, &names).unwrap_err();
+            assert!(e.contains(want), "{line}\n-> {e}");
+        }
+        let ends = parse_answer(&answer("1e15", "1e-15", "1e15"), 1, &names).unwrap();
+        assert!(matches!(ends, Answer::Feasible { .. }));
+    }
+
+    /// E8: at most `MAX_EXTRA` extra fields an answer; their names are made plain for column
+    /// names (two that come out the same keep the first).
+    #[test]
+    fn e8_extra_fields_are_capped_and_named_plainly() {
+        let with = |extra: &str| {
+            format!(
+                r#"{{"id": 1, "feasible": true, "area_mm2": 1, {extra} "workloads": {{"a": {{"energy_mj": 1, "latency_ms": 1}}}}}}"#
+            )
+        };
+        let names = vec!["a".to_string()];
+        let many: String = (0..=MAX_EXTRA)
+            .map(|i| format!("\"x{i}\": {i}, "))
+            .collect();
+        let e = parse_answer(&with(&many), 1, &names).unwrap_err();
+        assert_eq!(e, "65 extra numeric fields; at most 64 are allowed");
+        let odd = r#""weird name\n\"x": 7, "weird_name__x": 8, "ok.v-1": 2, "": 3, "é": 4, "#;
+        let Answer::Feasible { extra, .. } = parse_answer(&with(odd), 1, &names).unwrap() else {
+            panic!("feasible")
+        };
+        let got: Vec<(&str, f64)> = extra.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(
+            got,
+            [
+                ("_", 3.0),
+                ("ok.v-1", 2.0),
+                ("weird_name__x", 7.0),
+                ("é", 4.0)
+            ]
+        );
+        assert_eq!(column_name(&"n".repeat(100)).len(), MAX_EXTRA_NAME);
+    }
+
+    /// E11: text from a worker reaches tables and the terminal with its control characters
+    /// escaped: an infeasible reason (cut to `MAX_REASON` characters), the handshake's name and
+    /// version (at most `MAX_NAME` characters), and the lines quoted in messages.
+    #[test]
+    fn e11_control_characters_from_workers_are_escaped() {
+        let line = r#"{"id": 1, "feasible": false, "reason": "nope\nline2 \u0000 \u001b[31mred"}"#;
+        let Answer::Infeasible { reason, .. } = parse_answer(line, 1, &[]).unwrap() else {
+            panic!("infeasible")
+        };
+        assert_eq!(reason, "nope\\nline2 \\u{0} \\u{1b}[31mred");
+        let long = format!(
+            r#"{{"id": 1, "feasible": false, "reason": "{}"}}"#,
+            "r".repeat(5000)
+        );
+        let Answer::Infeasible { reason, .. } = parse_answer(&long, 1, &[]).unwrap() else {
+            panic!("infeasible")
+        };
+        assert_eq!(reason.chars().count(), MAX_REASON + 3);
+        let h = Handshake::parse(r#"{"protocol": 1, "name": "a\nb\u001b", "version": "x\ty"}"#)
+            .unwrap();
+        assert_eq!(h.identity(), "a\\nb\\u{1b} x\\ty");
+        let long = format!(
+            r#"{{"protocol": 1, "name": "{}", "version": "1"}}"#,
+            "n".repeat(257)
+        );
+        let e = Handshake::parse(&long).unwrap_err();
+        assert!(e.contains("`name` has 257 characters; at most 256"), "{e}");
+        assert_eq!(clip("a\u{1b}[2Jb\r\n"), "a\\u{1b}[2Jb");
     }
 
     #[test]

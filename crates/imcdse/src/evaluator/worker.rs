@@ -1,32 +1,61 @@
-//! One evaluator process: `sh -c "exec CMD"` (so the process is CMD itself), with its stdin
-//! and stdout piped and its stderr appended to the run's `evaluator.log`. A worker killed after
-//! a timeout is killed alone: processes it started itself are its own to end (they lose their
-//! input and output with it). A reader thread turns stdout into lines, so a request
-//! can wait for its answer with a deadline; a worker that misses it is killed (and the pool
-//! starts another). One request is in flight per worker at a time.
+//! One evaluator process: `sh -c "exec CMD"` (so the process is CMD itself), in a process group
+//! of its own, its stdin, stdout and stderr piped. Three threads serve it:
+//!
+//! - a writer sends the requests, so that a worker that does not read its input cannot block
+//!   imcdse: the request's deadline covers writing it as well as reading the answer;
+//! - a reader cuts stdout into lines of at most [`MAX_LINE`] bytes (a longer line is refused
+//!   unread, so a worker cannot fill imcdse's memory) and tells text from bytes that are not
+//!   UTF-8;
+//! - a copier appends stderr to the run's `evaluator.log`, which holds at most [`Log::CAP`]
+//!   bytes ([`Log`]).
+//!
+//! A request waits for its answer with a deadline, watching the process meanwhile: a worker
+//! that exits is noticed at once, even when a process it started still holds its stdout. A
+//! worker that is let go or killed is killed with its whole process group, so that processes
+//! it started end with it. In a group of its own it does not get the terminal's Ctrl-C: the
+//! CLI's handler kills every worker's group ([`kill_all`]) before imcdse exits. One request
+//! is in flight per worker at a time.
 
+use super::protocol::{clip, escape};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::time::Duration;
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
 
-/// What the reader thread saw.
+/// The longest line a worker may write (the handshake or an answer), bytes: 16 MiB.
+pub const MAX_LINE: usize = 16 << 20;
+
+/// How often a waiting request looks whether its worker has exited.
+const POLL: Duration = Duration::from_millis(50);
+
+/// How long the last lines of a worker that exited may take to arrive through the reader.
+const LAST_LINES: Duration = Duration::from_millis(200);
+
+/// What the reader and writer threads saw.
 enum Line {
     Text(String),
     Closed,
+    TooLong,
+    NotUtf8(String),
+    WriteFailed(String),
 }
 
 /// Why a worker gave no answer line.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
-    /// Nothing within the timeout.
+    /// Nothing within the timeout (the request's writing included).
     Timeout(Duration),
-    /// Its stdout closed: it exited or crashed.
+    /// It exited or crashed (how).
     Exited(String),
     /// The request could not be written.
     Write(String),
+    /// A line longer than [`MAX_LINE`].
+    TooLong,
+    /// A line that is not UTF-8 text (where, and the line with its bad bytes replaced).
+    NotUtf8(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -35,6 +64,12 @@ impl std::fmt::Display for Failure {
             Failure::Timeout(t) => write!(f, "no answer within {} s", t.as_secs_f64()),
             Failure::Exited(how) => write!(f, "the worker {how}"),
             Failure::Write(e) => write!(f, "the request could not be sent ({e})"),
+            Failure::TooLong => write!(
+                f,
+                "a line longer than {} MiB, the protocol's limit",
+                MAX_LINE >> 20
+            ),
+            Failure::NotUtf8(what) => write!(f, "a line that is not UTF-8 text ({what})"),
         }
     }
 }
@@ -42,51 +77,66 @@ impl std::fmt::Display for Failure {
 /// A running worker.
 pub struct Worker {
     child: Child,
-    /// `None` once closed (the worker is being let go).
-    stdin: Option<ChildStdin>,
+    /// To the writer thread; `None` once closed (the worker is being let go).
+    requests: Option<Sender<String>>,
     lines: Receiver<Line>,
 }
 
 impl Worker {
-    /// Starts `command` through `sh`, its stderr appended to `log`.
-    pub fn start(command: &str, log: &Path) -> Result<Worker, String> {
-        let err = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .map_err(|e| format!("cannot open {}: {e}", log.display()))?;
+    /// Starts `command` through `sh` in a process group of its own, its stderr copied to `log`.
+    pub fn start(command: &str, log: &std::sync::Arc<Log>) -> Result<Worker, String> {
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg(format!("exec {command}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::from(err));
-        // In imcdse's own process group: a Ctrl-C in the terminal reaches the workers too (in a
-        // group of their own they would go on costing after imcdse is gone).
+            .stderr(Stdio::piped());
+        group::own(&mut cmd);
         let mut child = cmd
             .spawn()
             .map_err(|e| format!("cannot start `sh -c \"exec {command}\"`: {e}"))?;
-        let stdin = child.stdin.take().expect("stdin was piped");
-        let stdout = child.stdout.take().expect("stdout was piped");
-        let (tx, rx) = channel();
+        let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "`{command}`: its standard streams could not be piped"
+            ));
+        };
+        group::register(child.id());
+        let (tx, lines) = channel();
+        let (requests, to_write) = channel::<String>();
+        let failed = tx.clone();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                match line {
-                    Ok(l) if l.trim().is_empty() => continue,
-                    Ok(l) => {
-                        if tx.send(Line::Text(l)).is_err() {
-                            return;
-                        }
-                    }
-                    Err(_) => break,
+            for request in to_write {
+                let sent = stdin
+                    .write_all(request.as_bytes())
+                    .and_then(|()| stdin.write_all(b"\n"))
+                    .and_then(|()| stdin.flush());
+                if let Err(e) = sent {
+                    let _ = failed.send(Line::WriteFailed(e.to_string()));
+                    return;
                 }
             }
-            let _ = tx.send(Line::Closed);
+        });
+        std::thread::spawn(move || read_lines(stdout, &tx));
+        let log = log.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match stderr.read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => log.stderr(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(_) => return,
+                }
+            }
         });
         Ok(Worker {
             child,
-            stdin: Some(stdin),
-            lines: rx,
+            requests: Some(requests),
+            lines,
         })
     }
 
@@ -95,52 +145,144 @@ impl Worker {
         self.child.id()
     }
 
-    /// The next line within `timeout`.
+    /// The next line within `timeout`; a worker that exits meanwhile is noticed at once.
     pub fn read(&mut self, timeout: Duration) -> Result<String, Failure> {
-        match self.lines.recv_timeout(timeout) {
-            Ok(Line::Text(l)) => Ok(l),
-            Ok(Line::Closed) | Err(RecvTimeoutError::Disconnected) => {
-                Err(Failure::Exited(self.exit_status()))
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Failure::Timeout(timeout));
             }
-            Err(RecvTimeoutError::Timeout) => Err(Failure::Timeout(timeout)),
+            match self.lines.recv_timeout(left.min(POLL)) {
+                Ok(line) => return self.take(line),
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Failure::Exited(self.exit_status()));
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // Its last lines may still be on their way through the reader thread.
+                return match self.lines.recv_timeout(LAST_LINES) {
+                    Ok(line) => self.take(line),
+                    Err(_) => Err(Failure::Exited(format!(
+                        "{} (a process it started still holds its stdout)",
+                        describe(status)
+                    ))),
+                };
+            }
         }
     }
 
-    /// Sends one line and waits for one line back.
-    pub fn call(&mut self, request: &str, timeout: Duration) -> Result<String, Failure> {
-        let Some(stdin) = self.stdin.as_mut() else {
-            return Err(Failure::Write("its stdin is closed".into()));
+    /// What a line from the threads means.
+    fn take(&mut self, line: Line) -> Result<String, Failure> {
+        match line {
+            Line::Text(t) => Ok(t),
+            Line::Closed => Err(Failure::Exited(self.exit_status())),
+            Line::TooLong => Err(Failure::TooLong),
+            Line::NotUtf8(what) => Err(Failure::NotUtf8(what)),
+            Line::WriteFailed(e) => match self.wait_exit() {
+                Some(how) => Err(Failure::Exited(how)),
+                None => Err(Failure::Write(e)),
+            },
+        }
+    }
+
+    /// Sends one line and waits for one line back, both within `timeout`.
+    pub fn call(&mut self, request: String, timeout: Duration) -> Result<String, Failure> {
+        let sent = match &self.requests {
+            Some(tx) => tx.send(request).is_ok(),
+            None => false,
         };
-        writeln!(stdin, "{request}")
-            .and_then(|_| stdin.flush())
-            .map_err(|e| match self.child.try_wait() {
-                Ok(Some(_)) => Failure::Exited(self.exit_status()),
-                _ => Failure::Write(e.to_string()),
-            })?;
+        if !sent {
+            return Err(Failure::Write("its stdin is closed".into()));
+        }
         self.read(timeout)
     }
 
     /// How it ended, once its stdout closed (waits briefly for the exit status).
     fn exit_status(&mut self) -> String {
+        self.wait_exit()
+            .unwrap_or_else(|| "closed its stdout".to_string())
+    }
+
+    /// How it ended, if it does within half a second.
+    fn wait_exit(&mut self) -> Option<String> {
         for _ in 0..50 {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return match status.code() {
-                    Some(c) => format!("exited with status {c}"),
-                    None => format!("was killed ({status})"),
-                };
+                return Some(describe(status));
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        "closed its stdout".to_string()
+        None
     }
+}
+
+/// `exited with status N` or `was killed (signal)`.
+fn describe(status: ExitStatus) -> String {
+    match status.code() {
+        Some(c) => format!("exited with status {c}"),
+        None => format!("was killed ({status})"),
+    }
+}
+
+/// The reader thread: stdout cut into lines (without their `\n` or `\r\n`; blank ones
+/// skipped), each at most [`MAX_LINE`] bytes; a longer one ends the reading.
+fn read_lines(stdout: impl Read, tx: &Sender<Line>) {
+    let mut reader = BufReader::with_capacity(1 << 16, stdout);
+    let mut line: Vec<u8> = Vec::new();
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(buf) => buf,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        let end = buf.iter().position(|&b| b == b'\n');
+        let part = end.unwrap_or(buf.len());
+        if line.len() + part > MAX_LINE {
+            let _ = tx.send(Line::TooLong);
+            return;
+        }
+        line.extend_from_slice(&buf[..part]);
+        reader.consume(part + usize::from(end.is_some()));
+        if end.is_some() && !send_line(tx, std::mem::take(&mut line)) {
+            return;
+        }
+    }
+    if !line.is_empty() && !send_line(tx, line) {
+        return;
+    }
+    let _ = tx.send(Line::Closed);
+}
+
+/// Sends one line as text, or says it is not UTF-8; `false` when nobody listens any more.
+fn send_line(tx: &Sender<Line>, mut bytes: Vec<u8>) -> bool {
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    let line = match String::from_utf8(bytes) {
+        Ok(s) if s.trim().is_empty() => return true,
+        Ok(s) => Line::Text(s),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Line::NotUtf8(format!(
+                "byte {at} is 0x{:02x}: {}",
+                e.as_bytes()[at],
+                clip(&text)
+            ))
+        }
+    };
+    tx.send(line).is_ok()
 }
 
 impl Worker {
     /// Lets an idle worker go: closes its stdin (a worker ends when its input does) and gives it
-    /// `grace` to exit on its own, so it can flush what it writes last, then kills it.
+    /// `grace` to exit on its own, so it can flush what it writes last; then it is killed with
+    /// its process group.
     pub fn finish(mut self, grace: Duration) {
-        drop(self.stdin.take());
-        let start = std::time::Instant::now();
+        drop(self.requests.take());
+        let start = Instant::now();
         while start.elapsed() < grace {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return;
@@ -152,30 +294,215 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        drop(self.requests.take());
+        // The group outlives its leader while a process it started lives: killed too.
+        group::kill(self.child.id());
         if let Ok(None) = self.child.try_wait() {
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
+        group::unregister(self.child.id());
     }
 }
 
-/// Appends a line to the log (best effort: the log is for people, not for results).
-pub fn log_line(log: &Path, text: &str) {
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-    {
-        let _ = writeln!(f, "[imcdse] {text}");
+/// Kills the process group of every running worker (the CLI's Ctrl-C handler).
+pub fn kill_all() {
+    group::kill_all();
+}
+
+/// Workers' process groups: each worker leads its own, whose id is its process id.
+mod group {
+    use super::Mutex;
+    use std::process::Command;
+
+    /// The groups of the workers running now.
+    static GROUPS: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+    fn groups() -> std::sync::MutexGuard<'static, Vec<u32>> {
+        GROUPS.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn register(pgid: u32) {
+        groups().push(pgid);
+    }
+
+    pub fn unregister(pgid: u32) {
+        groups().retain(|&g| g != pgid);
+    }
+
+    pub fn kill_all() {
+        for &g in groups().iter() {
+            kill(g);
+        }
+    }
+
+    /// The process started by `cmd` leads a new process group.
+    #[cfg(unix)]
+    pub fn own(cmd: &mut Command) {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+
+    /// Sends SIGKILL to every process of the group (none left is fine).
+    #[cfg(unix)]
+    pub fn kill(pgid: u32) {
+        use nix::sys::signal::{Signal, killpg};
+        use nix::unistd::Pid;
+        if let Ok(pgid) = i32::try_from(pgid) {
+            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn own(_: &mut Command) {}
+
+    #[cfg(not(unix))]
+    pub fn kill(_: u32) {}
+}
+
+/// A run's `evaluator.log`: imcdse's own lines about starts, restarts and failures, and the
+/// workers' stderr, of which the file holds at most [`Log::CAP`] bytes; past it, workers'
+/// output is dropped and the log says so once.
+pub struct Log {
+    path: PathBuf,
+    state: Mutex<LogState>,
+}
+
+struct LogState {
+    file: Option<File>,
+    /// The file's size, bytes.
+    size: u64,
+    /// Whether the log said it is full.
+    said: bool,
+}
+
+impl Log {
+    /// The most bytes of workers' stderr the file holds: 64 MiB.
+    pub const CAP: u64 = 64 << 20;
+
+    /// Opens (creating) the log for appending.
+    pub fn open(path: &Path) -> Result<Log, String> {
+        let file = File::options()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let size = file.metadata().map_or(0, |m| m.len());
+        Ok(Log {
+            path: path.to_path_buf(),
+            state: Mutex::new(LogState {
+                file: Some(file),
+                size,
+                said: false,
+            }),
+        })
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, LogState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends a line of imcdse's own (best effort: the log is for people, not for results).
+    pub fn line(&self, text: &str) {
+        let mut s = self.state();
+        let line = format!("[imcdse] {}\n", escape(text));
+        s.write(line.as_bytes());
+    }
+
+    /// Appends a worker's stderr, up to the cap.
+    fn stderr(&self, bytes: &[u8]) {
+        let mut s = self.state();
+        let room = Self::CAP.saturating_sub(s.size);
+        let n = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        s.write(&bytes[..n]);
+        if n < bytes.len() && !s.said {
+            s.said = true;
+            let note = format!(
+                "\n[imcdse] evaluator.log holds at most {} MiB of the workers' stderr: the rest \
+                 of it is dropped\n",
+                Self::CAP >> 20
+            );
+            s.write(note.as_bytes());
+        }
     }
 }
 
-/// Creates (or truncates nothing of) the log so it exists before any worker writes.
-pub fn touch(log: &Path) -> Result<(), String> {
-    File::options()
-        .create(true)
-        .append(true)
-        .open(log)
-        .map(|_| ())
-        .map_err(|e| format!("cannot open {}: {e}", log.display()))
+impl LogState {
+    fn write(&mut self, bytes: &[u8]) {
+        if let Some(f) = &mut self.file
+            && f.write_all(bytes).is_ok()
+        {
+            self.size += bytes.len() as u64;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines are cut at `\n` (a `\r` before it dropped, blank lines skipped), the last one
+    /// without its newline kept; one past the limit is refused and ends the reading; bytes
+    /// that are not UTF-8 are named.
+    #[test]
+    fn e2_e10_lines_are_bounded_and_checked() {
+        let lines = |bytes: Vec<u8>| {
+            let (tx, rx) = channel();
+            read_lines(&bytes[..], &tx);
+            drop(tx);
+            rx.iter()
+                .map(|l| match l {
+                    Line::Text(t) => t,
+                    Line::Closed => "<closed>".into(),
+                    Line::TooLong => "<too long>".into(),
+                    Line::NotUtf8(w) => format!("<not utf-8: {w}>"),
+                    Line::WriteFailed(e) => e,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            lines(b"a\r\n\n  \nb\nc".to_vec()),
+            ["a", "b", "c", "<closed>"]
+        );
+        let mut long = b"x\n".to_vec();
+        long.extend(std::iter::repeat_n(b'y', MAX_LINE + 1));
+        long.extend(b"\nz\n");
+        assert_eq!(lines(long), ["x", "<too long>"]);
+        let mut exact = vec![b'y'; MAX_LINE];
+        exact.push(b'\n');
+        assert_eq!(lines(exact)[0].len(), MAX_LINE);
+        let bad = lines(b"\xff\xfe\x00garbage\n".to_vec());
+        assert_eq!(
+            bad,
+            [
+                "<not utf-8: byte 0 is 0xff: \u{fffd}\u{fffd}\\u{0}garbage>",
+                "<closed>"
+            ]
+        );
+    }
+
+    /// E7: the log keeps imcdse's lines and at most `CAP` bytes of workers' output, and says once
+    /// that it dropped the rest.
+    #[test]
+    fn e7_the_log_is_capped_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("evaluator.log");
+        std::fs::write(&path, vec![b'o'; (Log::CAP - 10) as usize]).unwrap();
+        let log = Log::open(&path).unwrap();
+        log.stderr(b"0123456789abcdef");
+        log.stderr(b"more");
+        log.line("worker 0 started\nagain");
+        let text = std::fs::read(&path).unwrap();
+        let tail = String::from_utf8_lossy(&text[(Log::CAP - 10) as usize..]).into_owned();
+        assert_eq!(
+            tail,
+            "0123456789\n[imcdse] evaluator.log holds at most 64 MiB of the workers' stderr: \
+             the rest of it is dropped\n[imcdse] worker 0 started\\nagain\n"
+        );
+    }
 }

@@ -178,6 +178,7 @@ impl Comparison {
             return Ok(Done::new(out, text));
         }
         let (lines, designs) = self.cost(&found)?;
+        self.problem.check_evaluator()?;
         results::write_parquet(&out.join("comparison.parquet"), frame(&lines)?)?;
         let md = markdown(
             &self.problem,

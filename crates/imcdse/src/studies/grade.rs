@@ -353,6 +353,7 @@ impl Grading {
                     .iter()
                     .map(|&b| grade(problem, cert, (kind, seed, b), &outcomes, secs))
                     .collect();
+                problem.check_evaluator()?;
                 saved.journal.append(std::slice::from_ref(&g))?;
                 Ok(g)
             })

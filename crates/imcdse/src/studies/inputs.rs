@@ -8,6 +8,7 @@ use crate::space::Space as SpaceFile;
 use anyhow::{Context, Result};
 use imc_zoo::{Workload, Zoo};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 /// A space, workloads and an objective by name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +37,33 @@ impl Default for Inputs {
 }
 
 impl Inputs {
+    /// These inputs as seen from another folder than `dir`, the one they were given in: each
+    /// relative path to a `.toml` or `.onnx` file (the space, the calibration, a workload file,
+    /// `model.onnx:seq=N` too) that names no file here but one in `dir` is taken from `dir`.
+    pub fn rebased(&self, dir: &Path) -> Inputs {
+        let fix = |item: &str| -> String {
+            let path = item.trim().split(':').next().unwrap_or_default();
+            let p = Path::new(path);
+            let lower = path.to_ascii_lowercase();
+            let file = lower.ends_with(".toml") || lower.ends_with(".onnx");
+            if !file || p.is_absolute() || p.exists() || !dir.join(p).is_file() {
+                return item.to_string();
+            }
+            format!("{}{}", dir.join(p).display(), &item.trim()[path.len()..])
+        };
+        Inputs {
+            space: fix(&self.space),
+            workloads: self
+                .workloads
+                .split(',')
+                .map(fix)
+                .collect::<Vec<_>>()
+                .join(","),
+            objective: self.objective.clone(),
+            calibration: self.calibration.as_deref().map(fix),
+        }
+    }
+
     /// The space file, loaded and checked, with the calibration if one is given.
     pub fn space(&self) -> Result<SpaceFile> {
         calibrated(&self.space, self.calibration.as_deref())

@@ -118,17 +118,23 @@ impl Refine {
             Some(o) => o.clone(),
             None => default_out(&self.args.run, &self.evaluator)?,
         };
-        let _lock = RunLock::acquire(&out)?;
-        let identity = problem.start_evaluator(&self.evaluator, &out, progress)?;
+        // Whatever can be refused is, before the evaluator starts.
         let mut record = RunToml::new(Command::Refine, &self.args)?;
-        record.inputs = Some(problem.inputs());
         record.space = Some(problem.file.name.clone());
         record.workloads = Some(problem.names.clone());
         record.objective = Some(problem.objective.name());
-        record.evaluator = Some(identity.clone());
         record.evaluator_command = Some(self.evaluator.command.clone());
+        let _lock = RunLock::acquire(&out)?;
+        let saved = self.saved(&out, &problem, &record)?;
+        let identity = problem.start_evaluator(&self.evaluator, &out, progress)?;
+        record.inputs = Some(problem.inputs());
+        record.input_parts = Some(problem.input_parts(Some(&identity)));
+        record.evaluator = Some(identity.clone());
         let checkpoint: Journal<Row> = Journal::new(out.join("checkpoint.jsonl"));
-        let done = self.prior(&out, &record, &checkpoint)?;
+        let done = match saved {
+            Some(saved) => self.prior(&problem, &out, &saved, &record, &checkpoint)?,
+            None => Vec::new(),
+        };
         record.write(&out, Status::Running, started)?;
         progress.note(&format!(
             "refine: {} designs of {} with {identity} ({} already costed)",
@@ -194,8 +200,7 @@ impl Refine {
                 dir.display()
             );
         }
-        let options: SweepOptions = run.args(dir)?;
-        let problem = options.resolve()?;
+        let problem = resolve_inputs(dir, &run)?;
         if run.inputs.as_deref() != Some(problem.inputs().as_str()) {
             bail!(
                 "refine: {} was made with other inputs than today's (another space file, workload \
@@ -241,27 +246,49 @@ impl Refine {
         })
     }
 
-    /// What an earlier refinement in `out` left (its costed rows), or why it may not continue.
-    fn prior(&self, out: &Path, record: &RunToml, checkpoint: &Journal<Row>) -> Result<Vec<Row>> {
+    /// The record of an earlier refinement in `out` that this one continues (`None`: a new
+    /// one), or why it may not: everything is checked that can be before the evaluator starts,
+    /// that is all but the evaluator's name and version.
+    fn saved(&self, out: &Path, problem: &Problem, record: &RunToml) -> Result<Option<RunToml>> {
         match RunToml::read_if_any(out)? {
             Some(saved) if self.resume => {
-                if !saved.same_identity(record) {
-                    bail!(
-                        "--resume: {} holds another refinement:\n{}\nthis one:\n{}",
-                        out.join("run.toml").display(),
-                        saved.identity_text(),
-                        record.identity_text()
-                    );
+                let mut guess = record.clone();
+                let evaluator = saved.evaluator.as_deref();
+                guess.inputs = Some(problem.inputs_with(evaluator));
+                guess.input_parts = Some(problem.input_parts(evaluator));
+                guess.evaluator = saved.evaluator.clone();
+                if !saved.same_identity(&guess) {
+                    bail!(another_refinement(out, &saved, &guess));
                 }
-                checkpoint.load()
+                Ok(Some(saved))
             }
             Some(_) => bail!(
                 "{} already holds a refinement; pass --resume to continue it, or choose another --out",
                 out.display()
             ),
             None if self.resume => bail!("--resume: nothing to resume in {}", out.display()),
-            None => Ok(Vec::new()),
+            None => Ok(None),
         }
+    }
+
+    /// What the earlier refinement `saved` in `out` left (its costed rows), now that the
+    /// evaluator said who it is; or why it may not continue.
+    fn prior(
+        &self,
+        problem: &Problem,
+        out: &Path,
+        saved: &RunToml,
+        record: &RunToml,
+        checkpoint: &Journal<Row>,
+    ) -> Result<Vec<Row>> {
+        if !saved.same_identity(record) {
+            let why = another_refinement(out, saved, record);
+            if let Some(e) = problem.evaluator() {
+                e.log_line(&format!("refused to resume: {why}"));
+            }
+            bail!(why);
+        }
+        checkpoint.load()
     }
 
     /// Costs the chosen designs not yet in `done`, appending each batch to the checkpoint.
@@ -298,6 +325,7 @@ impl Refine {
                     })
                     .collect()
             });
+            problem.check_evaluator()?;
             checkpoint.append(&rows)?;
             bar.inc(rows.len() as u64);
             refined.extend(rows);
@@ -309,6 +337,50 @@ impl Refine {
         refined.sort_by_key(|r| position(r.eval_index));
         Ok(refined)
     }
+}
+
+/// Why `out`'s refinement `saved` is not the one `now` would continue.
+fn another_refinement(out: &Path, saved: &RunToml, now: &RunToml) -> String {
+    format!(
+        "--resume: {} holds another refinement:\n{}\ncontinue it with the run, evaluator and \
+         inputs it was made with, or choose another --out",
+        out.join("run.toml").display(),
+        saved.differences(now)
+    )
+}
+
+/// The problem a sweep's `run` (read from `dir`) was made with. Relative paths in its `[args]`
+/// are relative to the folder the sweep ran in (run.toml's `cwd`): a file that is not found
+/// from here is taken from there; the paths as recorded stay the problem's (its inputs hash
+/// is the run's).
+fn resolve_inputs(dir: &Path, run: &RunToml) -> Result<Problem> {
+    let mut options: SweepOptions = run.args(dir)?;
+    let recorded = options.inputs.clone();
+    if let Some(cwd) = &run.cwd {
+        options.inputs = recorded.rebased(Path::new(cwd));
+    }
+    let mut problem = options.resolve().with_context(|| {
+        format!(
+            "refine: the inputs {} records (relative paths are relative to the folder the sweep \
+             ran in: {})",
+            dir.join("run.toml").display(),
+            run.cwd
+                .as_deref()
+                .unwrap_or("not recorded; run refine from there")
+        )
+    })?;
+    if options.inputs.space != recorded.space {
+        problem.file.file = recorded.space.clone();
+    }
+    if let (Some(c), Some(given), Some(as_recorded)) = (
+        problem.file.calibration.as_mut(),
+        &options.inputs.calibration,
+        &recorded.calibration,
+    ) && given != as_recorded
+    {
+        c.file = as_recorded.clone();
+    }
+    Ok(problem)
 }
 
 /// `<RUN>-refine-<first word of the evaluator's command>`, beside the run.

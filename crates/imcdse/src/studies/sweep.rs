@@ -238,6 +238,10 @@ impl Sweep {
             r.evaluator = Some(e.handshake().identity());
             r.evaluator_command = Some(e.options().command.clone());
         }
+        r.input_parts = Some(p.input_parts(r.evaluator.as_deref()));
+        r.cwd = std::env::current_dir()
+            .ok()
+            .map(|d| d.display().to_string());
         Ok(r)
     }
 
@@ -254,11 +258,11 @@ impl Sweep {
             Some(saved) if resume => {
                 if !saved.same_identity(record) {
                     bail!(
-                        "{}: {} holds a run of another configuration:\n{}\nthis run:\n{}",
+                        "{}: {} holds a run of another configuration:\n{}\ncontinue it with the \
+                         inputs and options it was made with, or choose another --out",
                         if self.resume { "--resume" } else { "--shard" },
                         out.join("run.toml").display(),
-                        saved.identity_text(),
-                        record.identity_text()
+                        saved.differences(record)
                     );
                 }
                 let same = saved.same_settings(record);
@@ -299,6 +303,9 @@ impl Sweep {
         let checkpoint: Journal<Row> = Journal::new(self.out.join("checkpoint.jsonl"));
         // Held until the tables are written: no other process reads or appends meanwhile.
         let _lock = RunLock::acquire(&self.out)?;
+        // The options must be recordable before an evaluator starts (a number past what
+        // run.toml holds is named as its flag).
+        RunToml::new(Command::Sweep, o)?;
         let workers = self.start_evaluator(progress)?;
         let mut record = self.record()?;
         let Some(prior) = self.prior(&record, &checkpoint)? else {
@@ -509,6 +516,7 @@ impl Sweep {
                     }
                 })
                 .collect();
+            p.check_evaluator()?;
             checkpoint.append(&new)?;
             bar.inc(new.len() as u64);
             rows.extend(new);
@@ -582,7 +590,11 @@ impl Sweep {
             batch: workers,
         };
         let resumed = prior.len();
-        let rows = search.run(prior, &mut |new| checkpoint.append(new), progress)?;
+        let mut record = |new: &[Row]| {
+            p.check_evaluator()?;
+            checkpoint.append(new)
+        };
+        let rows = search.run(prior, &mut record, progress)?;
         let note = format!(
             "(analytic-first) screened {} designs with the model in {screen_s:.1} s into {} classes \
              ({} per area band), then spent {} of {budget} expensive evaluations ({resumed} resumed)",
@@ -646,7 +658,9 @@ impl Sweep {
                     .cloned()
                     .collect();
                 if failure.is_none()
-                    && let Err(e) = checkpoint.append(&fresh)
+                    && let Err(e) = problem
+                        .check_evaluator()
+                        .and_then(|()| checkpoint.append(&fresh).context("writing the checkpoint"))
                 {
                     failure = Some(e);
                 }
@@ -657,7 +671,7 @@ impl Sweep {
         );
         bar.finish();
         if let Some(e) = failure {
-            return Err(e.context("writing the checkpoint"));
+            return Err(e);
         }
         let note = stop_note(result.stop, result.requests, rows.len());
         Ok((rows, note))
