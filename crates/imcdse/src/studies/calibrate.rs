@@ -101,9 +101,13 @@ pub fn calibrate(
     let (fit, held) = split(reference, o.holdout, o.seed);
     if fit.designs.len() < 2 {
         bail!(
-            "{}: {} designs leave fewer than 2 to fit on",
+            "{}: {} designs leave fewer than 2 to fit on{}",
             reference.file.display(),
-            reference.designs.len()
+            reference.designs.len(),
+            match reference.duplicates {
+                0 => String::new(),
+                n => format!(" ({n} more rows repeat one of them)"),
+            }
         );
     }
     let (choices, best, parameters) = fit_every_choice(space, &fit, o.voltage_laws, progress)?;
@@ -422,19 +426,19 @@ fn fit_choice(
     let largest = largest_fit(&r);
     let designs = fit.designs.len();
     if designs < largest.1 {
+        let mut remedies = vec!["give a larger reference", "a smaller --holdout"];
+        if laws {
+            remedies.push("fit without --voltage-laws");
+        }
+        let last = remedies.pop().unwrap_or_default();
         bail!(
             "{}: {designs} designs to fit on for {} {} factors: the fit is underdetermined; \
-             calibrate needs at least one design to fit on per factor (here {}): give a larger \
-             reference, a smaller --holdout{}",
+             calibrate needs at least one design to fit on per factor (here {}): {}, or {last}",
             fit.file.display(),
             largest.1,
             largest.0,
             largest.1,
-            if laws {
-                ", or fit without --voltage-laws"
-            } else {
-                ""
-            }
+            remedies.join(", "),
         );
     }
     let (la, area, _) = log_fit(&r.area.0, &r.area.1, 0.0)?;
