@@ -15,7 +15,8 @@
 //!
 //! Bounds: a metric is a number from 1e-15 to 1e15 in its unit ([`METRIC_RANGE`]; far beyond
 //! any chip, and the statistics' products of three and their ratios stay finite); a table has
-//! at most [`MAX_ROWS`] rows, a CSV file at most [`MAX_CSV_BYTES`]; a column appears once. A
+//! at most [`MAX_ROWS`] rows and [`MAX_COLUMNS`] columns (a Parquet file's footer is checked
+//! before its data is read), a CSV file at most [`MAX_CSV_BYTES`]; a column appears once. A
 //! design (its free parameters' values) listed again with the same costs is counted once (the
 //! repeats are dropped and counted in [`Reference::duplicates`]); listed again with other
 //! costs, it is an error naming both rows. A CSV is comma-separated: a header with more
@@ -39,6 +40,9 @@ pub const MAX_ROWS: usize = 1_000_000;
 
 /// The largest reference CSV file read, in bytes (1 GiB).
 pub const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// The most columns a reference table may have.
+pub const MAX_COLUMNS: usize = 10_000;
 
 /// One design of the reference and what the reference says it costs.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +85,7 @@ impl Reference {
         {
             read_csv(path)?
         } else {
+            parquet_size(path)?;
             read_table(path)?
         };
         Reference::check(path, &table, space)
@@ -92,10 +97,12 @@ impl Reference {
         if table.rows() == 0 {
             return Err(fail("no rows: a reference needs designs".into()));
         }
-        if table.rows() > MAX_ROWS {
+        if table.rows() > MAX_ROWS || table.names.len() > MAX_COLUMNS {
             return Err(fail(format!(
-                "{} rows; a reference may have at most {MAX_ROWS}",
-                table.rows()
+                "{} rows and {} columns; a reference may have at most {MAX_ROWS} rows and \
+                 {MAX_COLUMNS} columns",
+                table.rows(),
+                table.names.len()
             )));
         }
         unique_columns(&table.names).map_err(fail)?;
@@ -179,6 +186,29 @@ impl Reference {
             .build(&[extra, &d.set].concat())
             .with_context(|| format!("{}: row {}", self.file.display(), d.row))
     }
+}
+
+/// A Parquet file's rows and columns, from its footer, within the bounds, before its data
+/// is read (a small file can hold many rows of one repeated value).
+fn parquet_size(path: &Path) -> Result<()> {
+    use polars_io::prelude::{ParquetReader, SerReader};
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut reader = ParquetReader::new(file);
+    let rows = reader
+        .num_rows()
+        .with_context(|| format!("reading {} as Parquet", path.display()))?;
+    let columns = reader
+        .schema()
+        .with_context(|| format!("reading {} as Parquet", path.display()))?
+        .len();
+    if rows > MAX_ROWS || columns > MAX_COLUMNS {
+        bail!(
+            "{}: {rows} rows and {columns} columns; a reference may have at most {MAX_ROWS} rows \
+             and {MAX_COLUMNS} columns",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Each column name once; the error names the first repeated one and both positions.
@@ -634,6 +664,31 @@ mod tests {
         ));
         assert!(
             e.contains("the header has 12 semicolons but only 1 comma-separated field(s)"),
+            "{e}"
+        );
+    }
+
+    /// A Parquet reference of more rows than allowed is refused from its footer, before its
+    /// data is read.
+    #[test]
+    fn a_parquet_reference_past_the_row_bound_is_refused_unread() {
+        use crate::results::{Col, table, write_parquet};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.parquet");
+        let n = MAX_ROWS + 1;
+        write_parquet(
+            &path,
+            table(vec![("area_mm2", Col::F64(vec![Some(1.0); n]))]).unwrap(),
+        )
+        .unwrap();
+        let e = format!(
+            "{:#}",
+            Reference::read(&path, &SpaceFile::resolve("demo").unwrap()).unwrap_err()
+        );
+        assert!(
+            e.contains(
+                "big.parquet: 1000001 rows and 1 columns; a reference may have at most 1000000 rows"
+            ),
             "{e}"
         );
     }
