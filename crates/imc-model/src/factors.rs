@@ -9,9 +9,23 @@
 //! [`crate::supply`]). Part `p` then costs `E_p x (energy_p + energy_cv2_p x cv2(V) +
 //! energy_drive_p x drive(V))`, both laws 1 at the node's nominal supply. The law factors
 //! default to 0, and with all of them 0 the energy factors apply alone, bit for bit.
+//!
+//! The range ([`FACTOR_RANGE`], [`SHARE_MAX`]): a factor is from 1e-9 to 1e9, a law share
+//! 0 or up to 1e9. Nine orders of magnitude either way are far more than any fit to a
+//! simulator needs (the shipped calibrations hold factors from 2e-6 to 120); a part off by
+//! more is not described by the model at all and wants a model, not a factor. Within the
+//! range every cost the model computes stays a finite, normal number: the largest part of a
+//! workload's energy, latency or area times 1e9, and a score's product of three of them, stay
+//! far below f64's 1.8e308, and the smallest far above its 2.2e-308.
 
 use crate::breakdown::{Area, Energy, Latency};
 use crate::supply;
+
+/// The smallest and the largest factor a calibration may set (see the module documentation).
+pub const FACTOR_RANGE: (f64, f64) = (1e-9, 1e9);
+
+/// The largest supply-law share a calibration may set (the smallest is 0, the law's absence).
+pub const SHARE_MAX: f64 = 1e9;
 
 /// Multipliers by part.
 #[derive(Clone, Copy, PartialEq)]
@@ -99,6 +113,54 @@ impl Factors {
         out
     }
 
+    /// Every factor and law share outside its range ([`FACTOR_RANGE`], [`SHARE_MAX`]), as
+    /// (`energy.adc`-style name, value); empty for factors the model may use.
+    pub fn out_of_range(&self) -> Vec<(String, f64)> {
+        let (lo, hi) = FACTOR_RANGE;
+        let mut out = Vec::new();
+        let mut check = |group: &str, v: Vec<(&'static str, f64)>, ok: &dyn Fn(f64) -> bool| {
+            for (p, x) in v.into_iter().filter(|(_, x)| !ok(*x)) {
+                out.push((format!("{group}.{p}"), x));
+            }
+        };
+        let factor = |x: f64| (lo..=hi).contains(&x);
+        let share = |x: f64| (0.0..=SHARE_MAX).contains(&x);
+        check("energy", self.energy.named(1.0), &factor);
+        check("energy_cv2", self.energy_cv2.named(1.0), &share);
+        check("energy_drive", self.energy_drive.named(1.0), &share);
+        check("latency", self.latency.named(1.0), &factor);
+        check("area", self.area.named(1.0), &factor);
+        out
+    }
+
+    /// The factors brought into their range: each factor clamped to [`FACTOR_RANGE`], each
+    /// law share to 0 ..= [`SHARE_MAX`] (NaN to the neutral 1 or 0). A fit uses it, so that
+    /// what it writes loads again.
+    pub fn clamped(&self) -> Factors {
+        let (lo, hi) = FACTOR_RANGE;
+        let mut f = *self;
+        let factor = |x: f64| if x.is_nan() { 1.0 } else { x.clamp(lo, hi) };
+        let share = |x: f64| {
+            if x.is_nan() {
+                0.0
+            } else {
+                x.clamp(0.0, SHARE_MAX)
+            }
+        };
+        for (p, x) in self.energy.iter() {
+            f.energy[p] = factor(x);
+            f.energy_cv2[p] = share(self.energy_cv2[p]);
+            f.energy_drive[p] = share(self.energy_drive[p]);
+        }
+        for (p, x) in self.latency.iter() {
+            f.latency[p] = factor(x);
+        }
+        for (p, x) in self.area.iter() {
+            f.area[p] = factor(x);
+        }
+        f
+    }
+
     /// Factors outside `[lo, hi]`, for reports that flag implausible calibrations. With
     /// supply laws, an energy part is judged by its multiplier at nominal supply (energy +
     /// energy_cv2 + energy_drive), where both laws are 1; the shares themselves are not.
@@ -150,6 +212,37 @@ mod tests {
         // Below threshold the drive law does not hold.
         assert_eq!(f.energy_at(0.45, 32.0), None);
         assert!(format!("{f:?}").contains("energy_drive"));
+    }
+
+    /// The range: the neutral values and both ends are in, a step beyond either is out, and
+    /// clamping brings every value in.
+    #[test]
+    fn factors_and_shares_have_a_range() {
+        let mut f = Factors::default();
+        assert!(f.out_of_range().is_empty());
+        f.energy[EnergyPart::Adc] = FACTOR_RANGE.0;
+        f.energy[EnergyPart::Glb] = FACTOR_RANGE.1;
+        f.energy_drive[EnergyPart::Glb] = SHARE_MAX;
+        assert!(f.out_of_range().is_empty());
+        f.energy[EnergyPart::Adc] = 1e300;
+        f.energy_cv2[EnergyPart::Adc] = -1.0;
+        f.latency[crate::breakdown::LatencyPart::Digital] = 1e-10;
+        f.area[crate::breakdown::AreaPart::Glb] = f64::NAN;
+        let names: Vec<String> = f.out_of_range().into_iter().map(|x| x.0).collect();
+        assert_eq!(
+            names,
+            [
+                "energy.adc",
+                "energy_cv2.adc",
+                "latency.digital",
+                "area.glb"
+            ]
+        );
+        let c = f.clamped();
+        assert!(c.out_of_range().is_empty());
+        assert_eq!(c.energy[EnergyPart::Adc], FACTOR_RANGE.1);
+        assert_eq!(c.energy_cv2[EnergyPart::Adc], 0.0);
+        assert_eq!(c.area[crate::breakdown::AreaPart::Glb], 1.0);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! name = "cimloop-paper-rram"
 //! description = "..."
 //! fitted_on = "rram-all.csv: 620 of 887 designs, seed 0, ..."
+//! fitted_device = "rram" # the device of the designs fitted on (optional)
 //! [parameters]          # structural choices (any parameter), applied over the space's [fixed]
 //! replication = "per-layer"
 //! [energy]              # one factor per energy part (the names of the breakdowns); default 1
@@ -22,13 +23,21 @@
 //!
 //! A space names one with `calibration = "name"` (or a path), any study takes
 //! `--calibration FILE`. Every key and value is checked, each problem naming the file, the
-//! key and what is allowed; factors must be finite and positive, law shares finite and not
-//! negative.
+//! key and what is allowed: a factor is a number from 1e-9 to 1e9, a law share from 0 to 1e9
+//! ([`imc_model::factors::FACTOR_RANGE`], where the range is explained).
+//!
+//! `fitted_device`, which `imcdse calibrate` writes when every design it fitted on has one
+//! device, keeps the calibration to designs of that device: a space whose designs have
+//! another (fixed or searched), an `--set device=...` of another, or a request to `imcdse
+//! serve` of another, is refused. A file without it (written by hand, or before it existed)
+//! applies to any device.
 
+use crate::report::{Format, significant};
 use crate::spec_file::{BUILTIN_CALIBRATIONS, SpaceError, read_named, to_value};
 use imc_model::breakdown::{Breakdown, Part};
+use imc_model::factors::{FACTOR_RANGE, SHARE_MAX};
 use imc_model::param::Value;
-use imc_model::{Assignment, Factors};
+use imc_model::{Assignment, Device, Factors};
 use std::fmt::Write;
 
 /// A checked calibration.
@@ -42,6 +51,9 @@ pub struct Calibration {
     pub description: String,
     /// What it was fitted on (free text).
     pub fitted_on: String,
+    /// The device (`rram`, `sram`) of the designs it was fitted on, when they had one; it then
+    /// applies to designs of that device only ([`Calibration::check_device`]).
+    pub fitted_device: Option<String>,
     /// `[parameters]`, checked against the parameter table, in file order.
     pub parameters: Vec<(String, Value)>,
     /// The factors by part.
@@ -70,11 +82,12 @@ impl Calibration {
             .parse()
             .map_err(|e: toml::de::Error| fail(vec![e.message().trim().to_string()]))?;
         let mut problems = Vec::new();
-        const KEYS: [&str; 10] = [
+        const KEYS: [&str; 11] = [
             "schema_version",
             "name",
             "description",
             "fitted_on",
+            "fitted_device",
             "parameters",
             "energy",
             "energy_cv2",
@@ -99,6 +112,17 @@ impl Calibration {
         let name = text_of("name", &mut problems);
         let description = text_of("description", &mut problems);
         let fitted_on = text_of("fitted_on", &mut problems);
+        let fitted_device = match table.get("fitted_device") {
+            None => None,
+            Some(toml::Value::String(d)) if Device::WORDS.contains(&d.as_str()) => Some(d.clone()),
+            Some(v) => {
+                problems.push(format!(
+                    "fitted_device = {v}: allowed: {}",
+                    Device::WORDS.join(" | ")
+                ));
+                None
+            }
+        };
         let parameters = parameters(table.get("parameters"), &mut problems);
         let factors = Factors {
             energy: per_part(&table, "energy", 1.0, &mut problems),
@@ -115,9 +139,23 @@ impl Calibration {
             name,
             description,
             fitted_on,
+            fitted_device,
             parameters,
             factors,
         })
+    }
+
+    /// Whether designs of `device` (a [`Device`] word) may take this calibration: any may when
+    /// it records no device; otherwise only its own, and the error says what it was fitted on.
+    pub fn check_device(&self, device: &str) -> Result<(), String> {
+        match &self.fitted_device {
+            Some(d) if d != device => Err(format!(
+                "calibration {} ({}) was fitted on {d} designs and does not apply to device = \"{device}\"; \
+                 fit one to a {device} reference with `imcdse calibrate`",
+                self.name, self.file
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The file's text: a header comment, then the keys (factors of 1 left out).
@@ -129,11 +167,15 @@ impl Calibration {
         let quote = |t: &str| toml::Value::String(t.to_string()).to_string();
         let _ = writeln!(
             s,
-            "schema_version = 1\nname = {}\ndescription = {}\nfitted_on = {}\n\n[parameters]",
+            "schema_version = 1\nname = {}\ndescription = {}\nfitted_on = {}",
             quote(&self.name),
             quote(&self.description),
             quote(&self.fitted_on)
         );
+        if let Some(d) = &self.fitted_device {
+            let _ = writeln!(s, "fitted_device = {}", quote(d));
+        }
+        let _ = writeln!(s, "\n[parameters]");
         for (k, v) in &self.parameters {
             let _ = writeln!(s, "{k} = {v}");
         }
@@ -180,12 +222,13 @@ impl Calibration {
         }
     }
 
-    /// Factors outside [`PLAUSIBLE`], as `energy.adc = 0.05`.
+    /// Factors outside [`PLAUSIBLE`], as `energy.adc = 0.05` (three significant figures, so
+    /// that 5.7e-5 does not print as 0.000).
     pub fn flagged(&self) -> Vec<String> {
         self.factors
             .outside(PLAUSIBLE.0, PLAUSIBLE.1)
             .into_iter()
-            .map(|(k, x)| format!("{k} = {x:.3}"))
+            .map(|(k, x)| format!("{k} = {}", significant(x, 3, Format::Markdown)))
             .collect()
     }
 }
@@ -210,8 +253,8 @@ fn parameters(v: Option<&toml::Value>, problems: &mut Vec<String>) -> Vec<(Strin
     out
 }
 
-/// A section of per-part numbers (part names of `P`): factors, default 1 and above 0, or law
-/// shares, default 0 and at least 0.
+/// A section of per-part numbers (part names of `P`): factors, default 1, from 1e-9 to 1e9; or
+/// law shares, default 0, from 0 to 1e9 ([`FACTOR_RANGE`], [`SHARE_MAX`]).
 fn per_part<P: Part, const N: usize>(
     table: &toml::Table,
     section: &str,
@@ -235,16 +278,34 @@ fn per_part<P: Part, const N: usize>(
             ));
             continue;
         };
-        let share = default == 0.0;
+        let (lo, hi, what) = if default == 0.0 {
+            (0.0, SHARE_MAX, "a law share")
+        } else {
+            (FACTOR_RANGE.0, FACTOR_RANGE.1, "a factor")
+        };
         match v.as_float().or_else(|| v.as_integer().map(|i| i as f64)) {
-            Some(x) if x.is_finite() && (x > 0.0 || share && x == 0.0) => f[part] = x,
+            Some(x) if (lo..=hi).contains(&x) => f[part] = x,
             _ => problems.push(format!(
-                "[{section}].{k} = {v}: out of range; allowed: a finite number {}",
-                if share { "of at least 0" } else { "above 0" }
+                "[{section}].{k} = {}: out of range; allowed: {what} from {} to {hi:e}",
+                shown(v),
+                if lo == 0.0 {
+                    "0".into()
+                } else {
+                    format!("{lo:e}")
+                }
             )),
         }
     }
     f
+}
+
+/// A value as an error message shows it: numbers far from 1 in scientific notation (`1e300`,
+/// not 301 digits), anything else as written.
+fn shown(v: &toml::Value) -> String {
+    match v.as_float() {
+        Some(x) if x.is_finite() && x != 0.0 && !(1e-4..1e6).contains(&x.abs()) => format!("{x:e}"),
+        _ => v.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -264,7 +325,14 @@ mod tests {
         assert_eq!(c.factors.latency[LatencyPart::Digital], 0.01);
         assert_eq!(c.factors.area[AreaPart::CellArray], 2.0);
         assert_eq!(c.parameters[1], ("dac_bits".to_string(), Value::Num(8.0)));
-        assert_eq!(c.flagged(), ["latency.digital = 0.010"]);
+        assert_eq!(c.flagged(), ["latency.digital = 0.01"]);
+        let mut tiny = c.clone();
+        tiny.factors.latency[LatencyPart::Digital] = 5.69658e-5;
+        tiny.factors.energy[EnergyPart::CellArray] = 112.157;
+        assert_eq!(
+            tiny.flagged(),
+            ["energy.cell_array = 112", "latency.digital = 5.70e-5"]
+        );
         let again = Calibration::parse("t.toml", &c.to_toml("fitted by a test")).unwrap();
         assert_eq!(again.factors, c.factors);
         assert_eq!(again.parameters, c.parameters);
@@ -308,7 +376,20 @@ mod tests {
             ("factors = 1", "unknown key `factors`"),
             (
                 "[energy_cv2]\nadc = -0.1",
-                "[energy_cv2].adc = -0.1: out of range; allowed: a finite number of at least 0",
+                "[energy_cv2].adc = -0.1: out of range; allowed: a law share from 0 to 1e9",
+            ),
+            (
+                "[energy]\nadc = 1e300",
+                "[energy].adc = 1e300: out of range; allowed: a factor from 1e-9 to 1e9",
+            ),
+            ("[area]\nglb = 1e-10", "[area].glb = 1e-10: out of range"),
+            (
+                "[energy_drive]\nglb = 2e9",
+                "[energy_drive].glb = 2e9: out of range",
+            ),
+            (
+                "fitted_device = \"quantum\"",
+                "fitted_device = \"quantum\": allowed: rram | sram",
             ),
             (
                 "[energy_drive]\nglb = inf",
@@ -328,5 +409,78 @@ mod tests {
         }
         let e = Calibration::resolve("no-such").unwrap_err().to_string();
         assert!(e.contains("no such built-in calibration"), "{e}");
+    }
+
+    /// C1, C9: factors of 1e300 (which overflowed costs to inf and energy shares to NaN), or
+    /// of 1e-300, are refused when the file loads, naming each; the range's ends load.
+    #[test]
+    fn c1_factors_outside_their_range_are_refused_when_a_calibration_loads() {
+        let text = "schema_version = 1\nname = \"big\"\ndescription = \"x\"\n\
+            [energy]\ncell_array = 1e300\nadc = 1e-300\nglb = 1e9\n[latency]\ncrossbar = 1e300\n\
+            digital = 1e-9\n[area]\ncell_array = 1e300\n";
+        let e = Calibration::parse("big.toml", text)
+            .unwrap_err()
+            .to_string();
+        for want in [
+            "[energy].cell_array = 1e300: out of range; allowed: a factor from 1e-9 to 1e9",
+            "[energy].adc = 1e-300",
+            "[latency].crossbar = 1e300",
+            "[area].cell_array = 1e300",
+        ] {
+            assert!(e.contains(want), "{want}: {e}");
+        }
+        assert!(!e.contains("glb") && !e.contains("digital"), "{e}");
+    }
+
+    /// 1,000 seeded mutations of the shipped RRAM calibration: none panics, and every one
+    /// that loads has its factors and shares inside their range.
+    #[test]
+    fn mutated_calibration_files_load_in_range_or_are_refused() {
+        let root = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../search-spaces/calibrations/"
+        );
+        let base = std::fs::read_to_string(format!("{root}cimloop-paper-rram.toml")).unwrap();
+        let mut m = crate::mutate::Mutator::new(9);
+        let mut loaded = 0;
+        for case in 0..1000 {
+            let text = m.text(&base);
+            if let Ok(c) = Calibration::parse("m.toml", &text) {
+                loaded += 1;
+                assert!(c.factors.out_of_range().is_empty(), "case {case}: {text}");
+            }
+        }
+        assert!(loaded > 50 && loaded < 1000, "{loaded}");
+    }
+
+    /// The shipped calibrations load, their factors (2e-6 to 120) inside the range, and
+    /// record the device they were fitted on.
+    #[test]
+    fn shipped_calibrations_are_inside_the_range() {
+        for (name, device) in [
+            ("cimloop-paper-rram", "rram"),
+            ("cimloop-paper-sram", "sram"),
+        ] {
+            let c = Calibration::resolve(name).unwrap();
+            assert!(c.factors.out_of_range().is_empty(), "{name}");
+            assert_eq!(c.fitted_device.as_deref(), Some(device), "{name}");
+        }
+    }
+
+    /// C8: a calibration that records its device refuses designs of another; one that
+    /// records none takes any; the device is written back.
+    #[test]
+    fn c8_a_calibration_names_the_device_it_was_fitted_on() {
+        let c = Calibration::parse("t.toml", &format!("fitted_device = \"sram\"\n{GOOD}")).unwrap();
+        assert!(c.check_device("sram").is_ok());
+        let e = c.check_device("rram").unwrap_err();
+        assert!(
+            e.contains("fitted on sram designs and does not apply to device = \"rram\""),
+            "{e}"
+        );
+        let again = Calibration::parse("t.toml", &c.to_toml("")).unwrap();
+        assert_eq!(again.fitted_device.as_deref(), Some("sram"));
+        let any = Calibration::parse("t.toml", GOOD).unwrap();
+        assert!(any.check_device("rram").is_ok() && any.check_device("sram").is_ok());
     }
 }

@@ -41,6 +41,8 @@ pub mod export;
 pub mod hash;
 pub mod infeasibility;
 pub mod lock;
+#[cfg(test)]
+mod mutate;
 pub mod objective;
 pub mod optimizer;
 pub mod plot;

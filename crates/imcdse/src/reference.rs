@@ -12,6 +12,15 @@
 //! Every value is checked: a missing column, a workload the zoo does not know, a design
 //! outside the space, and a metric that is empty, NaN, zero or negative are errors that name
 //! the file, the row (1-based, the header not counted) and the column.
+//!
+//! Bounds: a metric is a number from 1e-15 to 1e15 in its unit ([`METRIC_RANGE`]; far beyond
+//! any chip, and the statistics' products of three and their ratios stay finite); a table has
+//! at most [`MAX_ROWS`] rows and [`MAX_COLUMNS`] columns (a Parquet file's footer is checked
+//! before its data is read), a CSV file at most [`MAX_CSV_BYTES`]; a column appears once. A
+//! design (its free parameters' values) listed again with the same costs is counted once (the
+//! repeats are dropped and counted in [`Reference::duplicates`]); listed again with other
+//! costs, it is an error naming both rows. A CSV is comma-separated: a header with more
+//! semicolons or tabs than fields is an error saying so.
 
 use crate::results::{Cell, Table, read_table};
 use crate::space::Space as SpaceFile;
@@ -20,7 +29,20 @@ use imc_model::Architecture;
 use imc_model::arch;
 use imc_model::param::Value;
 use imc_zoo::{Workload, Zoo};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// The smallest and largest metric a reference may give, in its column's unit (mJ, ms, mm2).
+pub const METRIC_RANGE: (f64, f64) = (1e-15, 1e15);
+
+/// The most rows a reference table may have.
+pub const MAX_ROWS: usize = 1_000_000;
+
+/// The largest reference CSV file read, in bytes (1 GiB).
+pub const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// The most columns a reference table may have.
+pub const MAX_COLUMNS: usize = 10_000;
 
 /// One design of the reference and what the reference says it costs.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +70,8 @@ pub struct Reference {
     pub designs: Vec<Design>,
     /// Rows dropped because their `feasible` column is false.
     pub infeasible_rows: usize,
+    /// Rows dropped because they repeat an earlier row's design with the same costs.
+    pub duplicates: usize,
     /// Columns read past (neither a parameter nor a metric).
     pub ignored: Vec<String>,
 }
@@ -61,6 +85,7 @@ impl Reference {
         {
             read_csv(path)?
         } else {
+            parquet_size(path)?;
             read_table(path)?
         };
         Reference::check(path, &table, space)
@@ -72,6 +97,15 @@ impl Reference {
         if table.rows() == 0 {
             return Err(fail("no rows: a reference needs designs".into()));
         }
+        if table.rows() > MAX_ROWS || table.names.len() > MAX_COLUMNS {
+            return Err(fail(format!(
+                "{} rows and {} columns; a reference may have at most {MAX_ROWS} rows and \
+                 {MAX_COLUMNS} columns",
+                table.rows(),
+                table.names.len()
+            )));
+        }
+        unique_columns(&table.names).map_err(fail)?;
         let column = |name: &str| {
             table
                 .column(name)
@@ -100,8 +134,9 @@ impl Reference {
             .map(|(k, allowed)| Ok((k.as_str(), allowed.as_slice(), column(k)?)))
             .collect::<Result<_>>()?;
         let feasible = table.column("feasible");
-        let mut designs = Vec::new();
-        let mut infeasible_rows = 0;
+        let mut designs: Vec<Design> = Vec::new();
+        let (mut infeasible_rows, mut duplicates) = (0, 0);
+        let mut seen: HashMap<String, usize> = HashMap::new();
         let cols = Columns {
             area,
             metrics: &metrics,
@@ -113,6 +148,13 @@ impl Reference {
                 continue;
             }
             let design = read_design(table, space, &workloads, &cols, i).map_err(fail)?;
+            let key = design_key(&design);
+            if let Some(&j) = seen.get(&key) {
+                same_costs(&designs[j], &design, &workloads, &key).map_err(fail)?;
+                duplicates += 1;
+                continue;
+            }
+            seen.insert(key, designs.len());
             designs.push(design);
         }
         if designs.is_empty() {
@@ -124,6 +166,7 @@ impl Reference {
             workloads,
             designs,
             infeasible_rows,
+            duplicates,
             ignored,
         })
     }
@@ -142,6 +185,78 @@ impl Reference {
         space
             .build(&[extra, &d.set].concat())
             .with_context(|| format!("{}: row {}", self.file.display(), d.row))
+    }
+}
+
+/// A Parquet file's rows and columns, from its footer, within the bounds, before its data
+/// is read (a small file can hold many rows of one repeated value).
+fn parquet_size(path: &Path) -> Result<()> {
+    use polars_io::prelude::{ParquetReader, SerReader};
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut reader = ParquetReader::new(file);
+    let rows = reader
+        .num_rows()
+        .with_context(|| format!("reading {} as Parquet", path.display()))?;
+    let columns = reader
+        .schema()
+        .with_context(|| format!("reading {} as Parquet", path.display()))?
+        .len();
+    if rows > MAX_ROWS || columns > MAX_COLUMNS {
+        bail!(
+            "{}: {rows} rows and {columns} columns; a reference may have at most {MAX_ROWS} rows \
+             and {MAX_COLUMNS} columns",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Each column name once; the error names the first repeated one and both positions.
+fn unique_columns(names: &[String]) -> Result<(), String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, n) in names.iter().enumerate() {
+        if let Some(first) = seen.insert(n, i) {
+            return Err(format!(
+                "column `{n}` appears twice (columns {} and {}); each column must appear once",
+                first + 1,
+                i + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A design's identity: its free parameters' values, as `k=v, k=v`.
+fn design_key(d: &Design) -> String {
+    d.set
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A design listed again must repeat its costs; the error names both rows and a cost that
+/// differs.
+fn same_costs(
+    first: &Design,
+    again: &Design,
+    workloads: &[Workload],
+    key: &str,
+) -> Result<(), String> {
+    let mut pairs = vec![("area_mm2".to_string(), first.area_mm2, again.area_mm2)];
+    for (i, w) in workloads.iter().enumerate() {
+        let e = (first.energy_mj[i], again.energy_mj[i]);
+        let l = (first.latency_ms[i], again.latency_ms[i]);
+        pairs.push((format!("{}__energy_mj", w.name), e.0, e.1));
+        pairs.push((format!("{}__latency_ms", w.name), l.0, l.1));
+    }
+    match pairs.into_iter().find(|(_, a, b)| a != b) {
+        None => Ok(()),
+        Some((column, a, b)) => Err(format!(
+            "rows {} and {} are the same design ({key}) with different costs (`{column}` {a} and {b}); \
+             a reference gives one set of costs per design: remove one row, or average them",
+            first.row, again.row
+        )),
     }
 }
 
@@ -169,13 +284,16 @@ fn read_design(
         .map(|(k, allowed, cells)| free_value(k, allowed, &cells[i]))
         .collect::<Result<Vec<_>, String>>()
         .map_err(|m| format!("row {row}: {m}"))?;
-    let metric = |cells: &[Cell], name: &str| {
-        positive(&cells[i]).ok_or_else(|| {
-            format!(
-                "row {row}, column `{name}`: {} is not a positive number",
-                shown(&cells[i])
-            )
-        })
+    let metric = |cells: &[Cell], name: &str| match positive(&cells[i]) {
+        None => Err(format!(
+            "row {row}, column `{name}`: {} is not a positive number",
+            shown(&cells[i])
+        )),
+        Some(x) if !(METRIC_RANGE.0..=METRIC_RANGE.1).contains(&x) => Err(format!(
+            "row {row}, column `{name}`: {x:e} is out of range; allowed: {:e} to {:e}",
+            METRIC_RANGE.0, METRIC_RANGE.1
+        )),
+        Some(x) => Ok(x),
     };
     let mut design = Design {
         row,
@@ -304,13 +422,33 @@ fn shown(cell: &Cell) -> String {
 /// Reads a plain CSV file (a header, then one design a line; no quoted commas): numbers
 /// become numbers, `true`/`false` flags, empty fields nulls, anything else text.
 pub fn read_csv(path: &Path) -> Result<Table> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CSV_BYTES + 1).read_to_string(&mut text))
+        .with_context(|| format!("reading {}", path.display()))?;
+    if text.len() as u64 > MAX_CSV_BYTES {
+        bail!(
+            "{}: more than {MAX_CSV_BYTES} bytes (1 GiB), the most a reference CSV may have",
+            path.display()
+        );
+    }
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let Some(header) = lines.next() else {
         bail!("{}: empty file: expected a header line", path.display());
     };
     let names: Vec<String> = header.split(',').map(|s| unquote(s).to_string()).collect();
+    for (sep, what) in [(';', "semicolons"), ('\t', "tabs")] {
+        let n = header.matches(sep).count();
+        if n >= names.len() {
+            bail!(
+                "{}: the header has {n} {what} but only {} comma-separated field(s): a \
+                 reference CSV is comma-separated; write it with `,` between fields",
+                path.display(),
+                names.len()
+            );
+        }
+    }
     let mut columns: Vec<Vec<Cell>> = vec![Vec::new(); names.len()];
     for (i, line) in lines.enumerate() {
         let fields: Vec<&str> = line.split(',').collect();
@@ -385,6 +523,7 @@ pub(crate) fn own(
         workloads,
         designs,
         infeasible_rows: 0,
+        duplicates: 0,
         ignored: Vec::new(),
     }
 }
@@ -454,6 +593,138 @@ mod tests {
         }
         let e = format!("{:#}", read("").unwrap_err());
         assert!(e.contains("no rows"), "{e}");
+    }
+
+    /// C2: a metric of 1e-308 (which made fidelity's ratios NaN and calibrate's report
+    /// "NaN -> NaN") or 1e300 is refused, naming the row, the column and the range.
+    #[test]
+    fn c2_metrics_outside_their_range_are_refused() {
+        let e = format!(
+            "{:#}",
+            read("rram,128,128,2,32,4,16,50,1e-308,0.2,0.5,0.1,x\n").unwrap_err()
+        );
+        assert!(
+            e.contains("row 1, column `resnet18__energy_mj`: 1e-308 is out of range; allowed: 1e-15 to 1e15"),
+            "{e}"
+        );
+        let e = format!(
+            "{:#}",
+            read("rram,128,128,2,32,4,16,1e300,1,0.2,0.5,0.1,x\n").unwrap_err()
+        );
+        assert!(
+            e.contains("column `area_mm2`: 1e300 is out of range"),
+            "{e}"
+        );
+        // The range's ends are in.
+        read("rram,128,128,2,32,4,16,1e15,1e-15,0.2,0.5,0.1,x\n").unwrap();
+    }
+
+    /// C5: a design listed again with the same costs counts once; with other costs it is an
+    /// error naming both rows; a repeated column and a semicolon-separated file are named.
+    #[test]
+    fn c5_repeated_designs_and_columns_and_other_separators() {
+        let row = "rram,128,128,2,32,4,16,50.5,1.5,0.2,0.5,0.1,x";
+        let other = "rram,64,256,1,16,8,32,20,1,0.1,0.4,0.05,y";
+        let r = read(&format!(
+            "{row}\n{other}\n{row}\n{}\n",
+            row.replace(",x", ",z")
+        ))
+        .unwrap();
+        assert_eq!((r.designs.len(), r.duplicates), (2, 2));
+        assert_eq!(r.designs[1].row, 2);
+        let e = format!(
+            "{:#}",
+            read(&format!(
+                "{row}\n{other}\n{}\n",
+                row.replace("50.5", "99999")
+            ))
+            .unwrap_err()
+        );
+        assert!(
+            e.contains("rows 1 and 3 are the same design (rows=128, cols=128, bits_per_cell=2, ")
+                && e.contains("with different costs (`area_mm2` 50.5 and 99999)"),
+            "{e}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let space = SpaceFile::resolve("demo").unwrap();
+        let write = |text: &str| {
+            let p = dir.path().join("r.csv");
+            std::fs::write(&p, text).unwrap();
+            format!("{:#}", Reference::read(&p, &space).unwrap_err())
+        };
+        let e = write(&format!("{HEADER},area_mm2\n{row},1.0\n"));
+        assert!(
+            e.contains("column `area_mm2` appears twice (columns 8 and 14)"),
+            "{e}"
+        );
+        let e = write(&format!(
+            "{}\n{}\n",
+            HEADER.replace(',', ";"),
+            row.replace(',', ";")
+        ));
+        assert!(
+            e.contains("the header has 12 semicolons but only 1 comma-separated field(s)"),
+            "{e}"
+        );
+    }
+
+    /// A Parquet reference of more rows than allowed is refused from its footer, before its
+    /// data is read.
+    #[test]
+    fn a_parquet_reference_past_the_row_bound_is_refused_unread() {
+        use crate::results::{Col, table, write_parquet};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.parquet");
+        let n = MAX_ROWS + 1;
+        write_parquet(
+            &path,
+            table(vec![("area_mm2", Col::F64(vec![Some(1.0); n]))]).unwrap(),
+        )
+        .unwrap();
+        let e = format!(
+            "{:#}",
+            Reference::read(&path, &SpaceFile::resolve("demo").unwrap()).unwrap_err()
+        );
+        assert!(
+            e.contains(
+                "big.parquet: 1000001 rows and 1 columns; a reference may have at most 1000000 rows"
+            ),
+            "{e}"
+        );
+    }
+
+    /// 300 seeded mutations of a small reference CSV: none panics, and every one that reads
+    /// has distinct designs whose metrics are inside their range.
+    #[test]
+    fn mutated_reference_files_read_in_range_or_are_refused() {
+        let base = format!(
+            "{HEADER}\nrram,128,128,2,32,4,16,50.5,1.5,0.2,0.5,0.1,x\n\
+             rram,64,256,1,16,8,32,20,1,0.1,0.4,0.05,y\nrram,256,64,4,64,8,16,80,2,0.3,0.7,0.2,z\n"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let space = SpaceFile::resolve("demo").unwrap();
+        let mut m = crate::mutate::Mutator::new(5);
+        let in_range = |x: f64| (METRIC_RANGE.0..=METRIC_RANGE.1).contains(&x);
+        let mut read = 0;
+        for case in 0..300 {
+            let path = dir.path().join(format!("m{case}.csv"));
+            std::fs::write(&path, m.bytes(base.as_bytes())).unwrap();
+            let Ok(r) = Reference::read(&path, &space) else {
+                continue;
+            };
+            read += 1;
+            let keys: std::collections::HashSet<String> =
+                r.designs.iter().map(design_key).collect();
+            assert_eq!(keys.len(), r.designs.len(), "case {case}");
+            for d in &r.designs {
+                let metrics = [d.area_mm2].into_iter().chain(d.energy_mj.iter().copied());
+                assert!(
+                    metrics.chain(d.latency_ms.iter().copied()).all(in_range),
+                    "case {case}: {d:?}"
+                );
+            }
+        }
+        assert!(read > 0 && read < 300, "{read}");
     }
 
     #[test]

@@ -347,6 +347,11 @@ impl Space {
                 self.fixed.push((k.clone(), v.clone()));
             }
         }
+        for device in self.devices() {
+            if let Err(e) = c.check_device(&device) {
+                problems.push(e);
+            }
+        }
         if !problems.is_empty() {
             return Err(SpaceError {
                 file: self.file,
@@ -355,6 +360,28 @@ impl Space {
         }
         self.calibration = Some(c);
         Ok(self)
+    }
+
+    /// The devices of the space's designs: the values it searches, else its fixed one, else
+    /// the model's default.
+    pub fn devices(&self) -> Vec<String> {
+        let word = |v: &Value| match v {
+            Value::Str(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if let Some((_, values)) = self.params.iter().find(|(k, _)| k == "device") {
+            return values.iter().map(word).collect();
+        }
+        if let Some((_, v)) = self.fixed.iter().find(|(k, _)| k == "device") {
+            return vec![word(v)];
+        }
+        let default = Architecture::from_values(&[]).map(|a| a.cell.device);
+        vec![
+            default
+                .unwrap_or(imc_model::Device::Rram)
+                .word()
+                .to_string(),
+        ]
     }
 
     /// The calibration factors of every design (all 1 without a calibration).
@@ -436,6 +463,10 @@ impl Space {
         let mut all = self.base_values();
         all.extend(values.iter().cloned());
         let mut a = Architecture::from_values(&all)?;
+        if let Some(c) = &self.calibration {
+            c.check_device(a.cell.device.word())
+                .map_err(ModelError::Combination)?;
+        }
         a.factors = self.factors();
         Ok(a)
     }

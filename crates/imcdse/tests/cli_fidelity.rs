@@ -218,3 +218,119 @@ fn bad_references_are_refused_and_nothing_is_written() {
         }
     }
 }
+
+/// C1: a calibration of 1e300 factors (which made `eval` print energy `inf` and shares of
+/// `NaN%`, and an exhaustive sweep report a best score of `inf`) is refused by `eval` and
+/// `sweep`, naming the file, the key and the range; nothing is written.
+#[test]
+fn c1_a_calibration_of_1e300_factors_is_refused() {
+    let s = Scratch::new();
+    let big = s.path("big.toml");
+    std::fs::write(
+        &big,
+        "schema_version = 1\nname = \"big\"\ndescription = \"x\"\n[energy]\ncell_array = 1e300\n\
+         adc = 1e300\n[latency]\ncrossbar = 1e300\n[area]\ncell_array = 1e300\n",
+    )
+    .unwrap();
+    let (cal, out) = (big.to_str().unwrap(), s.path("run"));
+    let set = "rows=256,cols=256,bits_per_cell=4,crossbars_per_tile=64,router_groups=8,tiles_per_group=16";
+    let common = [
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18",
+        "--calibration",
+        cal,
+    ];
+    let eval: Vec<&str> = [&["eval", "--set", set][..], &common].concat();
+    let sweep: Vec<&str> = [
+        &[
+            "sweep",
+            "--optimizer",
+            "exhaustive",
+            "--out",
+            out.to_str().unwrap(),
+        ][..],
+        &common,
+    ]
+    .concat();
+    for args in [eval, sweep] {
+        let (code, text, err) = imcdse(&args);
+        assert_eq!(code, 2, "{args:?}: {text}{err}");
+        for want in [
+            "big.toml",
+            "[energy].cell_array = 1e300: out of range; allowed: a factor from 1e-9 to 1e9",
+            "[latency].crossbar = 1e300",
+        ] {
+            assert!(err.contains(want), "{args:?}: {err}");
+        }
+        assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
+        assert!(!out.exists());
+    }
+}
+
+/// C2: a reference whose energies are all 1e-308 (fidelity reported NaN medians, calibrate a
+/// report of "NaN -> NaN", both with exit 0) is refused by both, naming the row, column and
+/// range; nothing is written.
+#[test]
+fn c2_a_reference_of_1e_308_energies_is_refused() {
+    let s = Scratch::new();
+    let text = std::fs::read_to_string(reference("rram")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let col = header
+        .split(',')
+        .position(|c| c == "vgg16__energy_mj")
+        .unwrap();
+    let mut tiny = vec![header.to_string()];
+    for l in lines {
+        let mut cells: Vec<&str> = l.split(',').collect();
+        cells[col] = "1e-308";
+        tiny.push(cells.join(","));
+    }
+    let file = s.path("alltiny.csv");
+    std::fs::write(&file, tiny.join("\n") + "\n").unwrap();
+    for command in ["fidelity", "calibrate"] {
+        let out = s.path(&format!("{command}.out"));
+        let (code, text, err) = imcdse(&[
+            command,
+            "--reference",
+            file.to_str().unwrap(),
+            "--space",
+            "paper-rram",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{command}: {text}{err}");
+        assert!(
+            err.contains("alltiny.csv: row 1, column `vgg16__energy_mj`: 1e-308 is out of range; allowed: 1e-15 to 1e15"),
+            "{command}: {err}"
+        );
+        assert!(!out.exists(), "{command}");
+    }
+}
+
+/// C8: the SRAM calibration is refused on the RRAM space (it was applied without a word); the
+/// RRAM calibration on it is not.
+#[test]
+fn c8_a_calibration_refuses_a_space_of_another_device() {
+    let set = "voltage_v=0.5,bits_per_cell=2,cycle_ns=1,rows=512,cols=64,router_groups=8,\
+               tiles_per_group=64,crossbars_per_tile=128,glb_mib=0.5";
+    let (code, _, err) = imcdse(&[
+        "eval",
+        "--space",
+        "paper-rram",
+        "--calibration",
+        "cimloop-paper-sram",
+        "--set",
+        set,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("calibration cimloop-paper-sram")
+            && err.contains("was fitted on sram designs and does not apply to device = \"rram\""),
+        "{err}"
+    );
+    let (code, _, err) = imcdse(&["eval", "--space", "paper-rram-cimloop", "--set", set]);
+    assert_eq!(code, 0, "{err}");
+}

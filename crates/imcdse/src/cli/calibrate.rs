@@ -2,6 +2,7 @@
 //! [--voltage-laws]`: fit a
 //! calibration to a reference simulator's table ([`imcdse::studies::calibrate`]).
 
+use super::progress::Terminal;
 use anyhow::{Context, Result};
 use imcdse::reference::Reference;
 use imcdse::run_dir::write_atomic;
@@ -57,7 +58,7 @@ pub fn run(args: &Args) -> Result<String> {
         seed: args.seed,
         voltage_laws: args.voltage_laws,
     };
-    let fitted = calibrate(&space, &reference, &options)?;
+    let fitted = calibrate(&space, &reference, &options, &Terminal)?;
     let command = format!(
         "Written by `imcdse calibrate --reference {} --space {} --out {} --holdout {} --seed {}{}`.",
         args.reference.display(),

@@ -2,6 +2,7 @@
 //! against a reference simulator's costs of the same designs
 //! ([`imcdse::studies::fidelity`]).
 
+use super::progress::Terminal;
 use anyhow::Result;
 use imcdse::reference::Reference;
 use imcdse::space::parse_set;
@@ -37,7 +38,7 @@ pub fn run(args: &Args) -> Result<String> {
     let space = calibrated(&args.space, args.calibration.as_deref())?;
     let set = parse_set(&args.set).map_err(anyhow::Error::msg)?;
     let reference = Reference::read(&args.reference, &space)?;
-    let report = fidelity(&space, &reference, &set)?;
+    let report = fidelity(&space, &reference, &set, &Terminal)?;
     let out = args.out.clone().unwrap_or_else(|| {
         let stem = args
             .reference

@@ -28,6 +28,6 @@ pub fn run(args: &Args) -> Result<String> {
         Ok(_) => Ok(String::new()),
         // The client went away: nothing left to answer.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(String::new()),
-        Err(e) => Err(e).context("serve: writing an answer"),
+        Err(e) => Err(e).context("serve: reading a request or writing an answer"),
     }
 }

@@ -19,9 +19,19 @@
 //! scaling is off, as the paper framework's CiMLoop runs do), each energy part enters three
 //! times, `x_p`, `x_p cv2(V)` and `x_p drive(V)` (`imc_model::supply`), and the fit gives each
 //! part a factor and two law shares; it starts from a third each.
+//!
+//! How many designs: a fit (area, energy or latency) has one factor per part some design has
+//! (three with voltage laws). With fewer designs to fit on than the largest fit has factors,
+//! the fit is underdetermined (the ridge, not the data, would choose the factors) and
+//! calibrate refuses; with fewer than [`DESIGNS_PER_FACTOR`] per factor it warns, in the
+//! report and on stderr, that the factors are loosely determined. A fitted factor outside the
+//! calibration range (`imc_model::factors::FACTOR_RANGE`) is set to the range's end, with a
+//! warning, so that the calibration written always loads. The calibration records the device
+//! of the designs fitted on (`fitted_device`) when they have one.
 
 use super::fidelity::{Fidelity, fidelity, markdown_table};
 use crate::calibration::Calibration;
+use crate::progress::{Muted, Progress};
 use crate::reference::Reference;
 use crate::space::Space as SpaceFile;
 use anyhow::{Result, anyhow, bail};
@@ -36,6 +46,8 @@ use rayon::prelude::*;
 const DELTA: f64 = 0.25;
 /// Ridge weight on log factors.
 const MU: f64 = 1e-6;
+/// Designs to fit on per factor of the largest fit below which calibrate warns.
+pub const DESIGNS_PER_FACTOR: usize = 3;
 
 /// A calibration fitted, and how the model fares before and after.
 pub struct Fitted {
@@ -52,6 +64,9 @@ pub struct Fitted {
     pub before_holdout: Option<Fidelity>,
     /// Calibrated, on the held-out rows.
     pub after_holdout: Option<Fidelity>,
+    /// What the user should know about the fit: few designs per factor, factors set to the
+    /// end of their range, repeated rows of the reference.
+    pub warnings: Vec<String>,
 }
 
 /// What to fit.
@@ -66,8 +81,14 @@ pub struct CalibrateOptions {
     pub voltage_laws: bool,
 }
 
-/// Fits a calibration of `space` (which must have none) to `reference`.
-pub fn calibrate(space: &SpaceFile, reference: &Reference, o: &CalibrateOptions) -> Result<Fitted> {
+/// Fits a calibration of `space` (which must have none) to `reference`; `progress` shows the
+/// costing and gets the warnings as notes.
+pub fn calibrate(
+    space: &SpaceFile,
+    reference: &Reference,
+    o: &CalibrateOptions,
+    progress: &dyn Progress,
+) -> Result<Fitted> {
     if space.calibration.is_some() {
         bail!(
             "{}: the space is calibrated already; fit on a space without `calibration`",
@@ -80,27 +101,21 @@ pub fn calibrate(space: &SpaceFile, reference: &Reference, o: &CalibrateOptions)
     let (fit, held) = split(reference, o.holdout, o.seed);
     if fit.designs.len() < 2 {
         bail!(
-            "{}: {} designs leave fewer than 2 to fit on",
+            "{}: {} designs leave fewer than 2 to fit on{}",
             reference.file.display(),
-            reference.designs.len()
+            reference.designs.len(),
+            match reference.duplicates {
+                0 => String::new(),
+                n => format!(" ({n} more rows repeat one of them)"),
+            }
         );
     }
-    let fits = structural_choices(space)
-        .into_iter()
-        .map(|choice| Ok((fit_choice(space, &fit, &choice, o.voltage_laws)?, choice)))
-        .collect::<Result<Vec<_>>>()?;
-    let choices = fits
-        .iter()
-        .map(|((losses, _), choice)| {
-            let text: Vec<String> = choice.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            (text.join(", "), *losses)
-        })
-        .collect();
-    let total = |l: &[f64; 3]| l.iter().sum::<f64>();
-    let ((_, factors), parameters) = fits
-        .into_iter()
-        .min_by(|a, b| total(&a.0.0).total_cmp(&total(&b.0.0)))
-        .ok_or_else(|| anyhow!("no structural choice to fit"))?;
+    let (choices, best, parameters) = fit_every_choice(space, &fit, o.voltage_laws, progress)?;
+    let warnings = warnings(reference, fit.designs.len(), &best);
+    for w in &warnings {
+        progress.note(&format!("warning: {w}"));
+    }
+    let factors = best.factors;
     let calibration = Calibration {
         file: String::new(),
         name: o.name.clone(),
@@ -119,21 +134,118 @@ pub fn calibrate(space: &SpaceFile, reference: &Reference, o: &CalibrateOptions)
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        fitted_device: fitted_device(space, &fit),
         parameters,
         factors,
     };
     let calibrated = space.clone().calibrate(calibration.clone())?;
     let held_some = (!held.designs.is_empty()).then_some(&held);
+    let bars = Muted(progress);
     Ok(Fitted {
-        before_fit: fidelity(space, &fit, &[])?,
-        after_fit: fidelity(&calibrated, &fit, &[])?,
-        before_holdout: held_some.map(|h| fidelity(space, h, &[])).transpose()?,
+        before_fit: fidelity(space, &fit, &[], &bars)?,
+        after_fit: fidelity(&calibrated, &fit, &[], &bars)?,
+        before_holdout: held_some
+            .map(|h| fidelity(space, h, &[], &bars))
+            .transpose()?,
         after_holdout: held_some
-            .map(|h| fidelity(&calibrated, h, &[]))
+            .map(|h| fidelity(&calibrated, h, &[], &bars))
             .transpose()?,
         calibration,
         choices,
+        warnings,
     })
+}
+
+/// Parameter settings, `(name, value)`.
+type Settings = Vec<(String, Value)>;
+
+/// Each structural choice as `k=v` text, with its losses on area, energy and latency.
+type Losses = Vec<(String, [f64; 3])>;
+
+/// Every structural choice fitted: each choice as `k=v` text with its losses, and the best
+/// fit (the least total loss) with its choice.
+fn fit_every_choice(
+    space: &SpaceFile,
+    fit: &Reference,
+    laws: bool,
+    progress: &dyn Progress,
+) -> Result<(Losses, ChoiceFit, Settings)> {
+    let all = structural_choices(space);
+    let bar = progress.bar(all.len() as u64, "fitting each structural choice");
+    let fits = all
+        .into_iter()
+        .map(|choice| {
+            let fitted = fit_choice(space, fit, &choice, laws);
+            bar.inc(1);
+            Ok((fitted?, choice))
+        })
+        .collect::<Result<Vec<_>>>();
+    bar.finish();
+    let fits = fits?;
+    let choices = fits
+        .iter()
+        .map(|(f, choice)| {
+            let text: Vec<String> = choice.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            (text.join(", "), f.losses)
+        })
+        .collect();
+    let total = |l: &[f64; 3]| l.iter().sum::<f64>();
+    let (best, parameters) = fits
+        .into_iter()
+        .min_by(|a, b| total(&a.0.losses).total_cmp(&total(&b.0.losses)))
+        .ok_or_else(|| anyhow!("no structural choice to fit"))?;
+    Ok((choices, best, parameters))
+}
+
+/// The device of the designs fitted on, when they have one: the space's only device, or the
+/// one value of its searched `device` among the fit designs.
+fn fitted_device(space: &SpaceFile, fit: &Reference) -> Option<String> {
+    let mut devices = space.devices();
+    if devices.len() > 1 {
+        devices = fit
+            .designs
+            .iter()
+            .filter_map(|d| d.set.iter().find(|(k, _)| k == "device"))
+            .map(|(_, v)| match v {
+                Value::Str(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        devices.sort();
+        devices.dedup();
+    }
+    match devices.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// The warnings of a fit on `designs` designs: repeated rows, few designs per factor,
+/// factors set to the end of their range.
+fn warnings(reference: &Reference, designs: usize, best: &ChoiceFit) -> Vec<String> {
+    let mut out = Vec::new();
+    if reference.duplicates > 0 {
+        out.push(format!(
+            "{} rows of {} repeat an earlier row's design and costs; each design counts once",
+            reference.duplicates,
+            reference.file.display()
+        ));
+    }
+    let (what, factors) = best.largest;
+    if designs < DESIGNS_PER_FACTOR * factors {
+        out.push(format!(
+            "{designs} designs to fit on for {factors} {what} factors, fewer than \
+             {DESIGNS_PER_FACTOR} per factor: the factors are loosely determined; judge the \
+             calibration by the held-out rows"
+        ));
+    }
+    for (name, x) in &best.clamped {
+        out.push(format!(
+            "{name} was fitted to {x:.3e}, outside the calibration range; it is set to the \
+             range's end"
+        ));
+    }
+    out
 }
 
 fn file_name(r: &Reference) -> String {
@@ -273,14 +385,62 @@ fn rows(
     Ok(r)
 }
 
+/// One structural choice's fit.
+struct ChoiceFit {
+    /// The losses on area, energy and latency.
+    losses: [f64; 3],
+    /// The factors, in their range.
+    factors: Factors,
+    /// The largest fit, and its number of factors: (`energy`, 30).
+    largest: (&'static str, usize),
+    /// Factors fitted outside their range, as fitted (`energy.adc`, value).
+    clamped: Vec<(String, f64)>,
+}
+
+/// How many factors the largest of the three fits has: parts some row has, per fit.
+fn largest_fit(r: &Rows) -> (&'static str, usize) {
+    let count = |parts: &[Vec<f64>]| {
+        let n = parts.first().map_or(0, Vec::len);
+        (0..n)
+            .filter(|&p| parts.iter().any(|row| row[p] > 0.0))
+            .count()
+    };
+    [
+        ("area", count(&r.area.0)),
+        ("energy", count(&r.energy.0)),
+        ("latency", count(&r.latency.0)),
+    ]
+    .into_iter()
+    .fold(("area", 0), |a, b| if b.1 > a.1 { b } else { a })
+}
+
 /// The factors fitted for one structural choice and their losses (area, energy, latency).
+/// Fewer designs than factors is an error: the fit would be underdetermined.
 fn fit_choice(
     space: &SpaceFile,
     fit: &Reference,
     choice: &[(String, Value)],
     laws: bool,
-) -> Result<([f64; 3], Factors)> {
+) -> Result<ChoiceFit> {
     let r = rows(space, fit, choice, laws)?;
+    let largest = largest_fit(&r);
+    let designs = fit.designs.len();
+    if designs < largest.1 {
+        let mut remedies = vec!["give a larger reference", "a smaller --holdout"];
+        if laws {
+            remedies.push("fit without --voltage-laws");
+        }
+        let last = remedies.pop().unwrap_or_default();
+        bail!(
+            "{}: {designs} designs to fit on for {} {} factors: the fit is underdetermined; \
+             calibrate needs at least one design to fit on per factor (here {}): {}, or {last}",
+            fit.file.display(),
+            largest.1,
+            largest.0,
+            largest.1,
+            remedies.join(", "),
+        );
+    }
     let (la, area, _) = log_fit(&r.area.0, &r.area.1, 0.0)?;
     let start = if laws { -(3f64.ln()) } else { 0.0 };
     let (le, energy, active) = log_fit(&r.energy.0, &r.energy.1, start)?;
@@ -302,7 +462,20 @@ fn fit_choice(
         factors.energy_cv2 = Energy::from_values(to_array(&share(1)));
         factors.energy_drive = Energy::from_values(to_array(&share(2)));
     }
-    Ok(([la, le, ll], factors))
+    let losses = [la, le, ll];
+    if losses.iter().any(|l| !l.is_finite()) {
+        bail!(
+            "{}: the fit's loss is not a finite number ({losses:?}); the reference's numbers are \
+             out of the model's reach",
+            fit.file.display()
+        );
+    }
+    Ok(ChoiceFit {
+        losses,
+        clamped: factors.out_of_range(),
+        factors: factors.clamped(),
+        largest,
+    })
 }
 
 fn to_array<const N: usize>(v: &[f64]) -> [f64; N] {
@@ -413,6 +586,13 @@ impl Fitted {
     pub fn markdown(&self) -> String {
         let c = &self.calibration;
         let mut out = format!("# Calibration {}\n\nFitted on {}.\n\n", c.name, c.fitted_on);
+        if !self.warnings.is_empty() {
+            out += "Warnings:\n\n";
+            for w in &self.warnings {
+                out += &format!("- {w}\n");
+            }
+            out += "\n";
+        }
         let winner = c
             .parameters
             .iter()
@@ -575,6 +755,7 @@ mod tests {
 #[cfg(test)]
 mod own_data {
     use super::*;
+    use crate::progress::{Quiet, Recorder};
     use crate::reference::own;
     use imc_model::breakdown::{AreaPart, EnergyPart, LatencyPart};
 
@@ -605,7 +786,7 @@ mod own_data {
             seed: 1,
             voltage_laws: false,
         };
-        let fitted = calibrate(&space, &r, &o).unwrap();
+        let fitted = calibrate(&space, &r, &o, &Quiet).unwrap();
         let f = fitted.calibration.factors;
         let close = |a: f64, b: f64| (a / b - 1.0).abs() < 0.01;
         assert!(close(f.energy[EnergyPart::Adc], 0.5), "{:?}", f.energy);
@@ -676,18 +857,56 @@ mod own_data {
                 .map(|a| (a.spearman.unwrap(), a.p10_ratio, a.p90_ratio))
                 .collect()
         };
-        let fitted = calibrate(&space, &r, &o(true)).unwrap();
+        let fitted = calibrate(&space, &r, &o(true), &Quiet).unwrap();
         assert!(fitted.calibration.factors.has_laws());
         for (rho, p10, p90) in energy(&fitted.after_holdout.unwrap()) {
             assert!(rho > 0.999 && p10 > 0.98 && p90 < 1.02, "{rho} {p10} {p90}");
         }
-        let plain = calibrate(&space, &r, &o(false)).unwrap();
+        let plain = calibrate(&space, &r, &o(false), &Quiet).unwrap();
         assert!(!plain.calibration.factors.has_laws());
         let spread = energy(&plain.after_holdout.unwrap())
             .iter()
             .map(|(_, p10, p90)| p90 / p10)
             .fold(1.0, f64::max);
         assert!(spread > 1.1, "{spread}");
+    }
+
+    /// C7: fewer designs to fit on than factors is refused (the fit would be the ridge's
+    /// choice, not the data's); fewer than three per factor is fitted with a warning, in the
+    /// report and as a note.
+    #[test]
+    fn c7_too_few_designs_per_factor_is_refused_or_warned() {
+        let space = SpaceFile::resolve("demo").unwrap();
+        let o = CalibrateOptions {
+            name: "few".into(),
+            holdout: 0.0,
+            seed: 0,
+            voltage_laws: false,
+        };
+        let nine = own(&space, "resnet18", Factors::default(), 40);
+        let e = calibrate(&space, &nine, &o, &Quiet)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("own.csv: 9 designs to fit on for 10 ")
+                && e.contains("the fit is underdetermined"),
+            "{e}"
+        );
+        let seventeen = own(&space, "resnet18", Factors::default(), 20);
+        let rec = Recorder::default();
+        let fitted = calibrate(&space, &seventeen, &o, &rec).unwrap();
+        let want = "17 designs to fit on for 10 ";
+        assert!(
+            rec.lines()
+                .iter()
+                .any(|l| l.starts_with("warning: ") && l.contains(want)),
+            "{:?}",
+            rec.lines()
+        );
+        let md = fitted.markdown();
+        assert!(md.contains("fewer than 3 per factor"), "{md}");
+        assert_eq!(fitted.calibration.fitted_device.as_deref(), Some("rram"));
     }
 
     #[test]
@@ -699,7 +918,10 @@ mod own_data {
             seed: 0,
             voltage_laws: false,
         };
-        let e = calibrate(&space, &r, &o(0.95)).err().unwrap().to_string();
+        let e = calibrate(&space, &r, &o(0.95), &Quiet)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             e.contains("--holdout 0.95: out of range; allowed 0 to 0.9"),
             "{e}"
@@ -709,10 +931,11 @@ mod own_data {
             name: "c".into(),
             description: String::new(),
             fitted_on: String::new(),
+            fitted_device: None,
             parameters: vec![],
             factors: Factors::default(),
         });
-        let e = calibrate(&calibrated.unwrap(), &r, &o(0.3))
+        let e = calibrate(&calibrated.unwrap(), &r, &o(0.3), &Quiet)
             .err()
             .unwrap()
             .to_string();

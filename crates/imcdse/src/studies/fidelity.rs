@@ -11,9 +11,11 @@
 //!
 //! Designs are costed without the space's area limit and whether or not their weights fit
 //! (the numbers are compared, not feasibility); how many our model finds infeasible is
-//! reported.
+//! reported. Costing ticks a progress bar; the statistics are O(n log n) in the designs
+//! (Kendall's tau by Knight's algorithm, [`crate::rank`]).
 
 use crate::objective::Objective;
+use crate::progress::Progress;
 use crate::rank::{kendall_tau_b, quantile, spearman};
 use crate::reference::Reference;
 use crate::report::{Format, significant};
@@ -91,6 +93,8 @@ pub struct Fidelity {
     pub calibration: Option<String>,
     /// Designs compared.
     pub designs: usize,
+    /// Rows of the reference that repeat a design with its costs, counted once.
+    pub duplicate_rows: usize,
     /// Of those, designs our model finds infeasible.
     pub model_infeasible: usize,
     /// Area, then each workload's energy and latency, then max-ela and mean-ela.
@@ -107,11 +111,12 @@ pub struct Fidelity {
 }
 
 /// Costs every design of `reference` in `space` (with `set` overriding fixed parameters) and
-/// compares.
+/// compares; `progress` shows the costing.
 pub fn fidelity(
     space: &SpaceFile,
     reference: &Reference,
     set: &[(String, Value)],
+    progress: &dyn Progress,
 ) -> Result<Fidelity> {
     if let Some((k, _)) = set
         .iter()
@@ -130,12 +135,24 @@ pub fn fidelity(
         .iter()
         .map(imc_model::Plan::new)
         .collect();
+    if reference.duplicates > 0 {
+        progress.note(&format!(
+            "{}: {} rows repeat an earlier row's design and costs; each design counts once",
+            reference.file.display(),
+            reference.duplicates
+        ));
+    }
+    let bar = progress.bar(
+        reference.designs.len() as u64,
+        "costing the reference's designs",
+    );
     let pairs = reference
         .designs
         .par_iter()
         .map(|d| {
             let arch = reference.architecture(space, set, d)?;
             let r = evaluate_design_with(&arch, &reference.workloads, Some(&plans), None);
+            bar.inc(1);
             Ok(Pair {
                 area_mm2: (r.area_mm2, d.area_mm2),
                 energy_mj: r
@@ -153,10 +170,13 @@ pub fn fidelity(
                 model_infeasible: r.infeasible().is_some(),
             })
         })
-        .collect::<Result<Vec<Pair>>>()?;
+        .collect::<Result<Vec<Pair>>>();
+    bar.finish();
     let names: Vec<String> = reference.workloads.iter().map(|w| w.name.clone()).collect();
     let label = reference.file.display().to_string();
-    Ok(statistics(space, label, &names, set, pairs))
+    let mut f = statistics(space, label, &names, set, pairs?);
+    f.duplicate_rows = reference.duplicates;
+    Ok(f)
 }
 
 /// The statistics of costed pairs of the workloads `names`, against the reference called
@@ -212,6 +232,7 @@ pub fn statistics(
         set: set.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         calibration: space.calibration.as_ref().map(|c| c.name.clone()),
         designs: pairs.len(),
+        duplicate_rows: 0,
         model_infeasible: pairs.iter().filter(|p| p.model_infeasible).count(),
         agreements,
         largest,
@@ -283,8 +304,12 @@ fn largest(names: &[String], pairs: &[Pair]) -> (Vec<Largest>, f64, f64) {
 impl Fidelity {
     /// The report as Markdown.
     pub fn markdown(&self) -> String {
+        let repeated = match self.duplicate_rows {
+            0 => String::new(),
+            n => format!(", {n} repeated rows counted once"),
+        };
         let mut out = format!(
-            "# Fidelity: imcdse against {}\n\nspace {}{}, {} designs ({} infeasible in our model){}\n\n",
+            "# Fidelity: imcdse against {}\n\nspace {}{}, {} designs ({} infeasible in our model{repeated}){}\n\n",
             self.reference,
             self.space,
             self.calibration
@@ -478,6 +503,7 @@ pub(crate) fn markdown_table(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::progress::{Quiet, Recorder};
     use crate::reference::own;
     use imc_model::Factors;
     use imc_model::breakdown::{Energy, Latency};
@@ -500,7 +526,7 @@ mod tests {
     #[test]
     fn own_numbers_agree_and_constant_factors_show_as_ratios() {
         let (space, r) = own_reference(1.0, 1.0);
-        let f = fidelity(&space, &r, &[]).unwrap();
+        let f = fidelity(&space, &r, &[], &Quiet).unwrap();
         assert_eq!(f.designs, 47);
         for a in &f.agreements {
             assert_eq!(a.spearman, Some(1.0), "{}", a.metric);
@@ -521,7 +547,7 @@ mod tests {
         );
 
         let (space, r) = own_reference(2.0, 4.0);
-        let f = fidelity(&space, &r, &[]).unwrap();
+        let f = fidelity(&space, &r, &[], &Quiet).unwrap();
         for a in &f.agreements {
             let want = match a.metric.as_str() {
                 "area" => 1.0,
@@ -545,20 +571,40 @@ mod tests {
         );
     }
 
+    /// C6: costing shows a bar over the designs through the studies' Progress; repeated rows
+    /// of the reference are noted and reported.
+    #[test]
+    fn c6_costing_shows_progress_and_repeated_rows_are_reported() {
+        let (space, mut r) = own_reference(1.0, 1.0);
+        r.duplicates = 3;
+        let rec = Recorder::default();
+        let f = fidelity(&space, &r, &[], &rec).unwrap();
+        assert_eq!(
+            rec.lines(),
+            [
+                "own.csv: 3 rows repeat an earlier row's design and costs; each design counts once",
+                "bar costing the reference's designs 47"
+            ]
+        );
+        assert_eq!(f.duplicate_rows, 3);
+        let md = f.markdown();
+        assert!(md.contains(", 3 repeated rows counted once)"), "{md}");
+    }
+
     #[test]
     fn overrides_are_checked_and_may_not_set_free_parameters() {
         let (space, r) = own_reference(1.0, 1.0);
-        let e = fidelity(&space, &r, &[("rows".into(), Value::Num(64.0))]).unwrap_err();
+        let e = fidelity(&space, &r, &[("rows".into(), Value::Num(64.0))], &Quiet).unwrap_err();
         assert!(
             e.to_string().contains("`rows` is a free parameter of demo"),
             "{e}"
         );
-        let e = fidelity(&space, &r, &[("adc_bits".into(), Value::Num(99.0))]).unwrap_err();
+        let e = fidelity(&space, &r, &[("adc_bits".into(), Value::Num(99.0))], &Quiet).unwrap_err();
         assert!(
             e.to_string().contains("--set adc_bits") && e.to_string().contains("1..=12"),
             "{e}"
         );
-        let f = fidelity(&space, &r, &[("adc_bits".into(), Value::Num(6.0))]).unwrap();
+        let f = fidelity(&space, &r, &[("adc_bits".into(), Value::Num(6.0))], &Quiet).unwrap();
         assert_eq!(f.set, ["adc_bits=6"]);
     }
 }
