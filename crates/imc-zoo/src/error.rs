@@ -33,14 +33,14 @@ pub enum ZooError {
         /// Its problems, in file order.
         problems: Vec<Problem>,
     },
-    /// The file cannot be read.
-    #[error("{file}: cannot read: {source}")]
+    /// The file cannot be read. The system's reason is part of the message and not a
+    /// `source`, so a chain printed with `{:#}` says it once.
+    #[error("{file}: cannot read: {error}")]
     Io {
         /// The file.
         file: String,
         /// The error reading it.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// No such built-in name.
     #[error(

@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod files;
 pub mod layer;
 pub mod onnx;
 pub mod ops;

@@ -152,20 +152,32 @@ impl Zoo {
 
     /// Loads one workload: a built-in name or alias, or a path to a `.toml` file, optionally
     /// followed by `:key=value,...` overrides of its `[params]`, or a path to an `.onnx` file,
-    /// optionally followed by `:dim=value,...` values of its symbolic dimensions.
+    /// optionally followed by `:dim=value,...` values of its symbolic dimensions. A file whose
+    /// name does not end in `.onnx` but whose bytes begin as an ONNX model's do is read as one.
+    /// Where the overrides begin when the path itself holds a `:`: [`split_overrides`].
     pub fn load(&self, item: &str) -> Result<Workload, ZooError> {
         let (name, overrides) = split_overrides(item)?;
-        if is_onnx(name) {
+        let onnx = |dims| {
             let opts = crate::onnx::Options {
-                dims: overrides,
+                dims,
+                dims_syntax: crate::onnx::DimsSyntax::Suffix,
                 ..Default::default()
             };
-            return Ok(crate::onnx::import(name, &opts)?.workload);
+            Ok(crate::onnx::import(name, &opts)?.workload)
+        };
+        if is_onnx(name) {
+            return onnx(overrides);
         }
         if is_path(name) {
-            let text = std::fs::read_to_string(name).map_err(|source| ZooError::Io {
+            let Some(bytes) = read_unless_onnx(name)? else {
+                return onnx(overrides);
+            };
+            let text = String::from_utf8(bytes).map_err(|_| ZooError::Invalid {
                 file: name.to_string(),
-                source,
+                problems: vec![Problem {
+                    location: String::new(),
+                    message: "not UTF-8 text, so not a workload file (TOML); an ONNX model is read from a file ending in .onnx".into(),
+                }],
             })?;
             return spec::parse(name, &text, &overrides);
         }
@@ -250,8 +262,39 @@ fn is_path(name: &str) -> bool {
     name.ends_with(".toml") || name.contains('/')
 }
 
+/// The bytes of the regular file `path` (a folder, FIFO or device is refused unopened), or
+/// `None` when they begin as an ONNX model's do (field 1, `ir_version`, as a varint: byte
+/// 0x08, a control character that no text file, so no workload file, begins with).
+fn read_unless_onnx(path: &str) -> Result<Option<Vec<u8>>, ZooError> {
+    use std::io::Read;
+    crate::files::regular(path, "a workload file")?;
+    let io = |error| ZooError::Io {
+        file: path.to_string(),
+        error,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = vec![0u8; 1];
+    if file.read(&mut bytes).map_err(io)? == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    if bytes[0] == 0x08 {
+        return Ok(None);
+    }
+    file.read_to_end(&mut bytes).map_err(io)?;
+    Ok(Some(bytes))
+}
+
+/// Whether `path` names something that exists (a file, a folder, through links).
+fn exists(path: &str) -> bool {
+    std::path::Path::new(path).exists()
+}
+
 /// Splits a list on commas that separate items, keeping the commas of a `name:k=v,k=v` override.
+/// A list that names an existing file as a whole is that one file (its name may hold commas).
 fn split_list(list: &str) -> Vec<String> {
+    if (is_onnx(list) || is_path(list)) && exists(list) {
+        return vec![list.to_string()];
+    }
     let mut items: Vec<String> = Vec::new();
     for part in list.split(',') {
         let continues_overrides = items.last().is_some_and(|last| last.contains(':'))
@@ -271,11 +314,25 @@ fn split_list(list: &str) -> Vec<String> {
 /// Parameter overrides: `(name, value)` pairs.
 type Overrides = Vec<(String, u64)>;
 
+/// The workload and its `:k=v,...` overrides. An item that names an existing file as a whole has
+/// none (a file name may hold `:`); else the overrides follow the last `:` whose left part is
+/// an existing file, or, when no left part is one, the first `:` (zoo names hold none). A key
+/// given twice is an error.
 fn split_overrides(item: &str) -> Result<(&str, Overrides), ZooError> {
-    let Some((name, rest)) = item.split_once(':') else {
+    if (is_onnx(item) || is_path(item)) && exists(item) {
+        return Ok((item, Vec::new()));
+    }
+    let colons: Vec<usize> = item.match_indices(':').map(|(i, _)| i).collect();
+    let at = colons
+        .iter()
+        .rev()
+        .find(|&&i| exists(&item[..i]))
+        .or(colons.first());
+    let Some(&at) = at else {
         return Ok((item, Vec::new()));
     };
-    let mut out = Vec::new();
+    let (name, rest) = (&item[..at], &item[at + 1..]);
+    let mut out: Overrides = Vec::new();
     for kv in rest.split([',', ';']).filter(|s| !s.trim().is_empty()) {
         let bad = |m: String| ZooError::BadOverride {
             name: name.to_string(),
@@ -289,7 +346,13 @@ fn split_overrides(item: &str) -> Result<(&str, Overrides), ZooError> {
                 "override {kv:?}: the value must be a positive integer"
             ))
         })?;
-        out.push((k.trim().to_string(), v));
+        let k = k.trim();
+        if let Some((_, first)) = out.iter().find(|(o, _)| o == k) {
+            return Err(bad(format!(
+                "`{k}` is given twice ({k}={first} and {k}={v}); give it once"
+            )));
+        }
+        out.push((k.to_string(), v));
     }
     Ok((name, out))
 }

@@ -3,7 +3,7 @@
 
 use crate::convert::error;
 use imc_zoo::Zoo;
-use imc_zoo::onnx::{Options, import};
+use imc_zoo::onnx::{DimsSyntax, Options, import};
 use pyo3::prelude::*;
 
 /// An operator costed as nothing: (op, count, first node).
@@ -25,6 +25,7 @@ pub fn import_onnx(
         dims,
         input,
         skip_unsupported,
+        dims_syntax: DimsSyntax::Python,
     };
     let got = import(path, &opts).map_err(error)?;
     let zoo = Zoo::builtin().map_err(error)?;

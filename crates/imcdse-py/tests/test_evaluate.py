@@ -211,7 +211,7 @@ def test_an_onnx_file_is_a_workload():
     space = imcdse.Space.load("paper-rram")
     res = imcdse.evaluate(space, space.sample(5, seed=1), workloads=model)
     assert res["resnet18__energy_mj"].shape == (5,)
-    with pytest.raises(ValueError, match="--dims seq=N"):
+    with pytest.raises(ValueError, match=r"symbolic_seq\.onnx:seq=N"):
         imcdse.workloads(str(onnx / "symbolic_seq.onnx"))
 
 

@@ -87,8 +87,19 @@ pub fn export(o: &ExportOptions) -> Result<String> {
 
 /// Draws the folder's plot to `path` (.svg or .png): the Pareto front of a sweep, the grouped
 /// bars of a comparison.
+///
+/// `path` is checked first ([`crate::run_dir::output_files`]): a regular file or a new one,
+/// written through a symbolic link, never one of the folder's tables it plots.
 pub fn draw(dir: &Path, path: &Path) -> Result<()> {
     plot::is_svg(path)?;
+    let tables = [
+        "evaluations.parquet",
+        "pareto.parquet",
+        "comparison.parquet",
+    ]
+    .map(|t| dir.join(t));
+    let inputs: Vec<(&str, &Path)> = tables.iter().map(|t| ("the table", t.as_path())).collect();
+    crate::run_dir::output_files(&[("--plot", path)], &inputs)?;
     if dir.join("comparison.parquet").exists() {
         let table = results::read_table(&dir.join("comparison.parquet"))?;
         plot::render(path, (900, 560), &bars(&table, dir)?)

@@ -10,7 +10,7 @@
 //! `IMCDSE_FONT` if set, else the first of a few standard system fonts (DejaVu Sans, Liberation
 //! Sans, Noto Sans); without one the error says what to install.
 
-use crate::run_dir::temporary;
+use crate::run_dir::{output_target, temporary};
 use anyhow::{Context, Result, anyhow, bail};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
@@ -77,9 +77,14 @@ impl<T: Chart> Painter for T {
 /// and renamed over it only when drawing succeeded, so a failed plot (nothing to plot, a
 /// drawing error) leaves an existing file as it was; a path that cannot be written is named
 /// with the system's reason before anything is drawn.
+///
+/// A symbolic link is written through, and anything but a regular file refused
+/// ([`crate::run_dir::output_target`]).
 pub fn render(path: &Path, size: (u32, u32), p: &dyn Painter) -> Result<()> {
     let svg = is_svg(path)?;
     font()?;
+    let given = path;
+    let path = &output_target(&format!("--plot {}", given.display()), given)?;
     // The image encoder takes its format from the extension: keep it last (`x.png.<pid>.png`).
     let temp = temporary(path).with_extension(if svg { "svg" } else { "png" });
     std::fs::File::create(&temp).map_err(|e| cannot_write(path, &e))?;
@@ -92,7 +97,7 @@ pub fn render(path: &Path, size: (u32, u32), p: &dyn Painter) -> Result<()> {
     if drawn.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
-    drawn.with_context(|| format!("drawing {}", path.display()))
+    drawn.with_context(|| format!("drawing {}", given.display()))
 }
 
 /// Whether a plot path names an SVG file (else PNG); other extensions are refused.

@@ -7,6 +7,10 @@
 //! settings that shape its rows (`budget`, `population`, `top`, `keep_all`), `status`, `tool`,
 //! `written` (UTC), `elapsed_s`, the counts of a finished run, and the options as given under
 //! `[args]`, which `imcdse merge` reads back. A resumed run must have the same identity.
+//!
+//! Files a user names as outputs (`--out`, `--report`, `--plot`) go through [`output_files`]
+//! first: regular files only, written through symbolic links, never one of the command's
+//! inputs nor another of its outputs.
 
 use crate::shard::Shard;
 use anyhow::{Context, Result, bail};
@@ -492,11 +496,113 @@ pub fn temporary(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes `bytes` to `path` through a temporary file and a rename. A symbolic link is written
+/// through (the file it points to is replaced, the link stays); anything but a regular file
+/// (a folder, FIFO, device or socket) is refused, never renamed over ([`output_target`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let path = &output_target(&path.display().to_string(), path)?;
     let tmp = temporary(path);
     fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
+}
+
+/// Where an output named `path` is written: `path` itself when nothing is there or a regular
+/// file is, the file a symbolic link points to (links are written through), and an error
+/// beginning with `what` (the flag and path, e.g. `--out x.toml`) for a folder, a FIFO, a
+/// device, a socket or a link to nothing.
+pub fn output_target(what: &str, path: &Path) -> Result<PathBuf> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(path.to_path_buf()),
+        Err(e) => return Err(e).with_context(|| format!("{what}: cannot look at it")),
+    };
+    let link = meta.file_type().is_symlink();
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "{what}: a symbolic link to nothing; outputs are written through links to the file \
+             they point to, so remove the link or make that file"
+        ),
+        Err(e) => return Err(e).with_context(|| format!("{what}: cannot look at it")),
+    };
+    if meta.is_file() {
+        return match link {
+            true => fs::canonicalize(path).with_context(|| format!("{what}: cannot follow it")),
+            false => Ok(path.to_path_buf()),
+        };
+    }
+    let via = match (link, fs::read_link(path)) {
+        (true, Ok(to)) => format!(" (the link points to {})", to.display()),
+        _ => String::new(),
+    };
+    match meta.is_dir() {
+        true => bail!("{what}: a folder{via}; give the path of a file"),
+        false => bail!(
+            "{what}: {}{via}, not a regular file; outputs are written to regular files only",
+            imc_zoo::files::kind(&meta.file_type())
+        ),
+    }
+}
+
+/// Checks, before any work, the files a command is to write (`outputs`: flag and path) and
+/// returns where each is written ([`output_target`]): each is a regular file or new, none is
+/// one of the files the command reads (`inputs`: what it is, e.g. `--reference` or `the ONNX
+/// file`, and its path), none is another output.
+/// "The same file" is the same device and inode, or the same canonical path (for files not
+/// yet made), however the paths are spelled or linked.
+pub fn output_files(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Result<Vec<PathBuf>> {
+    let mut targets: Vec<PathBuf> = Vec::new();
+    for (flag, path) in outputs {
+        let what = format!("{flag} {}", path.display());
+        let target = output_target(&what, path)?;
+        for (in_flag, input) in inputs {
+            if same_file(&target, input) {
+                bail!(
+                    "{what}: this is {in_flag} {}, which the command reads; writing it would \
+                     destroy it: give another path",
+                    input.display()
+                );
+            }
+        }
+        for ((other_flag, other), other_target) in outputs.iter().zip(&targets) {
+            if same_file(&target, other_target) {
+                bail!(
+                    "{what}: this is also {other_flag} {}; two outputs cannot be one file: \
+                     give another path",
+                    other.display()
+                );
+            }
+        }
+        targets.push(target);
+    }
+    Ok(targets)
+}
+
+/// Whether `a` and `b` are one file: one device and inode when both exist, else one
+/// canonical path (a file not yet made: its folder's canonical path and its name).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    if let (Ok(x), Ok(y)) = (fs::metadata(a), fs::metadata(b)) {
+        use std::os::unix::fs::MetadataExt;
+        return (x.dev(), x.ino()) == (y.dev(), y.ino());
+    }
+    canonical(a) == canonical(b)
+}
+
+/// `path` made absolute through its links: itself when it exists, else its folder's
+/// canonical path joined with its name (or the path as given when neither exists).
+fn canonical(path: &Path) -> PathBuf {
+    if let Ok(p) = fs::canonicalize(path) {
+        return p;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (fs::canonicalize(parent), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// An append-only file of JSON lines, one `T` a line, each flushed to disk when appended.
@@ -667,5 +773,52 @@ mod tests {
         let t = utc_now();
         assert_eq!(t.len(), 20, "{t}");
         assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+    }
+
+    /// Issue 32, the output principle: outputs are regular files (links written through),
+    /// never an input, never another output, however spelled, hard-linked or soft-linked.
+    #[test]
+    fn output_files_are_regular_and_never_an_input_or_another_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        fs::write(p("in.csv"), "data").unwrap();
+        fs::hard_link(p("in.csv"), p("hard.toml")).unwrap();
+        std::os::unix::fs::symlink("in.csv", p("soft.toml")).unwrap();
+        std::os::unix::fs::symlink("out.toml", p("to-out.toml")).unwrap();
+        fs::write(p("out.toml"), "old").unwrap();
+        let input = [("--reference", p("in.csv"))];
+        let inputs: Vec<(&str, &Path)> = input.iter().map(|(f, q)| (*f, q.as_path())).collect();
+        let one = |out: &Path| output_files(&[("--out", out)], &inputs);
+        for bad in ["in.csv", "hard.toml", "soft.toml", "./in.csv"] {
+            let e = one(&p(bad)).unwrap_err().to_string();
+            assert!(e.contains("this is --reference"), "{bad}: {e}");
+        }
+        assert_eq!(
+            one(&p("to-out.toml")).unwrap(),
+            vec![fs::canonicalize(p("out.toml")).unwrap()]
+        );
+        assert_eq!(one(&p("new.toml")).unwrap(), vec![p("new.toml")]);
+        let e = one(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("a folder"), "{e}");
+        let e = one(Path::new("/dev/null")).unwrap_err().to_string();
+        assert!(e.contains("a character device, not a regular file"), "{e}");
+        let two = [("--out", p("new.toml")), ("--report", p("x/../new.toml"))];
+        fs::create_dir(p("x")).unwrap();
+        let two: Vec<(&str, &Path)> = two.iter().map(|(f, q)| (*f, q.as_path())).collect();
+        let e = output_files(&two, &inputs).unwrap_err().to_string();
+        assert!(e.contains("this is also --out"), "{e}");
+        let linked = [("--out", p("out.toml")), ("--report", p("to-out.toml"))];
+        let linked: Vec<(&str, &Path)> = linked.iter().map(|(f, q)| (*f, q.as_path())).collect();
+        assert!(output_files(&linked, &inputs).is_err());
+        // write_atomic writes through a link and refuses a device.
+        write_atomic(&p("to-out.toml"), b"new").unwrap();
+        assert_eq!(fs::read_to_string(p("out.toml")).unwrap(), "new");
+        assert!(
+            fs::symlink_metadata(p("to-out.toml"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(write_atomic(Path::new("/dev/null"), b"x").is_err());
     }
 }

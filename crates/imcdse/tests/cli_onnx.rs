@@ -156,7 +156,9 @@ fn errors_name_the_file_and_what_to_do() {
     let (code, _, err) = imcdse(&["workloads", &fixture("symbolic_seq.onnx")]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("symbolic_seq.onnx") && err.contains("`seq`") && err.contains("--dims seq=N"),
+        err.contains("`seq`")
+            && err.contains("symbolic_seq.onnx:seq=N`")
+            && !err.contains("--dims"),
         "{err}"
     );
     let (code, _, err) = imcdse(&["workloads", "import", &fixture("unsupported.onnx")]);
@@ -196,4 +198,100 @@ fn errors_name_the_file_and_what_to_do() {
         err.contains("/nonexistent/model.onnx") && err.contains("cannot read"),
         "{err}"
     );
+}
+
+/// `workloads import FILE --out PATH`: (exit code, stderr).
+fn import_to(model: &str, out: &std::path::Path) -> (i32, String) {
+    let (code, _, err) = imcdse(&["workloads", "import", model, "--out", out.to_str().unwrap()]);
+    (code, err)
+}
+
+/// Issue 32 O1: `--out` naming a device (here a link to /dev/null, so a build without the
+/// check replaces only the link) or a FIFO is refused, and the device or FIFO is kept. The
+/// atomic rename had replaced /dev/full with a regular file.
+#[test]
+fn o1_out_naming_a_device_or_fifo_is_refused_and_kept() {
+    use std::os::unix::fs::FileTypeExt;
+    let s = Scratch::new();
+    let model = fixture("conv_initializers.onnx");
+    let link = s.path("null.toml");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    let (code, err) = import_to(&model, &link);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("a character device") && err.contains("regular files only"),
+        "{err}"
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    let fifo = s.path("pipe.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|st| st.success()), "mkfifo");
+    let (code, err) = import_to(&model, &fifo);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("a FIFO (named pipe), not a regular file"),
+        "{err}"
+    );
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+/// Issue 32 O2: `--out` naming the model being imported, however spelled or linked, is
+/// refused before the import, and the model is kept.
+#[test]
+fn o2_out_naming_the_model_is_refused_and_the_model_kept() {
+    let s = Scratch::new();
+    let model = s.path("net.onnx");
+    std::fs::copy(fixture("conv_initializers.onnx"), &model).unwrap();
+    let before = std::fs::read(&model).unwrap();
+    let hard = s.path("hard.toml");
+    std::fs::hard_link(&model, &hard).unwrap();
+    let soft = s.path("soft.toml");
+    std::os::unix::fs::symlink(&model, &soft).unwrap();
+    let dotted = s.path("").join(".").join("net.onnx");
+    for out in [model.clone(), dotted, hard, soft] {
+        let (code, err) = import_to(model.to_str().unwrap(), &out);
+        assert_eq!(code, 2, "{}: {err}", out.display());
+        assert!(err.contains("which the command reads"), "{err}");
+        assert_eq!(std::fs::read(&model).unwrap(), before);
+    }
+}
+
+/// Issue 32 O10: `--out` on a symbolic link writes through it: the file it points to gets
+/// the workload, the link stays; a link to nothing is refused.
+#[test]
+fn o10_out_on_a_symlink_writes_its_target() {
+    let s = Scratch::new();
+    let target = s.path("target.toml");
+    std::fs::write(&target, "keep").unwrap();
+    let link = s.path("link.toml");
+    std::os::unix::fs::symlink("target.toml", &link).unwrap();
+    let (code, err) = import_to(&fixture("conv_initializers.onnx"), &link);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("schema_version = 1")
+    );
+    let dangling = s.path("dangling.toml");
+    std::os::unix::fs::symlink("nowhere.toml", &dangling).unwrap();
+    let (code, err) = import_to(&fixture("conv_initializers.onnx"), &dangling);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a symbolic link to nothing"), "{err}");
 }

@@ -784,3 +784,154 @@ fn r4_refine_resume_refuses_another_refinement_before_starting() {
     let (code, _, err) = refine(&a, &["--resume"]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// The first `rows` designs of the shipped RRAM reference table, written to `path`.
+fn reference_rows(path: &std::path::Path, rows: usize) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../search-spaces/");
+    let text = std::fs::read_to_string(format!("{root}reference/cimloop-paper/rram-all.csv"));
+    let lines: Vec<String> = text
+        .unwrap()
+        .lines()
+        .take(rows + 1)
+        .map(String::from)
+        .collect();
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+/// `calibrate --reference REF --space paper-rram` and `extra`: (exit code, stderr).
+fn calibrate(reference: &std::path::Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec!["calibrate", "--reference", reference.to_str().unwrap()];
+    args.extend(["--space", "paper-rram"]);
+    args.extend(extra);
+    let (code, _, err) = imcdse(&args);
+    (code, err)
+}
+
+/// Issue 32 C3: `calibrate --out` (or `--report`) naming the reference table, however spelled
+/// or linked, is refused before the fit; the reference (a simulator's costly output) is kept.
+#[test]
+fn c3_calibrate_out_naming_the_reference_is_refused() {
+    let s = Scratch::new();
+    let reference = s.path("victim.csv");
+    reference_rows(&reference, 3);
+    let before = std::fs::read(&reference).unwrap();
+    let link = s.path("link.toml");
+    std::os::unix::fs::symlink("victim.csv", &link).unwrap();
+    let dotted = s.path("").join(".").join("victim.csv");
+    let fresh = s.path("fresh.toml");
+    let (r, l, d, f) = (&reference, &link, &dotted, &fresh);
+    for extra in [
+        [
+            "--out",
+            r.to_str().unwrap(),
+            "--report",
+            f.to_str().unwrap(),
+        ],
+        [
+            "--out",
+            l.to_str().unwrap(),
+            "--report",
+            f.to_str().unwrap(),
+        ],
+        [
+            "--out",
+            d.to_str().unwrap(),
+            "--report",
+            f.to_str().unwrap(),
+        ],
+        [
+            "--out",
+            f.to_str().unwrap(),
+            "--report",
+            r.to_str().unwrap(),
+        ],
+    ] {
+        let (code, err) = calibrate(&reference, &extra);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(
+            err.contains("this is --reference") && err.contains("which the command reads"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&reference).unwrap(), before);
+        assert!(!fresh.exists());
+    }
+}
+
+/// Issue 32 C4: `calibrate --report` naming the `--out` file (or by default, an `--out` that
+/// ends in .md) is refused before the fit; nothing is written.
+#[test]
+fn c4_calibrate_report_naming_the_out_file_is_refused() {
+    let s = Scratch::new();
+    let reference = s.path("ref.csv");
+    reference_rows(&reference, 3);
+    let same = s.path("same.toml");
+    let spelled = s.path("").join(".").join("same.toml");
+    let (a, b) = (same.to_str().unwrap(), spelled.to_str().unwrap());
+    let (code, err) = calibrate(&reference, &["--out", a, "--report", b]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("this is also --out") && err.contains("two outputs cannot be one file"),
+        "{err}"
+    );
+    let md = s.path("cal.md");
+    let (code, err) = calibrate(&reference, &["--out", md.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the default --report") && err.contains("this is also --out"),
+        "{err}"
+    );
+    assert!(!same.exists() && !md.exists());
+}
+
+/// Issue 32, the output principle for `export --plot`: a FIFO or a link to a device is
+/// refused and kept; a link to a file is written through; a plot cannot replace a table of
+/// the folder it plots.
+#[test]
+fn plot_outputs_are_regular_files_never_the_tables_plotted() {
+    let s = Scratch::new();
+    let run = demo_run(&s, "run", "800");
+    let plot = |path: &std::path::Path| {
+        let (code, _, err) = imcdse(&[
+            "export",
+            run.to_str().unwrap(),
+            "--plot",
+            path.to_str().unwrap(),
+        ]);
+        (code, err)
+    };
+    let null = s.path("null.svg");
+    std::os::unix::fs::symlink("/dev/null", &null).unwrap();
+    let (code, err) = plot(&null);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("a character device") && err.contains("regular files only"),
+        "{err}"
+    );
+    let fifo = s.path("pipe.svg");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|st| st.success()), "mkfifo");
+    let (code, err) = plot(&fifo);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a FIFO (named pipe)"), "{err}");
+    let table = s.path("table.svg");
+    std::fs::hard_link(run.join("evaluations.parquet"), &table).unwrap();
+    let (code, err) = plot(&table);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("this is the table"), "{err}");
+    std::fs::write(s.path("fig.svg"), "old").unwrap();
+    let link = s.path("link.svg");
+    std::os::unix::fs::symlink("fig.svg", &link).unwrap();
+    let (code, err) = plot(&link);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::read_to_string(s.path("fig.svg"))
+            .unwrap()
+            .contains("<svg")
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

@@ -1,15 +1,20 @@
-//! What must hold of a graph before its nodes are walked: a model with a graph and nodes, an
-//! opset of at least 7, known data types, shapes on every graph input with their symbolic
-//! dimensions set, which input is the data, and an execution order (no cycle, no tensor read
-//! before some node, initializer or input provides it).
+//! What must hold of a graph before its nodes are walked: a model with a graph and nodes (at
+//! most [`MAX_NODES`]), an opset from 7 to 25, known data types, shapes on every graph input
+//! with their symbolic dimensions set, which input is the data, and an execution order (no
+//! cycle, no tensor read before some node, initializer or input provides it, every graph output
+//! provided).
 
-use super::Options;
-use super::proto::{Dim, Graph, Model, ValueInfo};
+use super::proto::{Dim, Graph, MAX_NODES, Model, Node, ValueInfo};
 use super::tensor::{T, check_shape, dims};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use super::{DimsSyntax, Options};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The oldest default-domain opset the importer reads (opset 7: ONNX 1.2, broadcasting).
 pub const MIN_OPSET: i64 = 7;
+
+/// The newest default-domain opset the importer knows (opset 25: ONNX 1.20). A newer one may
+/// have changed an operator the importer reads, so it is refused rather than misread.
+pub const MAX_OPSET: i64 = 25;
 
 /// The highest `TensorProto.DataType` known (FLOAT4E2M1 = 23 .. INT2 = 26 in ONNX 1.20).
 const MAX_DTYPE: i32 = 26;
@@ -58,11 +63,11 @@ fn weight_position(op: &str, k: usize) -> bool {
     }
 }
 
-/// Checks `model` and prepares its graph.
-pub fn prepare<'a>(model: &'a Model, opts: &Options) -> Result<Ready<'a>, String> {
+/// Checks `model`, the ONNX file `path`, and prepares its graph.
+pub fn prepare<'a>(path: &str, model: &'a Model, opts: &Options) -> Result<Ready<'a>, String> {
     let (graph, opset) = graph_and_opset(model)?;
     let mut tensors = initializers(graph)?;
-    let mut symbols = Symbols::new(opts);
+    let mut symbols = Symbols::new(path, opts)?;
     let mut declared = Vec::new();
     for v in graph
         .inputs
@@ -72,6 +77,7 @@ pub fn prepare<'a>(model: &'a Model, opts: &Options) -> Result<Ready<'a>, String
         declared.push((v.name.clone(), symbols.input_shape(v)?));
     }
     let dims = symbols.values()?;
+    provided(graph, &tensors, &declared)?;
     let input = data_input(graph, &declared, opts)?;
     for (name, shape) in declared {
         let data = name == input.0;
@@ -109,6 +115,17 @@ fn graph_and_opset(model: &Model) -> Result<(&Graph, i64), String> {
             "opset {opset} is older than {MIN_OPSET}, the oldest the importer reads; convert the model with onnx.version_converter.convert_version(model, 13)"
         ));
     }
+    if opset > MAX_OPSET {
+        return Err(format!(
+            "opset {opset} is newer than {MAX_OPSET} (ONNX 1.20), the newest the importer knows: its operators may mean something the importer would misread; convert the model with onnx.version_converter.convert_version(model, {MAX_OPSET})"
+        ));
+    }
+    if graph.node_count > MAX_NODES {
+        return Err(format!(
+            "the graph has {} nodes; the importer reads at most {MAX_NODES} (the zoo's limit on layers)",
+            graph.node_count
+        ));
+    }
     if graph.nodes.is_empty() {
         return Err("the graph has no nodes".into());
     }
@@ -136,6 +153,10 @@ fn initializers(graph: &Graph) -> Result<HashMap<String, T>, String> {
 
 /// The symbolic dimensions of the graph inputs and the values they are given.
 struct Symbols<'o> {
+    /// The ONNX file, for advice on how to give a dimension.
+    path: &'o str,
+    /// How the user gives dimensions.
+    syntax: DimsSyntax,
     /// The values `--dims` gives, by name.
     given: BTreeMap<&'o str, u64>,
     /// The names of the symbolic dimensions the graph inputs have.
@@ -145,13 +166,30 @@ struct Symbols<'o> {
 }
 
 impl<'o> Symbols<'o> {
-    /// No symbol seen yet, the values of `opts.dims` to give.
-    fn new(opts: &'o Options) -> Self {
-        Symbols {
-            given: opts.dims.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
+    /// No symbol seen yet, the values of `opts.dims` to give; an error for a name given twice.
+    fn new(path: &'o str, opts: &'o Options) -> Result<Self, String> {
+        let mut given = BTreeMap::new();
+        for (k, v) in &opts.dims {
+            if let Some(first) = given.insert(k.as_str(), *v) {
+                return Err(format!(
+                    "{} and {}: the dimension `{k}` is given twice; give it once",
+                    opts.dims_syntax.give(path, k, &first.to_string()),
+                    opts.dims_syntax.give(path, k, &v.to_string())
+                ));
+            }
+        }
+        Ok(Symbols {
+            path,
+            syntax: opts.dims_syntax,
+            given,
             seen: BTreeSet::new(),
             used: BTreeMap::new(),
-        }
+        })
+    }
+
+    /// How to give dimension `name` the value `value`, in the form the user gives dimensions.
+    fn give(&self, name: &str, value: &str) -> String {
+        self.syntax.give(self.path, name, value)
     }
 
     /// The shape of graph input `v`, every dimension given a value, checked.
@@ -183,7 +221,8 @@ impl<'o> Symbols<'o> {
                 match self.given.get(name.as_str()) {
                     Some(0) => {
                         return Err(format!(
-                            "--dims {name}=0: a dimension must be an integer >= 1"
+                            "{}: a dimension must be an integer >= 1",
+                            self.give(name, "0")
                         ));
                     }
                     Some(&x) => {
@@ -196,7 +235,8 @@ impl<'o> Symbols<'o> {
                     }
                     None => {
                         return Err(format!(
-                            "{what}: symbolic dimension `{name}` (axis {i}) has no value; give it with --dims {name}=N"
+                            "{what}: symbolic dimension `{name}` (axis {i}) has no value; give it with {}",
+                            self.give(name, "N")
                         ));
                     }
                 }
@@ -204,7 +244,7 @@ impl<'o> Symbols<'o> {
             Dim::Unknown if i == 0 => 1,
             Dim::Unknown => {
                 return Err(format!(
-                    "{what}: dimension {i} is dynamic and unnamed, so --dims cannot set it; give it a name or a size when exporting"
+                    "{what}: dimension {i} is dynamic and unnamed, so no value can be given to it; give it a name or a size when exporting"
                 ));
             }
         })
@@ -218,7 +258,8 @@ impl<'o> Symbols<'o> {
         if let Some(k) = self.given.keys().next() {
             let have: Vec<&str> = self.seen.iter().map(String::as_str).collect();
             return Err(format!(
-                "--dims {k}: the graph has no symbolic dimension of that name; it has {}",
+                "{}: the graph has no symbolic dimension `{k}`; it has {}",
+                self.give(k, &self.given[k].to_string()),
                 if have.is_empty() {
                     "none".to_string()
                 } else {
@@ -227,6 +268,56 @@ impl<'o> Symbols<'o> {
             ));
         }
         Ok(self.used.into_iter().collect())
+    }
+}
+
+/// Every tensor a node reads, and every graph output, is provided by a node, an initializer
+/// or a graph input; and some graph input is not an initializer (something carries the data).
+fn provided(
+    graph: &Graph,
+    tensors: &HashMap<String, T>,
+    declared: &[(String, Vec<u64>)],
+) -> Result<(), String> {
+    let mut known: HashSet<&str> = tensors.keys().map(String::as_str).collect();
+    known.extend(declared.iter().map(|(n, _)| n.as_str()));
+    for n in &graph.nodes {
+        known.extend(n.outputs.iter().map(String::as_str));
+    }
+    for (i, n) in graph.nodes.iter().enumerate() {
+        let missing = n
+            .inputs
+            .iter()
+            .find(|t| !t.is_empty() && !known.contains(t.as_str()));
+        if let Some(t) = missing {
+            return Err(format!(
+                "{} reads `{t}`, which no node, initializer or graph input provides",
+                describe(n, i)
+            ));
+        }
+    }
+    if let Some(o) = graph
+        .outputs
+        .iter()
+        .find(|o| !known.contains(o.name.as_str()))
+    {
+        return Err(format!(
+            "graph output `{}` is provided by no node, initializer or graph input: the graph is incomplete",
+            o.name
+        ));
+    }
+    if declared.is_empty() {
+        return Err("the graph has no inputs besides its initializers, so nothing carries the data; export it with its data input".into());
+    }
+    Ok(())
+}
+
+/// A node for messages: node `name` (Op), or, unnamed, node #i (Op -> its first output).
+fn describe(n: &Node, i: usize) -> String {
+    if n.name.is_empty() {
+        let out = n.outputs.first().map_or("nothing", String::as_str);
+        format!("node #{i} ({} -> `{out}`)", n.op_type)
+    } else {
+        format!("node `{}` ({})", n.name, n.op_type)
     }
 }
 
@@ -294,14 +385,15 @@ fn order(graph: &Graph, known: &HashMap<String, T>) -> Result<Vec<usize>, String
         for o in n.outputs.iter().filter(|o| !o.is_empty()) {
             if known.contains_key(o) {
                 return Err(format!(
-                    "node `{}` writes `{o}`, which is also a graph input or initializer",
-                    n.name
+                    "{} writes `{o}`, which is also a graph input or initializer",
+                    describe(n, i)
                 ));
             }
             if let Some(j) = producer.insert(o, i) {
                 return Err(format!(
-                    "nodes `{}` and `{}` both write `{o}`",
-                    graph.nodes[j].name, n.name
+                    "{} and {} both write `{o}`",
+                    describe(&graph.nodes[j], j),
+                    describe(n, i)
                 ));
             }
         }
@@ -310,18 +402,10 @@ fn order(graph: &Graph, known: &HashMap<String, T>) -> Result<Vec<usize>, String
     let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
     for (i, n) in graph.nodes.iter().enumerate() {
         for t in n.inputs.iter().filter(|t| !t.is_empty()) {
-            match producer.get(t.as_str()) {
-                Some(&j) => {
-                    waiting[i] += 1;
-                    consumers[j].push(i);
-                }
-                None if known.contains_key(t) => {}
-                None => {
-                    return Err(format!(
-                        "node `{}` ({}) reads `{t}`, which no node, initializer or graph input provides",
-                        n.name, n.op_type
-                    ));
-                }
+            // What no node writes is an initializer or graph input ([`provided`] checked).
+            if let Some(&j) = producer.get(t.as_str()) {
+                waiting[i] += 1;
+                consumers[j].push(i);
             }
         }
     }
@@ -345,7 +429,7 @@ fn order(graph: &Graph, known: &HashMap<String, T>) -> Result<Vec<usize>, String
         let stuck: Vec<String> = (0..graph.nodes.len())
             .filter(|&i| waiting[i] > 0)
             .take(5)
-            .map(|i| format!("`{}` ({})", graph.nodes[i].name, graph.nodes[i].op_type))
+            .map(|i| describe(&graph.nodes[i], i))
             .collect();
         return Err(format!(
             "the graph has a cycle through {}",

@@ -37,6 +37,32 @@ pub struct Options {
     pub input: Option<String>,
     /// Cost unsupported operators as nothing instead of refusing the file.
     pub skip_unsupported: bool,
+    /// How the caller's user gives `dims`, for the advice in messages.
+    pub dims_syntax: DimsSyntax,
+}
+
+/// How a user gives the values of symbolic dimensions: messages advise the form that works
+/// where the user is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DimsSyntax {
+    /// `--dims name=N` (`imcdse workloads import`).
+    #[default]
+    Flag,
+    /// `FILE.onnx:name=N`, after the file in a workload list (`--workloads`, `imcdse workloads`).
+    Suffix,
+    /// `dims={"name": N}` (the Python package's `import_onnx`).
+    Python,
+}
+
+impl DimsSyntax {
+    /// How to give dimension `name` the value `value` of the ONNX file `path`.
+    pub fn give(self, path: &str, name: &str, value: &str) -> String {
+        match self {
+            DimsSyntax::Flag => format!("`--dims {name}={value}`"),
+            DimsSyntax::Suffix => format!("`{path}:{name}={value}`"),
+            DimsSyntax::Python => format!("`dims={{\"{name}\": {value}}}`"),
+        }
+    }
 }
 
 /// An imported network.
@@ -89,20 +115,23 @@ fn hash(g: &proto::Graph) -> String {
     format!("{h:016x}")
 }
 
-/// The file stem as a workload name: no spaces or commas.
+/// The file stem as a workload name: no spaces, commas or colons (the separators of a list).
 fn stem(path: &str) -> String {
     let s = Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("onnx");
-    s.replace([' ', ','], "_")
+    s.replace([' ', ',', ':'], "_")
 }
 
 /// Imports the ONNX file at `path`.
+/// The file must be a regular file: a folder, a FIFO, a device or a socket is refused before
+/// it is opened (a FIFO without a writer would block, a pipe reads as an empty model).
 pub fn import(path: &str, opts: &Options) -> Result<Imported, ZooError> {
-    let io = |source| ZooError::Io {
+    crate::files::regular(path, "an ONNX model")?;
+    let io = |error| ZooError::Io {
         file: path.to_string(),
-        source,
+        error,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
@@ -130,14 +159,14 @@ fn read<R: std::io::BufRead + std::io::Seek>(
     opts: &Options,
 ) -> Result<Imported, ZooError> {
     let model = decode(path, reader)?;
-    let mut ready = graph::prepare(&model, opts).map_err(|m| invalid(path, "", m))?;
+    let mut ready = graph::prepare(path, &model, opts).map_err(|m| invalid(path, "", m))?;
     let (layers, skipped) = map_nodes(path, &mut ready, opts)?;
     let hash = hash(ready.graph);
     let workload = describe(path, &model, &ready, opts, &hash, layers);
     let comment = comment(path, &hash, &skipped);
     let toml =
         crate::spec::write::to_toml(&workload, &comment).map_err(|m| invalid(path, "", m))?;
-    let parsed = crate::spec::parse(path, &toml, &[])?;
+    let parsed = crate::spec::parse(path, &toml, &[]).map_err(by_layer)?;
     debug_assert_eq!(parsed.layers, workload.layers);
     let nodes = ready.graph.nodes.len();
     Ok(Imported {
@@ -150,6 +179,31 @@ fn read<R: std::io::BufRead + std::io::Seek>(
         nodes,
         hash,
     })
+}
+
+/// The zoo's problems with imported layers, located by layer (`layer 7 "conv2"`) rather than
+/// by a line of the workload file written on the way, which the user has not seen.
+fn by_layer(e: ZooError) -> ZooError {
+    let ZooError::Invalid { file, problems } = e else {
+        return e;
+    };
+    let problems = problems
+        .into_iter()
+        .map(|p| {
+            let at = p
+                .location
+                .strip_prefix("line ")
+                .map_or(p.location.as_str(), |rest| {
+                    rest.split_once(", ").map_or("", |(_, at)| at)
+                });
+            let location = match at.strip_prefix("layers[").and_then(|r| r.split_once(']')) {
+                Some((i, rest)) => format!("layer {i}{rest}"),
+                None => at.to_string(),
+            };
+            Problem { location, ..p }
+        })
+        .collect();
+    ZooError::Invalid { file, problems }
 }
 
 /// The model's messages, decoded.
@@ -183,6 +237,16 @@ fn map_nodes(
         let n = &ready.graph.nodes[i];
         walk.node(n, i)
             .map_err(|m| invalid(path, format!("node `{}` ({})", map::label(n), n.op_type), m))?;
+        if walk.layers.len() > crate::ops::MAX_LAYERS {
+            return Err(invalid(
+                path,
+                "",
+                format!(
+                    "the graph maps to more than {} layers, the zoo's limit",
+                    crate::ops::MAX_LAYERS
+                ),
+            ));
+        }
     }
     let skipped: Vec<Unsupported> = walk.unsupported.values().cloned().collect();
     if !skipped.is_empty() && !opts.skip_unsupported {

@@ -127,13 +127,20 @@ impl Node {
     }
 }
 
+/// Nodes of a graph that are decoded: the zoo's limit on layers ([`crate::ops::MAX_LAYERS`]).
+/// A graph with more is refused by its count, once its nodes past the limit are skipped
+/// unread (a 200,000-node file is refused in the time and memory of 100,000 small messages).
+pub const MAX_NODES: usize = crate::ops::MAX_LAYERS;
+
 /// The main graph.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     /// Its name.
     pub name: String,
-    /// Nodes as stored (not necessarily in order).
+    /// Nodes as stored (not necessarily in order), the first [`MAX_NODES`] of them.
     pub nodes: Vec<Node>,
+    /// How many nodes the file holds (more than `nodes` when over [`MAX_NODES`]).
+    pub node_count: usize,
     /// Initializers.
     pub initializers: Vec<Tensor>,
     /// Graph inputs (data, and parameters when exported without weights).
@@ -204,7 +211,12 @@ fn graph<R: BufRead + Seek>(r: &mut Reader<R>, end: u64) -> Wire<Graph> {
         match f {
             1 => {
                 let stop = r.len_end(end)?;
-                g.nodes.push(node(r, stop)?);
+                g.node_count += 1;
+                if g.nodes.len() < MAX_NODES {
+                    g.nodes.push(node(r, stop)?);
+                } else {
+                    r.skip_to(stop)?;
+                }
             }
             2 => g.name = r.string(end, "graph name")?,
             5 => {

@@ -206,17 +206,22 @@ impl<'a> Emitter<'a> {
     /// Appends a layer; spiking settings stick to weight layers only.
     pub fn push(&mut self, name: String, op: Op, common: &Common) {
         let largest = [
-            op.macs(),
-            op.weights(),
-            op.params(),
-            op.input_activations(),
-            op.output_activations(),
+            (op.macs(), "MACs"),
+            (op.weights(), "weights"),
+            (op.params(), "parameters"),
+            (op.input_activations(), "input activations"),
+            (op.output_activations(), "output activations"),
         ]
         .into_iter()
-        .max()
-        .unwrap_or(0);
-        if largest > MAX_LAYER_FIGURE {
-            self.problem("", format!("layer {name} is too large: a count of {largest} exceeds the supported {MAX_LAYER_FIGURE} per layer"));
+        .max_by_key(|&(n, _)| n)
+        .unwrap_or((0, "MACs"));
+        if largest.0 > MAX_LAYER_FIGURE {
+            // A figure past u64 saturates: it is not a count, say so.
+            let count = match largest.0 {
+                u64::MAX => "more than 2^64".to_string(),
+                n => n.to_string(),
+            };
+            self.problem("", format!("layer {name} is too large: its count of {} ({count}) exceeds the supported {MAX_LAYER_FIGURE} (2^46) per layer", largest.1));
             return;
         }
         if self.layers.len() >= MAX_LAYERS {

@@ -5,10 +5,10 @@
 use super::progress::Terminal;
 use anyhow::{Context, Result};
 use imcdse::reference::Reference;
-use imcdse::run_dir::write_atomic;
+use imcdse::run_dir::{output_files, write_atomic};
 use imcdse::space::Space;
 use imcdse::studies::calibrate::{CalibrateOptions, calibrate};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Options of `imcdse calibrate`.
 #[derive(clap::Args)]
@@ -42,7 +42,25 @@ pub struct Args {
     voltage_laws: bool,
 }
 
+/// Where the calibration and the report are written, checked before the fit: regular files
+/// or new ones, neither the reference nor the space file, and not one file.
+fn outputs(args: &Args) -> Result<(PathBuf, PathBuf)> {
+    let default = args.out.with_extension("md");
+    let (flag, report) = match &args.report {
+        Some(r) => ("--report", r.as_path()),
+        None => ("the default --report", default.as_path()),
+    };
+    let mut inputs = vec![("--reference", args.reference.as_path())];
+    if args.space.ends_with(".toml") || args.space.contains('/') {
+        inputs.push(("--space", Path::new(&args.space)));
+    }
+    let mut targets = output_files(&[("--out", &args.out), (flag, report)], &inputs)?;
+    let report = targets.pop().unwrap_or_default();
+    Ok((targets.pop().unwrap_or_default(), report))
+}
+
 pub fn run(args: &Args) -> Result<String> {
+    let (out, report_target) = outputs(args)?;
     let space = Space::resolve(&args.space)?;
     let reference = Reference::read(&args.reference, &space)?;
     let name = args.name.clone().unwrap_or_else(|| {
@@ -77,14 +95,14 @@ pub fn run(args: &Args) -> Result<String> {
         .clone()
         .unwrap_or_else(|| args.out.with_extension("md"));
     let text = fitted.markdown();
-    for path in [&args.out, &report] {
+    for path in [&out, &report_target] {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
     }
-    write_atomic(&args.out, fitted.calibration.to_toml(&command).as_bytes())
+    write_atomic(&out, fitted.calibration.to_toml(&command).as_bytes())
         .with_context(|| format!("writing {}", args.out.display()))?;
-    write_atomic(&report, format!("{text}\n{command}\n").as_bytes())
+    write_atomic(&report_target, format!("{text}\n{command}\n").as_bytes())
         .with_context(|| format!("writing {}", report.display()))?;
     Ok(format!(
         "{text}\ncalibration: {}\nreport: {}\n",

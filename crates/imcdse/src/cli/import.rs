@@ -2,7 +2,7 @@
 //! [--skip-unsupported]`: an ONNX graph as a workload file to read, edit and commit.
 
 use anyhow::{Context, Result, bail};
-use imc_zoo::onnx::{Options, import};
+use imc_zoo::onnx::{DimsSyntax, Options, import};
 use imcdse::describe;
 use std::path::PathBuf;
 
@@ -20,7 +20,8 @@ pub struct Args {
     /// The graph input that carries the data, when the importer cannot tell.
     #[arg(long)]
     input: Option<String>,
-    /// Write the workload file here (atomically) instead of printing it.
+    /// Write the workload file here (atomically) instead of printing it: a regular file or a
+    /// new one (a symbolic link is written through), never the ONNX file itself.
     #[arg(long)]
     out: Option<PathBuf>,
     /// Cost unsupported operators as nothing (listed in the output and in the file's header).
@@ -56,19 +57,35 @@ pub fn run(a: &Args) -> Result<String> {
             .unwrap_or_default(),
         input: a.input.clone(),
         skip_unsupported: a.skip_unsupported,
+        dims_syntax: DimsSyntax::Flag,
+    };
+    // Checked before the import: a path that cannot be written fails before the work.
+    let out = match &a.out {
+        Some(path) => {
+            let model = std::path::Path::new(&a.file);
+            imcdse::run_dir::output_files(&[("--out", path)], &[("the ONNX file", model)])?.pop()
+        }
+        None => None,
     };
     let start = std::time::Instant::now();
     let got = import(&a.file, &opts)?;
     let seconds = start.elapsed().as_secs_f64();
     let mut summary = describe::import_summary(&got, seconds);
-    match &a.out {
-        Some(path) => {
-            imcdse::run_dir::write_atomic(path, got.toml.as_bytes())
+    match (&a.out, out) {
+        (Some(path), Some(target)) => {
+            imcdse::run_dir::write_atomic(&target, got.toml.as_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
-            summary.push_str(&format!("wrote {}\n", path.display()));
+            summary.push_str(&match target == *path {
+                true => format!("wrote {}\n", path.display()),
+                false => format!(
+                    "wrote {} (through the link {})\n",
+                    target.display(),
+                    path.display()
+                ),
+            });
             Ok(summary)
         }
-        None => {
+        _ => {
             eprint!("{summary}");
             Ok(got.toml)
         }
