@@ -3,6 +3,8 @@
 //! may panic, and whatever a parser accepts must hold its documented bounds. A failure names
 //! its seed and case, so it replays exactly.
 
+use crate::hash::SplitMix;
+
 /// Tokens a mutation may insert: numbers at and past every bound, JSON and CSV punctuation,
 /// control and non-ASCII characters.
 const TOKENS: [&str; 26] = [
@@ -34,20 +36,16 @@ const TOKENS: [&str; 26] = [
     "é",
 ];
 
-/// A seeded generator of mutations (splitmix64).
-pub struct Mutator(u64);
+/// A seeded generator of mutations (on SplitMix64, [`crate::hash::SplitMix`]).
+pub struct Mutator(SplitMix);
 
 impl Mutator {
     pub fn new(seed: u64) -> Mutator {
-        Mutator(seed)
+        Mutator(SplitMix(seed))
     }
 
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// A number in `0..n` (`n` at least 1).

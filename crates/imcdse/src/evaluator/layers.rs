@@ -46,7 +46,12 @@ pub fn workload_from_json(name: &str, layers: &Json) -> Result<Workload, String>
         .enumerate()
         .map(|(i, l)| layer_from_json(l).map_err(|e| format!("layers.{name}[{i}]: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Workload {
+    Ok(request_workload(name, layers))
+}
+
+/// The workload a request's checked layer list makes.
+pub fn request_workload(name: &str, layers: Vec<Layer>) -> Workload {
+    Workload {
         name: name.to_string(),
         description: "sent in a request".into(),
         source: "evaluator request".into(),
@@ -54,7 +59,7 @@ pub fn workload_from_json(name: &str, layers: &Json) -> Result<Workload, String>
         params: Vec::new(),
         layers,
         file: String::new(),
-    })
+    }
 }
 
 /// One layer from its JSON ([`describe::layer_json`]'s format).

@@ -544,15 +544,7 @@ fn workload_from_raw(name: &str, list: &RawValue) -> Result<Workload, String> {
                 .map_err(|e| format!("layers.{name}[{i}]: {e}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Workload {
-        name: name.to_string(),
-        description: "sent in a request".into(),
-        source: "evaluator request".into(),
-        input: Vec::new(),
-        params: Vec::new(),
-        layers,
-        file: String::new(),
-    })
+    Ok(super::layers::request_workload(name, layers))
 }
 
 /// A layer whose counts the zoo's loader would accept: each at most [`MAX_LAYER_FIGURE`].

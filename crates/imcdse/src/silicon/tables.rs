@@ -103,6 +103,21 @@ fn word(k: &str, w: &str) -> (String, Value) {
     (k.to_string(), Value::Str(w.to_string()))
 }
 
+/// A chip of one macro (one crossbar in one tile) of `rows` x `cols` cells of `device` at
+/// `node` nm, its weights kept in the array.
+fn one_macro(device: &str, node: f64, rows: u64, cols: u64) -> Vec<(String, Value)> {
+    vec![
+        word("device", device),
+        num("technology_nm", node),
+        num("rows", rows as f64),
+        num("cols", cols as f64),
+        num("router_groups", 1.0),
+        num("tiles_per_group", 1.0),
+        num("crossbars_per_tile", 1.0),
+        ("weights_on_chip".into(), Value::Bool(true)),
+    ]
+}
+
 /// A positive integer of the row, or why not.
 fn count(row: &Row, column: &str) -> Result<u64, String> {
     match row.num(column) {
@@ -176,21 +191,14 @@ fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
             "R_C = {r_c} > R = {rows} or C_C = {c_c} does not divide C = {c}: inconsistent row"
         ));
     }
-    let mut s = vec![
-        word("device", device),
-        num("technology_nm", node),
-        num("rows", rows as f64),
-        num("cols", cols as f64),
+    let mut s = one_macro(device, node, rows, cols);
+    s.extend([
         num("parallel_rows", r_c as f64),
         num("dac_bits", b_x as f64),
         num("input_bits", (alpha * b_x) as f64),
         num("adc_bits", adc as f64),
         num("cols_per_adc", (c / c_c) as f64),
-        num("router_groups", 1.0),
-        num("tiles_per_group", 1.0),
-        num("crossbars_per_tile", 1.0),
-        ("weights_on_chip".into(), Value::Bool(true)),
-    ];
+    ]);
     uiuc_weights(&mut s, device, b_w, c_c)?;
     if let Some(v) = row.num("Supply V(V)") {
         s.push(num("voltage_v", v));
@@ -281,19 +289,12 @@ fn macros_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
     if !(7.0..=130.0).contains(&node) {
         return Err(format!("{node} nm: the model covers 7 to 130 nm"));
     }
-    let mut s = vec![
-        word("device", device),
-        num("technology_nm", node),
-        num("rows", rows as f64),
-        num("cols", cols as f64),
+    let mut s = one_macro(device, node, rows, cols);
+    s.extend([
         num("input_bits", input as f64),
         num("weight_bits", weight as f64),
         num("adc_bits", adc as f64),
-        num("router_groups", 1.0),
-        num("tiles_per_group", 1.0),
-        num("crossbars_per_tile", 1.0),
-        ("weights_on_chip".into(), Value::Bool(true)),
-    ];
+    ]);
     if device == "rram" {
         s.push(num("bits_per_cell", weight.min(2) as f64));
     }

@@ -25,6 +25,7 @@
 //! checkpoint) continues exactly where it stopped. Spaces too large to enumerate are refused.
 
 use super::exhaustive;
+use crate::hash::SplitMix;
 use crate::problem::{Evaluation, Problem};
 use crate::progress::Progress;
 use crate::results::Row;
@@ -199,7 +200,7 @@ impl AnalyticFirst<'_> {
             }
         }
         let mut rng = SplitMix(self.seed ^ 0x5eed_a1a1_f1f5);
-        let first = (rng.next() % c.len() as u64) as usize;
+        let first = (rng.next_u64() % c.len() as u64) as usize;
         if !picks.contains(&first) {
             picks.push(first);
         }
@@ -438,19 +439,6 @@ fn solve(l: &[Vec<f64>], mut b: Vec<f64>) -> Vec<f64> {
 
 fn hamming(a: &Point, b: &Point) -> u32 {
     a.0.iter().zip(&b.0).filter(|(x, y)| x != y).count() as u32
-}
-
-/// SplitMix64 (Steele, Lea and Flood 2014): a seeded stream for the initial spread.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
 }
 
 #[cfg(test)]
