@@ -20,6 +20,7 @@
 
 pub mod cache;
 pub mod layers;
+pub mod lines;
 pub mod protocol;
 pub mod serve;
 pub mod worker;

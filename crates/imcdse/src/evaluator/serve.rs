@@ -30,6 +30,7 @@
 //! - costs are finite numbers, or the design is refused saying so.
 
 use super::layers::layer_from_json;
+use super::lines::{Line, read_line, skip_line};
 use super::protocol::{Handshake, PROTOCOL};
 use crate::calibration::Calibration;
 use crate::hash::fnv1a;
@@ -41,7 +42,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Value as Json, json};
-use std::io::{BufRead, ErrorKind, Write};
+use std::io::{BufRead, Write};
 
 /// The longest request line serve reads, in bytes: 256 MiB, room for several workloads of
 /// the zoo's largest size (a layer takes about 500 bytes of JSON, 100,000 of them 50 MB).
@@ -121,77 +122,6 @@ pub fn serve(
         ms / answered.max(1) as f64
     );
     Ok(answered)
-}
-
-/// How a line was read.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Line {
-    /// All of it, without its newline.
-    Whole,
-    /// Its first `cap` bytes; the rest is still to be read.
-    TooLong,
-}
-
-/// Reads the next line into `buf` (without its newline, nor a `\r` before it), keeping at
-/// most `cap` bytes; `None` at the end of the input.
-fn read_line(
-    input: &mut impl BufRead,
-    buf: &mut Vec<u8>,
-    cap: usize,
-) -> std::io::Result<Option<Line>> {
-    buf.clear();
-    let mut started = false;
-    loop {
-        let chunk = match input.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            return Ok(started.then_some(Line::Whole));
-        }
-        started = true;
-        let end = chunk.iter().position(|&b| b == b'\n');
-        let take = end.unwrap_or(chunk.len());
-        if buf.len() + take > cap {
-            let room = cap - buf.len();
-            buf.extend_from_slice(&chunk[..room]);
-            input.consume(room);
-            return Ok(Some(Line::TooLong));
-        }
-        buf.extend_from_slice(&chunk[..take]);
-        input.consume(end.map_or(take, |e| e + 1));
-        if end.is_some() {
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-            return Ok(Some(Line::Whole));
-        }
-    }
-}
-
-/// Reads and drops the input up to and including the next newline.
-fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
-    loop {
-        let chunk = match input.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            return Ok(());
-        }
-        match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                input.consume(i + 1);
-                return Ok(());
-            }
-            None => {
-                let n = chunk.len();
-                input.consume(n);
-            }
-        }
-    }
 }
 
 /// The id a line that cannot be read whole starts with (`{"id": 7, ...`, as imcdse writes

@@ -16,9 +16,10 @@
 //! CLI's handler kills every worker's group ([`kill_all`]) before imcdse exits. One request
 //! is in flight per worker at a time.
 
+use super::lines::{Line as Got, read_line};
 use super::protocol::{clip, escape};
 use std::fs::File;
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{BufReader, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
@@ -226,31 +227,24 @@ fn describe(status: ExitStatus) -> String {
 }
 
 /// The reader thread: stdout cut into lines (without their `\n` or `\r\n`; blank ones
-/// skipped), each at most [`MAX_LINE`] bytes; a longer one ends the reading.
+/// skipped), each at most [`MAX_LINE`] bytes ([`super::lines::read_line`]); a longer one ends
+/// the reading.
 fn read_lines(stdout: impl Read, tx: &Sender<Line>) {
     let mut reader = BufReader::with_capacity(1 << 16, stdout);
     let mut line: Vec<u8> = Vec::new();
     loop {
-        let buf = match reader.fill_buf() {
-            Ok([]) => break,
-            Ok(buf) => buf,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(_) => break,
-        };
-        let end = buf.iter().position(|&b| b == b'\n');
-        let part = end.unwrap_or(buf.len());
-        if line.len() + part > MAX_LINE {
-            let _ = tx.send(Line::TooLong);
-            return;
+        match read_line(&mut reader, &mut line, MAX_LINE) {
+            Ok(Some(Got::Whole)) => {
+                if !send_line(tx, std::mem::take(&mut line)) {
+                    return;
+                }
+            }
+            Ok(Some(Got::TooLong)) => {
+                let _ = tx.send(Line::TooLong);
+                return;
+            }
+            Ok(None) | Err(_) => break,
         }
-        line.extend_from_slice(&buf[..part]);
-        reader.consume(part + usize::from(end.is_some()));
-        if end.is_some() && !send_line(tx, std::mem::take(&mut line)) {
-            return;
-        }
-    }
-    if !line.is_empty() && !send_line(tx, line) {
-        return;
     }
     let _ = tx.send(Line::Closed);
 }
