@@ -30,7 +30,7 @@
 //! - costs are finite numbers, or the design is refused saying so.
 
 use super::layers::layer_from_json;
-use super::lines::{Line, read_line, skip_line};
+use super::lines::{Line, read_line};
 use super::protocol::{Handshake, PROTOCOL};
 use crate::calibration::Calibration;
 use crate::hash::fnv1a;
@@ -112,7 +112,8 @@ pub fn serve(
         output.flush()?;
         answered += 1;
         if line == Line::TooLong {
-            skip_line(&mut input)?;
+            // Drops the rest of the line unread into memory (std handles interruptions).
+            input.skip_until(b'\n')?;
         }
     }
     // Its own time, for measuring the protocol's cost around it (stderr: the run's log).
