@@ -25,6 +25,7 @@ pub mod fidelity;
 pub mod grade;
 pub mod inputs;
 pub mod merge;
+pub mod nnls;
 pub mod refine;
 pub mod sequential;
 pub mod softmax;
