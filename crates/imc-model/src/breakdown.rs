@@ -46,10 +46,14 @@ parts!(
         CellArray = "cell_array",
         /// Driving the rows (input DACs).
         RowDrivers = "row_drivers",
+        /// Charging the wordlines the drivers drive.
+        Wordlines = "wordlines",
         /// Column multiplexers in front of the ADCs.
         ColumnMux = "column_mux",
         /// Conversions.
         Adc = "adc",
+        /// Digital CIM's multipliers, column adder trees and accumulators.
+        ColumnTrees = "column_trees",
         /// Shift-and-add of bit slices.
         ShiftAdd = "shift_add",
         /// Adding partial sums across crossbars.
@@ -102,6 +106,8 @@ parts!(
         ColumnMux = "column_mux",
         /// ADCs.
         Adc = "adc",
+        /// Digital CIM's column adder trees.
+        ColumnTrees = "column_trees",
         /// Shift-and-add units.
         ShiftAdd = "shift_add",
         /// Adder trees.
@@ -125,11 +131,11 @@ pub struct Breakdown<P: Part, const N: usize> {
 }
 
 /// Energy by part (pJ inside the model).
-pub type Energy = Breakdown<EnergyPart, 15>;
+pub type Energy = Breakdown<EnergyPart, 17>;
 /// Latency by part (ns inside the model).
 pub type Latency = Breakdown<LatencyPart, 5>;
 /// Area by part (um^2 inside the model).
-pub type Area = Breakdown<AreaPart, 10>;
+pub type Area = Breakdown<AreaPart, 11>;
 
 impl<P: Part, const N: usize> Default for Breakdown<P, N> {
     fn default() -> Self {
@@ -244,9 +250,9 @@ mod tests {
 
     #[test]
     fn every_part_has_its_slot_and_name() {
-        assert_eq!(EnergyPart::ALL.len(), 15);
+        assert_eq!(EnergyPart::ALL.len(), 17);
         assert_eq!(LatencyPart::ALL.len(), 5);
-        assert_eq!(AreaPart::ALL.len(), 10);
+        assert_eq!(AreaPart::ALL.len(), 11);
         for (i, p) in EnergyPart::ALL.iter().enumerate() {
             assert_eq!(p.index(), i);
         }

@@ -253,11 +253,13 @@ fn crossbar(
     let g = m.groups as f64;
     let active = v * io.slices * io.density;
     c.energy[E::CellArray] += (m.rows * map.phys_cols) as f64 * g * active * t.cell.energy_pj;
-    c.energy[E::RowDrivers] +=
-        m.rows as f64 * g * map.col_tiles as f64 * active * t.row_driver.energy_pj * io.drive;
+    let drives = m.rows as f64 * g * map.col_tiles as f64 * active * io.drive;
+    c.energy[E::RowDrivers] += drives * t.row_driver.energy_pj;
+    c.energy[E::Wordlines] += drives * t.wordline.energy_pj;
     let conversions = map.converted_cols as f64 * g * map.row_phases as f64 * v * io.slices;
     c.energy[E::ColumnMux] += conversions * t.column_mux.energy_pj;
     c.energy[E::Adc] += conversions * t.adc.energy_pj;
+    c.energy[E::ColumnTrees] += conversions * t.column_tree.energy_pj;
     c.energy[E::ShiftAdd] += conversions * t.shift_add.energy_pj;
     c.energy[E::AdderTree] +=
         m.cols as f64 * g * v * (map.row_tiles - 1) as f64 * t.adder_tree.energy_pj;

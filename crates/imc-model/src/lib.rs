@@ -16,8 +16,8 @@ pub mod supply;
 pub mod tech;
 
 pub use arch::{
-    AdcKind, Architecture, Assignment, ColumnCombine, DepthwisePacking, Device, LanesAt, Settings,
-    SoftmaxUnit,
+    AdcKind, AdcModel, Architecture, Assignment, ColumnCombine, Compute, DepthwisePacking, Device,
+    LanesAt, Settings, SoftmaxUnit,
 };
 pub use error::ModelError;
 pub use factors::Factors;

@@ -13,7 +13,7 @@
 //! Rows are summed `parallel_rows` at a time: a crossbar holding `r` rows of the matrix needs
 //! `ceil(r / parallel_rows)` row phases per input slice, each converting every used column.
 
-use crate::arch::{Architecture, ColumnCombine, DepthwisePacking};
+use crate::arch::{Architecture, DepthwisePacking};
 use imc_zoo::ops::MatrixShape;
 
 /// How a layer's weight matrix sits in crossbars.
@@ -48,10 +48,7 @@ impl Mapping {
     /// The mapping with `c` cells per weight (a layer of its own weight precision).
     pub fn with_cells(a: &Architecture, m: &MatrixShape, c: u64) -> Mapping {
         let (k, n, g) = (m.rows, m.cols * c, m.groups);
-        let converted_cols = match a.crossbar.column_combine {
-            ColumnCombine::Digital => n,
-            ColumnCombine::Analog => m.cols,
-        };
+        let converted_cols = if a.combines_columns() { m.cols } else { n };
         let cells = k * n * g;
         let pr = a.crossbar.parallel_rows;
         let diagonal = a.placement.depthwise_packing == DepthwisePacking::Diagonal;
@@ -183,7 +180,7 @@ mod tests {
         let m = Mapping::new(&a, &shape(64, 16, 1));
         assert_eq!((m.phys_cols, m.converted_cols, m.row_phases), (64, 64, 1));
         assert_eq!(a.adcs_per_crossbar(), 64);
-        a.crossbar.column_combine = ColumnCombine::Analog;
+        a.crossbar.column_combine = crate::arch::ColumnCombine::Analog;
         let m = Mapping::new(&a, &shape(64, 16, 1));
         assert_eq!((m.phys_cols, m.converted_cols, m.cells), (64, 16, 64 * 64));
         assert_eq!(a.adcs_per_crossbar(), 16);

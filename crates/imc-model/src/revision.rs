@@ -10,14 +10,18 @@ use crate::param::Value;
 /// Bumped whenever a change of a cost formula changes what some design costs (not for
 /// refactors that keep every number). 2: `per-layer` replication ignores whether the other
 /// layers fit (2026-12-02). 3: weights streamed from DRAM are also written into the cells
-/// (`write_drivers`, `write_cells`; 2026-12-03).
-pub const MODEL_REVISION: u32 = 3;
+/// (`write_drivers`, `write_cells`; 2026-12-03). 4: ADC energy from node, supply, bits and kind
+/// (`adc_model = "walden"`), row drivers from their capacitance, digital CIM and PCM
+/// (2026-12-06).
+pub const MODEL_REVISION: u32 = 4;
 
 /// The revision and the default architecture of each device, as text to hash.
 pub fn fingerprint() -> String {
     let rram = Architecture::from_values(&[]);
-    let sram = Architecture::from_values(&[("device".to_string(), Value::Str("sram".into()))]);
-    format!("model revision {MODEL_REVISION}; defaults {rram:?} {sram:?}")
+    let device =
+        |d: &str| Architecture::from_values(&[("device".to_string(), Value::Str(d.into()))]);
+    let (sram, pcm) = (device("sram"), device("pcm"));
+    format!("model revision {MODEL_REVISION}; defaults {rram:?} {sram:?} {pcm:?}")
 }
 
 #[cfg(test)]

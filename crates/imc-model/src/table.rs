@@ -14,10 +14,14 @@ pub struct ComponentTable {
     pub cell: Component,
     /// One row driver (energy per row drive).
     pub row_driver: Component,
+    /// One row's wordline (energy per row drive).
+    pub wordline: Component,
     /// One column multiplexer (energy per conversion).
     pub column_mux: Component,
     /// One ADC (energy per conversion).
     pub adc: Component,
+    /// A digital CIM's column adder tree (energy per step; zero in analog compute).
+    pub column_tree: Component,
     /// One shift-and-add unit (energy per conversion).
     pub shift_add: Component,
     /// A tile's adder tree (energy per addition).
@@ -57,8 +61,10 @@ impl ComponentTable {
             scale: s,
             cell: components::cell_array::model(a, &s),
             row_driver: components::row_driver::model(a, &s),
+            wordline: components::wordline::model(a, &s),
             column_mux: components::column_mux::model(a, &s),
             adc: components::adc::model(a, &s),
+            column_tree: components::column_tree::model(a, &s),
             shift_add: components::shift_add::model(a, &s),
             adder_tree: components::adder_tree::model(a, &s),
             tile_input_buffer: components::buffer::model(a.buffers.tile_input_kib * 1024.0, &s),
@@ -74,6 +80,12 @@ impl ComponentTable {
             hops: components::interconnect::mean_hops(a.chip.router_groups),
             area_um2: Area::default(),
         };
+        if a.crossbar.compute == crate::Compute::Digital {
+            // No bitline read, no column mux, no ADC, no shift-and-add: the tree and its
+            // accumulator take their place (`components/column_tree.rs`).
+            t.cell.energy_pj = 0.0;
+            (t.column_mux, t.adc, t.shift_add) = Default::default();
+        }
         t.area_um2 = Area::from_values(Instances::new(a).totals(&t.instance_areas()));
         // Routers are per router group, not per tile: added to the interconnect category.
         t.area_um2[AreaPart::Interconnect] += a.chip.router_groups as f64 * t.router.area_um2;
@@ -88,12 +100,13 @@ impl ComponentTable {
     /// Area of one instance of each [`AreaPart`] category, um^2 (the interconnect category's
     /// instance is a tile's bus; routers are added per router group in [`Instances::totals`]
     /// through [`ComponentTable::router`]).
-    pub fn instance_areas(&self) -> [f64; 10] {
+    pub fn instance_areas(&self) -> [f64; 11] {
         [
             self.cell.area_um2,
             self.row_driver.area_um2,
             self.column_mux.area_um2,
             self.adc.area_um2,
+            self.column_tree.area_um2,
             self.shift_add.area_um2,
             self.adder_tree.area_um2,
             self.tile_input_buffer.area_um2 + self.tile_output_buffer.area_um2,
@@ -111,7 +124,7 @@ impl ComponentTable {
     /// and the network carry each tile's inputs and outputs once per full input; digital lanes
     /// do one multiply-accumulate per cycle. Router power is per router group, in the
     /// interconnect category's total.
-    pub fn instance_peak_power_mw(&self, a: &Architecture) -> [f64; 10] {
+    pub fn instance_peak_power_mw(&self, a: &Architecture) -> [f64; 11] {
         let cycle = a.chip.cycle_ns * self.scale.delay;
         let read_cycle = a.adc.cols_per_adc as f64 * cycle;
         let full_input = read_cycle * a.input_slices() as f64;
@@ -123,9 +136,10 @@ impl ComponentTable {
             xbars * a.crossbar.rows as f64 * a.data.input_bits as f64 / full_input + tile_out_bits;
         [
             (a.crossbar.rows * a.crossbar.cols) as f64 * self.cell.energy_pj / read_cycle,
-            self.row_driver.energy_pj / read_cycle,
+            (self.row_driver.energy_pj + self.wordline.energy_pj) / read_cycle,
             self.column_mux.energy_pj / read_cycle,
             self.adc.energy_pj / cycle,
+            self.column_tree.energy_pj / cycle,
             self.shift_add.energy_pj / cycle,
             xbars * weight_cols * self.adder_tree.energy_pj / read_cycle,
             tile_in_bits * self.tile_input_buffer.energy_pj
@@ -137,7 +151,7 @@ impl ComponentTable {
     }
 
     /// Peak power of the chip by [`AreaPart`] category, mW.
-    pub fn peak_power_mw(&self, a: &Architecture) -> [f64; 10] {
+    pub fn peak_power_mw(&self, a: &Architecture) -> [f64; 11] {
         let n = Instances::new(a);
         let mut p = n.totals(&self.instance_peak_power_mw(a));
         let cycle = a.chip.cycle_ns * self.scale.delay;
@@ -199,11 +213,12 @@ impl Instances {
     /// arrays per crossbar, drivers per row, mux per column, ADC and shift-add per ADC, adder
     /// tree, buffers and bus per tile, digital units per tile or one per chip, one global
     /// buffer).
-    pub fn totals(&self, per_instance: &[f64; 10]) -> [f64; 10] {
+    pub fn totals(&self, per_instance: &[f64; 11]) -> [f64; 11] {
         let counts = [
             self.crossbars,
             self.row_drivers,
             self.columns,
+            self.adcs,
             self.adcs,
             self.adcs,
             self.tiles,
@@ -212,8 +227,8 @@ impl Instances {
             self.tiles,
             1.0,
         ];
-        let mut out = [0.0; 10];
-        for i in 0..10 {
+        let mut out = [0.0; 11];
+        for i in 0..11 {
             out[i] = counts[i] * per_instance[i];
         }
         out

@@ -5,7 +5,9 @@
 //! V the node's nominal supply. Nominal supplies (V): 130 nm 1.2, 90 1.1, 65 1.0, 45 1.0,
 //! 32 0.9, 22 0.8, 14 0.8, 10 0.75, 7 0.7 (typical foundry core voltages; cf. the Stillmaker and
 //! Baas scaling tables, Integration 2017, used by Accelergy's `techscaling.py`). Between listed
-//! nodes the supply is interpolated linearly in log(F). Below 22 nm, FinFET area stops scaling
+//! nodes the supply is interpolated linearly in log(F); below 7 nm it stays at 0.70 V (FinFET and
+//! nanosheet core supplies stopped scaling: TSMC's 5 and 4 nm digital CIM macros run at
+//! 0.5-0.9 V around a nominal 0.7-0.75 V). Below 22 nm, FinFET area stops scaling
 //! with F^2; area there uses an effective pitch factor `(F/22)^1.6` relative to 22 nm
 //! (about the 0.46x per full node Accelergy applies from 32 to 20 nm, continued).
 //!

@@ -49,12 +49,13 @@ fn isaac() -> Architecture {
 /// 0.2 mW, 0.00024 mm^2 (here one per ADC, so the IMA's total over 8). Input and output
 /// registers: 1.24 + 0.23 mW and 0.0021 + 0.00077 mm^2 per IMA. eDRAM 20.7 mW, 0.083 mm^2,
 /// and bus 7 mW, 0.090 mm^2 per tile. Router 42 mW, 0.151 mm^2 per 4 tiles.
-fn isaac_per_instance() -> ([f64; 10], [f64; 10]) {
+fn isaac_per_instance() -> ([f64; 11], [f64; 11]) {
     let power = [
         2.4 / 8.0,
         4.0 / 1024.0,
         0.01 / 1024.0,
         2.0,
+        0.0,
         0.2 / 8.0,
         0.0,
         12.0 * (1.24 + 0.23),
@@ -67,6 +68,7 @@ fn isaac_per_instance() -> ([f64; 10], [f64; 10]) {
         170.0 / 1024.0,
         40.0 / 1024.0,
         1200.0,
+        0.0,
         240.0 / 8.0,
         0.0,
         12.0 * (2100.0 + 770.0),

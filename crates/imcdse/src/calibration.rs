@@ -389,7 +389,7 @@ mod tests {
             ),
             (
                 "fitted_device = \"quantum\"",
-                "fitted_device = \"quantum\": allowed: rram | sram",
+                "fitted_device = \"quantum\": allowed: rram | sram | pcm",
             ),
             (
                 "[energy_drive]\nglb = inf",

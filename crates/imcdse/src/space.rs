@@ -557,9 +557,9 @@ mod tests {
         assert!(e.contains("listed twice"), "{e}");
         let e = err("[fixed]\nrows = 64\n[params]\nrows = [32]\n");
         assert!(e.contains("also in [fixed]"), "{e}");
-        let e = err("[fixed]\ndevice = \"pcm\"\n");
+        let e = err("[fixed]\ndevice = \"mram\"\n");
         assert!(
-            e.contains("[fixed].device") && e.contains("rram | sram"),
+            e.contains("[fixed].device") && e.contains("rram | sram | pcm"),
             "{e}"
         );
         let e = err("[constraints]\nmax_area = 3\n");

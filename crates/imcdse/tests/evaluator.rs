@@ -549,7 +549,9 @@ fn best_score(dir: &Path) -> f64 {
 
 /// `--fidelity analytic-first` on the demo space, with the CiMLoop-calibrated model served as
 /// the expensive evaluator: it starts with its 10 screened designs, then follows the model;
-/// stopped at 12 and resumed to 24 it is the run of 24; it finds the certified optimum of the
+/// stopped at 12 and resumed to 40 it is the run of 40; within 40 expensive evaluations (30
+/// until model revision 4, whose uncalibrated ADCs and row drivers are cheaper than CiMLoop's,
+/// so its screen agrees less with the calibrated model) it finds the certified optimum of the
 /// calibrated space; it needs an evaluator and takes no optimizer.
 #[test]
 fn analytic_first_screens_then_follows_the_corrected_model() {
@@ -582,9 +584,9 @@ fn analytic_first_screens_then_follows_the_corrected_model() {
         text
     };
     let whole = s.path("whole");
-    let printed = run(&whole, "30", false);
+    let printed = run(&whole, "40", false);
     assert!(
-        printed.contains("then spent 30 of 30 expensive evaluations"),
+        printed.contains("then spent 40 of 40 expensive evaluations"),
         "{printed}"
     );
     let t = read_table(&whole.join("evaluations.parquet")).unwrap();
@@ -605,7 +607,7 @@ fn analytic_first_screens_then_follows_the_corrected_model() {
 
     let cut = s.path("cut");
     run(&cut, "12", false);
-    let printed = run(&cut, "30", true);
+    let printed = run(&cut, "40", true);
     assert!(printed.contains("(12 resumed)"), "{printed}");
     assert_eq!(cells(&cut), cells(&whole));
 

@@ -23,6 +23,9 @@ choice_enum! {
         Rram = "rram",
         /// SRAM: one bit per cell.
         Sram = "sram",
+        /// Phase-change memory: multi-level analog conductance, weights stay on chip (IBM
+        /// HERMES core, Khaddam-Aljameh et al. JSSC 2022; Le Gallo et al. Nat. Electron. 2023).
+        Pcm = "pcm",
     }
 }
 
@@ -33,6 +36,28 @@ choice_enum! {
         Sar = "sar",
         /// Flash.
         Flash = "flash",
+    }
+}
+
+choice_enum! {
+    /// How an ADC conversion's energy is derived (`components/adc.rs`).
+    AdcModel {
+        /// From the node, the supply, the bits and the kind: the ADC survey's Walden figure of
+        /// merit with a thermal floor (SAR), a comparator per level (flash).
+        Walden = "walden",
+        /// The ISAAC library's 32 nm table, node-scaled (model revisions 1-3).
+        Isaac = "isaac",
+    }
+}
+
+choice_enum! {
+    /// How a crossbar multiplies.
+    Compute {
+        /// In the analog domain: summed currents or charges, converted by ADCs.
+        Analog = "analog",
+        /// Digitally in the array: a gate per cell and an adder tree per column, no ADC
+        /// (`components/column_tree.rs`).
+        Digital = "digital",
     }
 }
 
@@ -84,24 +109,36 @@ architecture! {
     cell: Cell {
         /// Memory cell of the crossbars.
         [0] device: Device = Device::Rram, Kind::Choice(Device::WORDS);
-        /// Weight bits stored per cell (2 for RRAM, 1 for SRAM).
-        [7] bits_per_cell: u32 = if device == Device::Sram { 1 } else { 2 }, int(1, 8);
-        /// Cell area in F^2 (NeuroSim / CiMLoop cells: 48 for RRAM 1T1R, 280 for SRAM).
+        /// Weight bits stored per cell (2 for RRAM, 1 for SRAM, 4 for PCM: IBM's multi-level
+        /// PCM programs a device to about 4 bits, HERMES pairs them for 8-bit weights).
+        [7] bits_per_cell: u32 = match device { Device::Sram => 1, Device::Rram => 2, Device::Pcm => 4 },
+            int(1, 8);
+        /// Cell area in F^2 (NeuroSim / CiMLoop cells: 48 for RRAM 1T1R and for a PCM device
+        /// over its access transistor, 280 for SRAM).
         [27] area_f2 "cell_area_f2": f64 = if device == Device::Sram { 280.0 } else { 48.0 },
             real(1.0, 2000.0);
-        /// RRAM low-resistance state, ohm (CiMLoop rram_neurosim_default cell).
-        [23] r_on_ohm: f64 = 6000.0, real(100.0, 1e9);
-        /// RRAM high-resistance state, ohm (CiMLoop rram_neurosim_default cell).
-        [24] r_off_ohm: f64 = 900000.0, real(100.0, 1e10);
-        /// RRAM read voltage, V (CiMLoop rram_neurosim_default cell).
-        [25] read_voltage_v: f64 = 0.5, real(0.01, 2.0);
-        /// RRAM read pulse, ns (CiMLoop rram_neurosim_default cell).
+        /// Low-resistance state, ohm: RRAM 6 kOhm (CiMLoop rram_neurosim_default cell); PCM
+        /// 100 kOhm (HERMES's devices reach 10.35 uS, aihwkit `HermesNoiseModel`).
+        [23] r_on_ohm: f64 = if device == Device::Pcm { 1e5 } else { 6000.0 }, real(100.0, 1e9);
+        /// High-resistance state, ohm: RRAM 900 kOhm (CiMLoop); PCM 10 MOhm (the reset
+        /// state's 0.1 uS, two decades under the set state).
+        [24] r_off_ohm: f64 = if device == Device::Pcm { 1e7 } else { 900000.0 }, real(100.0, 1e10);
+        /// Read voltage, V: RRAM 0.5 (CiMLoop); PCM 0.2 (read well below the threshold
+        /// switching voltage, as IBM's PCM cores do).
+        [25] read_voltage_v: f64 = if device == Device::Pcm { 0.2 } else { 0.5 }, real(0.01, 2.0);
+        /// Read pulse, ns (RRAM and PCM: CiMLoop rram_neurosim_default cell's 2 ns; a
+        /// pulse-width-modulated input sets its own in a chip file).
         [26] read_pulse_ns: f64 = 2.0, real(0.01, 1000.0);
+        /// A compute capacitor per cell, fF, charged at the supply in every active read: the
+        /// charge-domain SRAM cells (8T1C, 9T1C, 10T1C: Valavi 2018, Jia 2020, Zhang 2022).
+        /// 0 for cells that compute with their bitline current or charge alone.
+        [49] cap_ff "cell_cap_ff": f64 = 0.0, real(0.0, 100.0);
     }
     /// Technology, clock and organisation of the chip.
     chip: Chip {
-        /// CMOS node in nm; 32 as in the joint co-optimization framework.
-        [1] technology_nm: f64 = 32.0, int(7, 130);
+        /// CMOS node in nm; 32 as in the joint co-optimization framework. 4 to 130 (below 7 nm
+        /// the supply stays at 7 nm's, see `tech.rs`).
+        [1] technology_nm: f64 = 32.0, int(4, 130);
         /// Supply voltage, V (default the node's nominal); scales energy and delay only when
         /// voltage_scaling = true.
         [2] voltage_v: f64 = tech::nominal_voltage(technology_nm), real(0.3, 1.5);
@@ -123,9 +160,9 @@ architecture! {
         /// PUMA) or `chip` (`digital_lanes` in all, one unit beside the global buffer, as
         /// NeuroSim's chip-level activation and pooling). See `components/digital.rs`.
         [46] digital_lanes_at: LanesAt = LanesAt::Tile, Kind::Choice(LanesAt::WORDS);
-        /// All weights of a workload stay in crossbars (default for RRAM); otherwise they
+        /// All weights of a workload stay in crossbars (default for RRAM and PCM); otherwise they
         /// stream from DRAM (default for SRAM).
-        [22] weights_on_chip: bool = cell.device == Device::Rram, Kind::Bool;
+        [22] weights_on_chip: bool = cell.device != Device::Sram, Kind::Bool;
     }
     /// One crossbar: its size and how inputs enter it.
     crossbar: Crossbar {
@@ -144,6 +181,11 @@ architecture! {
         /// Papistas 2021, Xue 2020): fewer conversions, fewer ADCs, more range at the ADC.
         [47] column_combine: ColumnCombine = ColumnCombine::Digital,
             Kind::Choice(ColumnCombine::WORDS);
+        /// `analog` (currents or charges summed on the columns, converted by the ADCs) or
+        /// `digital` (SRAM only: a NOR gate per cell, an adder tree of `parallel_rows` products
+        /// per weight column, an accumulator over the input bits; no ADC, no DAC, exact: Chih
+        /// 2021, Fujiwara 2022, Mori 2023). See `components/column_tree.rs`.
+        [50] compute: Compute = Compute::Analog, Kind::Choice(Compute::WORDS);
     }
     /// The column ADCs.
     adc: Adc {
@@ -153,6 +195,10 @@ architecture! {
         [9] kind "adc_kind": AdcKind = AdcKind::Sar, Kind::Choice(AdcKind::WORDS);
         /// Columns sharing one ADC through a column mux (NeuroSim numColMuxed = 8).
         [10] cols_per_adc: u64 = 8, int(1, 4096);
+        /// Energy per conversion: `walden` (from node, supply, bits and kind, the ADC survey's
+        /// figures of merit) or `isaac` (the ISAAC library's 32 nm table, model revisions 1-3;
+        /// the CiMLoop calibrations keep it). See `components/adc.rs`.
+        [48] model "adc_model": AdcModel = AdcModel::Walden, Kind::Choice(AdcModel::WORDS);
     }
     /// Precisions and bit statistics of the data the chip computes on.
     data: Data {
@@ -261,6 +307,12 @@ impl Architecture {
                 self.cell.bits_per_cell
             ));
         }
+        if self.crossbar.compute == Compute::Digital && self.cell.device != Device::Sram {
+            return bad(format!(
+                "compute = \"digital\" needs device = \"sram\" (a gate reads each stored bit), not \"{}\"",
+                self.cell.device.word()
+            ));
+        }
         if self.cell.bits_per_cell > self.data.weight_bits {
             return bad(format!(
                 "bits_per_cell = {} exceeds weight_bits = {}",
@@ -276,9 +328,7 @@ impl Architecture {
             ));
         }
         let group = self.columns_per_conversion() * self.adc.cols_per_adc;
-        if self.crossbar.column_combine == ColumnCombine::Analog
-            && !self.crossbar.cols.is_multiple_of(group)
-        {
+        if self.combines_columns() && !self.crossbar.cols.is_multiple_of(group) {
             return bad(format!(
                 "with column_combine = \"analog\" an ADC serves cols_per_adc = {} weights of {} \
                  bit-columns each: {group} must divide cols = {}",
@@ -331,10 +381,18 @@ impl Architecture {
     /// Columns of a crossbar that one conversion reads: 1, or a weight's `cells_per_weight`
     /// bit-columns when they combine in the analog domain.
     pub fn columns_per_conversion(&self) -> u64 {
-        match self.crossbar.column_combine {
-            ColumnCombine::Digital => 1,
-            ColumnCombine::Analog => self.cells_per_weight(),
+        if self.combines_columns() {
+            self.cells_per_weight()
+        } else {
+            1
         }
+    }
+
+    /// Whether a weight's bit-columns meet before one read-out: combined in the analog domain,
+    /// or added by a digital CIM's tree of whole weights.
+    pub fn combines_columns(&self) -> bool {
+        self.crossbar.column_combine == ColumnCombine::Analog
+            || self.crossbar.compute == Compute::Digital
     }
 
     /// ADCs per crossbar: each serves `cols_per_adc` conversion columns (single bit-columns, or
@@ -491,11 +549,11 @@ mod tests {
             let e = with(pairs).unwrap_err().to_string();
             assert!(e.contains(msg), "{e}");
         }
-        let e = with(&[("technology_nm", Value::Num(5.0))])
+        let e = with(&[("technology_nm", Value::Num(3.0))])
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("`technology_nm`") && e.contains("7..=130"),
+            e.contains("`technology_nm`") && e.contains("4..=130"),
             "{e}"
         );
         let e = with(&[("voltage_scaling", Value::Num(1.0))])

@@ -107,10 +107,10 @@ mod tests {
         );
         let e = find("device")
             .unwrap()
-            .check(&Value::Str("pcm".into()))
+            .check(&Value::Str("mram".into()))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("rram | sram"), "{e}");
+        assert!(e.contains("rram | sram | pcm"), "{e}");
         let e = find("colums").unwrap_err().to_string();
         assert!(
             e.contains("unknown architecture parameter `colums`") && e.contains("cols"),

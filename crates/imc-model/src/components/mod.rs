@@ -13,6 +13,7 @@ pub mod ap;
 pub mod buffer;
 pub mod cell_array;
 pub mod column_mux;
+pub mod column_tree;
 pub mod digital;
 pub mod dram;
 pub mod interconnect;
@@ -20,6 +21,7 @@ pub mod row_driver;
 pub mod shift_add;
 pub mod softmax_unit;
 pub mod weight_write;
+pub mod wordline;
 
 use crate::arch::Architecture;
 use crate::tech;

@@ -6,8 +6,9 @@
 //!
 //! - Row write (`write_drivers`): the row decoder selects one wordline and the write driver
 //!   raises it, once per crossbar row written, however many columns are written with it:
-//!   0.39 pJ, the 1-bit row driver of `row_driver.rs` at its 128-column reference (ISAAC's
-//!   DAC, Shafiee et al., ISCA 2016). The wordline's own charge grows with its length and is
+//!   0.39 pJ, ISAAC's 1-bit DAC at its 128-column reference (Shafiee et al., ISCA 2016; the
+//!   read path's row driver until model revision 4), a write driver being sized for the write
+//!   current rather than for a read's input. The wordline's own charge grows with its length and is
 //!   paid per cell, below. A cost per row activation is what CiMLoop's SRAM energies show: the
 //!   share of energy that follows the drivers' supply law halves as the crossbar's columns
 //!   double (`results/reference/fidelity/sram-energy-residuals.md`, section 2).

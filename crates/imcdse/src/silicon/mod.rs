@@ -15,6 +15,7 @@
 //! tops_per_mm2 = 116.0      # same convention as tops_per_w (optional)
 //! area_mm2 = 0.0032         # of the scope (optional)
 //! conversions_per_mvm = 16  # ADC conversions for one input vector over the whole array (optional)
+//! counted_weight_bits = 1.5 # weight bits the 1b figure counts, if not weight_bits (optional)
 //! ```
 //!
 //! Rows of a published table (`--macros FILE`: the UIUC benchmark's columns or `macros.csv`'s)
@@ -72,8 +73,11 @@ pub struct Published {
     pub bits: Bits,
     /// Area of the scope, mm2.
     pub area_mm2: Option<f64>,
-    /// ADC conversions for one input vector over the whole array.
+    /// ADC conversions (a digital macro's tree outputs) for one input vector over the array.
     pub conversions_per_mvm: Option<f64>,
+    /// The weight bits a 1b-normalised figure counts when they are not the design's
+    /// `weight_bits` (a ternary weight on two bit-columns counts 1.5).
+    pub counted_weight_bits: Option<f64>,
 }
 
 /// A published design as the model takes it.
@@ -147,7 +151,7 @@ pub fn figure(key: &str, x: f64) -> Result<f64, String> {
 }
 
 fn published(t: &toml::Table) -> Result<Published, String> {
-    const KEYS: [&str; 8] = [
+    const KEYS: [&str; 9] = [
         "paper",
         "source",
         "scope",
@@ -156,6 +160,7 @@ fn published(t: &toml::Table) -> Result<Published, String> {
         "tops_per_mm2",
         "area_mm2",
         "conversions_per_mvm",
+        "counted_weight_bits",
     ];
     if let Some(k) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
         return Err(format!(
@@ -197,6 +202,7 @@ fn published(t: &toml::Table) -> Result<Published, String> {
         bits,
         area_mm2: number("area_mm2")?,
         conversions_per_mvm: number("conversions_per_mvm")?,
+        counted_weight_bits: number("counted_weight_bits")?,
     })
 }
 

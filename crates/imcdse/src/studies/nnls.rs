@@ -93,10 +93,11 @@ fn solve_passive(g: &[Vec<f64>], h: &[f64], passive: &[bool]) -> Vec<f64> {
         if d.abs() < 1e-300 {
             continue;
         }
-        for r in (c + 1)..m {
-            let f = a[r][c] / d;
-            for k in c..=m {
-                a[r][k] -= f * a[c][k];
+        let pivot = a[c].clone();
+        for row in a.iter_mut().skip(c + 1) {
+            let f = row[c] / d;
+            for (x, p) in row.iter_mut().zip(&pivot).skip(c) {
+                *x -= f * p;
             }
         }
     }

@@ -39,6 +39,8 @@ pub struct Line {
     pub origin: String,
     /// `sram`, `rram`, ... (empty when skipped before its device was known).
     pub device: String,
+    /// `analog` or `digital` (empty when skipped before it was known).
+    pub compute: String,
     /// Input bits x weight bits, e.g. `4b x 4b`.
     pub precision: String,
     /// The TOPS/W and TOPS/mm2 convention of both sides.
@@ -53,6 +55,8 @@ pub struct Line {
     pub area_mm2: (Option<f64>, Option<f64>),
     /// Published and model ADC conversions per MVM.
     pub conversions: (Option<f64>, Option<f64>),
+    /// The model's energy of the scope by part, as shares of its total (largest first).
+    pub energy_shares: Vec<(String, f64)>,
     /// Why the design was not costed.
     pub skipped: Option<String>,
 }
@@ -111,11 +115,13 @@ fn read_table(path: &Path) -> Result<(String, Vec<Design>)> {
 }
 
 /// The parts of a macro: the array and its read chain.
-const MACRO_PARTS: [&str; 6] = [
+const MACRO_PARTS: [&str; 8] = [
     "cell_array",
     "row_drivers",
+    "wordlines",
     "column_mux",
     "adc",
+    "column_trees",
     "shift_add",
     "adder_tree",
 ];
@@ -125,6 +131,7 @@ fn line(d: &Design) -> Line {
         name: d.name.clone(),
         origin: d.origin.clone(),
         device: String::new(),
+        compute: String::new(),
         precision: String::new(),
         bits: d.published.bits,
         scope: d.published.scope,
@@ -132,6 +139,7 @@ fn line(d: &Design) -> Line {
         tops_per_mm2: (d.published.tops_per_mm2, None),
         area_mm2: (d.published.area_mm2, None),
         conversions: (d.published.conversions_per_mvm, None),
+        energy_shares: Vec::new(),
         skipped: d.skipped.clone(),
     };
     if l.skipped.is_none()
@@ -189,6 +197,7 @@ fn mvm(a: &Architecture, scope: Scope) -> (Workload, MatrixShape) {
 fn cost(d: &Design, l: &mut Line) -> Result<(), String> {
     let a = Architecture::from_values(&d.settings).map_err(|e| e.to_string())?;
     l.device = a.cell.device.word().to_string();
+    l.compute = a.crossbar.compute.word().to_string();
     l.precision = format!("{}b x {}b", a.data.input_bits, a.data.weight_bits);
     let (w, shape) = mvm(&a, d.published.scope);
     let macs = w.macs() as f64;
@@ -205,6 +214,7 @@ fn cost(d: &Design, l: &mut Line) -> Result<(), String> {
             .sum()
     };
     let (energy_mj, area_mm2) = (sum(&r.energy_breakdown_mj), sum(&report.area_breakdown_mm2));
+    l.energy_shares = shares(&r.energy_breakdown_mj, l.scope, energy_mj);
     let latency_ms = match l.scope {
         Scope::Chip => r.latency_ms,
         Scope::Macro => r
@@ -215,7 +225,10 @@ fn cost(d: &Design, l: &mut Line) -> Result<(), String> {
     };
     let norm = match l.bits {
         Bits::Native => 1.0,
-        Bits::OneBit => f64::from(a.data.input_bits * a.data.weight_bits),
+        Bits::OneBit => {
+            let w = d.published.counted_weight_bits;
+            f64::from(a.data.input_bits) * w.unwrap_or(f64::from(a.data.weight_bits))
+        }
     };
     let ops = 2.0 * macs * norm;
     l.tops_per_w.1 = positive(ops / (energy_mj * 1e9));
@@ -227,6 +240,17 @@ fn cost(d: &Design, l: &mut Line) -> Result<(), String> {
         l.conversions.1 = Some(conversions as f64);
     }
     Ok(())
+}
+
+/// Each part's share of the scope's energy `total`, largest first, parts of no energy left out.
+fn shares(parts: &[(&str, f64)], scope: Scope, total: f64) -> Vec<(String, f64)> {
+    let mut v: Vec<(String, f64)> = parts
+        .iter()
+        .filter(|(n, x)| *x > 0.0 && (scope == Scope::Chip || MACRO_PARTS.contains(n)))
+        .map(|(n, x)| (n.to_string(), x / total))
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1));
+    v
 }
 
 fn positive(x: f64) -> Option<f64> {
@@ -261,6 +285,7 @@ pub fn summary(lines: &[Line]) -> Vec<Group> {
     for l in lines.iter().filter(|l| l.skipped.is_none()) {
         for k in [
             ("device".to_string(), l.device.clone()),
+            ("compute".to_string(), l.compute.clone()),
             ("precision".to_string(), l.precision.clone()),
         ] {
             if !keys.contains(&k) {
@@ -273,15 +298,13 @@ pub fn summary(lines: &[Line]) -> Vec<Group> {
         let of: Vec<&Line> = lines
             .iter()
             .filter(|l| l.skipped.is_none())
-            .filter(|l| {
-                if kind == "device" {
-                    l.device == value
-                } else {
-                    l.precision == value
-                }
+            .filter(|l| match kind.as_str() {
+                "device" => l.device == value,
+                "compute" => l.compute == value,
+                _ => l.precision == value,
             })
             .collect();
-        if kind == "device" || of.len() >= 5 {
+        if kind != "precision" || of.len() >= 5 {
             groups.push(group(&format!("{kind} {value}"), of));
         }
     }

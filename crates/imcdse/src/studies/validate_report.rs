@@ -63,7 +63,11 @@ pub fn markdown(v: &Validation) -> String {
 fn row(l: &Line) -> Vec<String> {
     vec![
         l.name.clone(),
-        l.device.clone(),
+        if l.compute == "digital" {
+            format!("{} (digital)", l.device)
+        } else {
+            l.device.clone()
+        },
         l.precision.clone(),
         match (l.bits, l.scope) {
             (Bits::Native, Scope::Macro) => "native".into(),
@@ -154,6 +158,7 @@ fn json_line(l: &Line) -> Json {
         "name": l.name,
         "origin": l.origin,
         "device": l.device,
+        "compute": l.compute,
         "precision": l.precision,
         "tops_per_w_bits": match l.bits { Bits::Native => "native", Bits::OneBit => "1b" },
         "scope": match l.scope { Scope::Macro => "macro", Scope::Chip => "chip" },
@@ -167,6 +172,7 @@ fn json_line(l: &Line) -> Json {
         "ratio_area": ratio(l.area_mm2),
         "published_conversions_per_mvm": l.conversions.0,
         "conversions_per_mvm": l.conversions.1,
+        "energy_share": l.energy_shares.iter().map(|(n, x)| (n.clone(), json!(x))).collect::<serde_json::Map<_, _>>(),
         "skipped": l.skipped,
     })
 }
