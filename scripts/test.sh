@@ -4,8 +4,10 @@
 #   lint     the shape rules (scripts/lint/shape.py, after its own tests), rustfmt, and the
 #            feature lint (scripts/lint/features.py: every build shares one set of artifacts);
 #   prepare  in the background from the start, while the compiler has the cores: Debian's
-#            slurm-wlm and munge for the Slurm test, and the one Python environment
-#            (target/venv, scripts/python/env.sh: pinned packages, no resolver run);
+#            slurm-wlm and munge for the Slurm test, the one Python environment
+#            (target/venv, scripts/python/env.sh: pinned packages, no resolver run), and
+#            AccelForge's (target/venv-accelforge, scripts/evaluators/accelforge-env.sh: Python
+#            3.12, pinned, NeuroSim built from source);
 #   build    one release build: the workspace's tests and the binary, which every later stage
 #            uses (nothing is built twice; the Python extension compiles only its own crate);
 #            cargo's timing report of it is target/cargo-timings/cargo-timing.html;
@@ -107,6 +109,7 @@ lint() {
 prepare() {
     if ! skip IMCDSE_SKIP_SLURM; then scripts/slurm/install.sh; fi
     if ! skip IMCDSE_SKIP_PYTHON || ! skip IMCDSE_SKIP_ZIGZAG; then scripts/python/env.sh; fi
+    if ! skip IMCDSE_SKIP_ACCELFORGE; then scripts/evaluators/accelforge-env.sh; fi
 }
 
 guides() {
