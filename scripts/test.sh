@@ -18,8 +18,11 @@
 #   python   the Python extension, built by maturin against the same target/, and its tests;
 #   guides   every command of README.md and docs/*.md (scripts/docs/run_guides.py);
 #   zigzag   the ZigZag evaluator end to end, checked against ZigZag's own API
-#            (scripts/evaluators/ci-test.sh).
-# IMCDSE_SKIP_SLURM=1, IMCDSE_SKIP_ZIGZAG=1 and IMCDSE_SKIP_PYTHON=1 skip a stage on a machine
+#            (scripts/evaluators/ci-test.sh);
+#   accelforge  the AccelForge evaluator end to end, checked against AccelForge's own API
+#            (scripts/evaluators/accelforge-ci-test.sh).
+# IMCDSE_SKIP_SLURM=1, IMCDSE_SKIP_ZIGZAG=1, IMCDSE_SKIP_ACCELFORGE=1 and IMCDSE_SKIP_PYTHON=1 skip
+# a stage on a machine
 # that cannot run it (the guides' Python blocks need the Python stage); CI sets none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -135,6 +138,9 @@ fi
 stage guides guides
 if skip IMCDSE_SKIP_ZIGZAG; then echo "IMCDSE_SKIP_ZIGZAG=1: the ZigZag evaluator test is skipped"; else
     stage zigzag scripts/evaluators/ci-test.sh
+fi
+if skip IMCDSE_SKIP_ACCELFORGE; then echo "IMCDSE_SKIP_ACCELFORGE=1: the AccelForge evaluator test is skipped"; else
+    stage accelforge scripts/evaluators/accelforge-ci-test.sh
 fi
 if ! skip IMCDSE_SKIP_SLURM; then join slurm; fi
 table passed
