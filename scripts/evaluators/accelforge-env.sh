@@ -10,6 +10,9 @@
 #   Debian 12's, so it is built from source (--no-binary; its setup.py runs `make` with g++), and
 #   without build isolation so that its build requirements come from the lock too. Its setup.py
 #   only warns when make fails, so the binary is checked after the install.
+# - hwcomponents-cacti's wheel, tagged for any platform, ships a CACTI binary with the same glibc
+#   problem (and stale object files): CACTI is rebuilt from the sources it ships (make, g++;
+#   seconds), else every SRAM buffer AccelForge costs fails.
 # - AccelForge renders every mapping it evaluates with Graphviz's `dot` (pydot): Debian's
 #   graphviz is installed with apt-get when `dot` is missing.
 #
@@ -53,6 +56,13 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
     neurosim="$("$venv/bin/python" -c 'import hwcomponents_neurosim, os; print(os.path.join(os.path.dirname(hwcomponents_neurosim.__file__), "NeuroSim", "main"))')"
     if [[ ! -x "$neurosim" ]]; then
         echo "accelforge-env.sh: hwcomponents-neurosim installed without its NeuroSim binary ($neurosim): make or g++ failed" >&2
+        exit 1
+    fi
+    cacti="$("$venv/bin/python" -c 'import hwcomponents_cacti, os; print(os.path.join(os.path.dirname(hwcomponents_cacti.__file__), "cacti"))')"
+    rm -rf "$cacti"/obj_dbg "$cacti"/obj_opt "$cacti"/*.o "$cacti/cacti"
+    make -s -C "$cacti" -j2 >/dev/null 2>&1
+    if [[ "$("$cacti/cacti" 2>&1 || true)" != *"how to use CACTI"* ]]; then
+        echo "accelforge-env.sh: CACTI, rebuilt in $cacti, does not run" >&2
         exit 1
     fi
     echo "$want" >"$stamp"
