@@ -4,7 +4,8 @@
 # analytic sweeps of paper-rram and paper-sram on ResNet-18, `imcdse refine` of their best designs
 # (3 RRAM, 2 SRAM) with scripts/evaluators/accelforge_cim.py, then check_accelforge.py: every
 # number the refinements recorded equals AccelForge's own API called directly on the same
-# designs. About 1.5 minutes on 2 cores (AccelForge: 5-10 s a ResNet-18 design). scripts/test.sh
+# designs. About 90 s on 2 cores (AccelForge: 5-10 s a ResNet-18 design; the environment, built
+# once in the background prepare stage, about a minute from nothing). scripts/test.sh
 # has built the binary (IMCDSE_BIN) and the environment, which the first lines then only find.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -52,7 +52,7 @@ Answers: energy (J -> mJ), latency (s -> ms), the chip's macro area (m2 -> mm2),
 fields per workload: `layers_costed`, `macs_left_out`, and the energy of each basic_analog
 component (`adc_mj`, `row_drivers_mj`, `column_drivers_mj`, `cells_mj`). AccelForge takes
 0.3-4 s a layer shape on one core; layers of the same shape are costed once (a cache kept for
-the worker's life), so a ResNet-18 design takes about 10-30 s: use it with `imcdse refine` or
+the worker's life), so a ResNet-18 design takes 5-10 s here: use it with `imcdse refine` or
 `--fidelity analytic-first`, with `--evaluator-workers`.
 
     imcdse refine RUN --top 5 --evaluator "$(scripts/evaluators/accelforge-env.sh | tail -n 1) scripts/evaluators/accelforge_cim.py"
