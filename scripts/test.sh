@@ -4,8 +4,10 @@
 #   lint     the shape rules (scripts/lint/shape.py, after its own tests), rustfmt, and the
 #            feature lint (scripts/lint/features.py: every build shares one set of artifacts);
 #   prepare  in the background from the start, while the compiler has the cores: Debian's
-#            slurm-wlm and munge for the Slurm test, and the one Python environment
-#            (target/venv, scripts/python/env.sh: pinned packages, no resolver run);
+#            slurm-wlm and munge for the Slurm test, the one Python environment
+#            (target/venv, scripts/python/env.sh: pinned packages, no resolver run), and
+#            AccelForge's (target/venv-accelforge, scripts/evaluators/accelforge-env.sh: Python
+#            3.12, pinned, NeuroSim built from source);
 #   build    one release build: the workspace's tests and the binary, which every later stage
 #            uses (nothing is built twice; the Python extension compiles only its own crate);
 #            cargo's timing report of it is target/cargo-timings/cargo-timing.html;
@@ -16,8 +18,11 @@
 #   python   the Python extension, built by maturin against the same target/, and its tests;
 #   guides   every command of README.md and docs/*.md (scripts/docs/run_guides.py);
 #   zigzag   the ZigZag evaluator end to end, checked against ZigZag's own API
-#            (scripts/evaluators/ci-test.sh).
-# IMCDSE_SKIP_SLURM=1, IMCDSE_SKIP_ZIGZAG=1 and IMCDSE_SKIP_PYTHON=1 skip a stage on a machine
+#            (scripts/evaluators/ci-test.sh);
+#   accelforge  the AccelForge evaluator end to end, checked against AccelForge's own API
+#            (scripts/evaluators/accelforge-ci-test.sh).
+# IMCDSE_SKIP_SLURM=1, IMCDSE_SKIP_ZIGZAG=1, IMCDSE_SKIP_ACCELFORGE=1 and IMCDSE_SKIP_PYTHON=1 skip
+# a stage on a machine
 # that cannot run it (the guides' Python blocks need the Python stage); CI sets none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,6 +112,7 @@ lint() {
 prepare() {
     if ! skip IMCDSE_SKIP_SLURM; then scripts/slurm/install.sh; fi
     if ! skip IMCDSE_SKIP_PYTHON || ! skip IMCDSE_SKIP_ZIGZAG; then scripts/python/env.sh; fi
+    if ! skip IMCDSE_SKIP_ACCELFORGE; then scripts/evaluators/accelforge-env.sh; fi
 }
 
 guides() {
@@ -132,6 +138,9 @@ fi
 stage guides guides
 if skip IMCDSE_SKIP_ZIGZAG; then echo "IMCDSE_SKIP_ZIGZAG=1: the ZigZag evaluator test is skipped"; else
     stage zigzag scripts/evaluators/ci-test.sh
+fi
+if skip IMCDSE_SKIP_ACCELFORGE; then echo "IMCDSE_SKIP_ACCELFORGE=1: the AccelForge evaluator test is skipped"; else
+    stage accelforge scripts/evaluators/accelforge-ci-test.sh
 fi
 if ! skip IMCDSE_SKIP_SLURM; then join slurm; fi
 table passed
