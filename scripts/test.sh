@@ -21,9 +21,9 @@
 #            (scripts/evaluators/ci-test.sh);
 #   accelforge  the AccelForge evaluator end to end, checked against AccelForge's own API
 #            (scripts/evaluators/accelforge-ci-test.sh).
-# IMCDSE_SKIP_SLURM=1, IMCDSE_SKIP_ZIGZAG=1, IMCDSE_SKIP_ACCELFORGE=1 and IMCDSE_SKIP_PYTHON=1 skip
-# a stage on a machine
-# that cannot run it (the guides' Python blocks need the Python stage); CI sets none.
+# IMCDSE_SKIP_SLURM=1, IMCDSE_SKIP_ZIGZAG=1, IMCDSE_SKIP_ACCELFORGE=1 and IMCDSE_SKIP_PYTHON=1
+# skip a stage on a machine that cannot run it (the guides' Python blocks need the Python
+# stage); CI sets none.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The stages after `build` use this binary as it is (their scripts build one only without it).
@@ -38,11 +38,11 @@ skip() { [[ "${!1:-0}" == 1 ]]; }
 table() {
     {
         echo
-        echo "stage      seconds  result"
-        echo "---------  -------  ------"
+        echo "stage       seconds  result"
+        echo "----------  -------  ------"
         cat "$timings"
-        echo "---------  -------  ------"
-        printf '%-9s  %7d  %s\n' total $((SECONDS - start_all)) "$1"
+        echo "----------  -------  ------"
+        printf '%-10s  %7d  %s\n' total $((SECONDS - start_all)) "$1"
     } | tee "$logs/table.txt"
 }
 
@@ -50,7 +50,7 @@ table() {
 record() { # record NAME START RC [NOTE]
     local result=ok
     [[ $3 == 0 ]] || result="FAILED ($3)"
-    printf '%-9s  %7d  %s%s\n' "$1" $((SECONDS - $2)) "$result" "${4:+ ($4)}" >>"$timings"
+    printf '%-10s  %7d  %s%s\n' "$1" $((SECONDS - $2)) "$result" "${4:+ ($4)}" >>"$timings"
 }
 
 # Runs a stage in the foreground; on failure prints the table and stops.
