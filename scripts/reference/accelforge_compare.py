@@ -37,7 +37,7 @@ MACROS = [
      "center+offset weight encoding, adaptive weight slicing and speculative ADC reads", {}),
     ("neurram_nature_2022", "NeuRRAM (Nature 2022)", "neurram-2022-130nm-8b-in-10b-out", None, {}),
     ("colonnade_jssc_2021", "Colonnade (JSSC 2021)", None,
-     "digital bit-serial SRAM CIM (no ADC): needs `compute = digital`", {}),
+     "digital bit-serial SRAM CIM with a full adder in every bit-cell, rippling down the column: `compute = \"digital\"` models an adder tree per weight column, not a chain", {}),
     ("jia_jssc_2020", "Jia 2020 (JSSC)", "jia-2020-65nm-0v85", None, {}),
     ("sinangil_jssc_2021", "Sinangil 2021 (JSSC)", "dong-sinangil-2020-7nm-0v8", None, {}),
     ("wang_vlsi_2022", "Wang 2022 (VLSI)", None,
@@ -282,12 +282,17 @@ docstring); imcdse is the uncalibrated default model.
 
 {designs}
 
-Reading it: area ranks agree (both grow with the ADC count); energy and latency do not yet. The
-uncalibrated model replicates layers into spare crossbars (`replication = "balanced"`) while
-AccelForge here, as the paper's CiMLoop runs, keeps one copy of each layer's weights, so its
-latency is every layer's input vectors in sequence whatever the spare crossbars; and its
-survey-based ADC model is given the ADCs' sample rate (from `cycle_ns` and the ADCs per array),
-which the model's ADC energy does not use. Not yet separated: which of these dominates.
+Reading it: area ranks agree (both grow with the ADC and cell counts); energy and latency do
+not. Latency: AccelForge's, as the evaluator maps a layer (each layer alone on one macro's
+worth of the chip, one copy of its weights), follows the array shape and `cycle_ns` only
+(every 512 x 32 design takes 0.185 ms whatever its crossbar count), while ours follows the
+chip's crossbars; refining with `replication = "per-layer"` (the CiMLoop calibration's choice)
+does not bring them closer (rho -0.05 on the 20 designs of 2026-12-06). Energy: the 20 best
+random designs of the model lie within 2x of each other in our energy and AccelForge's spread
+follows the array shape (its per-array ADCs and drivers), ours the cells per weight
+(`bits_per_cell`); AccelForge's survey ADC model is given the ADCs' sample rate, ours is not.
+Twenty designs this close together are a weak test of ranking; the CiMLoop fidelity
+(`results/reference/fidelity/`, 887 and 1,151 designs) is the strong one.
 
 `designs.json` has each design's genes and both sides' numbers; `refine.md`, `refine.json` and
 `fidelity.md` are imcdse's own reports of the refinement (their rank statistics count only the

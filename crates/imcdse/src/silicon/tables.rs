@@ -340,15 +340,18 @@ fn macros_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
         .into_iter()
         .find(|d| device.starts_with(d))
         .ok_or_else(|| format!("device {device}: the model has SRAM, RRAM and PCM"))?;
-    let [rows, cols, input, weight, adc] =
-        ["rows", "cols", "input_bits", "weight_bits", "adc_bits"].map(|k| count(row, k));
-    let (rows, cols, input, weight, adc) = (rows?, cols?, input?, weight?, adc?);
+    let digital = row.text("domain") == "digital";
+    let [rows, cols, input, weight] =
+        ["rows", "cols", "input_bits", "weight_bits"].map(|k| count(row, k));
+    let (rows, cols, input, weight) = (rows?, cols?, input?, weight?);
+    // A digital macro has no ADC; its adc_bits is empty and not asked for.
+    let adc = if digital { 1 } else { count(row, "adc_bits")? };
     let node = row.num("node_nm").ok_or("no technology node")?;
     if !(4.0..=130.0).contains(&node) {
         return Err(format!("{node} nm: the model covers 4 to 130 nm"));
     }
     let mut s = one_macro(device, node, rows, cols);
-    if row.text("domain") == "digital" {
+    if digital {
         s.push(word("compute", "digital"));
     }
     s.extend([
