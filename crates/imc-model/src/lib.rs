@@ -16,8 +16,8 @@ pub mod supply;
 pub mod tech;
 
 pub use arch::{
-    AdcKind, AdcModel, Architecture, Assignment, ColumnCombine, Compute, DepthwisePacking, Device,
-    LanesAt, Settings, SoftmaxUnit,
+    AdcKind, AdcModel, AdcRange, Architecture, Assignment, ColumnCombine, Compute,
+    DepthwisePacking, Device, LanesAt, Settings, SoftmaxUnit,
 };
 pub use error::ModelError;
 pub use factors::Factors;
@@ -30,6 +30,7 @@ pub mod mapping;
 pub mod replication;
 pub mod report;
 pub mod revision;
+pub mod snr;
 pub mod table;
 
 pub use breakdown::{AreaPart, EnergyPart, LatencyPart, Part};

@@ -25,6 +25,9 @@ pub struct WorkloadReport {
     pub tops_per_mm2: f64,
     /// Weight cells over the cells of the crossbars they occupy.
     pub utilization: f64,
+    /// Compute SNR of the worst static matrix layer, dB (`snr.rs`); `None` where the caller
+    /// did not ask for it (sweeps through plans, for now: see [`evaluate_design_with`]).
+    pub snr_db: Option<f64>,
     /// Crossbars one copy of the weights needs.
     pub needed_crossbars: u64,
     /// Cells the weights need.
@@ -57,7 +60,7 @@ impl DesignReport {
     }
 }
 
-fn report(name: &str, c: &WorkloadCost, area_mm2: f64) -> WorkloadReport {
+fn report(name: &str, c: &WorkloadCost, area_mm2: f64, snr_db: Option<f64>) -> WorkloadReport {
     let energy_mj = c.energy_pj * 1e-9;
     let latency_ms = c.latency_ns * 1e-6;
     let ops = 2.0 * c.macs as f64;
@@ -79,6 +82,7 @@ fn report(name: &str, c: &WorkloadCost, area_mm2: f64) -> WorkloadReport {
         },
         tops_per_mm2: tops / area_mm2,
         utilization: c.utilization,
+        snr_db,
         needed_crossbars: c.needed_crossbars,
         needed_cells: c.needed_cells,
         energy_breakdown_mj: c.energy_parts.named(1e-9),
@@ -98,7 +102,8 @@ pub fn evaluate_design(
 }
 
 /// As [`evaluate_design`], with a [`Plan`] per workload (identical layers costed once): for
-/// callers that evaluate many designs on the same workloads.
+/// callers that evaluate many designs on the same workloads. With plans the compute SNR is not
+/// computed (`snr_db` is `None`).
 pub fn evaluate_design_with(
     a: &Architecture,
     workloads: &[Workload],
@@ -115,12 +120,16 @@ pub fn evaluate_design_with(
                 area_mm2,
                 limit_mm2: limit,
             });
+    // The compute SNR costs milliseconds for a new read chain: single evaluations report it,
+    // sweeps through plans do not yet.
+    let chain = plans.is_none().then(|| crate::snr::cached(a));
     let cost = |(i, w): (usize, &Workload)| {
         let mut c = cost::evaluate_with(a, &t, w, plans.map(|p| &p[i]));
         if c.infeasible.is_none() {
             c.infeasible.clone_from(&above);
         }
-        report(&w.name, &c, area_mm2)
+        let snr = chain.as_ref().map(|ch| ch.workload_db(w));
+        report(&w.name, &c, area_mm2, snr)
     };
     DesignReport {
         area_mm2,

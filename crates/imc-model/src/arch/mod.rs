@@ -62,6 +62,16 @@ choice_enum! {
 }
 
 choice_enum! {
+    /// The range an ADC converts.
+    AdcRange {
+        /// 0 to the largest partial sum the read chain can make (the paper framework's).
+        Full = "full",
+        /// 0 to the partial sum's mean plus 4 standard deviations, as silicon calibrates it.
+        Clipped = "clipped",
+    }
+}
+
+choice_enum! {
     /// What computes softmax layers.
     SoftmaxUnit {
         /// The tiles' digital lanes.
@@ -133,6 +143,13 @@ architecture! {
         /// charge-domain SRAM cells (8T1C, 9T1C, 10T1C: Valavi 2018, Jia 2020, Zhang 2022).
         /// 0 for cells that compute with their bitline current or charge alone.
         [49] cap_ff "cell_cap_ff": f64 = 0.0, real(0.0, 100.0);
+        /// Static error of a programmed cell's conductance, standard deviation as a fraction of
+        /// its on-off range (`snr.rs`). RRAM 0.03 (NeuRRAM's relaxation spread after iterative
+        /// write-verify, Wan et al. Nature 2022 Extended Data Fig. 3, about 1 uS of a 40 uS
+        /// range); PCM 0.03 (aihwkit's PCM programming noise, about 1 uS of 25 uS); SRAM 0 (a
+        /// stored bit has no conductance error).
+        [51] conductance_sigma: f64 = if device == Device::Sram { 0.0 } else { 0.03 },
+            real(0.0, 0.5);
     }
     /// Technology, clock and organisation of the chip.
     chip: Chip {
@@ -199,6 +216,11 @@ architecture! {
         /// figures of merit) or `isaac` (the ISAAC library's 32 nm table, model revisions 1-3;
         /// the CiMLoop calibrations keep it). See `components/adc.rs`.
         [48] model "adc_model": AdcModel = AdcModel::Walden, Kind::Choice(AdcModel::WORDS);
+        /// What the ADC converts: `full` (0 to the largest partial sum; the paper framework's)
+        /// or `clipped` (0 to mean + 4 standard deviations of the partial sum, as a macro
+        /// calibrates it; Kavishwar and Shanbhag, arXiv 2507.09776). Sets the compute SNR
+        /// (`snr.rs`), not the energy.
+        [52] range "adc_range": AdcRange = AdcRange::Full, Kind::Choice(AdcRange::WORDS);
     }
     /// Precisions and bit statistics of the data the chip computes on.
     data: Data {
@@ -212,6 +234,15 @@ architecture! {
         [28] input_density: f64 = 0.18, real(0.0, 1.0);
         /// Average cell conductance as a fraction of the on-off range.
         [29] weight_density: f64 = 0.5, real(0.0, 1.0);
+        /// Share of activations that are not zero (0.5: a ReLU's output), for the compute SNR.
+        [53] activation_nonzero: f64 = 0.5, real(0.01, 1.0);
+        /// An activation quantiser's full scale over the standard deviation of its nonzero
+        /// (half-normal) values, for the compute SNR (4: the clipping of a calibrated
+        /// quantiser; a max-scaled one is larger).
+        [54] activation_crest: f64 = 4.0, real(1.0, 64.0);
+        /// A weight quantiser's full scale over the weights' standard deviation (normal), for
+        /// the compute SNR.
+        [55] weight_crest: f64 = 4.0, real(1.0, 64.0);
     }
     /// The chip's buffers.
     buffers: Buffers {

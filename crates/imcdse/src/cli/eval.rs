@@ -83,6 +83,7 @@ fn workload_table(report: &DesignReport) -> String {
                 format!("{:.2}", w.tops),
                 format!("{:.2}", w.tops_per_w),
                 format!("{:.0}%", 100.0 * w.utilization),
+                w.snr_db.map_or("-".into(), |db| format!("{db:.1}")),
                 w.infeasible
                     .as_ref()
                     .map_or("ok".into(), |_| "infeasible".into()),
@@ -98,6 +99,7 @@ fn workload_table(report: &DesignReport) -> String {
             ">TOPS",
             ">TOPS/W",
             ">util",
+            ">SNR dB",
             "status",
         ],
         &rows,

@@ -1,0 +1,454 @@
+//! Compute SNR of a read chain: how far the integer multiply-accumulates a design computes are
+//! from the exact ones, per crossbar layer and per workload (issue 33). Definition: `snr_db` of
+//! a layer = `10 log10(Var(y) / E[(y' - y)^2])`, `y` the exact integer MAC of the quantised
+//! activations and weights, `y'` the chain's; a workload's is its worst layer's.
+//!
+//! The chain (the semantics `scripts/evaluators/bittrue.py` simulates bit for bit): activation
+//! codes `x` (`input_bits`) applied `dac_bits` at a time (slices `a_i`, LSB first); offset-binary
+//! weight codes over `ceil(weight_bits / bits_per_cell)` cells `c_j`; the `K` rows of a layer in
+//! crossbar tiles of `rows`, summed `parallel_rows` at a time; each partial sum
+//! `s = sum_r a_ri c_rj` (or, with `column_combine = "analog"`, of the binary-weighted cells
+//! together) converted by an ADC of `adc_bits`; shift-and-add, offset removal and the sums of
+//! groups and tiles exact. Data: `stats.rs`.
+//!
+//! Errors, all in units of (activation LSB x weight LSB), assumed independent between
+//! conversions (Gonugondla, Sakr, Dbouk and Shanbhag, arXiv 2012.13645, section III):
+//! - Quantisation of each conversion: `2^adc_bits` codes `k` read `k D`, rounding to the
+//!   nearest and saturating. Range `R = 2^adc_bits D`: `adc_range = "full"`, the largest sum
+//!   plus one, `parallel_rows (2^dac_bits - 1) L + 1` (`L` the largest cell level, or the
+//!   combined weight's), so that an ADC with a code for every sum is exact; `"clipped"`,
+//!   `mean + 4 sd` of that conversion's own sum. Steps halve with each added bit (nested codes).
+//!   A sum of at most 512 values is convolved exactly from one row's product distribution and
+//!   its error summed value by value; a larger one is a normal of its moments, rounded bin by bin
+//!   or, beyond 4 steps of spread, `D^2 / 12` (times `(m^2 - 1) / m^2` on a full-range lattice of
+//!   integer sums, `m = R / gcd(R, 2^adc_bits)`, `(m^2 + 2) / m^2` for even `m`).
+//!   Errors of different conversions are independent (their variances add, weighted by the
+//!   shift-and-add squared, `4^(dac_bits i) 4^(bits_per_cell j)`), but their means (small sums
+//!   read low) add coherently: the output's mean squared error is `sum g^2 Var(e) + (sum g
+//!   E[e])^2`.
+//! - Cell conductance error (`conductance_sigma` of the on-off range, static): a cell's level is
+//!   off by `sigma L` in standard deviation; through the exact path it adds
+//!   `K E[x^2] sigma^2 L^2 sum_j 4^(bits_per_cell j)` to the output, and it widens each sum
+//!   (no lattice then).
+//! - `compute = "digital"` is exact.
+//!
+//! An exact chain reports [`EXACT_DB`].
+
+pub mod stats;
+
+use crate::arch::{AdcRange, Architecture, Compute};
+use imc_zoo::Workload;
+use stats::Moments;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// The SNR of a chain without error, dB.
+pub const EXACT_DB: f64 = 300.0;
+
+/// The worst compute SNR over the static matrix layers of `w` on `a`, dB ([`EXACT_DB`] for a
+/// workload without one). Spiking layers (binary spikes on binary weights) are left out.
+pub fn workload_db(a: &Architecture, w: &Workload) -> f64 {
+    cached(a).workload_db(w)
+}
+
+/// The distinct heights (rows `K`) of the layers of `w` the compute SNR covers: its static
+/// matrix layers, spiking ones left out.
+pub fn heights(w: &Workload) -> Vec<u64> {
+    let mut out: Vec<u64> = Vec::new();
+    for m in w
+        .layers
+        .iter()
+        .filter(|l| l.spiking.is_none())
+        .filter_map(|l| l.matrix().filter(|m| m.static_weights))
+    {
+        if !out.contains(&m.rows) {
+            out.push(m.rows);
+        }
+    }
+    out
+}
+
+/// The SNR of one layer of `k` rows on `a`, dB.
+pub fn layer_db(a: &Architecture, k: u64) -> f64 {
+    cached(a).layer_db(k)
+}
+
+/// What the SNR depends on: every parameter the chain reads, as bits.
+fn key(a: &Architecture) -> [u64; 14] {
+    [
+        a.data.input_bits.into(),
+        a.data.weight_bits.into(),
+        a.crossbar.dac_bits.into(),
+        a.cell.bits_per_cell.into(),
+        a.crossbar.parallel_rows,
+        a.crossbar.rows,
+        a.adc.bits.into(),
+        a.adc.range as u64,
+        a.cell.conductance_sigma.to_bits(),
+        a.data.activation_nonzero.to_bits(),
+        a.data.activation_crest.to_bits(),
+        a.data.weight_crest.to_bits(),
+        a.crossbar.compute as u64,
+        u64::from(a.combines_columns()),
+    ]
+}
+
+/// A chain and the SNRs of the layer heights met so far, shared by every design of one
+/// thread with the same chain.
+pub struct Cached {
+    chain: Chain,
+    layers: RefCell<Vec<(u64, f64)>>,
+}
+
+impl Cached {
+    /// The SNR of a layer of `k` rows, dB.
+    pub fn layer_db(&self, k: u64) -> f64 {
+        if let Some(&(_, db)) = self.layers.borrow().iter().find(|(h, _)| *h == k) {
+            return db;
+        }
+        let db = self.chain.layer_db(k);
+        self.layers.borrow_mut().push((k, db));
+        db
+    }
+
+    /// The worst SNR over the static matrix layers of `w` (see [`workload_db`]).
+    pub fn workload_db(&self, w: &Workload) -> f64 {
+        self.heights_db(&heights(w))
+    }
+
+    /// The worst SNR over layers of the given heights ([`EXACT_DB`] for none).
+    pub fn heights_db(&self, heights: &[u64]) -> f64 {
+        heights
+            .iter()
+            .map(|&k| self.layer_db(k))
+            .fold(EXACT_DB, f64::min)
+    }
+}
+
+/// The chain of `a`, from this thread's chains so far ([`key`]): a sweep meets few distinct
+/// chains (the paper's RRAM space, 40), and a chain costs up to milliseconds to build. Cleared
+/// past 1,024 entries.
+pub fn cached(a: &Architecture) -> Rc<Cached> {
+    thread_local! {
+        static CACHE: RefCell<HashMap<[u64; 14], Rc<Cached>>> = RefCell::new(HashMap::new());
+    }
+    let k = key(a);
+    CACHE.with(|cache| {
+        if let Some(c) = cache.borrow().get(&k) {
+            return c.clone();
+        }
+        let built = Rc::new(Cached {
+            chain: Chain::new(a),
+            layers: RefCell::new(Vec::new()),
+        });
+        let mut map = cache.borrow_mut();
+        if map.len() >= 1024 {
+            map.clear();
+        }
+        map.insert(k, built.clone());
+        built
+    })
+}
+
+/// One kind of conversion: an input slice against a cell (or the combined weight).
+#[derive(Debug, Clone)]
+struct Conversion {
+    a: Moments,
+    c: Moments,
+    /// Distribution of one row's product (slice x cell level).
+    product: Vec<f64>,
+    /// P(slice != 0).
+    a_nonzero: f64,
+    /// Shift-and-add weight, `2^(dac_bits i) 2^(bits_per_cell j)`.
+    gain: f64,
+}
+
+/// What a design's chain makes of its data, computed once per design.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    exact: bool,
+    x: Moments,
+    w: Moments,
+    conversions: Vec<Conversion>,
+    /// Cell level noise variance at the converted column (levels^2).
+    noise: f64,
+    /// Cell noise through the exact path, per row and unit E[x^2].
+    noise_out: f64,
+    /// Largest sum one conversion can make, per row.
+    full_per_row: f64,
+    parallel_rows: u64,
+    rows: u64,
+    adc_levels: u64,
+    clipped: bool,
+}
+
+impl Chain {
+    /// The chain of `a` (its activation and weight statistics, slices and cells).
+    pub fn new(a: &Architecture) -> Chain {
+        let (bx, bw, d, b) = (
+            a.data.input_bits,
+            a.data.weight_bits,
+            a.crossbar.dac_bits,
+            a.cell.bits_per_cell,
+        );
+        let xs = stats::activations(bx, a.data.activation_nonzero, a.data.activation_crest);
+        let ws = stats::weights(bw, a.data.weight_crest);
+        let half = (1u64 << (bw - 1)) as f64;
+        let cells = bw.div_ceil(b);
+        let combine = a.combines_columns();
+        let level = ((1u64 << b) - 1) as f64;
+        let spread: f64 = (0..cells).map(|j| 4f64.powi((b * j) as i32)).sum();
+        let sigma = a.cell.conductance_sigma * level;
+        let mut conversions = Vec::new();
+        for i in 0..bx.div_ceil(d) {
+            let ab = d.min(bx - d * i);
+            let slice = (
+                xs.field(d * i, ab),
+                xs.field_nonzero(d * i, ab),
+                xs.field_pmf(d * i, ab),
+            );
+            let gain_i = 2f64.powi((d * i) as i32);
+            if combine {
+                let c = ws.moments(|u| u as f64);
+                let nz = 1.0 - ws.p[0];
+                conversions.push(conv(slice, (c, nz, ws.p.clone()), gain_i));
+            } else {
+                for j in 0..cells {
+                    let cb = b.min(bw - b * j);
+                    let cell = (
+                        ws.field(b * j, cb),
+                        ws.field_nonzero(b * j, cb),
+                        ws.field_pmf(b * j, cb),
+                    );
+                    conversions.push(conv(
+                        slice.clone(),
+                        cell,
+                        gain_i * 2f64.powi((b * j) as i32),
+                    ));
+                }
+            }
+        }
+        let top = if combine {
+            (2f64.powi((b * cells) as i32)) - 1.0
+        } else {
+            level
+        };
+        Chain {
+            exact: a.crossbar.compute == Compute::Digital,
+            x: xs.moments(|v| v as f64),
+            w: ws.moments(|u| u as f64 - half),
+            conversions,
+            noise: sigma * sigma * if combine { spread } else { 1.0 },
+            noise_out: sigma * sigma * spread,
+            full_per_row: ((1u64 << d) - 1) as f64 * top,
+            parallel_rows: a.crossbar.parallel_rows,
+            rows: a.crossbar.rows,
+            adc_levels: (1u64 << a.adc.bits) - 1,
+            clipped: a.adc.range == AdcRange::Clipped,
+        }
+    }
+
+    /// SNR of a layer of `k` rows, dB.
+    pub fn layer_db(&self, k: u64) -> f64 {
+        if self.exact || k == 0 {
+            return EXACT_DB;
+        }
+        let kf = k as f64;
+        let signal = kf * (self.x.square * self.w.square - (self.x.mean * self.w.mean).powi(2));
+        // Independent conversion errors add their variances; their means (a rounding that
+        // reads small sums low, say) add coherently, weighted by the shift-and-add.
+        let (mut variance, mut bias) = (kf * self.x.square * self.noise_out, 0.0);
+        for (size, count) in self.groups(k) {
+            for c in &self.conversions {
+                let (mean, square) = self.conversion_error(c, size);
+                variance += count as f64 * c.gain * c.gain * (square - mean * mean).max(0.0);
+                bias += count as f64 * c.gain * mean;
+            }
+        }
+        let error = variance + bias * bias;
+        if error <= 0.0 || signal <= 0.0 {
+            return if signal > 0.0 { EXACT_DB } else { -EXACT_DB };
+        }
+        (10.0 * (signal / error).log10()).min(EXACT_DB)
+    }
+
+    /// The row groups of a `k`-row matrix: (group size, how many), over its crossbar tiles.
+    fn groups(&self, k: u64) -> Vec<(u64, u64)> {
+        let (rows, n) = (self.rows, self.parallel_rows);
+        let mut out: Vec<(u64, u64)> = Vec::new();
+        let mut add = |size: u64, count: u64| {
+            if size > 0 && count > 0 {
+                match out.iter_mut().find(|(s, _)| *s == size) {
+                    Some(e) => e.1 += count,
+                    None => out.push((size, count)),
+                }
+            }
+        };
+        let (tiles, last) = (k / rows, k % rows);
+        add(n, tiles * (rows / n));
+        add(rows % n, tiles);
+        add(n, last / n);
+        add(last % n, 1);
+        out
+    }
+
+    /// Mean and mean square of one conversion's error `Q(s) - s`, for a `size`-row sum.
+    fn conversion_error(&self, c: &Conversion, size: u64) -> (f64, f64) {
+        let m = size as f64;
+        let mean = m * c.a.mean * c.c.mean;
+        let var = m * (c.a.square * c.c.square - (c.a.mean * c.c.mean).powi(2))
+            + m * c.a.square * self.noise;
+        // 2^B codes of one step each span the range: the largest sum plus one (so that a
+        // 2^B-code ADC reads sums 0..2^B - 1 exactly), or mean + 4 sd. Steps halve with each
+        // added bit: the codes nest, and a finer ADC never rounds a sum worse.
+        let full = self.parallel_rows as f64 * self.full_per_row + 1.0;
+        let range = if self.clipped {
+            (mean + 4.0 * var.sqrt()).min(full)
+        } else {
+            full
+        };
+        let step = range / (self.adc_levels + 1) as f64;
+        let noise_sd = (m * c.a.square * self.noise).sqrt();
+        let support = m as usize * (c.product.len() - 1) + 1;
+        if support <= MAX_EXACT_SUPPORT {
+            let mut pmf = stats::sum_of(&c.product, size);
+            if noise_sd == 0.0 {
+                return exact_error(&pmf, 0.0, step, self.adc_levels);
+            }
+            // Rows without input carry no cell error: a sum of no input reads exactly 0, the
+            // rest carry the cell error of their inputs.
+            let quiet = (1.0 - c.a_nonzero).powf(m);
+            pmf[0] -= quiet;
+            let loud = 1.0 - quiet;
+            if loud <= 0.0 {
+                return (0.0, 0.0);
+            }
+            pmf.iter_mut().for_each(|p| *p = (*p / loud).max(0.0));
+            let (mean, square) = exact_error(&pmf, noise_sd / loud.sqrt(), step, self.adc_levels);
+            return (loud * mean, loud * square);
+        }
+        // Large sums: a normal of the sum's moments; a lattice on a full range without cell
+        // error (integer sums), else rounding bin by bin or, over many bins, step^2 / 12.
+        let sd = var.sqrt();
+        if self.noise == 0.0 && !self.clipped && (step <= 1.0 || sd > 4.0 * step) {
+            return (0.0, step * step * lattice(full as u64, self.adc_levels + 1));
+        }
+        if sd > 4.0 * step {
+            return (0.0, step * step / 12.0);
+        }
+        rounding_error(mean, sd, step, self.adc_levels)
+    }
+}
+
+/// The largest integer sum whose distribution is convolved exactly.
+const MAX_EXACT_SUPPORT: usize = 512;
+
+/// Mean and mean square of `Q(s + n) - s - n` over an integer sum `s` of distribution `pmf`
+/// and a normal cell error `n` of `noise_sd`, on a uniform quantiser of `step` with codes
+/// `0..=levels`.
+fn exact_error(pmf: &[f64], noise_sd: f64, step: f64, levels: u64) -> (f64, f64) {
+    let top = levels as f64;
+    let (mut mean, mut square) = (0.0, 0.0);
+    for (v, p) in pmf.iter().enumerate().filter(|(_, p)| **p > 1e-15) {
+        let s = v as f64;
+        let (e1, e2) = if noise_sd < 1e-9 * step {
+            let e = (s / step).round().clamp(0.0, top) * step - s;
+            (e, e * e)
+        } else if noise_sd > 4.0 * step && s > 6.0 * noise_sd && s < top * step - 6.0 * noise_sd {
+            (0.0, step * step / 12.0)
+        } else {
+            rounding_error(s, noise_sd, step, levels)
+        };
+        mean += p * e1;
+        square += p * e2;
+    }
+    (mean, square)
+}
+
+/// Mean and mean square of `Q(S) - S` for S normal (`mu`, `sd`) on a uniform quantiser of
+/// `step` with codes `0..=levels` (saturating at both ends), bin by bin within 6 sd.
+fn rounding_error(mu: f64, sd: f64, step: f64, levels: u64) -> (f64, f64) {
+    let top = levels as f64;
+    let lo = ((mu - 6.0 * sd) / step).floor().clamp(0.0, top);
+    let hi = ((mu + 6.0 * sd) / step).ceil().clamp(0.0, top);
+    let (mut mean, mut square) = (0.0, 0.0);
+    let mut k = lo;
+    while k <= hi {
+        let a = if k == 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            (k - 0.5) * step
+        };
+        let b = if k == top {
+            f64::INFINITY
+        } else {
+            (k + 0.5) * step
+        };
+        let (m1, m2) = partial_moments(mu, sd, a, b, k * step);
+        mean += m1;
+        square += m2;
+        k += 1.0;
+    }
+    (mean, square)
+}
+
+/// `E[(c - S) ; a <= S < b]` and `E[(S - c)^2 ; a <= S < b]` for S normal (`mu`, `sd`); a
+/// point mass when `sd` is 0.
+fn partial_moments(mu: f64, sd: f64, a: f64, b: f64, c: f64) -> (f64, f64) {
+    let d = mu - c;
+    if sd <= 0.0 {
+        return if (a..b).contains(&mu) {
+            (-d, d * d)
+        } else {
+            (0.0, 0.0)
+        };
+    }
+    let phi = |z: f64| {
+        if z.is_infinite() {
+            0.0
+        } else {
+            (-0.5 * z * z).exp() / std::f64::consts::TAU.sqrt()
+        }
+    };
+    let cdf = |z: f64| 0.5 * (1.0 + stats::erf(z / std::f64::consts::SQRT_2));
+    let (al, be) = ((a - mu) / sd, (b - mu) / sd);
+    let mass = cdf(be) - cdf(al);
+    let z_phi = |z: f64| if z.is_infinite() { 0.0 } else { z * phi(z) };
+    let first = -d * mass - sd * (phi(al) - phi(be));
+    let second = (sd * sd + d * d) * mass
+        + 2.0 * d * sd * (phi(al) - phi(be))
+        + sd * sd * (z_phi(al) - z_phi(be));
+    (first, second)
+}
+
+fn conv(slice: (Moments, f64, Vec<f64>), cell: (Moments, f64, Vec<f64>), gain: f64) -> Conversion {
+    Conversion {
+        product: stats::product(&slice.2, &cell.2),
+        a: slice.0,
+        c: cell.0,
+        a_nonzero: slice.1,
+        gain,
+    }
+}
+
+/// Variance of the rounding error of integer sums on a range of `fs` with `levels` codes,
+/// in steps squared (see the module doc).
+fn lattice(fs: u64, levels: u64) -> f64 {
+    let g = gcd(fs.max(1), levels.max(1));
+    let m = (fs.max(1) / g) as f64;
+    if m <= 1.0 {
+        0.0
+    } else if (m as u64) % 2 == 1 {
+        (m * m - 1.0) / (12.0 * m * m)
+    } else {
+        (m * m + 2.0) / (12.0 * m * m)
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+#[cfg(test)]
+mod tests;
