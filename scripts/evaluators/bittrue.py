@@ -58,6 +58,11 @@ Measured, per layer and network
   The layer's inputs are those of the quantised-exact network (each layer isolated: the x_q an
   exact chip would give it), so a layer's SNR does not carry the errors of the layers before it.
 - The workload's snr_db is its worst layer's.
+- More ADC bits never round one conversion worse (nested codes), and without conductance error
+  and with the full range the measured SNR rises with them (tested). With conductance error, or
+  a clipped range, it need not: a coarse ADC rounds a noisy integer sum back onto the integer.
+  16 rows of 1-bit cells with sigma 3 % (digits-mlp): a 4-bit full-range ADC (LSB 1) measures
+  200 dB (exact), 5 bits 33.5 dB, 8 bits 18.8 dB.
 - accuracy: top-1 on the 600 test images with every crossbar layer computed by this read chain
   and the errors propagated (each layer's inputs are the previous computed layer's, quantised with
   the calibration scales). Also accuracy_float (float network) and accuracy_quantized (exact
