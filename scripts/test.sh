@@ -16,6 +16,7 @@
 #            through a private Slurm cluster, merged to exactly the single-machine results
 #            (scripts/slurm/ci-test.sh);
 #   python   the Python extension, built by maturin against the same target/, and its tests;
+#            the bit-true accuracy reference's tests (scripts/evaluators/test_bittrue.py);
 #   guides   every command of README.md and docs/*.md (scripts/docs/run_guides.py);
 #   zigzag   the ZigZag evaluator end to end, checked against ZigZag's own API
 #            (scripts/evaluators/ci-test.sh);

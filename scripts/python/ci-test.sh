@@ -3,7 +3,9 @@
 # test environment (target/venv, scripts/python/env.sh: the pinned packages of
 # requirements.lock); the extension installed from the checkout with pip and the pinned maturin,
 # without build isolation (a release build that shares the workspace's target/, so only the
-# extension's own crate and PyO3 compile); then pytest. The guides' Python blocks (docs/python.md:
+# extension's own crate and PyO3 compile); then pytest; then the bit-true accuracy reference's
+# tests (scripts/evaluators/test_bittrue.py: it trains two small networks on scikit-learn's
+# digits, about 15 s, and runs an imcdse sweep through it). The guides' Python blocks (docs/python.md:
 # batches, pymoo, Optuna, the paper's GA) run in the guides stage, in the same environment.
 # PYTHON picks the interpreter (default python3).
 set -euo pipefail
@@ -16,3 +18,5 @@ export PATH="$(dirname "$python"):$PATH"
     --no-build-isolation ./crates/imcdse-py
 cd crates/imcdse-py/tests
 "$python" -m pytest -q -p no:cacheprovider .
+cd "$root"
+"$python" -m pytest -q -p no:cacheprovider scripts/evaluators/test_bittrue.py
