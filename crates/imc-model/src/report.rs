@@ -28,6 +28,9 @@ pub struct WorkloadReport {
     /// Compute SNR of the worst static matrix layer, dB (`snr.rs`); `None` where the caller
     /// did not ask for it (sweeps through plans, for now: see [`evaluate_design_with`]).
     pub snr_db: Option<f64>,
+    /// Each static matrix layer's compute SNR, dB, in layer order (empty where `snr_db` is
+    /// `None`).
+    pub snr_layers_db: Vec<(String, f64)>,
     /// Crossbars one copy of the weights needs.
     pub needed_crossbars: u64,
     /// Cells the weights need.
@@ -60,7 +63,17 @@ impl DesignReport {
     }
 }
 
-fn report(name: &str, c: &WorkloadCost, area_mm2: f64, snr_db: Option<f64>) -> WorkloadReport {
+fn report(
+    name: &str,
+    c: &WorkloadCost,
+    area_mm2: f64,
+    snr_layers_db: Option<Vec<(String, f64)>>,
+) -> WorkloadReport {
+    let snr_db = snr_layers_db.as_ref().map(|v| {
+        v.iter()
+            .map(|(_, db)| *db)
+            .fold(crate::snr::EXACT_DB, f64::min)
+    });
     let energy_mj = c.energy_pj * 1e-9;
     let latency_ms = c.latency_ns * 1e-6;
     let ops = 2.0 * c.macs as f64;
@@ -83,6 +96,7 @@ fn report(name: &str, c: &WorkloadCost, area_mm2: f64, snr_db: Option<f64>) -> W
         tops_per_mm2: tops / area_mm2,
         utilization: c.utilization,
         snr_db,
+        snr_layers_db: snr_layers_db.unwrap_or_default(),
         needed_crossbars: c.needed_crossbars,
         needed_cells: c.needed_cells,
         energy_breakdown_mj: c.energy_parts.named(1e-9),
@@ -128,7 +142,7 @@ pub fn evaluate_design_with(
         if c.infeasible.is_none() {
             c.infeasible.clone_from(&above);
         }
-        let snr = chain.as_ref().map(|ch| ch.workload_db(w));
+        let snr = chain.as_ref().map(|ch| ch.layers_db(w));
         report(&w.name, &c, area_mm2, snr)
     };
     DesignReport {

@@ -159,9 +159,15 @@ pub fn layer_json(l: &Layer) -> Json {
     })
 }
 
+/// `{"name": value}` of named numbers, in order.
+fn parts_of(v: &[(String, f64)]) -> Map<String, serde_json::Value> {
+    v.iter().map(|(k, x)| (k.clone(), json!(x))).collect()
+}
+
 /// A costed design (`imcdse eval --json`): `{"space", "feasible", "reason", "area_mm2",
 /// "parameters": {..resolved architecture..}, "workloads": {"<name>": {"energy_mj",
-/// "latency_ms", "edap", "tops", "tops_per_w", "tops_per_mm2", "utilization", "snr_db", "feasible",
+/// "latency_ms", "edap", "tops", "tops_per_w", "tops_per_mm2", "utilization", "snr_db",
+/// "snr_db_layers": {"<layer>": dB}, "feasible",
 /// "reason", "needed_crossbars", "needed_cells", "breakdown": {"energy_mj": {..},
 /// "latency_ms": {..}}}}, "area_breakdown_mm2": {..}, "calibration": null | {"name", "file",
 /// "factors_outside_0.1_to_10": [..]}}`. Units: mJ, ms, mm2, EDAP mJ*ms*mm2, dB (`snr_db`: the
@@ -190,7 +196,7 @@ pub fn design_json(
             json!({
                 "energy_mj": w.energy_mj, "latency_ms": w.latency_ms, "edap": w.edap, "tops": w.tops,
                 "tops_per_w": w.tops_per_w, "tops_per_mm2": w.tops_per_mm2, "utilization": w.utilization,
-                "snr_db": w.snr_db,
+                "snr_db": w.snr_db, "snr_db_layers": parts_of(&w.snr_layers_db),
                 "feasible": w.infeasible.is_none(), "reason": w.infeasible.as_ref().map(|i| i.to_string()),
                 "needed_crossbars": w.needed_crossbars, "needed_cells": w.needed_cells,
                 "breakdown": {"energy_mj": parts(&w.energy_breakdown_mj), "latency_ms": parts(&w.latency_breakdown_ms)},

@@ -14,11 +14,12 @@
 //! Errors, all in units of (activation LSB x weight LSB), assumed independent between
 //! conversions (Gonugondla, Sakr, Dbouk and Shanbhag, arXiv 2012.13645, section III):
 //! - Quantisation of each conversion: `2^adc_bits` codes `k` read `k D`, rounding to the
-//!   nearest and saturating. Range `R = 2^adc_bits D`: `adc_range = "full"`, the largest sum
-//!   plus one, `parallel_rows (2^dac_bits - 1) L + 1` (`L` the largest cell level, or the
-//!   combined weight's), so that an ADC with a code for every sum is exact; `"clipped"`,
-//!   `mean + 4 sd` of that conversion's own sum. Steps halve with each added bit (nested codes).
-//!   A sum of at most 512 values is convolved exactly from one row's product distribution and
+//!   nearest and saturating. Range `R = 2^adc_bits D`: `adc_range = "full"`, the largest sum,
+//!   `parallel_rows (2^dac_bits - 1) L` (`L` the largest cell level, or the combined weight's;
+//!   an ADC whose step divides 1 reads integer sums exactly); `"clipped"`, `mean + 4 sd` of all
+//!   the layer's partial sums together (every slice, cell and row group: one range a layer, as
+//!   the bit-true reference calibrates it). Steps halve with each added bit (nested codes).
+//!   A sum that spans at most 2,048 values (its tail below 1e-16 dropped) is convolved exactly from one row's product distribution and
 //!   its error summed value by value; a larger one is a normal of its moments, rounded bin by bin
 //!   or, beyond 4 steps of spread, `D^2 / 12` (times `(m^2 - 1) / m^2` on a full-range lattice of
 //!   integer sums, `m = R / gcd(R, 2^adc_bits)`, `(m^2 + 2) / m^2` for even `m`).
@@ -115,6 +116,16 @@ impl Cached {
     /// The worst SNR over the static matrix layers of `w` (see [`workload_db`]).
     pub fn workload_db(&self, w: &Workload) -> f64 {
         self.heights_db(&heights(w))
+    }
+
+    /// Each static matrix layer of `w` (spiking ones left out) with its SNR, in layer order.
+    pub fn layers_db(&self, w: &Workload) -> Vec<(String, f64)> {
+        w.layers
+            .iter()
+            .filter(|l| l.spiking.is_none())
+            .filter_map(|l| Some((l, l.matrix().filter(|m| m.static_weights)?)))
+            .map(|(l, m)| (l.name.clone(), self.layer_db(m.rows)))
+            .collect()
     }
 
     /// The worst SNR over layers of the given heights ([`EXACT_DB`] for none).
@@ -259,9 +270,11 @@ impl Chain {
         // Independent conversion errors add their variances; their means (a rounding that
         // reads small sums low, say) add coherently, weighted by the shift-and-add.
         let (mut variance, mut bias) = (kf * self.x.square * self.noise_out, 0.0);
-        for (size, count) in self.groups(k) {
+        let groups = self.groups(k);
+        let range = self.range(&groups);
+        for &(size, count) in &groups {
             for c in &self.conversions {
-                let (mean, square) = self.conversion_error(c, size);
+                let (mean, square) = self.conversion_error(c, size, range);
                 variance += count as f64 * c.gain * c.gain * (square - mean * mean).max(0.0);
                 bias += count as f64 * c.gain * mean;
             }
@@ -293,26 +306,51 @@ impl Chain {
         out
     }
 
-    /// Mean and mean square of one conversion's error `Q(s) - s`, for a `size`-row sum.
-    fn conversion_error(&self, c: &Conversion, size: u64) -> (f64, f64) {
+    /// The largest sum one conversion can make.
+    fn full_range(&self) -> f64 {
+        self.parallel_rows as f64 * self.full_per_row
+    }
+
+    /// Mean and variance of a `size`-row sum of conversion `c` (with cell error).
+    fn sum_moments(&self, c: &Conversion, size: u64) -> (f64, f64) {
         let m = size as f64;
         let mean = m * c.a.mean * c.c.mean;
         let var = m * (c.a.square * c.c.square - (c.a.mean * c.c.mean).powi(2))
             + m * c.a.square * self.noise;
-        // 2^B codes of one step each span the range: the largest sum plus one (so that a
-        // 2^B-code ADC reads sums 0..2^B - 1 exactly), or mean + 4 sd. Steps halve with each
-        // added bit: the codes nest, and a finer ADC never rounds a sum worse.
-        let full = self.parallel_rows as f64 * self.full_per_row + 1.0;
-        let range = if self.clipped {
-            (mean + 4.0 * var.sqrt()).min(full)
-        } else {
-            full
-        };
+        (mean, var)
+    }
+
+    /// The ADC's range for a layer of row groups `groups`: the largest sum, or (clipped) mean
+    /// + 4 sd of all its partial sums pooled.
+    fn range(&self, groups: &[(u64, u64)]) -> f64 {
+        let full = self.full_range();
+        if !self.clipped {
+            return full;
+        }
+        let (mut n, mut m1, mut m2) = (0.0, 0.0, 0.0);
+        for &(size, count) in groups {
+            for c in &self.conversions {
+                let (mean, var) = self.sum_moments(c, size);
+                n += count as f64;
+                m1 += count as f64 * mean;
+                m2 += count as f64 * (var + mean * mean);
+            }
+        }
+        let (mean, square) = (m1 / n, m2 / n);
+        (mean + 4.0 * (square - mean * mean).max(0.0).sqrt()).clamp(f64::MIN_POSITIVE, full)
+    }
+
+    /// Mean and mean square of one conversion's error `Q(s) - s`, for a `size`-row sum on an
+    /// ADC of `range`.
+    fn conversion_error(&self, c: &Conversion, size: u64, range: f64) -> (f64, f64) {
+        let m = size as f64;
+        let (mean, var) = self.sum_moments(c, size);
+        // 2^B codes of one step each span the range. Steps halve with each added bit: the
+        // codes nest, and a finer ADC never rounds a sum worse.
+        let full = self.full_range();
         let step = range / (self.adc_levels + 1) as f64;
         let noise_sd = (m * c.a.square * self.noise).sqrt();
-        let support = m as usize * (c.product.len() - 1) + 1;
-        if support <= MAX_EXACT_SUPPORT {
-            let mut pmf = stats::sum_of(&c.product, size);
+        if let Some(mut pmf) = stats::sum_of(&c.product, size, MAX_EXACT_SUPPORT) {
             if noise_sd == 0.0 {
                 return exact_error(&pmf, 0.0, step, self.adc_levels);
             }
@@ -341,8 +379,8 @@ impl Chain {
     }
 }
 
-/// The largest integer sum whose distribution is convolved exactly.
-const MAX_EXACT_SUPPORT: usize = 512;
+/// The most values a sum's distribution may span to be convolved exactly.
+const MAX_EXACT_SUPPORT: usize = 2048;
 
 /// Mean and mean square of `Q(s + n) - s - n` over an integer sum `s` of distribution `pmf`
 /// and a normal cell error `n` of `noise_sd`, on a uniform quantiser of `step` with codes

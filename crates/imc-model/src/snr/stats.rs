@@ -162,21 +162,32 @@ pub fn convolve(x: &[f64], y: &[f64]) -> Vec<f64> {
     out
 }
 
-/// The distribution of the sum of `m` independent copies of `t` (binary powers).
-pub fn sum_of(t: &[f64], m: u64) -> Vec<f64> {
+/// The distribution of the sum of `m` independent copies of `t` (binary powers), its tail
+/// beyond the last value above 1e-16 dropped; `None` when it would span more than `limit`
+/// values.
+pub fn sum_of(t: &[f64], m: u64, limit: usize) -> Option<Vec<f64>> {
+    let trim = |mut v: Vec<f64>| {
+        while v.len() > 1 && v[v.len() - 1] < 1e-16 {
+            v.pop();
+        }
+        v
+    };
     let mut result = vec![1.0];
-    let mut power = t.to_vec();
+    let mut power = trim(t.to_vec());
     let mut m = m;
     while m > 0 {
         if m & 1 == 1 {
-            result = convolve(&result, &power);
+            result = trim(convolve(&result, &power));
         }
         m >>= 1;
         if m > 0 {
-            power = convolve(&power, &power);
+            power = trim(convolve(&power, &power));
+        }
+        if result.len() > limit || power.len() > 2 * limit {
+            return None;
         }
     }
-    result
+    Some(result)
 }
 
 #[cfg(test)]
@@ -207,10 +218,11 @@ mod tests {
         let bit = [0.5, 0.5];
         let t = product(&bit, &[0.5, 0.0, 0.5]);
         assert_eq!(t, vec![0.75, 0.0, 0.25]);
-        let s = sum_of(&t, 3);
+        let s = sum_of(&t, 3, 100).unwrap();
         assert_eq!(s.len(), 7);
         assert!((s[0] - 0.75f64.powi(3)).abs() < 1e-12 && (s[6] - 0.25f64.powi(3)).abs() < 1e-12);
         assert!((s.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert_eq!(sum_of(&t, 3, 4), None);
     }
 
     /// Fields split a code: the slice moments of a uniform 4-bit code are those of two

@@ -121,7 +121,7 @@ fn partial_sums(a: &Architecture, data: &Data, units: &[u32]) -> Sums {
 }
 
 /// The chain of `a` run on random data: `k` rows, `outputs` columns, `vectors` inputs. The
-/// clipped range is each conversion kind's mean + 4 sd measured on the data itself.
+/// clipped range is the layer's mean + 4 sd of all partial sums, measured on the data itself.
 fn monte_carlo(a: &Architecture, k: u64, outputs: usize, vectors: usize) -> f64 {
     let (bw, d, b) = (
         a.data.weight_bits,
@@ -140,27 +140,25 @@ fn monte_carlo(a: &Architecture, k: u64, outputs: usize, vectors: usize) -> f64 
     } else {
         ((1u64 << b) - 1) as f64
     };
-    let full = a.crossbar.parallel_rows as f64 * ((1u64 << d) - 1) as f64 * top + 1.0;
+    let full = a.crossbar.parallel_rows as f64 * ((1u64 << d) - 1) as f64 * top;
     let levels = ((1u64 << a.adc.bits) - 1) as f64;
     let sums = partial_sums(a, &data, &units);
+    // Clipped: one range for the layer, mean + 4 sd of all its partial sums.
+    let all: Vec<f64> = sums.iter().flatten().flatten().map(|t| t.2).collect();
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
+    let var = all.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / all.len() as f64;
+    let range = if a.adc.range == AdcRange::Clipped {
+        (mean + 4.0 * var.sqrt()).min(full)
+    } else {
+        full
+    };
+    let step = range / (levels + 1.0);
     let mut computed = vec![0.0; vectors * outputs];
     for (i, per_slice) in sums.iter().enumerate() {
         for (v, &j) in per_slice.iter().zip(&units) {
             let gain = 2f64.powi(d as i32 * i as i32) * 2f64.powi((b * j) as i32);
-            let sizes: std::collections::BTreeSet<usize> = v.iter().map(|t| t.1).collect();
-            for size in sizes {
-                let of: Vec<f64> = v.iter().filter(|t| t.1 == size).map(|t| t.2).collect();
-                let mean = of.iter().sum::<f64>() / of.len() as f64;
-                let var = of.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / of.len() as f64;
-                let range = if a.adc.range == AdcRange::Clipped {
-                    (mean + 4.0 * var.sqrt()).min(full)
-                } else {
-                    full
-                };
-                let step = range / (levels + 1.0);
-                for t in v.iter().filter(|t| t.1 == size) {
-                    computed[t.0] += gain * (t.2 / step).round().clamp(0.0, levels) * step;
-                }
+            for t in v {
+                computed[t.0] += gain * (t.2 / step).round().clamp(0.0, levels) * step;
             }
         }
     }
@@ -309,8 +307,8 @@ fn more_adc_bits_never_lower_the_snr() {
                     for (c0, c1) in w[0].conversions.iter().zip(&w[1].conversions) {
                         for size in [pr as u64, 7] {
                             let (e0, e1) = (
-                                w[0].conversion_error(c0, size).1,
-                                w[1].conversion_error(c1, size).1,
+                                w[0].conversion_error(c0, size, w[0].range(&[(size, 1)])).1,
+                                w[1].conversion_error(c1, size, w[1].range(&[(size, 1)])).1,
                             );
                             assert!(
                                 e1 <= e0 * (1.0 + 1e-9) + 1e-12,
@@ -324,7 +322,8 @@ fn more_adc_bits_never_lower_the_snr() {
     }
 }
 
-/// Exact chains: digital compute, and an ADC with a code for every sum and no cell error.
+/// Exact chains: digital compute; and nearly so, an ADC whose step divides 1 (16 rows of 1-bit
+/// cells on 32 codes of half a unit) without cell error.
 #[test]
 fn exact_chains() {
     let digital = arch(&[
@@ -334,12 +333,15 @@ fn exact_chains() {
     assert_eq!(Chain::new(&digital).layer_db(1000), EXACT_DB);
     let resolved = arch(&[
         ("device", Value::Str("sram".into())),
-        ("rows", n(31.0 * 4.0)),
-        ("parallel_rows", n(31.0)),
+        ("rows", n(128.0)),
+        ("parallel_rows", n(16.0)),
         ("cols", n(128.0)),
         ("adc_bits", n(5.0)),
     ]);
-    assert_eq!(Chain::new(&resolved).layer_db(500), EXACT_DB);
+    // Every sum but the largest (16 of 16 rows on, odds about 1e-17) has its code; the largest
+    // saturates half a step low.
+    let db = Chain::new(&resolved).layer_db(500);
+    assert!(db > 150.0 && db < EXACT_DB, "{db}");
     assert_eq!(lattice(32, 32), 0.0);
     assert!((lattice(64, 32) - 6.0 / 48.0).abs() < 1e-12);
 }
