@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rank import spearman  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EVALUATOR = os.path.join(ROOT, "scripts", "evaluators", "accelforge_cim.py")
 SPACE, WORKLOAD, BUDGET, SEED, TOP = "paper-rram", "resnet18", 2000, 0, 20
@@ -176,29 +179,6 @@ def macros_table(rows):
                          f"| {af_cells[2]} / {fmt(o['area_mm2'])} | {af_cells[3]} / {share} |")
     notes = [f"- {r['label']}: {r['accelforge']['note']}" for r in rows if r["accelforge"].get("note")]
     return "\n".join(lines + ([""] + notes if notes else []))
-
-
-def ranks(xs):
-    order = sorted(range(len(xs)), key=lambda i: xs[i])
-    r = [0.0] * len(xs)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            r[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return r
-
-
-def spearman(a, b):
-    ra, rb = ranks(a), ranks(b)
-    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
-    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
-    va = sum((x - ma) ** 2 for x in ra) ** 0.5
-    vb = sum((y - mb) ** 2 for y in rb) ** 0.5
-    return cov / (va * vb) if va and vb else float("nan")
 
 
 def designs(exe, out, python):
