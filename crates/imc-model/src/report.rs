@@ -25,8 +25,9 @@ pub struct WorkloadReport {
     pub tops_per_mm2: f64,
     /// Weight cells over the cells of the crossbars they occupy.
     pub utilization: f64,
-    /// Compute SNR of the worst static matrix layer, dB (`snr.rs`); `None` where the caller
-    /// did not ask for it (sweeps through plans, for now: see [`evaluate_design_with`]).
+    /// Compute SNR of the worst static matrix layer, dB (`snr.rs`); `None` unless asked for
+    /// ([`DesignReport::add_snr`]: a new read chain costs milliseconds, so costing leaves it
+    /// out).
     pub snr_db: Option<f64>,
     /// Each static matrix layer's compute SNR, dB, in layer order (empty where `snr_db` is
     /// `None`).
@@ -55,6 +56,22 @@ pub struct DesignReport {
 }
 
 impl DesignReport {
+    /// Adds each workload's compute SNR, worst layer and per layer (`snr.rs`); `workloads` in
+    /// the order the report was made with.
+    pub fn add_snr(&mut self, a: &Architecture, workloads: &[Workload]) {
+        let chain = crate::snr::cached(a);
+        for (r, w) in self.workloads.iter_mut().zip(workloads) {
+            let layers = chain.layers_db(w);
+            r.snr_db = Some(
+                layers
+                    .iter()
+                    .map(|(_, db)| *db)
+                    .fold(crate::snr::EXACT_DB, f64::min),
+            );
+            r.snr_layers_db = layers;
+        }
+    }
+
     /// The first reason, over workloads, why the design is infeasible.
     pub fn infeasible(&self) -> Option<(&str, &Infeasible)> {
         self.workloads
@@ -116,8 +133,7 @@ pub fn evaluate_design(
 }
 
 /// As [`evaluate_design`], with a [`Plan`] per workload (identical layers costed once): for
-/// callers that evaluate many designs on the same workloads. With plans the compute SNR is not
-/// computed (`snr_db` is `None`).
+/// callers that evaluate many designs on the same workloads.
 pub fn evaluate_design_with(
     a: &Architecture,
     workloads: &[Workload],
@@ -134,16 +150,12 @@ pub fn evaluate_design_with(
                 area_mm2,
                 limit_mm2: limit,
             });
-    // The compute SNR costs milliseconds for a new read chain: single evaluations report it,
-    // sweeps through plans do not yet.
-    let chain = plans.is_none().then(|| crate::snr::cached(a));
     let cost = |(i, w): (usize, &Workload)| {
         let mut c = cost::evaluate_with(a, &t, w, plans.map(|p| &p[i]));
         if c.infeasible.is_none() {
             c.infeasible.clone_from(&above);
         }
-        let snr = chain.as_ref().map(|ch| ch.layers_db(w));
-        report(&w.name, &c, area_mm2, snr)
+        report(&w.name, &c, area_mm2, None)
     };
     DesignReport {
         area_mm2,

@@ -175,15 +175,23 @@ pub fn sum_of(t: &[f64], m: u64, limit: usize) -> Option<Vec<f64>> {
     let mut result = vec![1.0];
     let mut power = trim(t.to_vec());
     let mut m = m;
+    // Convolutions cost the product of their lengths: give up before one would pass the limit.
+    let too_long = |a: &[f64], b: &[f64]| a.len() + b.len() - 1 > 2 * limit;
     while m > 0 {
         if m & 1 == 1 {
+            if too_long(&result, &power) {
+                return None;
+            }
             result = trim(convolve(&result, &power));
         }
         m >>= 1;
         if m > 0 {
+            if too_long(&power, &power) {
+                return None;
+            }
             power = trim(convolve(&power, &power));
         }
-        if result.len() > limit || power.len() > 2 * limit {
+        if result.len() > limit {
             return None;
         }
     }

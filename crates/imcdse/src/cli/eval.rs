@@ -37,7 +37,8 @@ pub fn run(args: &Args) -> Result<String> {
     let workloads = Zoo::builtin()?
         .resolve(&args.workloads)
         .with_context(|| format!("--workloads {}", args.workloads))?;
-    let report = evaluate_design(&arch, &workloads, space.constraints.max_area_mm2);
+    let mut report = evaluate_design(&arch, &workloads, space.constraints.max_area_mm2);
+    report.add_snr(&arch, &workloads);
     if args.json {
         let v = design_json(&space.file, space.calibration.as_ref(), &arch, &report);
         return Ok(format!("{}\n", serde_json::to_string_pretty(&v)?));

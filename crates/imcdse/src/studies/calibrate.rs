@@ -10,7 +10,7 @@
 //! `minimize (1/n) sum_i huber(ln(sum_p f_p x_ip) - ln y_i) + mu sum_p (ln f_p)^2`,
 //!
 //! over `ln f` (one fit each for area, energy and latency, with argmin's L-BFGS and a
-//! More-Thuente line search, at most 2,000 iterations), Huber's `delta` = 0.25 (a 28% ratio)
+//! More-Thuente line search, at most 300 iterations), Huber's `delta` = 0.25 (a 28% ratio)
 //! and a small ridge `mu` = 1e-6 that splits collinear parts evenly (a factor no row informs
 //! stays at 1). The search starts twice, from equal factors and from the non-negative least
 //! squares of the ratios (`nnls.rs`; convex, so a reference the model can express exactly is
@@ -529,7 +529,7 @@ fn log_fit(
     for from in [init, linear] {
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7);
         let result = Executor::new(problem.clone(), solver)
-            .configure(|s| s.param(from.clone()).max_iters(2000))
+            .configure(|s| s.param(from.clone()).max_iters(300))
             .run()
             .map_err(|e| anyhow!("fitting factors: {e}"))?;
         let theta = result.state().get_best_param().cloned().unwrap_or(from);
@@ -543,7 +543,7 @@ fn log_fit(
 }
 
 /// Log factors minimising `sum_i (sum_p f_p x_ip / y_i - 1)^2` over `f >= 0`
-/// ([`super::nnls`]), floored at 1e-3 for the log; inactive parts stay at log 0.
+/// ([`super::nnls`]), floored at 1e-9 for the log; inactive parts stay at log 0.
 fn ratio_least_squares(parts: &[Vec<f64>], target: &[f64], active: &[bool]) -> Vec<f64> {
     let rows: Vec<Vec<f64>> = parts
         .iter()
@@ -553,7 +553,7 @@ fn ratio_least_squares(parts: &[Vec<f64>], target: &[f64], active: &[bool]) -> V
     let f = super::nnls::nnls(&rows, &vec![1.0; target.len()]);
     f.iter()
         .zip(active)
-        .map(|(x, &a)| if a { x.max(1e-3).ln() } else { 0.0 })
+        .map(|(x, &a)| if a { x.max(1e-9).ln() } else { 0.0 })
         .collect()
 }
 
@@ -568,20 +568,27 @@ struct LogFit {
 }
 
 impl LogFit {
-    /// Residuals `ln(sum f x) - ln y` and the shares `f_p x_p / sum f x` of every row.
-    fn residuals(&self, theta: &[f64]) -> impl Iterator<Item = (f64, Vec<f64>)> + '_ {
+    /// Calls `each(r, row, f, sum)` for every row: its residual `r = ln(sum f x) - ln y`, its
+    /// parts, the factors `f` and the row's total (no allocation per row: the search calls
+    /// this thousands of times on thousands of rows).
+    fn rows(&self, theta: &[f64], mut each: impl FnMut(f64, &[f64], &[f64], f64)) {
         let f: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
-        self.parts.iter().zip(&self.target).map(move |(row, y)| {
-            let terms: Vec<f64> = row.iter().zip(&f).map(|(x, f)| x * f).collect();
-            let sum: f64 = terms.iter().sum::<f64>().max(f64::MIN_POSITIVE);
-            (sum.ln() - y, terms.iter().map(|t| t / sum).collect())
-        })
+        for (row, y) in self.parts.iter().zip(&self.target) {
+            let sum = row
+                .iter()
+                .zip(&f)
+                .map(|(x, f)| x * f)
+                .sum::<f64>()
+                .max(f64::MIN_POSITIVE);
+            each(sum.ln() - y, row, &f, sum);
+        }
     }
 
     fn loss(&self, theta: &[f64]) -> f64 {
         let n = self.target.len().max(1) as f64;
-        let data: f64 = self.residuals(theta).map(|(r, _)| huber(r)).sum::<f64>() / n;
-        data + MU * theta.iter().take(self.ridged).map(|t| t * t).sum::<f64>()
+        let mut data = 0.0;
+        self.rows(theta, |r, _, _, _| data += huber(r));
+        data / n + MU * theta.iter().take(self.ridged).map(|t| t * t).sum::<f64>()
     }
 }
 
@@ -615,12 +622,13 @@ impl Gradient for LogFit {
             .enumerate()
             .map(|(i, t)| if i < self.ridged { 2.0 * MU * t } else { 0.0 })
             .collect();
-        for (r, shares) in self.residuals(theta) {
-            let s = huber_slope(r) / n;
-            for (gp, share) in g.iter_mut().zip(shares) {
-                *gp += s * share;
+        // d loss / d theta_p = huber'(r) / n x (f_p x_p / sum), the part's share of the row.
+        self.rows(theta, |r, row, f, sum| {
+            let s = huber_slope(r) / n / sum;
+            for ((gp, x), fp) in g.iter_mut().zip(row).zip(f) {
+                *gp += s * x * fp;
             }
-        }
+        });
         for (gp, active) in g.iter_mut().zip(&self.active) {
             if !active {
                 *gp = 0.0;
