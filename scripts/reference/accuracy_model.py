@@ -73,10 +73,13 @@ def model(imcdse, space, design_set):
     return {name: w for name, w in json.loads(out)["workloads"].items()}
 
 
-def fill(path, column, value):
+def fill(path, columns):
+    """Rewrites the CSV at `path` (atomically) with each `columns` name set to its function of
+    the row (capped at CAP), and returns the rows."""
     rows = list(csv.DictReader(open(path)))
     for r in rows:
-        r[column] = f"{min(value(r), CAP):.4f}"
+        for column, value in columns.items():
+            r[column] = f"{min(value(r), CAP):.4f}"
     tmp = path + ".tmp"
     with open(tmp, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
@@ -91,26 +94,30 @@ def main():
     ap.add_argument("--imcdse", default=os.path.join(ROOT, "target", "release", "imcdse"))
     args = ap.parse_args()
     layers_csv, designs_csv = (os.path.join(OUT, f) for f in ("layers.csv", "designs.csv"))
-    sets = sorted({r["imcdse_set"] for r in csv.DictReader(open(layers_csv))})
+    pairs = list(csv.DictReader(open(layers_csv)))
+    sets = sorted({r["imcdse_set"] for r in pairs})
+    stats = layer_stats()
     with tempfile.TemporaryDirectory() as d:
         space = os.path.join(d, "one-macro.toml")
         open(space, "w").write(SPACE)
         costed = {s: model(args.imcdse, space, s) for s in sets}
-        layers = fill(layers_csv, "model_snr_db",
-                      lambda r: costed[r["imcdse_set"]][r["network"]]["snr_db_layers"][r["layer"]])
-        designs = fill(designs_csv, "model_snr_db",
-                       lambda r: costed[r["imcdse_set"]][r["network"]]["snr_db"])
-        stats = layer_stats()
         own = {}
-        for r in layers:
+        for r in pairs:
             key = (r["network"], r["layer"])
             extra = ",".join(f"{k}={v:.6g}" for k, v in stats[key].items())
             own[(r["imcdse_set"],) + key] = model(
                 args.imcdse, space, r["imcdse_set"] + "," + extra)[r["network"]]["snr_db_layers"][r["layer"]]
-        layers = fill(layers_csv, "model_snr_db_own_stats",
-                      lambda r: own[(r["imcdse_set"], r["network"], r["layer"])])
-        designs = fill(designs_csv, "model_snr_db_own_stats", lambda r: min(
-            v for (s, n, _), v in own.items() if s == r["imcdse_set"] and n == r["network"]))
+    worst_own = {}
+    for (s, n, _), v in own.items():
+        worst_own[(s, n)] = min(v, worst_own.get((s, n), v))
+    layers = fill(layers_csv, {
+        "model_snr_db": lambda r: costed[r["imcdse_set"]][r["network"]]["snr_db_layers"][r["layer"]],
+        "model_snr_db_own_stats": lambda r: own[(r["imcdse_set"], r["network"], r["layer"])],
+    })
+    designs = fill(designs_csv, {
+        "model_snr_db": lambda r: costed[r["imcdse_set"]][r["network"]]["snr_db"],
+        "model_snr_db_own_stats": lambda r: worst_own[(r["imcdse_set"], r["network"])],
+    })
     write_report(layers, designs, len(sets), stats)
 
 

@@ -80,17 +80,7 @@ impl DesignReport {
     }
 }
 
-fn report(
-    name: &str,
-    c: &WorkloadCost,
-    area_mm2: f64,
-    snr_layers_db: Option<Vec<(String, f64)>>,
-) -> WorkloadReport {
-    let snr_db = snr_layers_db.as_ref().map(|v| {
-        v.iter()
-            .map(|(_, db)| *db)
-            .fold(crate::snr::EXACT_DB, f64::min)
-    });
+fn report(name: &str, c: &WorkloadCost, area_mm2: f64) -> WorkloadReport {
     let energy_mj = c.energy_pj * 1e-9;
     let latency_ms = c.latency_ns * 1e-6;
     let ops = 2.0 * c.macs as f64;
@@ -112,8 +102,8 @@ fn report(
         },
         tops_per_mm2: tops / area_mm2,
         utilization: c.utilization,
-        snr_db,
-        snr_layers_db: snr_layers_db.unwrap_or_default(),
+        snr_db: None,
+        snr_layers_db: Vec::new(),
         needed_crossbars: c.needed_crossbars,
         needed_cells: c.needed_cells,
         energy_breakdown_mj: c.energy_parts.named(1e-9),
@@ -155,7 +145,7 @@ pub fn evaluate_design_with(
         if c.infeasible.is_none() {
             c.infeasible.clone_from(&above);
         }
-        report(&w.name, &c, area_mm2, None)
+        report(&w.name, &c, area_mm2)
     };
     DesignReport {
         area_mm2,

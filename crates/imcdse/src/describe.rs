@@ -160,8 +160,10 @@ pub fn layer_json(l: &Layer) -> Json {
 }
 
 /// `{"name": value}` of named numbers, in order.
-fn parts_of(v: &[(String, f64)]) -> Map<String, serde_json::Value> {
-    v.iter().map(|(k, x)| (k.clone(), json!(x))).collect()
+fn parts_of<S: AsRef<str>>(v: &[(S, f64)]) -> Map<String, serde_json::Value> {
+    v.iter()
+        .map(|(k, x)| (k.as_ref().to_string(), json!(x)))
+        .collect()
 }
 
 /// A costed design (`imcdse eval --json`): `{"space", "feasible", "reason", "area_mm2",
@@ -186,11 +188,6 @@ pub fn design_json(
         .collect();
     let mut ws = Map::new();
     for w in &report.workloads {
-        let parts = |v: &[(&str, f64)]| {
-            v.iter()
-                .map(|(k, x)| (k.to_string(), json!(x)))
-                .collect::<Map<_, _>>()
-        };
         ws.insert(
             w.workload.clone(),
             json!({
@@ -199,7 +196,7 @@ pub fn design_json(
                 "snr_db": w.snr_db, "snr_db_layers": parts_of(&w.snr_layers_db),
                 "feasible": w.infeasible.is_none(), "reason": w.infeasible.as_ref().map(|i| i.to_string()),
                 "needed_crossbars": w.needed_crossbars, "needed_cells": w.needed_cells,
-                "breakdown": {"energy_mj": parts(&w.energy_breakdown_mj), "latency_ms": parts(&w.latency_breakdown_ms)},
+                "breakdown": {"energy_mj": parts_of(&w.energy_breakdown_mj), "latency_ms": parts_of(&w.latency_breakdown_ms)},
             }),
         );
     }
@@ -210,7 +207,7 @@ pub fn design_json(
         "area_mm2": report.area_mm2,
         "parameters": parameters,
         "workloads": ws,
-        "area_breakdown_mm2": report.area_breakdown_mm2.iter().map(|(k, x)| (k.to_string(), json!(x))).collect::<Map<_, _>>(),
+        "area_breakdown_mm2": parts_of(&report.area_breakdown_mm2),
         "calibration": calibration.map(|c| json!({
             "name": c.name, "file": c.file, "factors_outside_0.1_to_10": c.flagged(),
         })),

@@ -18,7 +18,7 @@
 //! node and supply (a metal-fringe capacitor of about 1.2 fF in Valavi et al. VLSI 2018 and Jia
 //! et al. JSSC 2020's 8T1C cells), charged in every active read.
 
-use super::{Component, Scale, to_reference};
+use super::{Component, Scale, from_28nm_cv2};
 use crate::arch::{Architecture, Device};
 
 /// The component: one crossbar's cell array (formula and source in the module doc).
@@ -33,9 +33,8 @@ pub fn model(a: &Architecture, s: &Scale) -> Component {
             a.cell.read_voltage_v.powi(2) * g * a.cell.read_pulse_ns * 1e3 * s.device_energy
         }
         Device::Sram => {
-            // 0.35 fF at ZigZag's 28 nm V_dd of 0.9 V, moved to the 32 nm reference.
-            let v = crate::tech::nominal_voltage(28.0);
-            let (_, e_ref) = to_reference(28.0, 0.0, 0.35e-3 * v * v);
+            // 0.35 fF at ZigZag-IMC's 28 nm node, moved to the 32 nm reference.
+            let (_, e_ref) = from_28nm_cv2(0.0, 0.35);
             e_ref * s.energy + a.cell.cap_ff * 1e-3 * s.vdd * s.vdd * a.calibration.energy
         }
     };

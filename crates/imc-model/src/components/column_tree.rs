@@ -28,7 +28,7 @@
 //! multipliers, 1.07 pJ of tree, 0.05 pJ of accumulator, 1.19 pJ for 512 one-bit MACs (about
 //! 860 1b-TOPS/W; ZigZag-IMC's 28 nm DIMC rows publish 616-2816).
 
-use super::{Component, Scale, to_reference};
+use super::{Component, Scale, from_28nm_cv2};
 use crate::arch::{Architecture, Compute};
 
 /// Switched capacitance of a full adder, fF (28 nm).
@@ -64,8 +64,7 @@ pub fn model(a: &Architecture, s: &Scale) -> Component {
         + 0.5 * acc_bits * (FA_FF + DFF_FF);
     let um2 =
         planes * ((n * p) as f64 * GATE_UM2 + fas * FA_UM2) + acc_bits * (FA_UM2 + 6.0 * GATE_UM2);
-    let v = crate::tech::nominal_voltage(28.0);
-    let (area, energy) = to_reference(28.0, um2, ff * 1e-3 * v * v);
+    let (area, energy) = from_28nm_cv2(um2, ff);
     s.cmos(area, energy)
 }
 

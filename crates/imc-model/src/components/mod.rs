@@ -88,6 +88,13 @@ impl Scale {
     }
 }
 
+/// A ZigZag-IMC 28 nm figure at the 32 nm reference: `area_um2`, and a capacitance of `ff`
+/// switched at 28 nm's nominal supply (`ff x V^2` fJ), as (area um^2, energy pJ).
+pub fn from_28nm_cv2(area_um2: f64, ff: f64) -> (f64, f64) {
+    let v = tech::nominal_voltage(28.0);
+    to_reference(28.0, area_um2, ff * 1e-3 * v * v)
+}
+
 /// Converts a figure given at `nm` to the 32 nm reference (area, energy).
 pub fn to_reference(nm: f64, area_um2: f64, energy_pj: f64) -> (f64, f64) {
     (

@@ -13,15 +13,13 @@
 //! Area: 0.166 um^2 at 32 nm for a 1-bit driver (ISAAC, 170 um^2 per 1024), doubling per extra
 //! bit (MNSIM 2.0's DAC table).
 
-use super::{Component, Scale, to_reference};
+use super::{Component, Scale, from_28nm_cv2};
 use crate::arch::Architecture;
 
 /// The component: a row driver (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
     let farads = DAC_FF_PER_BIT * a.crossbar.dac_bits as f64;
-    // fF x V^2 = fJ at ZigZag-IMC's 28 nm node (its nominal supply), to the 32 nm reference.
-    let v = crate::tech::nominal_voltage(28.0);
-    let (_, energy) = to_reference(28.0, 0.0, farads * 1e-3 * v * v);
+    let (_, energy) = from_28nm_cv2(0.0, farads);
     let area = 0.166 * 2f64.powi(a.crossbar.dac_bits as i32 - 1);
     s.cmos(area, energy)
 }

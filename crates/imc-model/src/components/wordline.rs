@@ -6,7 +6,7 @@
 //! costs more. 36 fJ for 128 columns at 28 nm and 0.9 V. An SRAM cell's wordline share is here,
 //! not in the cell read (`cell_array.rs`). No area of its own: the wire runs over the cells.
 
-use super::{Component, Scale, to_reference};
+use super::{Component, Scale, from_28nm_cv2};
 use crate::arch::Architecture;
 
 /// Wordline capacitance per cell, fF (ZigZag-IMC, 28 nm).
@@ -15,9 +15,7 @@ pub const FF_PER_CELL: f64 = 0.35;
 /// The component: one row's wordline (formula and source in the module doc).
 pub fn model(a: &Architecture, s: &Scale) -> Component {
     let farads = FF_PER_CELL * a.crossbar.cols as f64;
-    // fF x V^2 = fJ at ZigZag-IMC's 28 nm node (its nominal supply), to the 32 nm reference.
-    let v = crate::tech::nominal_voltage(28.0);
-    let (_, energy) = to_reference(28.0, 0.0, farads * 1e-3 * v * v);
+    let (_, energy) = from_28nm_cv2(0.0, farads);
     s.cmos(0.0, energy)
 }
 

@@ -47,34 +47,6 @@ use std::rc::Rc;
 /// The SNR of a chain without error, dB.
 pub const EXACT_DB: f64 = 300.0;
 
-/// The worst compute SNR over the static matrix layers of `w` on `a`, dB ([`EXACT_DB`] for a
-/// workload without one). Spiking layers (binary spikes on binary weights) are left out.
-pub fn workload_db(a: &Architecture, w: &Workload) -> f64 {
-    cached(a).workload_db(w)
-}
-
-/// The distinct heights (rows `K`) of the layers of `w` the compute SNR covers: its static
-/// matrix layers, spiking ones left out.
-pub fn heights(w: &Workload) -> Vec<u64> {
-    let mut out: Vec<u64> = Vec::new();
-    for m in w
-        .layers
-        .iter()
-        .filter(|l| l.spiking.is_none())
-        .filter_map(|l| l.matrix().filter(|m| m.static_weights))
-    {
-        if !out.contains(&m.rows) {
-            out.push(m.rows);
-        }
-    }
-    out
-}
-
-/// The SNR of one layer of `k` rows on `a`, dB.
-pub fn layer_db(a: &Architecture, k: u64) -> f64 {
-    cached(a).layer_db(k)
-}
-
 /// What the SNR depends on: every parameter the chain reads, as bits.
 fn key(a: &Architecture) -> [u64; 14] {
     [
@@ -113,12 +85,8 @@ impl Cached {
         db
     }
 
-    /// The worst SNR over the static matrix layers of `w` (see [`workload_db`]).
-    pub fn workload_db(&self, w: &Workload) -> f64 {
-        self.heights_db(&heights(w))
-    }
-
-    /// Each static matrix layer of `w` (spiking ones left out) with its SNR, in layer order.
+    /// Each static matrix layer of `w` with its SNR, in layer order. Spiking layers (binary
+    /// spikes on binary weights) are left out.
     pub fn layers_db(&self, w: &Workload) -> Vec<(String, f64)> {
         w.layers
             .iter()
@@ -126,14 +94,6 @@ impl Cached {
             .filter_map(|l| Some((l, l.matrix().filter(|m| m.static_weights)?)))
             .map(|(l, m)| (l.name.clone(), self.layer_db(m.rows)))
             .collect()
-    }
-
-    /// The worst SNR over layers of the given heights ([`EXACT_DB`] for none).
-    pub fn heights_db(&self, heights: &[u64]) -> f64 {
-        heights
-            .iter()
-            .map(|&k| self.layer_db(k))
-            .fold(EXACT_DB, f64::min)
     }
 }
 

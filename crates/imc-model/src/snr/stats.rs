@@ -77,8 +77,12 @@ pub fn activations(bits: u32, nonzero: f64, crest: f64) -> Codes {
 /// Offset-binary weight codes `u = w + 2^(bits-1)` of `bits` bits (see the module doc); the
 /// code 0 (w = -2^(bits-1)) is never used by a symmetric quantiser.
 pub fn weights(bits: u32, crest: f64) -> Codes {
+    if bits == 1 {
+        // One bit: a sign, +-1 with equal odds (codes 0 and 1 after the offset).
+        return Codes { p: vec![0.5, 0.5] };
+    }
     let half = 1u64 << (bits - 1);
-    let top = half.saturating_sub(1).max(1) as f64;
+    let top = (half - 1) as f64;
     let step = crest / top;
     let mut p = vec![0.0; 1usize << bits];
     let cdf = |x: f64| 0.5 * (1.0 + erf(x / std::f64::consts::SQRT_2));
@@ -91,10 +95,6 @@ pub fn weights(bits: u32, crest: f64) -> Codes {
         };
         let hi = if w >= top { 1.0 } else { cdf((w + 0.5) * step) };
         *q = hi - lo;
-    }
-    if bits == 1 {
-        // One bit: a sign, +-1 with equal odds (codes 0 and 1 after the offset).
-        p = vec![0.5, 0.5];
     }
     Codes { p }
 }

@@ -200,7 +200,7 @@ fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
         Some(b) if b > 0.0 && b <= 16.0 => b.ceil() as u64,
         _ => return Err("no B_ADC of 1 to 16 bits".into()),
     };
-    let node = node(row)?;
+    let node = node(row, "Tech (nm)")?;
     if r_c > rows || !c.is_multiple_of(c_c) {
         return Err(format!(
             "R_C = {r_c} > R = {rows} or C_C = {c_c} does not divide C = {c}: inconsistent row"
@@ -219,9 +219,9 @@ fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
     Ok(s)
 }
 
-/// The row's node, within the model's 4-130 nm.
-fn node(row: &Row) -> Result<f64, String> {
-    let node = row.num("Tech (nm)").ok_or("no technology node")?;
+/// The row's node from `column`, within the model's 4-130 nm.
+fn node(row: &Row, column: &str) -> Result<f64, String> {
+    let node = row.num(column).ok_or("no technology node")?;
     if !(4.0..=130.0).contains(&node) {
         return Err(format!("{node} nm: the model covers 4 to 130 nm"));
     }
@@ -249,7 +249,7 @@ fn uiuc_digital(row: &Row) -> Result<Vec<(String, Value)>, String> {
              N_col = {cols}: inconsistent row"
         ));
     }
-    let mut s = one_macro("sram", node(row)?, rows, cols);
+    let mut s = one_macro("sram", node(row, "Tech (nm)")?, rows, cols);
     s.extend([
         word("compute", "digital"),
         num("parallel_rows", r_c as f64),
@@ -346,11 +346,7 @@ fn macros_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
     let (rows, cols, input, weight) = (rows?, cols?, input?, weight?);
     // A digital macro has no ADC; its adc_bits is empty and not asked for.
     let adc = if digital { 1 } else { count(row, "adc_bits")? };
-    let node = row.num("node_nm").ok_or("no technology node")?;
-    if !(4.0..=130.0).contains(&node) {
-        return Err(format!("{node} nm: the model covers 4 to 130 nm"));
-    }
-    let mut s = one_macro(device, node, rows, cols);
+    let mut s = one_macro(device, node(row, "node_nm")?, rows, cols);
     if digital {
         s.push(word("compute", "digital"));
     }

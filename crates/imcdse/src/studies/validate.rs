@@ -206,13 +206,7 @@ fn cost(d: &Design, l: &mut Line) -> Result<(), String> {
     if let Some((_, why)) = report.infeasible() {
         return Err(format!("the model cannot run it: {why}"));
     }
-    let sum = |parts: &[(&str, f64)]| -> f64 {
-        parts
-            .iter()
-            .filter(|(n, _)| l.scope == Scope::Chip || MACRO_PARTS.contains(n))
-            .map(|(_, x)| x)
-            .sum()
-    };
+    let sum = |parts: &[(&str, f64)]| -> f64 { in_scope(parts, l.scope).map(|(_, x)| x).sum() };
     let (energy_mj, area_mm2) = (sum(&r.energy_breakdown_mj), sum(&report.area_breakdown_mm2));
     l.energy_shares = shares(&r.energy_breakdown_mj, l.scope, energy_mj);
     let latency_ms = match l.scope {
@@ -242,11 +236,21 @@ fn cost(d: &Design, l: &mut Line) -> Result<(), String> {
     Ok(())
 }
 
+/// The parts of a breakdown the scope covers: every one for a chip, the array and its read
+/// chain ([`MACRO_PARTS`]) for a macro.
+fn in_scope<'a>(
+    parts: &'a [(&'a str, f64)],
+    scope: Scope,
+) -> impl Iterator<Item = &'a (&'a str, f64)> {
+    parts
+        .iter()
+        .filter(move |(n, _)| scope == Scope::Chip || MACRO_PARTS.contains(n))
+}
+
 /// Each part's share of the scope's energy `total`, largest first, parts of no energy left out.
 fn shares(parts: &[(&str, f64)], scope: Scope, total: f64) -> Vec<(String, f64)> {
-    let mut v: Vec<(String, f64)> = parts
-        .iter()
-        .filter(|(n, x)| *x > 0.0 && (scope == Scope::Chip || MACRO_PARTS.contains(n)))
+    let mut v: Vec<(String, f64)> = in_scope(parts, scope)
+        .filter(|(_, x)| *x > 0.0)
         .map(|(n, x)| (n.to_string(), x / total))
         .collect();
     v.sort_by(|a, b| b.1.total_cmp(&a.1));
