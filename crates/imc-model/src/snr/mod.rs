@@ -47,6 +47,34 @@ use std::rc::Rc;
 /// The SNR of a chain without error, dB.
 pub const EXACT_DB: f64 = 300.0;
 
+/// The parameters a chain's SNR depends on ([`key`]; `device` sets the defaults of some):
+/// designs that differ only in others share their chain.
+pub const CHAIN_PARAMS: [&str; 15] = [
+    "device",
+    "input_bits",
+    "weight_bits",
+    "dac_bits",
+    "bits_per_cell",
+    "parallel_rows",
+    "rows",
+    "adc_bits",
+    "adc_range",
+    "conductance_sigma",
+    "activation_nonzero",
+    "activation_crest",
+    "weight_crest",
+    "compute",
+    "column_combine",
+];
+
+/// Chains built so far in this process, over all threads ([`cached`]'s misses): what an
+/// estimate of a long enumeration times apart from the designs.
+pub fn chains_built() -> u64 {
+    BUILT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// What the SNR depends on: every parameter the chain reads, as bits.
 fn key(a: &Architecture) -> [u64; 14] {
     [
@@ -71,35 +99,69 @@ fn key(a: &Architecture) -> [u64; 14] {
 /// thread with the same chain.
 pub struct Cached {
     chain: Chain,
-    layers: RefCell<Vec<(u64, f64)>>,
+    layers: RefCell<HashMap<u64, f64>>,
 }
 
 impl Cached {
     /// The SNR of a layer of `k` rows, dB.
     pub fn layer_db(&self, k: u64) -> f64 {
-        if let Some(&(_, db)) = self.layers.borrow().iter().find(|(h, _)| *h == k) {
+        if let Some(&db) = self.layers.borrow().get(&k) {
             return db;
         }
         let db = self.chain.layer_db(k);
-        self.layers.borrow_mut().push((k, db));
+        self.layers.borrow_mut().insert(k, db);
         db
     }
 
     /// Each static matrix layer of `w` with its SNR, in layer order. Spiking layers (binary
     /// spikes on binary weights) are left out.
     pub fn layers_db(&self, w: &Workload) -> Vec<(String, f64)> {
-        w.layers
+        let out = static_layers(w)
+            .map(|(name, k)| (name.to_string(), self.layer_db(k)))
+            .collect();
+        self.chain.sums.borrow_mut().clear();
+        out
+    }
+
+    /// The worst SNR over layers of these heights ([`heights`]), dB; [`EXACT_DB`] for none.
+    pub fn worst_db(&self, heights: &[u64]) -> f64 {
+        let worst = heights
             .iter()
-            .filter(|l| l.spiking.is_none())
-            .filter_map(|l| Some((l, l.matrix().filter(|m| m.static_weights)?)))
-            .map(|(l, m)| (l.name.clone(), self.layer_db(m.rows)))
-            .collect()
+            .map(|&k| self.layer_db(k))
+            .fold(EXACT_DB, f64::min);
+        // The sums' distributions serve the layers of one call; a cache of many chains
+        // keeps only their SNRs.
+        self.chain.sums.borrow_mut().clear();
+        worst
     }
 }
 
+/// The static matrix layers of `w` (name, rows): what the SNR is computed for.
+fn static_layers(w: &Workload) -> impl Iterator<Item = (&str, u64)> {
+    w.layers
+        .iter()
+        .filter(|l| l.spiking.is_none())
+        .filter_map(|l| {
+            Some((
+                l.name.as_str(),
+                l.matrix().filter(|m| m.static_weights)?.rows,
+            ))
+        })
+}
+
+/// The distinct heights (rows) of `w`'s static matrix layers, sorted: a workload's SNR is
+/// the worst over these, so a study finds them once.
+pub fn heights(w: &Workload) -> Vec<u64> {
+    let mut k: Vec<u64> = static_layers(w).map(|(_, k)| k).collect();
+    k.sort_unstable();
+    k.dedup();
+    k
+}
+
 /// The chain of `a`, from this thread's chains so far ([`key`]): a sweep meets few distinct
-/// chains (the paper's RRAM space, 40), and a chain costs up to milliseconds to build. Cleared
-/// past 1,024 entries.
+/// chains (the paper's RRAM space, 40; with its read chain freed, 8,640), and a chain costs
+/// up to milliseconds to build. Cleared past 16,384 entries (a chain keeps its SNRs and
+/// product distributions, kilobytes).
 pub fn cached(a: &Architecture) -> Rc<Cached> {
     thread_local! {
         static CACHE: RefCell<HashMap<[u64; 14], Rc<Cached>>> = RefCell::new(HashMap::new());
@@ -109,18 +171,25 @@ pub fn cached(a: &Architecture) -> Rc<Cached> {
         if let Some(c) = cache.borrow().get(&k) {
             return c.clone();
         }
+        BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let built = Rc::new(Cached {
             chain: Chain::new(a),
-            layers: RefCell::new(Vec::new()),
+            layers: RefCell::new(HashMap::new()),
         });
         let mut map = cache.borrow_mut();
-        if map.len() >= 1024 {
+        if map.len() >= 16_384 {
             map.clear();
         }
         map.insert(k, built.clone());
         built
     })
 }
+
+/// Mean and mean square of a conversion's error.
+type Error = (f64, f64);
+
+/// A sum's distribution, shared by the layers that meet it.
+type Pmf = Rc<Vec<f64>>;
 
 /// One kind of conversion: an input slice against a cell (or the combined weight).
 #[derive(Debug, Clone)]
@@ -152,6 +221,12 @@ pub struct Chain {
     rows: u64,
     adc_levels: u64,
     clipped: bool,
+    /// Conversion errors met so far, by (conversion, rows summed, range bits): every layer
+    /// shares its full groups' sums, so a chain converts few distinct sums.
+    errors: RefCell<HashMap<(usize, u64, u64), Error>>,
+    /// The distributions of the sums met so far, by (conversion, rows summed); `None` where
+    /// a sum is too wide to convolve.
+    sums: RefCell<HashMap<(usize, u64), Option<Pmf>>>,
 }
 
 impl Chain {
@@ -217,6 +292,8 @@ impl Chain {
             rows: a.crossbar.rows,
             adc_levels: (1u64 << a.adc.bits) - 1,
             clipped: a.adc.range == AdcRange::Clipped,
+            errors: RefCell::new(HashMap::new()),
+            sums: RefCell::new(HashMap::new()),
         }
     }
 
@@ -233,8 +310,8 @@ impl Chain {
         let groups = self.groups(k);
         let range = self.range(&groups);
         for &(size, count) in &groups {
-            for c in &self.conversions {
-                let (mean, square) = self.conversion_error(c, size, range);
+            for (i, c) in self.conversions.iter().enumerate() {
+                let (mean, square) = self.memo_error(i, c, size, range);
                 variance += count as f64 * c.gain * c.gain * (square - mean * mean).max(0.0);
                 bias += count as f64 * c.gain * mean;
             }
@@ -300,9 +377,20 @@ impl Chain {
         (mean + 4.0 * (square - mean * mean).max(0.0).sqrt()).clamp(f64::MIN_POSITIVE, full)
     }
 
+    /// [`Chain::conversion_error`] of conversion `i`, computed once per size and range.
+    fn memo_error(&self, i: usize, c: &Conversion, size: u64, range: f64) -> (f64, f64) {
+        let key = (i, size, range.to_bits());
+        if let Some(&e) = self.errors.borrow().get(&key) {
+            return e;
+        }
+        let e = self.conversion_error(i, c, size, range);
+        self.errors.borrow_mut().insert(key, e);
+        e
+    }
+
     /// Mean and mean square of one conversion's error `Q(s) - s`, for a `size`-row sum on an
     /// ADC of `range`.
-    fn conversion_error(&self, c: &Conversion, size: u64, range: f64) -> (f64, f64) {
+    fn conversion_error(&self, i: usize, c: &Conversion, size: u64, range: f64) -> (f64, f64) {
         let m = size as f64;
         let (mean, var) = self.sum_moments(c, size);
         // 2^B codes of one step each span the range. Steps halve with each added bit: the
@@ -310,10 +398,17 @@ impl Chain {
         let full = self.full_range();
         let step = range / (self.adc_levels + 1) as f64;
         let noise_sd = (m * c.a.square * self.noise).sqrt();
-        if let Some(mut pmf) = stats::sum_of(&c.product, size, MAX_EXACT_SUPPORT) {
+        let sum = self
+            .sums
+            .borrow_mut()
+            .entry((i, size))
+            .or_insert_with(|| stats::sum_of(&c.product, size, MAX_EXACT_SUPPORT).map(Rc::new))
+            .clone();
+        if let Some(sum) = sum {
             if noise_sd == 0.0 {
-                return exact_error(&pmf, 0.0, step, self.adc_levels);
+                return exact_error(&sum, 0.0, step, self.adc_levels);
             }
+            let mut pmf = sum.to_vec();
             // Rows without input carry no cell error: a sum of no input reads exactly 0, the
             // rest carry the cell error of their inputs.
             let quiet = (1.0 - c.a_nonzero).powf(m);
@@ -353,7 +448,9 @@ fn exact_error(pmf: &[f64], noise_sd: f64, step: f64, levels: u64) -> (f64, f64)
         let (e1, e2) = if noise_sd < 1e-9 * step {
             let e = (s / step).round().clamp(0.0, top) * step - s;
             (e, e * e)
-        } else if noise_sd > 4.0 * step && s > 6.0 * noise_sd && s < top * step - 6.0 * noise_sd {
+        } else if noise_sd > step && s > 6.0 * noise_sd && s < top * step - 6.0 * noise_sd {
+            // A normal error of sd above one step leaves the rounding uniform to within
+            // exp(-2 pi^2 sd^2 / step^2) < 3e-9 (its phase's Fourier series), clear of the ends.
             (0.0, step * step / 12.0)
         } else {
             rounding_error(s, noise_sd, step, levels)
@@ -365,59 +462,66 @@ fn exact_error(pmf: &[f64], noise_sd: f64, step: f64, levels: u64) -> (f64, f64)
 }
 
 /// Mean and mean square of `Q(S) - S` for S normal (`mu`, `sd`) on a uniform quantiser of
-/// `step` with codes `0..=levels` (saturating at both ends), bin by bin within 6 sd.
+/// `step` with codes `0..=levels` (saturating at both ends), bin by bin within 6 sd; each bin
+/// edge's normal CDF and density computed once, for the two bins it bounds.
 fn rounding_error(mu: f64, sd: f64, step: f64, levels: u64) -> (f64, f64) {
     let top = levels as f64;
     let lo = ((mu - 6.0 * sd) / step).floor().clamp(0.0, top);
     let hi = ((mu + 6.0 * sd) / step).ceil().clamp(0.0, top);
-    let (mut mean, mut square) = (0.0, 0.0);
-    let mut k = lo;
-    while k <= hi {
-        let a = if k == 0.0 {
+    if sd <= 0.0 {
+        let e = (mu / step).round().clamp(0.0, top) * step - mu;
+        return (e, e * e);
+    }
+    // (z, CDF, density) at an edge; the open ends at +-infinity.
+    let edge = |x: f64| -> (f64, f64, f64) {
+        if x.is_infinite() {
+            return (x, if x > 0.0 { 1.0 } else { 0.0 }, 0.0);
+        }
+        let z = (x - mu) / sd;
+        let (cdf, phi) = stats::normal_cdf_pdf(z);
+        (z, cdf, phi)
+    };
+    // E[(c - S); a <= S < b] and E[(S - c)^2; a <= S < b] between two edges.
+    let part = |a: (f64, f64, f64), b: (f64, f64, f64), c: f64| {
+        let (d, mass, dphi) = (mu - c, b.1 - a.1, a.2 - b.2);
+        let z_phi = |e: (f64, f64, f64)| if e.0.is_infinite() { 0.0 } else { e.0 * e.2 };
+        (
+            -d * mass - sd * dphi,
+            (sd * sd + d * d) * mass + 2.0 * d * sd * dphi + sd * sd * (z_phi(a) - z_phi(b)),
+        )
+    };
+    if sd > step {
+        // Smooth at the step's scale: uniform rounding inside the codes' span (to within
+        // exp(-2 pi^2 sd^2 / step^2) < 3e-9), saturation beyond it.
+        let (inf, sup) = (edge(f64::NEG_INFINITY), edge(f64::INFINITY));
+        let (a, b) = (edge(-0.5 * step), edge((top + 0.5) * step));
+        let (l1, l2) = part(inf, a, 0.0);
+        let (h1, h2) = part(b, sup, top * step);
+        return (l1 + h1, l2 + h2 + (b.1 - a.1) * step * step / 12.0);
+    }
+    let lower = |k: f64| {
+        if k == 0.0 {
             f64::NEG_INFINITY
         } else {
             (k - 0.5) * step
-        };
-        let b = if k == top {
+        }
+    };
+    let (mut mean, mut square) = (0.0, 0.0);
+    let mut a = edge(lower(lo));
+    let mut k = lo;
+    while k <= hi {
+        let b = edge(if k == top {
             f64::INFINITY
         } else {
             (k + 0.5) * step
-        };
-        let (m1, m2) = partial_moments(mu, sd, a, b, k * step);
+        });
+        let (m1, m2) = part(a, b, k * step);
         mean += m1;
         square += m2;
+        a = b;
         k += 1.0;
     }
     (mean, square)
-}
-
-/// `E[(c - S) ; a <= S < b]` and `E[(S - c)^2 ; a <= S < b]` for S normal (`mu`, `sd`); a
-/// point mass when `sd` is 0.
-fn partial_moments(mu: f64, sd: f64, a: f64, b: f64, c: f64) -> (f64, f64) {
-    let d = mu - c;
-    if sd <= 0.0 {
-        return if (a..b).contains(&mu) {
-            (-d, d * d)
-        } else {
-            (0.0, 0.0)
-        };
-    }
-    let phi = |z: f64| {
-        if z.is_infinite() {
-            0.0
-        } else {
-            (-0.5 * z * z).exp() / std::f64::consts::TAU.sqrt()
-        }
-    };
-    let cdf = |z: f64| 0.5 * (1.0 + stats::erf(z / std::f64::consts::SQRT_2));
-    let (al, be) = ((a - mu) / sd, (b - mu) / sd);
-    let mass = cdf(be) - cdf(al);
-    let z_phi = |z: f64| if z.is_infinite() { 0.0 } else { z * phi(z) };
-    let first = -d * mass - sd * (phi(al) - phi(be));
-    let second = (sd * sd + d * d) * mass
-        + 2.0 * d * sd * (phi(al) - phi(be))
-        + sd * sd * (z_phi(al) - z_phi(be));
-    (first, second)
 }
 
 fn conv(slice: (Moments, f64, Vec<f64>), cell: (Moments, f64, Vec<f64>), gain: f64) -> Conversion {

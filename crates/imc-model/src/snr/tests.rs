@@ -304,11 +304,14 @@ fn more_adc_bits_never_lower_the_snr() {
                     })
                     .collect();
                 for w in chains.windows(2) {
-                    for (c0, c1) in w[0].conversions.iter().zip(&w[1].conversions) {
+                    for (i, (c0, c1)) in w[0].conversions.iter().zip(&w[1].conversions).enumerate()
+                    {
                         for size in [pr as u64, 7] {
                             let (e0, e1) = (
-                                w[0].conversion_error(c0, size, w[0].range(&[(size, 1)])).1,
-                                w[1].conversion_error(c1, size, w[1].range(&[(size, 1)])).1,
+                                w[0].conversion_error(i, c0, size, w[0].range(&[(size, 1)]))
+                                    .1,
+                                w[1].conversion_error(i, c1, size, w[1].range(&[(size, 1)]))
+                                    .1,
                             );
                             assert!(
                                 e1 <= e0 * (1.0 + 1e-9) + 1e-12,
