@@ -77,9 +77,10 @@ stdout for the workloads digits-mlp and digits-cnn (their workload files are
 scripts/evaluators/workloads/*.toml). The protocol needs energy, latency and area, which a
 bit-true simulation does not give: they come from a cost evaluator run beside it (`--costs CMD`,
 default `$IMCDSE_BIN serve`, else target/release/imcdse serve), whose answer is passed on with,
-per workload, `snr_db`, `accuracy`, `accuracy_float`, `accuracy_quantized` and `snr_db.<layer>`
-added (columns `extra__<workload>__snr_db`, ...). A cost answer's own `snr_db` (the model's,
-once it has one) is kept as `model_snr_db`. The design parameters only this reference knows
+per workload, `snr_db` (the measured one: imcdse takes it in place of the model's in
+`<workload>__snr_db`, `--min-snr` and `pareto-snr`), `accuracy`, `accuracy_float`,
+`accuracy_quantized` and `snr_db.<layer>` added (columns `extra__<workload>__accuracy`, ...).
+The cost answer's own `snr_db` (the model's, from `imcdse serve`) is kept as `model_snr_db`. The design parameters only this reference knows
 (`adc_range`, `conductance_sigma`) are left out of the request to the cost evaluator when it
 refuses them as unknown.
 

@@ -184,5 +184,7 @@ def test_a_sweep_through_the_evaluator_records_snr_and_accuracy(tmp_path):
     assert run.returncode == 0, run.stderr
     df = pd.read_parquet(tmp_path / "run" / "evaluations.parquet")
     assert len(df) == 2 and df["feasible"].all(), df["infeasible_reason"].tolist()
-    for col in ("snr_db", "accuracy", "snr_db.fc1", "accuracy_float"):
+    # The measured SNR takes the model's place; the model's is kept beside it.
+    assert df["digits-mlp__snr_db"].notna().all()
+    for col in ("model_snr_db", "accuracy", "snr_db.fc1", "accuracy_float"):
         assert df[f"extra__digits-mlp__{col}"].notna().all()

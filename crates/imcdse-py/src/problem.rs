@@ -139,6 +139,13 @@ pub fn score<'py>(
     area: &[u8],
 ) -> PyResult<Bound<'py, PyByteArray>> {
     let o = Objective::parse(objective, &workloads).map_err(error)?;
+    if o.dims() == 4 {
+        return Err(invalid(
+            "score: pareto-snr needs each row's compute SNR, which energies and latencies do \
+             not give; evaluate the designs with the problem instead"
+                .to_string(),
+        ));
+    }
     let (e, l, a) = (
         f64s(energy, "energy")?,
         f64s(latency, "latency")?,
@@ -153,7 +160,7 @@ pub fn score<'py>(
             a.len()
         )));
     }
-    let k = if o.is_pareto() { 3 } else { 1 };
+    let k = o.dims();
     let rows = e
         .chunks(w)
         .zip(l.chunks(w))
@@ -163,7 +170,7 @@ pub fn score<'py>(
             if nan {
                 vec![f64::NAN; k]
             } else {
-                o.vector(&workloads, e, l, a)
+                o.vector(&workloads, e, l, a, &[])
             }
         });
     Ok(f64_bytes(py, rows))

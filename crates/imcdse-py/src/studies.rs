@@ -28,6 +28,7 @@ pub struct Common {
     evaluator: Option<String>,
     evaluator_workers: usize,
     evaluator_timeout: f64,
+    min_snr: Option<f64>,
 }
 
 impl Common {
@@ -37,6 +38,7 @@ impl Common {
             workloads: self.workloads.clone(),
             objective: self.objective.clone(),
             calibration: self.calibration.clone(),
+            min_snr: self.min_snr,
         }
     }
 

@@ -1,5 +1,5 @@
 """`imcdse.evaluate` is `imcdse eval`: every column of 200 random designs of each paper space
-equals the CLI's JSON to 1e-12 relative; the design forms agree with each other; results do not
+(compute SNR included) equals the CLI's JSON to 1e-12 relative; the design forms agree with each other; results do not
 depend on the thread count."""
 
 import json
@@ -32,7 +32,7 @@ def test_equal_to_eval_json_on_200_random_designs(cli, name):
     assert workloads == ["vgg16", "resnet18", "alexnet", "mobilenetv3-large"]
     expected = space.names + ["feasible", "infeasible_reason", "area_mm2"] + [
         f"{w}__{m}" for w in workloads for m in ("energy_mj", "latency_ms", "edap")
-    ]
+    ] + [f"{w}__snr_db" for w in workloads]
     assert list(res) == expected
     feasible = 0
     for row in range(len(x)):
@@ -54,6 +54,7 @@ def test_equal_to_eval_json_on_200_random_designs(cli, name):
         for w in workloads:
             for m in ("energy_mj", "latency_ms", "edap"):
                 assert close(res[f"{w}__{m}"][row], ref["workloads"][w][m]), (row, w, m)
+            assert close(res[f"{w}__snr_db"][row], ref["workloads"][w]["snr_db"]), (row, w)
     # Random designs of both spaces mix feasible and infeasible ones.
     assert 0 < feasible < len(x), feasible
 

@@ -244,13 +244,14 @@ mod tests {
         }
         let cols = columns(&p, &pts, one);
         let names: Vec<&str> = cols.iter().map(|(k, _)| k.as_str()).collect();
-        let tail = 3 + 3 * 4;
+        let tail = 3 + 3 * 4 + 4;
         assert_eq!(names[..names.len() - tail], params(&p)[..]);
         assert_eq!(
-            names[names.len() - tail..names.len() - 12],
+            names[names.len() - tail..names.len() - 16],
             ["feasible", "infeasible_reason", "area_mm2"]
         );
-        assert_eq!(names.last(), Some(&"mobilenetv3-large__edap"));
+        assert_eq!(names[names.len() - 5], "mobilenetv3-large__edap");
+        assert_eq!(names.last(), Some(&"mobilenetv3-large__snr_db"));
         assert_eq!(
             evaluate(&p, &pts, Some(0)).unwrap_err(),
             "threads must be at least 1"

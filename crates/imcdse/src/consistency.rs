@@ -86,7 +86,13 @@ fn feasible(problem: &Problem, row: &Row, objectives: &[f64]) -> Option<String> 
         e.push(energy);
         l.push(latency);
     }
-    let vector = problem.objective.vector(&problem.names, &e, &l, area);
+    let snr: Vec<f64> = (0..problem.names.len())
+        .map(|w| eval.snr_db.get(w).copied().flatten().unwrap_or(f64::NAN))
+        .collect();
+    if let Some(low) = problem.accuracy.below(&problem.names, &snr).first() {
+        return Some(format!("it is feasible but {low}"));
+    }
+    let vector = problem.objective.vector(&problem.names, &e, &l, area, &snr);
     if vector.len() != objectives.len()
         || !vector.iter().zip(objectives).all(|(a, b)| agree(*a, *b))
     {

@@ -23,6 +23,8 @@ pub enum Cause {
         /// Why.
         why: Infeasible,
     },
+    /// A workload's compute SNR is below the minimum (`min_snr_db`).
+    Snr(crate::accuracy::LowSnr),
     /// The chip is above the area limit (the chip's, so listed once).
     Area {
         /// The chip's area, mm2.
@@ -92,6 +94,7 @@ impl Cause {
                     },
                 ..
             } => 1.0 + (lowest_v - voltage_v) / lowest_v,
+            Cause::Snr(low) => low.violation(),
         }
     }
 }
@@ -124,6 +127,24 @@ impl Infeasibility {
         (!causes.is_empty()).then_some(Infeasibility::Causes(causes))
     }
 
+    /// `why` with the workloads below the minimum SNR added as causes (after the others).
+    pub fn with_snr(
+        why: Option<Infeasibility>,
+        low: Vec<crate::accuracy::LowSnr>,
+    ) -> Option<Infeasibility> {
+        if low.is_empty() {
+            return why;
+        }
+        let low = low.into_iter().map(Cause::Snr);
+        Some(match why {
+            Some(Infeasibility::Causes(mut c)) => {
+                c.extend(low);
+                Infeasibility::Causes(c)
+            }
+            _ => Infeasibility::Causes(low.collect()),
+        })
+    }
+
     /// The violation the optimizers see (see the module doc); at least 1e-12.
     pub fn violation(&self) -> f64 {
         match self {
@@ -145,6 +166,7 @@ impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Cause::Workload { workload, why } => write!(f, "{workload}: {why}"),
+            Cause::Snr(low) => low.fmt(f),
             Cause::Area {
                 area_mm2,
                 limit_mm2,

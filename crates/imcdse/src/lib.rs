@@ -31,6 +31,7 @@
 //! progress bars and prints; nothing here parses command lines or prints.
 #![warn(missing_docs)]
 
+pub mod accuracy;
 pub mod batch;
 pub mod calibration;
 pub mod consistency;

@@ -5,7 +5,9 @@
 //! - `mean-ela` = mean_w E_w x mean_w L_w x A (its 9-workload runs);
 //! - `prod-ela` = A x prod_w E_w x prod_w L_w;
 //! - `edap:<w>` (or `edap-<w>`) = E_w x L_w x A for one workload of the set;
-//! - `pareto`: the vector (max_w E_w, max_w L_w, A), for Pareto searches.
+//! - `pareto`: the vector (max_w E_w, max_w L_w, A), for Pareto searches;
+//! - `pareto-snr`: (max_w E_w, max_w L_w, A, -min_w SNR_w), the energy-accuracy trade-off as
+//!   one front (SNR_w the workload's compute SNR in dB, [`crate::accuracy`]).
 
 use anyhow::{Result, bail};
 
@@ -22,6 +24,8 @@ pub enum Objective {
     Edap(String),
     /// (max E, max L, A), three objectives.
     Pareto,
+    /// (max E, max L, A, -min SNR), four objectives.
+    ParetoSnr,
 }
 
 impl Objective {
@@ -32,6 +36,7 @@ impl Objective {
             "mean-ela" => Objective::MeanEla,
             "prod-ela" => Objective::ProdEla,
             "pareto" => Objective::Pareto,
+            "pareto-snr" => Objective::ParetoSnr,
             _ => match text
                 .strip_prefix("edap:")
                 .or_else(|| text.strip_prefix("edap-"))
@@ -42,7 +47,7 @@ impl Objective {
                     workloads.join(", ")
                 ),
                 None => bail!(
-                    "unknown objective `{text}`; allowed: max-ela, mean-ela, prod-ela, edap:<workload>, pareto"
+                    "unknown objective `{text}`; allowed: max-ela, mean-ela, prod-ela, edap:<workload>, pareto, pareto-snr"
                 ),
             },
         };
@@ -57,12 +62,22 @@ impl Objective {
             Objective::ProdEla => "prod-ela".into(),
             Objective::Edap(w) => format!("edap:{w}"),
             Objective::Pareto => "pareto".into(),
+            Objective::ParetoSnr => "pareto-snr".into(),
         }
     }
 
-    /// Whether it has three objectives.
+    /// Whether it has more than one objective.
     pub fn is_pareto(&self) -> bool {
-        matches!(self, Objective::Pareto)
+        matches!(self, Objective::Pareto | Objective::ParetoSnr)
+    }
+
+    /// How many objectives the optimizer minimizes.
+    pub fn dims(&self) -> usize {
+        match self {
+            Objective::Pareto => 3,
+            Objective::ParetoSnr => 4,
+            _ => 1,
+        }
     }
 
     /// The scalar score (for `pareto`, the paper's max-ela, reported in the score column).
@@ -70,7 +85,7 @@ impl Objective {
         let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         match self {
-            Objective::MaxEla | Objective::Pareto => max(e) * max(l) * area,
+            Objective::MaxEla | Objective::Pareto | Objective::ParetoSnr => max(e) * max(l) * area,
             Objective::MeanEla => mean(e) * mean(l) * area,
             Objective::ProdEla => area * e.iter().product::<f64>() * l.iter().product::<f64>(),
             // `parse` checks the workload is one of the run's; a name that is not scores NaN,
@@ -82,12 +97,22 @@ impl Objective {
         }
     }
 
-    /// The objective vector the optimizer minimizes.
-    pub fn vector(&self, names: &[String], e: &[f64], l: &[f64], area: f64) -> Vec<f64> {
+    /// The objective vector the optimizer minimizes; `snr` is each workload's compute SNR, dB
+    /// (read by `pareto-snr` only).
+    pub fn vector(
+        &self,
+        names: &[String],
+        e: &[f64],
+        l: &[f64],
+        area: f64,
+        snr: &[f64],
+    ) -> Vec<f64> {
+        let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         match self {
-            Objective::Pareto => {
-                let max = |v: &[f64]| v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                vec![max(e), max(l), area]
+            Objective::Pareto => vec![max(e), max(l), area],
+            Objective::ParetoSnr => {
+                let worst = snr.iter().copied().fold(f64::INFINITY, f64::min);
+                vec![max(e), max(l), area, -worst]
             }
             _ => vec![self.score(names, e, l, area)],
         }
@@ -116,9 +141,14 @@ mod tests {
             3.0 * 1.0 * 10.0
         );
         assert_eq!(
-            Objective::Pareto.vector(&names, &e, &l, a),
+            Objective::Pareto.vector(&names, &e, &l, a, &[]),
             vec![3.0, 5.0, 10.0]
         );
+        assert_eq!(
+            Objective::ParetoSnr.vector(&names, &e, &l, a, &[20.0, 12.5]),
+            vec![3.0, 5.0, 10.0, -12.5]
+        );
+        assert_eq!(Objective::parse("pareto-snr", &names).unwrap().dims(), 4);
         assert_eq!(
             Objective::parse("edap-a", &names).unwrap(),
             Objective::Edap("a".into())
@@ -130,7 +160,9 @@ mod tests {
         );
         let err = Objective::parse("min-ela", &names).unwrap_err().to_string();
         assert!(
-            err.contains("allowed: max-ela, mean-ela, prod-ela, edap:<workload>, pareto"),
+            err.contains(
+                "allowed: max-ela, mean-ela, prod-ela, edap:<workload>, pareto, pareto-snr"
+            ),
             "{err}"
         );
     }

@@ -136,7 +136,7 @@ fn bayes<'a>(
 ) -> Result<Box<dyn Optimizer + 'a>> {
     use imc_search::bayes::{Bayes, BayesConfig};
     let config = BayesConfig {
-        objectives: if problem.objective.is_pareto() { 3 } else { 1 },
+        objectives: problem.objective.dims(),
         ..BayesConfig::default()
     };
     Ok(Box::new(

@@ -5,6 +5,7 @@
 //! `needed/available - 1` crossbars, plus `area/limit - 1`; an invalid combination gets
 //! violation 1e6 (worse than any buildable design).
 
+use crate::accuracy::Accuracy;
 use crate::evaluator::protocol::Answer;
 use crate::evaluator::{Evaluator, EvaluatorOptions};
 use crate::hash::fnv1a;
@@ -37,6 +38,9 @@ pub struct Evaluation {
     pub per_workload: Vec<Option<(f64, f64, f64)>>,
     /// An external evaluator's extra numeric fields, by name, sorted (empty for the model).
     pub extra: Vec<(String, f64)>,
+    /// Per workload, its compute SNR, dB ([`crate::accuracy`]; an external evaluator's when
+    /// it answers one); empty for an invalid architecture.
+    pub snr_db: Vec<Option<f64>>,
 }
 
 /// A design space, the workloads a design must serve, and the objective.
@@ -51,6 +55,8 @@ pub struct Problem {
     pub names: Vec<String>,
     /// The objective.
     pub objective: Objective,
+    /// The compute SNR's view of the workloads, and the minimum (`min_snr_db`).
+    pub accuracy: Accuracy,
     /// Each workload's repeated layers, found once (costed once per design).
     plans: Vec<Plan>,
     /// The fixed settings and the constraints' `weights_on_chip`, checked once.
@@ -75,6 +81,7 @@ impl Problem {
         let space = file.search_space();
         let names = workloads.iter().map(|w| w.name.clone()).collect();
         let plans = workloads.iter().map(Plan::new).collect();
+        let accuracy = Accuracy::new(&workloads, file.constraints.min_snr_db);
         let factors = file.factors();
         let mut base = Settings::default();
         base.set(&file.base_values())?;
@@ -89,6 +96,7 @@ impl Problem {
             workloads,
             names,
             objective,
+            accuracy,
             plans,
             base,
             choices,
@@ -259,7 +267,7 @@ impl Problem {
             }
         };
         if let Some(e) = self.external.get() {
-            return self.external_evaluation(e, p);
+            return self.external_evaluation(e, p, &arch);
         }
         let r = evaluate_design_with(
             &arch,
@@ -272,24 +280,31 @@ impl Problem {
             .iter()
             .map(|w| Some((w.energy_mj, w.latency_ms, w.edap)))
             .collect();
+        let snr = self.accuracy.snr_db(&arch);
         let reasons = r
             .workloads
             .iter()
             .map(|w| (w.workload.as_str(), w.infeasible.as_ref()));
-        if let Some(why) = Infeasibility::from_workloads(reasons) {
-            return Evaluation::infeasible(why, Some(r.area_mm2), per_workload);
-        }
-        let e: Vec<f64> = r.workloads.iter().map(|w| w.energy_mj).collect();
-        let l: Vec<f64> = r.workloads.iter().map(|w| w.latency_ms).collect();
-        self.scored(&e, &l, r.area_mm2, per_workload)
+        let low = self.accuracy.below(&self.names, &snr);
+        let mut eval = match Infeasibility::with_snr(Infeasibility::from_workloads(reasons), low) {
+            Some(why) => Evaluation::infeasible(why, Some(r.area_mm2), per_workload),
+            None => {
+                let e: Vec<f64> = r.workloads.iter().map(|w| w.energy_mj).collect();
+                let l: Vec<f64> = r.workloads.iter().map(|w| w.latency_ms).collect();
+                self.scored(&e, &l, r.area_mm2, &snr, per_workload)
+            }
+        };
+        eval.snr_db = snr.into_iter().map(Some).collect();
+        eval
     }
 }
 
 impl Problem {
     /// A valid design costed by the external evaluator: its answer scored like the model's
     /// costs (the area limit applied here), or infeasible with the evaluator's reason or
-    /// what went wrong.
-    fn external_evaluation(&self, e: &Evaluator, p: &Point) -> Evaluation {
+    /// what went wrong. Its SNR per workload is the evaluator's where it answers one, else the
+    /// model's for the design's read chain.
+    fn external_evaluation(&self, e: &Evaluator, p: &Point, arch: &Architecture) -> Evaluation {
         let n = self.workloads.len();
         let limit = self.file.constraints.max_area_mm2;
         let above = |area: Option<f64>| {
@@ -326,23 +341,29 @@ impl Problem {
                 area_mm2,
                 costs,
                 extra,
+                snr_db,
             }) => {
                 let per_workload = costs
                     .iter()
                     .map(|&(en, l)| Some((en, l, en * l * area_mm2)))
                     .collect();
-                let mut eval = match above(Some(area_mm2)) {
-                    Some(area) => Evaluation::infeasible(
-                        Infeasibility::Causes(vec![area]),
-                        Some(area_mm2),
-                        per_workload,
-                    ),
+                let model = self.accuracy.snr_db(arch);
+                let snr: Vec<f64> = snr_db
+                    .iter()
+                    .zip(model)
+                    .map(|(a, m)| a.unwrap_or(m))
+                    .collect();
+                let area = above(Some(area_mm2)).map(|a| Infeasibility::Causes(vec![a]));
+                let low = self.accuracy.below(&self.names, &snr);
+                let mut eval = match Infeasibility::with_snr(area, low) {
+                    Some(why) => Evaluation::infeasible(why, Some(area_mm2), per_workload),
                     None => {
                         let (en, l): (Vec<f64>, Vec<f64>) = costs.into_iter().unzip();
-                        self.scored(&en, &l, area_mm2, per_workload)
+                        self.scored(&en, &l, area_mm2, &snr, per_workload)
                     }
                 };
                 eval.extra = extra;
+                eval.snr_db = snr.into_iter().map(Some).collect();
                 eval
             }
         }
@@ -358,9 +379,10 @@ impl Problem {
         e: &[f64],
         l: &[f64],
         area_mm2: f64,
+        snr: &[f64],
         per_workload: Vec<Option<(f64, f64, f64)>>,
     ) -> Evaluation {
-        let vector = self.objective.vector(&self.names, e, l, area_mm2);
+        let vector = self.objective.vector(&self.names, e, l, area_mm2, snr);
         let score = self.objective.score(&self.names, e, l, area_mm2);
         let costs = Costs {
             names: &self.names,
@@ -385,6 +407,7 @@ impl Problem {
             area_mm2: Some(area_mm2),
             per_workload,
             extra: Vec::new(),
+            snr_db: Vec::new(),
         }
     }
 }
@@ -437,7 +460,13 @@ impl Costs<'_> {
                 ));
             }
         }
-        let bad = vector.iter().chain([&score]).find(|&&x| !usable(x))?;
+        // Costs and their products only: `pareto-snr`'s fourth objective is minus an SNR in
+        // dB, finite by construction and of either sign.
+        let bad = vector
+            .iter()
+            .take(3)
+            .chain([&score])
+            .find(|&&x| !usable(x))?;
         Some(format!(
             "costs {}: the {} score of these costs is {}{tail}",
             what(*bad),
@@ -464,6 +493,7 @@ impl Evaluation {
             area_mm2,
             per_workload,
             extra: Vec::new(),
+            snr_db: Vec::new(),
         }
     }
 }
@@ -515,7 +545,7 @@ mod tests {
     #[test]
     fn e3_costs_that_multiply_out_of_range_are_infeasible() {
         let p = problem(SpaceFile::resolve("demo").unwrap()).unwrap();
-        let ok = p.scored(&[2.0], &[3.0], 4.0, vec![Some((2.0, 3.0, 24.0))]);
+        let ok = p.scored(&[2.0], &[3.0], 4.0, &[], vec![Some((2.0, 3.0, 24.0))]);
         assert_eq!(ok.score, Some(24.0));
         let cases = [
             (
@@ -538,7 +568,7 @@ mod tests {
             ),
         ];
         for (e, l, a, want) in cases {
-            let eval = p.scored(&[e], &[l], a, vec![Some((e, l, e * l * a))]);
+            let eval = p.scored(&[e], &[l], a, &[], vec![Some((e, l, e * l * a))]);
             assert!(
                 !eval.outcome.is_feasible() && eval.score.is_none(),
                 "{want}"
@@ -555,7 +585,7 @@ mod tests {
         let o = Objective::parse("prod-ela", &names).unwrap();
         let p = Problem::new(SpaceFile::resolve("demo").unwrap(), w, o).unwrap();
         let c = (1e100, 1e100, 1e200);
-        let eval = p.scored(&[1e100; 2], &[1e100; 2], 1.0, vec![Some(c); 2]);
+        let eval = p.scored(&[1e100; 2], &[1e100; 2], 1.0, &[], vec![Some(c); 2]);
         let why = eval.reason.unwrap().to_string();
         assert!(
             why.starts_with("costs overflow: the prod-ela score of these costs is inf"),

@@ -3,12 +3,13 @@
 //! - `evaluations.parquet`: one row per evaluated design; `pareto.parquet`: the non-dominated
 //!   feasible designs in (max E, max L, A). Columns: the space's parameters under their own
 //!   names, `feasible`, `infeasible_reason` (null when feasible), `score` (null when infeasible),
-//!   `area_mm2`, per workload `<w>__energy_mj`, `<w>__latency_ms`, `<w>__edap`, `eval_index`,
-//!   `phase`. Written with polars to a temporary name and renamed, so a crash never leaves a
+//!   `area_mm2`, per workload `<w>__energy_mj`, `<w>__latency_ms`, `<w>__edap`, then per
+//!   workload `<w>__snr_db` (its compute SNR, dB, [`crate::accuracy`]; where the rows have
+//!   it), `eval_index`, `phase`. Written with polars to a temporary name and renamed, so a crash never leaves a
 //!   broken file.
 //! - A [`Row`] is also one line of `checkpoint.jsonl` (and of the rows in `blocks.jsonl`):
 //!   `{"eval_index", "phase", "genes", "feasible", "violation", "objectives", "reason",
-//!   "score", "area_mm2", "per_workload"}`, floats in their shortest round-trip form.
+//!   "score", "area_mm2", "per_workload", "snr_db"}`, floats in their shortest round-trip form.
 //!
 //! Summary tables of other studies (grading, comparison) go through [`table`]; every Parquet
 //! file is read back through [`read_table`].
@@ -61,6 +62,17 @@ impl Row {
             .map(|x| x.1)
             .fold(f64::NEG_INFINITY, f64::max);
         Some([e, l, self.eval.area_mm2?])
+    }
+}
+
+impl Row {
+    /// The point a feasible row has on the front: its objective vector under `pareto-snr`
+    /// (max E, max L, A, -min SNR), else [`Row::front_key`].
+    pub fn front_point(&self) -> Option<Vec<f64>> {
+        match &self.eval.outcome {
+            Outcome::Feasible(v) if v.len() == 4 => Some(v.clone()),
+            _ => self.front_key().map(|k| k.to_vec()),
+        }
     }
 }
 
@@ -134,6 +146,15 @@ pub fn columns(problem: &Problem, rows: &[Row]) -> Vec<(String, Col)> {
         cols.push((format!("{name}__energy_mj"), part(0)));
         cols.push((format!("{name}__latency_ms"), part(1)));
         cols.push((format!("{name}__edap"), part(2)));
+    }
+    if rows
+        .iter()
+        .any(|r| r.eval.snr_db.iter().any(Option::is_some))
+    {
+        for (w, name) in problem.names.iter().enumerate() {
+            let snr = |r: &Row| r.eval.snr_db.get(w).copied().flatten();
+            cols.push((format!("{name}__snr_db"), f64s(&snr)));
+        }
     }
     cols.push((
         "eval_index".into(),
@@ -294,16 +315,17 @@ pub fn write_parquet(path: &Path, mut df: DataFrame) -> Result<()> {
     fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
 }
 
-/// The non-dominated feasible rows in (max E, max L, A), in evaluation order.
+/// The non-dominated feasible rows in (max E, max L, A) (with -min SNR under `pareto-snr`:
+/// [`Row::front_point`]), in evaluation order.
 ///
-/// Of designs with equal (max E, max L, A), the one with the lowest `eval_index` stands for
+/// Of designs with equal points, the one with the lowest `eval_index` stands for
 /// them all, whatever order the rows come in: a sharded run merges to the same front.
 pub fn pareto_rows(rows: &[Row]) -> Vec<Row> {
     let mut order: Vec<&Row> = rows.iter().collect();
     order.sort_by_key(|r| r.eval_index);
-    let keyed: Vec<(&Row, [f64; 3])> = order
+    let keyed: Vec<(&Row, Vec<f64>)> = order
         .into_iter()
-        .filter_map(|r| r.front_key().map(|k| (r, k)))
+        .filter_map(|r| r.front_point().map(|k| (r, k)))
         .collect();
     let pts: Vec<&[f64]> = keyed.iter().map(|(_, k)| k.as_slice()).collect();
     // The documented order of pareto.parquet: by evaluation index.
@@ -346,6 +368,12 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
             column(&format!("{w}__edap"))?,
         ]);
     }
+    // Tables from before the SNR have no SNR columns.
+    let snr: Option<Vec<&[Cell]>> = problem
+        .names
+        .iter()
+        .map(|w| column(&format!("{w}__snr_db")).ok())
+        .collect();
     let extras: Vec<(String, &[Cell])> = t
         .names
         .iter()
@@ -353,32 +381,24 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
         .collect();
     let mut rows = Vec::with_capacity(t.rows());
     for (i, genes) in genes.into_iter().enumerate() {
-        let per_workload: Vec<Option<(f64, f64, f64)>> = per
-            .iter()
-            .map(|c| Some((num(&c[0][i])?, num(&c[1][i])?, num(&c[2][i])?)))
-            .collect();
+        let (per_workload, snr_db) = workload_row(&per, snr.as_deref(), i);
         let area_mm2 = num(&area[i]);
-        let text = match &reason[i] {
-            Cell::Str(s) => Some(s.clone()),
-            _ => None,
+        let text = if let Cell::Str(s) = &reason[i] {
+            Some(s.clone())
+        } else {
+            None
         };
         let outcome = match (&feasible[i], area_mm2) {
-            (Cell::Bool(true), Some(a)) => Outcome::Feasible(objectives(problem, &per_workload, a)),
-            _ => Outcome::Infeasible {
-                violation: 1.0,
-                reason: text.clone().unwrap_or_default(),
-            },
+            (Cell::Bool(true), Some(a)) => {
+                Outcome::Feasible(objectives(problem, &per_workload, a, &snr_db))
+            }
+            _ => recorded(text.as_deref()),
         };
         let reason = text.map(Infeasibility::Recorded);
-        let Cell::Int(eval_index) = index[i] else {
-            bail!("{}: row {i}: eval_index is not an integer", path.display());
-        };
-        let phase = match &phase[i] {
-            Cell::Str(s) => s.clone(),
-            other => bail!("{}: row {i}: phase {other:?} is not text", path.display()),
-        };
+        let (eval_index, phase) = index_and_phase(&index[i], &phase[i])
+            .map_err(|e| anyhow::anyhow!("{}: row {i}: {e}", path.display()))?;
         rows.push(Row {
-            eval_index: eval_index as u64,
+            eval_index,
             phase,
             point: Point(genes),
             eval: Evaluation {
@@ -391,23 +411,62 @@ pub fn read_rows(problem: &Problem, path: &Path) -> Result<Vec<Row>> {
                     .iter()
                     .filter_map(|(name, c)| Some((name.clone(), num(&c[i])?)))
                     .collect(),
+                snr_db,
             },
         });
     }
     Ok(rows)
 }
 
-/// The objective vector of a feasible row, from its energies, latencies and area.
-fn objectives(problem: &Problem, per_workload: &[Option<(f64, f64, f64)>], area: f64) -> Vec<f64> {
+/// A row's `eval_index` and `phase` cells, checked.
+fn index_and_phase(index: &Cell, phase: &Cell) -> Result<(u64, String)> {
+    let Cell::Int(eval_index) = *index else {
+        bail!("eval_index is not an integer");
+    };
+    match phase {
+        Cell::Str(s) => Ok((eval_index as u64, s.clone())),
+        other => bail!("phase {other:?} is not text"),
+    }
+}
+
+/// What an optimizer is told of an infeasible row read back: its reason, violation 1.
+fn recorded(reason: Option<&str>) -> Outcome {
+    Outcome::Infeasible {
+        violation: 1.0,
+        reason: reason.unwrap_or_default().to_string(),
+    }
+}
+
+/// Row `i`'s (energy, latency, EDAP) per workload, and its SNRs (none without their columns).
+type WorkloadRow = (Vec<Option<(f64, f64, f64)>>, Vec<Option<f64>>);
+
+fn workload_row(per: &[[&[Cell]; 3]], snr: Option<&[&[Cell]]>, i: usize) -> WorkloadRow {
+    let num = Cell::number;
+    let costs = per
+        .iter()
+        .map(|c| Some((num(&c[0][i])?, num(&c[1][i])?, num(&c[2][i])?)))
+        .collect();
+    let snr = snr.map_or(Vec::new(), |s| s.iter().map(|c| num(&c[i])).collect());
+    (costs, snr)
+}
+
+/// The objective vector of a feasible row, from its energies, latencies, area and SNRs.
+fn objectives(
+    problem: &Problem,
+    per_workload: &[Option<(f64, f64, f64)>],
+    area: f64,
+    snr_db: &[Option<f64>],
+) -> Vec<f64> {
     let pick = |k: usize| -> Vec<f64> {
         per_workload
             .iter()
             .map(|x| x.map_or(f64::NAN, |x| [x.0, x.1][k]))
             .collect()
     };
+    let snr: Vec<f64> = snr_db.iter().map(|x| x.unwrap_or(f64::NAN)).collect();
     problem
         .objective
-        .vector(&problem.names, &pick(0), &pick(1), area)
+        .vector(&problem.names, &pick(0), &pick(1), area, &snr)
 }
 
 /// Each row's parameter values as indices into the space's lists.
@@ -483,6 +542,8 @@ struct RowLine {
     per_workload: Vec<Option<[Lossy; 3]>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     extra: Vec<(String, f64)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    snr_db: Vec<Option<f64>>,
 }
 
 impl From<Row> for RowLine {
@@ -508,6 +569,7 @@ impl From<Row> for RowLine {
                 .map(|x| x.map(|(e, l, d)| [Lossy(e), Lossy(l), Lossy(d)]))
                 .collect(),
             extra: r.eval.extra,
+            snr_db: r.eval.snr_db,
         }
     }
 }
@@ -537,6 +599,7 @@ impl From<RowLine> for Row {
                     .map(|x| x.map(|[e, l, d]| (e.0, l.0, d.0)))
                     .collect(),
                 extra: l.extra,
+                snr_db: l.snr_db,
             },
         }
     }

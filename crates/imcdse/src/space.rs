@@ -1,6 +1,6 @@
 //! Design-space files (`search-spaces/*.toml`, schema_version 1): `[fixed]` architecture
 //! settings, `[params]` with each free parameter's allowed values in order, `[constraints]`
-//! (`max_area_mm2`, `weights_on_chip`). An architecture file is a space without free
+//! (`max_area_mm2`, `weights_on_chip`, `min_snr_db`). An architecture file is a space without free
 //! parameters. Every name and value is checked against the cost model's parameter table; all
 //! problems of a file are reported together, each naming the file, the key and what is allowed.
 
@@ -18,6 +18,25 @@ pub struct Constraints {
     pub max_area_mm2: Option<f64>,
     /// All weights must fit in the crossbars.
     pub weights_on_chip: Option<bool>,
+    /// Designs whose compute SNR (`imc_model::snr`, the worst layer of any workload) is below
+    /// this are infeasible, dB; within [`MIN_SNR_RANGE`].
+    pub min_snr_db: Option<f64>,
+}
+
+/// The values `min_snr_db` (and `--min-snr`) may take, dB: -100 (anything) to 200 (more
+/// than an exact 32-bit sum's).
+pub const MIN_SNR_RANGE: (f64, f64) = (-100.0, 200.0);
+
+/// Checks a minimum compute SNR, dB.
+pub fn check_min_snr(db: f64) -> Result<f64, String> {
+    let (lo, hi) = MIN_SNR_RANGE;
+    if (lo..=hi).contains(&db) {
+        Ok(db)
+    } else {
+        Err(format!(
+            "min_snr_db = {db}: out of range; allowed {lo} to {hi} dB"
+        ))
+    }
 }
 
 /// A design-space file, checked.
@@ -199,7 +218,8 @@ fn params(
     params
 }
 
-/// `[constraints]`: `max_area_mm2` (positive) and `weights_on_chip` (agreeing with `[fixed]`).
+/// `[constraints]`: `max_area_mm2` (positive), `weights_on_chip` (agreeing with `[fixed]`)
+/// and `min_snr_db` ([`MIN_SNR_RANGE`]).
 fn constraints(
     section: toml::Table,
     fixed: &[(String, Value)],
@@ -208,30 +228,34 @@ fn constraints(
     let mut constraints = Constraints {
         max_area_mm2: None,
         weights_on_chip: None,
+        min_snr_db: None,
     };
     for (k, v) in section {
-        match (k.as_str(), &v) {
-            ("max_area_mm2", toml::Value::Integer(_) | toml::Value::Float(_)) => {
-                let x = to_value(&v)
-                    .and_then(|x| if let Value::Num(x) = x { Some(x) } else { None })
-                    .unwrap_or(0.0);
-                if x > 0.0 && x.is_finite() {
-                    constraints.max_area_mm2 = Some(x);
-                } else {
-                    problems.push(format!("[constraints].max_area_mm2 = {v}: out of range; allowed a positive number of mm2"));
-                }
+        let number = to_value(&v).and_then(|x| if let Value::Num(x) = x { Some(x) } else { None });
+        match (k.as_str(), number, &v) {
+            ("max_area_mm2", Some(x), _) if x > 0.0 && x.is_finite() => {
+                constraints.max_area_mm2 = Some(x)
             }
-            ("weights_on_chip", toml::Value::Boolean(b)) => constraints.weights_on_chip = Some(*b),
-            ("max_area_mm2" | "weights_on_chip", _) => problems.push(format!(
+            ("max_area_mm2", Some(_), _) => problems.push(format!(
+                "[constraints].max_area_mm2 = {v}: out of range; allowed a positive number of mm2"
+            )),
+            ("min_snr_db", Some(x), _) => match check_min_snr(x) {
+                Ok(x) => constraints.min_snr_db = Some(x),
+                Err(e) => problems.push(format!("[constraints].{e}")),
+            },
+            ("weights_on_chip", _, toml::Value::Boolean(b)) => {
+                constraints.weights_on_chip = Some(*b)
+            }
+            ("max_area_mm2" | "min_snr_db" | "weights_on_chip", _, _) => problems.push(format!(
                 "[constraints].{k} = {v}: expected {}",
-                if k == "max_area_mm2" {
-                    "a number"
-                } else {
+                if k == "weights_on_chip" {
                     "true or false"
+                } else {
+                    "a number"
                 }
             )),
             _ => problems.push(format!(
-                "[constraints].{k}: unknown constraint; allowed: max_area_mm2, weights_on_chip"
+                "[constraints].{k}: unknown constraint; allowed: max_area_mm2, weights_on_chip, min_snr_db"
             )),
         }
     }
@@ -487,7 +511,8 @@ mod tests {
             s.constraints,
             Constraints {
                 max_area_mm2: Some(800.0),
-                weights_on_chip: Some(true)
+                weights_on_chip: Some(true),
+                min_snr_db: None,
             }
         );
     }
@@ -498,6 +523,7 @@ mod tests {
             ("paper-rram", 12_096_000u128),
             ("paper-sram", 2_488_320),
             ("paper-sram9", 4_064_256),
+            ("paper-rram-accuracy", 2_612_736_000),
             ("demo", 324),
         ] {
             let s = Space::resolve(name).unwrap();

@@ -98,6 +98,11 @@ fn nsga2_writes_the_documented_files_and_columns() {
         })
         .collect();
     expect.extend(per.iter().map(String::as_str));
+    let snr: Vec<String> = ["vgg16", "resnet18", "alexnet", "mobilenetv3-large"]
+        .iter()
+        .map(|w| format!("{w}__snr_db"))
+        .collect();
+    expect.extend(snr.iter().map(String::as_str));
     expect.extend(["eval_index", "phase"]);
     assert_eq!(header, expect.join("\t"));
     assert_eq!(t.lines().count(), 1 + 120, "one row per unique evaluation");
@@ -348,9 +353,61 @@ fn bad_options_fail_with_a_message() {
             vec!["sweep", "--space", "nowhere.toml", "--out", o],
             "nowhere.toml: cannot read",
         ),
+        (
+            vec!["sweep", "--space", "demo", "--min-snr", "500", "--out", o],
+            "--min-snr: 500: out of range; allowed -100 to 200 dB",
+        ),
     ] {
         let (code, _, err) = imcdse_threads(&args, "1");
         assert_eq!(code, 2, "{args:?}");
         assert!(err.contains(msg), "{args:?}: {err}");
     }
+}
+
+/// `--min-snr`: designs whose compute SNR is below it are infeasible with the reason, the rest
+/// keep their costs, and evaluations.parquet holds each workload's SNR.
+#[test]
+fn min_snr_makes_designs_below_it_infeasible() {
+    let scratch = Scratch::new();
+    let out = scratch.path("snr");
+    sweep(
+        &out,
+        &[
+            "--optimizer",
+            "random",
+            "--budget",
+            "80",
+            "--min-snr",
+            "-20",
+        ],
+        "2",
+    );
+    let t = table(&out.join("evaluations.parquet"));
+    let header: Vec<&str> = t.lines().next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (feasible, reason) = (col("feasible"), col("infeasible_reason"));
+    let snr: Vec<usize> = ["vgg16", "resnet18", "alexnet", "mobilenetv3-large"]
+        .iter()
+        .map(|w| col(&format!("{w}__snr_db")))
+        .collect();
+    let (mut low, mut high) = (0, 0);
+    for line in t.lines().skip(1) {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let worst = snr
+            .iter()
+            .map(|&i| cells[i].parse::<f64>().unwrap())
+            .fold(f64::INFINITY, f64::min);
+        if worst < -20.0 {
+            low += 1;
+            assert_eq!(cells[feasible], "false", "{line}");
+            assert!(
+                cells[reason].contains("is below the minimum -20 dB"),
+                "{line}"
+            );
+        } else {
+            high += 1;
+            assert!(!cells[reason].contains("compute SNR"), "{line}");
+        }
+    }
+    assert!(low > 0 && high > 0, "low {low}, high {high}");
 }

@@ -84,6 +84,7 @@ def _common(
     evaluator: Optional[str],
     workers: int,
     timeout: float,
+    min_snr: Optional[float] = None,
 ) -> Dict[str, Any]:
     """The options every study takes, as the compiled module reads them."""
     return {
@@ -96,6 +97,7 @@ def _common(
         "evaluator": evaluator,
         "evaluator_workers": _positive(workers, "evaluator_workers"),
         "evaluator_timeout": float(timeout),
+        "min_snr": None if min_snr is None else float(min_snr),
     }
 
 
@@ -123,12 +125,14 @@ def sweep(
     evaluator: Optional[str] = None,
     evaluator_workers: int = 1,
     evaluator_timeout: float = 600.0,
+    min_snr: Optional[float] = None,
 ) -> Study:
     """`imcdse sweep`: one search (`ga4`, `nsga2`, `bayes`, `anneal`, `random`) or every design
     (`exhaustive`) of the space, into `out` (default: a folder under results/ named after the
-    run). Tables: `evaluations`, `pareto`."""
+    run). `min_snr`: designs whose compute SNR (dB, worst layer of any workload) is below it
+    are infeasible. Tables: `evaluations` (with `<workload>__snr_db`), `pareto`."""
     common = _common(space, workloads, objective, calibration, out, population, evaluator,
-                     evaluator_workers, evaluator_timeout)
+                     evaluator_workers, evaluator_timeout, min_snr)
     folder, text = _native.sweep(common, optimizer, budget, seed, resume, top, keep_all, fidelity, force)
     return Study(folder, text)
 
@@ -147,11 +151,12 @@ def compare(
     evaluator: Optional[str] = None,
     evaluator_workers: int = 1,
     evaluator_timeout: float = 600.0,
+    min_snr: Optional[float] = None,
 ) -> Study:
     """`imcdse compare`: the joint design against workload-specific, largest-workload and
     sequential designs. Tables: `comparison`, and each search's."""
     common = _common(space, workloads, objective, calibration, out, population, evaluator,
-                     evaluator_workers, evaluator_timeout)
+                     evaluator_workers, evaluator_timeout, min_snr)
     folder, text = _native.compare(common, optimizer, budget, seeds, sequential_start)
     return Study(folder, text)
 
@@ -172,11 +177,12 @@ def grade(
     evaluator: Optional[str] = None,
     evaluator_workers: int = 1,
     evaluator_timeout: float = 600.0,
+    min_snr: Optional[float] = None,
 ) -> Study:
     """`imcdse grade`: every optimizer at every budget and seed, against the certified optimum
     of the space (enumerated, or taken from the exhaustive sweep `certified`). Table: `grading`."""
     common = _common(space, workloads, objective, calibration, out, population, evaluator,
-                     evaluator_workers, evaluator_timeout)
+                     evaluator_workers, evaluator_timeout, min_snr)
     folder, text = _native.grade(common, _list(optimizers), _list(budgets), seeds, os.fspath(cache),
                                  _path(certified), force)
     return Study(folder, text)

@@ -32,7 +32,8 @@ pub struct Common {
     /// Workloads: names, sets (paper4, paper9), aliases, .toml files or .onnx files (model.onnx:seq=128 sets a symbolic dimension), comma-separated.
     #[arg(long, default_value = "paper4")]
     pub workloads: String,
-    /// max-ela | mean-ela | prod-ela | edap:<workload> | pareto (compare: a joint score).
+    /// max-ela | mean-ela | prod-ela | edap:<workload> | pareto | pareto-snr (compare: a joint
+    /// score).
     #[arg(long, default_value = "max-ela")]
     pub objective: String,
     /// A calibration (a built-in name or a .toml file) for a space that names none.
@@ -41,6 +42,9 @@ pub struct Common {
     /// Output folder (default: a folder under results/ named after the run).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Designs whose compute SNR (worst layer of any workload) is below this are infeasible, dB.
+    #[arg(long, value_name = "DB", allow_negative_numbers = true)]
+    pub min_snr: Option<f64>,
     /// NSGA-II population.
     #[arg(long, default_value_t = 100)]
     pub population: usize,
@@ -54,6 +58,7 @@ impl Common {
             workloads: self.workloads.clone(),
             objective: self.objective.clone(),
             calibration: self.calibration.clone(),
+            min_snr: self.min_snr,
         }
     }
 }

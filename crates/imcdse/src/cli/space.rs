@@ -46,6 +46,9 @@ pub fn run(args: &Args) -> Result<String> {
     if let Some(w) = s.constraints.weights_on_chip {
         writeln!(out, "  constraint: weights_on_chip = {w}")?;
     }
+    if let Some(db) = s.constraints.min_snr_db {
+        writeln!(out, "  constraint: compute SNR >= {db} dB")?;
+    }
     if let Some(c) = &s.calibration {
         writeln!(out, "  calibration: {}", c.summary())?;
     }
@@ -69,6 +72,9 @@ fn json(s: &Space) -> Result<String> {
     }
     if let Some(w) = s.constraints.weights_on_chip {
         constraints.insert("weights_on_chip".into(), json!(w));
+    }
+    if let Some(db) = s.constraints.min_snr_db {
+        constraints.insert("min_snr_db".into(), json!(db));
     }
     // An exact integer while it fits in u64 (every space we ship); a float beyond.
     let size = match u64::try_from(s.size()) {

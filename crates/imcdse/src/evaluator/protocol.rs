@@ -15,6 +15,8 @@
 //! in [`COST_RANGE`] (1e-15 to 1e15). An infeasible answer has a `reason` (control characters
 //! escaped, cut to [`MAX_REASON`] characters), and may have a `violation` (how far from
 //! feasible, 0 to 1e15, for constraint-handling optimizers; 1 when absent) and the `area_mm2`.
+//! A workload's object may also give its `snr_db` (the compute SNR of its worst layer, dB, in
+//! [`SNR_RANGE`], [`crate::accuracy`]); where it does not, imcdse takes the model's.
 //! Other numeric fields, at the top level or inside a workload's object, are kept as extra
 //! columns (`extra__<field>`, `extra__<workload>__<field>`), at most [`MAX_EXTRA`] an answer,
 //! their names made plain ([`column_name`]); non-numeric ones are ignored.
@@ -32,7 +34,10 @@ pub const PROTOCOL: u64 = 1;
 /// The fields an answer defines; any other numeric field is an extra column.
 const KNOWN: [&str; 5] = ["id", "feasible", "reason", "area_mm2", "workloads"];
 /// A workload's fields; any other numeric field is an extra column `<workload>__<field>`.
-const COSTS: [&str; 2] = ["energy_mj", "latency_ms"];
+const COSTS: [&str; 3] = ["energy_mj", "latency_ms", "snr_db"];
+
+/// The range of a workload's `snr_db`, dB.
+pub const SNR_RANGE: (f64, f64) = (-300.0, 300.0);
 
 /// The range of each cost an answer gives (`area_mm2`, `energy_mj`, `latency_ms`): wide enough
 /// for any chip and network, narrow enough that the products the objectives take stay finite
@@ -137,6 +142,8 @@ pub enum Answer {
         costs: Vec<(f64, f64)>,
         /// Extra numeric fields, by column name, sorted.
         extra: Vec<(String, f64)>,
+        /// Each workload's compute SNR, dB, where the evaluator gives it.
+        snr_db: Vec<Option<f64>>,
     },
     /// It cannot, for this reason.
     Infeasible {
@@ -203,6 +210,7 @@ pub fn parse_answer(line: &str, id: u64, names: &[String]) -> Result<Answer, Str
         .ok_or("feasible without a `workloads` object")?;
     let mut extra = numeric_extras(obj, &KNOWN, "");
     let mut costs = Vec::with_capacity(names.len());
+    let mut snr_db = Vec::with_capacity(names.len());
     for name in names {
         let w = per
             .get(name)
@@ -210,6 +218,7 @@ pub fn parse_answer(line: &str, id: u64, names: &[String]) -> Result<Answer, Str
             .ok_or_else(|| format!("no costs for workload `{name}`"))?;
         let at = format!("workloads.{name}.");
         costs.push((cost(w, "energy_mj", &at)?, cost(w, "latency_ms", &at)?));
+        snr_db.push(snr(w, &at)?);
         extra.extend(numeric_extras(w, &COSTS, &format!("{name}__")));
     }
     if extra.len() > MAX_EXTRA {
@@ -225,7 +234,26 @@ pub fn parse_answer(line: &str, id: u64, names: &[String]) -> Result<Answer, Str
         area_mm2,
         costs,
         extra,
+        snr_db,
     })
+}
+
+/// A workload's optional `snr_db`: a number in [`SNR_RANGE`].
+fn snr(obj: &Map<String, Json>, at: &str) -> Result<Option<f64>, String> {
+    let (lo, hi) = SNR_RANGE;
+    match obj.get("snr_db") {
+        None | Some(Json::Null) => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .filter(|x| (lo..=hi).contains(x))
+            .map(Some)
+            .ok_or_else(|| {
+                format!(
+                    "`{at}snr_db` is {}; expected a number from {lo} to {hi} dB",
+                    clip(&v.to_string())
+                )
+            }),
+    }
 }
 
 /// A cost at `key`: a number in [`COST_RANGE`].
@@ -319,7 +347,21 @@ mod tests {
                 area_mm2: 2.5,
                 costs: vec![(1.0, 2.0), (3e-3, 4.0)],
                 extra: vec![("a__util".into(), 0.5), ("cycles".into(), 9.0)],
+                snr_db: vec![None, None],
             }
+        );
+        let with_snr = line.replace(r#""latency_ms": 4}"#, r#""latency_ms": 4, "snr_db": -3.5}"#);
+        let Answer::Feasible { snr_db, .. } =
+            parse_answer(&with_snr.replace('\n', " "), 3, &names()).unwrap()
+        else {
+            panic!("feasible");
+        };
+        assert_eq!(snr_db, vec![None, Some(-3.5)]);
+        let bad = line.replace(r#""latency_ms": 4}"#, r#""latency_ms": 4, "snr_db": 400}"#);
+        let e = parse_answer(&bad.replace('\n', " "), 3, &names()).unwrap_err();
+        assert!(
+            e.contains("`workloads.b.snr_db` is 400; expected a number from -300 to 300 dB"),
+            "{e}"
         );
         let no = parse_answer(
             r#"{"id": 4, "feasible": false, "reason": "too big"}"#,

@@ -312,13 +312,16 @@ impl<'c> Server<'c> {
                 w.workload, w.energy_mj, w.latency_ms
             ));
         }
+        let chain = imc_model::snr::cached(&arch);
         let per: serde_json::Map<String, Json> = r
             .workloads
             .iter()
-            .map(|w| {
+            .zip(&p.workloads)
+            .map(|(w, wl)| {
+                let snr_db = chain.worst_db(&imc_model::snr::heights(wl));
                 (
                     w.workload.clone(),
-                    json!({"energy_mj": w.energy_mj, "latency_ms": w.latency_ms}),
+                    json!({"energy_mj": w.energy_mj, "latency_ms": w.latency_ms, "snr_db": snr_db}),
                 )
             })
             .collect();

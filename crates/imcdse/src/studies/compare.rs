@@ -307,6 +307,7 @@ fn run_search(
             workloads: names.join(","),
             objective: objective.into(),
             calibration: o.inputs.calibration.clone(),
+            min_snr: o.inputs.min_snr,
         },
         optimizer: o.optimizer,
         budget: o.budget,

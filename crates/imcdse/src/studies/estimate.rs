@@ -4,8 +4,10 @@
 //!
 //! The sample is [`exhaustive::time_sample`]: 16 windows of 2,048 consecutive designs spread
 //! over the slice, costed in parallel by the run's own code (so the rate includes capacity
-//! pruning, voltage twins and cold caches). Estimate = designs / sampled rate, on this
-//! machine's threads. Spaces under 131,072 representatives are not sampled: they take seconds.
+//! pruning and voltage twins): cold, then again until a pass builds no new read chain.
+//! Estimate = designs x time per design + the space's read chains x time per chain (each
+//! chain's SNR is found once per thread, [`imc_model::snr::CHAIN_PARAMS`]), the two split by
+//! the chains each pass built, on this machine's threads. Spaces under 131,072 representatives are not sampled: they take seconds.
 //! Above [`LIMIT_S`] the run is refused unless forced; the message says how to split it.
 
 use super::exhaustive;
@@ -47,17 +49,29 @@ pub fn check(
         );
     }
     let designs = slice.map_or(size, |(lo, hi)| u128::from(hi - lo));
-    let Some((sampled, secs)) = exhaustive::time_sample(problem, slice, WINDOWS) else {
+    let Some(sample) = exhaustive::time_sample(problem, slice, WINDOWS) else {
         return Ok(());
     };
-    let rate = sampled as f64 / secs.max(1e-9);
-    let estimate = designs as f64 / rate;
     let threads = rayon::current_num_threads();
+    let (per_design, per_chain) = split(&sample, threads);
+    let chains = chains_of(problem);
+    let chain_s = chains as f64 * per_chain;
+    let rate = 1.0 / per_design.max(1e-12);
+    let estimate = designs as f64 * per_design + chain_s;
+    let chain_note = if chains > 0 && chain_s > 0.0 {
+        format!(
+            ", plus {} to find the SNR of its {} read chains",
+            duration(chain_s),
+            thousands(chains)
+        )
+    } else {
+        String::new()
+    };
     let timed = format!(
-        "{} designs/s on {threads} thread{} (timed on {} designs)",
+        "{} designs/s on {threads} thread{}{chain_note} (timed on {} designs)",
         thousands(rate.round() as u64),
         if threads == 1 { "" } else { "s" },
-        thousands(sampled)
+        thousands(sample.designs)
     );
     progress.note(&format!(
         "{what}: {} designs, about {} at {timed}",
@@ -85,6 +99,36 @@ pub fn check(
         duration(estimate),
         duration(LIMIT_S)
     )
+}
+
+/// The read chains of the space: the product of the list lengths of its free parameters that
+/// the SNR depends on ([`imc_model::snr::CHAIN_PARAMS`]).
+fn chains_of(problem: &Problem) -> u64 {
+    problem
+        .space
+        .names
+        .iter()
+        .zip(&problem.space.sizes)
+        .filter(|(n, _)| imc_model::snr::CHAIN_PARAMS.contains(&n.as_str()))
+        .map(|(_, &k)| u64::from(k))
+        .product()
+}
+
+/// The sample's wall time split into seconds per design (on all threads) and seconds per read
+/// chain: its first and last passes cost the same designs and differ in the chains they
+/// build, so `threads x pass = designs x d + chains x c` twice gives `c`, then `d`. Each
+/// thread builds each chain it meets once, the threads in parallel: building every chain of
+/// a space takes about `chains x c` of wall time.
+fn split(s: &exhaustive::Sample, threads: usize) -> (f64, f64) {
+    let t = threads as f64;
+    let (n1, n2) = (s.chains as f64, s.warm_chains as f64);
+    let per_chain = if n1 > n2 {
+        ((s.cold_s - s.warm_s) * t / (n1 - n2)).max(0.0)
+    } else {
+        0.0
+    };
+    let design_cpu = (s.warm_s * t - n2 * per_chain).max(0.5 * s.warm_s * t);
+    (design_cpu / t / s.designs.max(1) as f64, per_chain)
 }
 
 /// A duration in the largest unit that keeps it readable: `42 s`, `3.5 min`, `7.2 h`,

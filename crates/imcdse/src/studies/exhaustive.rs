@@ -12,6 +12,9 @@
 //!   parallel rows, bits per cell, cells per weight: [`mapping_key`]), so the footprints are
 //!   computed once per key and such designs are counted and skipped before any costing. With
 //!   `--keep-all` they are costed anyway, since every row is written.
+//! - **SNR pruning.** Under a minimum compute SNR (`min_snr_db`, `--min-snr`), a design whose
+//!   read chain is below it for some workload is infeasible whatever it costs; it is counted
+//!   and skipped the same way (the SNR depends on the chain only, [`crate::accuracy`]).
 //!
 //! The remaining designs go through the plain [`Problem::evaluate`], in parallel chunks; each
 //! chunk keeps its best `top` rows and its Pareto front, merged at the end.
@@ -144,6 +147,11 @@ impl<'a> Fast<'a> {
                 return None;
             }
         }
+        // Below the minimum SNR whatever it costs: the SNR depends on the read chain alone.
+        let acc = &self.problem.accuracy;
+        if acc.min_db.is_some() && !acc.below(&self.problem.names, &acc.snr_db(&a)).is_empty() {
+            return None;
+        }
         Some(self.problem.evaluate(p))
     }
 }
@@ -174,6 +182,8 @@ pub struct Enumerated {
     pub seconds: f64,
     /// Whether voltage twins were costed once.
     pub twins: bool,
+    /// The minimum SNR designs below which were skipped, dB.
+    pub min_snr_db: Option<f64>,
     /// Blocks of the slice, and how many of them a previous, interrupted run had finished.
     pub blocks: u64,
     /// Blocks read back from an earlier run.
@@ -191,15 +201,21 @@ impl Enumerated {
         } else {
             String::new()
         };
+        let skipped = match self.min_snr_db {
+            Some(db) => format!(
+                "designs whose weights do not fit or whose compute SNR is below {db} dB skipped"
+            ),
+            None => "designs whose weights do not fit skipped".to_string(),
+        };
         format!(
-            "evaluated all {} designs in {:.1} s ({:.0} designs/s; {}{resumed}), {} feasible",
+            "evaluated all {} designs in {:.1} s ({:.0} designs/s; {}{skipped}{resumed}), {} feasible",
             self.designs,
             self.seconds,
             self.designs as f64 / self.seconds.max(1e-9),
             if self.twins {
-                "voltage twins costed once, designs whose weights do not fit skipped"
+                "voltage twins costed once, "
             } else {
-                "designs whose weights do not fit skipped"
+                ""
             },
             self.feasible
         )
@@ -338,22 +354,31 @@ fn run_blocks(
         feasible,
         seconds: started.elapsed().as_secs_f64(),
         twins: fast.inert.is_some(),
+        min_snr_db: problem.accuracy.min_db,
         blocks: count,
         resumed,
     })
 }
 
-/// Times the enumeration of a sample of the flat slice `[lo, hi)` (the whole space when
-/// `None`): `windows` runs of `CHUNK` (2,048) consecutive representatives, evenly spread over the
-/// slice and costed in parallel exactly as a run costs them (capacity pruning and twins
-/// included, caches cold as a run's chunks start). Returns the designs the sample covered and
-/// its wall time, s; `None` when the slice is under `windows` chunks (timing it would be
-/// running it).
-pub fn time_sample(
-    problem: &Problem,
-    slice: Option<(u64, u64)>,
-    windows: u64,
-) -> Option<(u64, f64)> {
+/// A timed sample of an enumeration ([`time_sample`]).
+pub struct Sample {
+    /// Designs the sample covers.
+    pub designs: u64,
+    /// Seconds, with this process's caches as they were (cold on a first run).
+    pub cold_s: f64,
+    /// Read chains built in the cold pass, over threads ([`imc_model::snr::chains_built`]).
+    pub chains: u64,
+    /// Seconds of the last pass over the same windows (the caches filled by the passes before).
+    pub warm_s: f64,
+    /// Read chains built in the last pass (those one thread met that another had built).
+    pub warm_chains: u64,
+}
+
+/// Times `windows` windows of [`CHUNK`] representatives spread evenly over the slice (the
+/// whole space when `None`), costed in parallel by the run's own code: cold, then again
+/// until a pass builds no new read chain (at most 4 passes). `None` when the slice is too small to be worth timing (under `4 windows` chunks) or
+/// the space has more than 2^64 designs.
+pub fn time_sample(problem: &Problem, slice: Option<(u64, u64)>, windows: u64) -> Option<Sample> {
     let size = problem.space.size();
     if size > u64::MAX as u128 {
         return None;
@@ -370,12 +395,36 @@ pub fn time_sample(
         .collect();
     let quiet = crate::progress::Quiet;
     let bar = quiet.bar(0, "");
-    let started = Instant::now();
-    let designs: u64 = starts
-        .par_iter()
-        .map(|&a| block(&fast, &intervals, (a, a + CHUNK), (lo, hi), 1, false, &*bar).designs)
-        .sum();
-    Some((designs, started.elapsed().as_secs_f64()))
+    let pass = || {
+        let started = Instant::now();
+        let designs: u64 = starts
+            .par_iter()
+            .map(|&a| block(&fast, &intervals, (a, a + CHUNK), (lo, hi), 1, false, &*bar).designs)
+            .sum();
+        (designs, started.elapsed().as_secs_f64())
+    };
+    // Passes until one builds no new chain (at most 4): the first times the chains and the
+    // designs, the last the designs alone.
+    let timed = || {
+        let before = imc_model::snr::chains_built();
+        let (designs, secs) = pass();
+        (designs, secs, imc_model::snr::chains_built() - before)
+    };
+    let (designs, cold_s, chains) = timed();
+    let (mut warm_s, mut warm_chains) = (cold_s, chains);
+    for _ in 0..3 {
+        if warm_chains == 0 {
+            break;
+        }
+        (_, warm_s, warm_chains) = timed();
+    }
+    Some(Sample {
+        designs,
+        cold_s,
+        chains,
+        warm_s,
+        warm_chains,
+    })
 }
 
 /// The representatives at positions `[from, to)` of the concatenated `intervals`, in
@@ -692,5 +741,73 @@ mod slices {
         let third = run(&journal());
         assert_eq!(third.resumed, whole.blocks);
         assert_eq!(third.rows, whole.rows);
+    }
+
+    /// A space with the read chain freed, under a minimum SNR and the four-objective
+    /// `pareto-snr`: the enumeration (with its SNR pruning) keeps exactly the feasible designs
+    /// and the front a brute force over every design's plain evaluation finds.
+    #[test]
+    fn snr_pruning_and_the_snr_front_match_brute_force() {
+        let text = "schema_version = 1\nname = \"chain\"\ndescription = \"snr\"\n[fixed]\n\
+                    device = \"rram\"\nvoltage_scaling = false\nrows = 128\nconductance_sigma = 0.01\nweights_on_chip = false\n[params]\n\
+                    voltage_v = [0.6, 0.8]\nbits_per_cell = [1, 2, 4]\nadc_bits = [4, 6, 8]\n\
+                    parallel_rows = [16, 64, 128]\ncols = [64, 256]\ncrossbars_per_tile = [8, 64]\n\
+                    [constraints]\nmin_snr_db = 12\n";
+        let file = SpaceFile::parse("chain.toml", text).unwrap();
+        let w = Zoo::builtin().unwrap().resolve("resnet18").unwrap();
+        let names = vec!["resnet18".to_string()];
+        let p = Problem::new(file, w, Objective::parse("pareto-snr", &names).unwrap()).unwrap();
+        let all: Vec<Evaluation> = (0..p.space.size())
+            .map(|i| p.evaluate(&p.space.point(i)))
+            .collect();
+        let low = all
+            .iter()
+            .filter(|e| {
+                e.reason
+                    .as_ref()
+                    .is_some_and(|r| r.to_string().contains("compute SNR"))
+            })
+            .count();
+        let feasible: Vec<usize> = (0..all.len())
+            .filter(|&i| all[i].outcome.is_feasible())
+            .collect();
+        assert!(
+            low > 0 && !feasible.is_empty(),
+            "low {low}, feasible {}",
+            feasible.len()
+        );
+        for &i in &feasible {
+            let snr = all[i].snr_db[0].unwrap();
+            assert!(snr >= 12.0, "{snr}");
+            assert_eq!(all[i].outcome.objectives().unwrap()[3], -snr);
+        }
+        let whole = run(&p, 1000, false, &Quiet).unwrap();
+        assert_eq!(whole.feasible as usize, feasible.len());
+        // Brute-force front: feasible points no other feasible point dominates (first of equals).
+        let point = |i: usize| all[i].outcome.objectives().unwrap().to_vec();
+        let dominates = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x <= y) && a != b;
+        let mut brute: Vec<u64> = feasible
+            .iter()
+            .filter(|&&i| !feasible.iter().any(|&j| dominates(&point(j), &point(i))))
+            .filter(|&&i| !feasible.iter().any(|&j| j < i && point(j) == point(i)))
+            .map(|&i| i as u64)
+            .collect();
+        brute.sort_unstable();
+        let mut front: Vec<u64> = results::pareto_rows(&whole.rows)
+            .iter()
+            .map(|r| r.eval_index)
+            .collect();
+        front.sort_unstable();
+        // Voltage twins share their costs: the front holds the first twin of each point.
+        assert_eq!(front, brute);
+        // SNRs survive a checkpoint line.
+        let row = whole
+            .rows
+            .iter()
+            .find(|r| r.eval.outcome.is_feasible())
+            .unwrap();
+        let line = serde_json::to_string(row).unwrap();
+        let back: Row = serde_json::from_str(&line).unwrap();
+        assert_eq!(back.eval.snr_db, row.eval.snr_db);
     }
 }

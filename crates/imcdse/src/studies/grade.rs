@@ -129,6 +129,12 @@ impl GradeOptions {
         let space = self.inputs.space()?;
         let workloads = self.inputs.workloads()?;
         let objective = self.inputs.objective(&workloads)?;
+        if objective.dims() > 3 {
+            bail!(
+                "--objective pareto-snr: grading measures fronts in (max E, max L, A); grade on \
+                 `pareto` or a score, with --min-snr for the accuracy"
+            );
+        }
         for &o in &self.optimizers {
             if o == OptimizerKind::Exhaustive {
                 bail!(

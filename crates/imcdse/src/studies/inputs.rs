@@ -22,6 +22,9 @@ pub struct Inputs {
     /// A calibration (built-in name or file) for a space that names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<String>,
+    /// The minimum compute SNR, dB, over the space's own `min_snr_db` (`--min-snr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_snr: Option<f64>,
 }
 
 impl Default for Inputs {
@@ -32,6 +35,7 @@ impl Default for Inputs {
             workloads: "paper4".into(),
             objective: "max-ela".into(),
             calibration: None,
+            min_snr: None,
         }
     }
 }
@@ -61,12 +65,20 @@ impl Inputs {
                 .join(","),
             objective: self.objective.clone(),
             calibration: self.calibration.as_deref().map(fix),
+            min_snr: self.min_snr,
         }
     }
 
-    /// The space file, loaded and checked, with the calibration if one is given.
+    /// The space file, loaded and checked, with the calibration if one is given and
+    /// `--min-snr` in its constraints.
     pub fn space(&self) -> Result<SpaceFile> {
-        calibrated(&self.space, self.calibration.as_deref())
+        let mut space = calibrated(&self.space, self.calibration.as_deref())?;
+        if let Some(db) = self.min_snr {
+            let db = crate::space::check_min_snr(db)
+                .map_err(|e| anyhow::anyhow!("--min-snr: {}", e.replace("min_snr_db = ", "")))?;
+            space.constraints.min_snr_db = Some(db);
+        }
+        Ok(space)
     }
 
     /// The workloads, resolved from the built-in zoo (errors name `--workloads`).

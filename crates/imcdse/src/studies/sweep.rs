@@ -725,9 +725,10 @@ fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs:
     ));
     let feasible = rows.iter().filter(|r| r.eval.outcome.is_feasible()).count();
     s.push_str(&format!(
-        "{} designs recorded in evaluations.parquet, {feasible} of them feasible; {} on the Pareto front (max E, max L, A).\n\n",
+        "{} designs recorded in evaluations.parquet, {feasible} of them feasible; {} on the Pareto front (max E, max L, A{}).\n\n",
         rows.len(),
-        pareto.len()
+        pareto.len(),
+        if problem.objective.dims() == 4 { ", -SNR" } else { "" }
     ));
     match results::best_row(rows) {
         None => s.push_str(&no_feasible(rows)),
@@ -744,10 +745,12 @@ fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs:
                 b.eval.score.unwrap_or(f64::NAN),
                 b.eval.area_mm2.unwrap_or(f64::NAN)
             ));
-            s.push_str("| workload | energy (mJ) | latency (ms) | EDAP (mJ ms mm2) |\n|---|---:|---:|---:|\n");
-            for (name, w) in problem.names.iter().zip(&b.eval.per_workload) {
+            s.push_str("| workload | energy (mJ) | latency (ms) | EDAP (mJ ms mm2) | compute SNR (dB) |\n|---|---:|---:|---:|---:|\n");
+            for (i, (name, w)) in problem.names.iter().zip(&b.eval.per_workload).enumerate() {
+                let snr = b.eval.snr_db.get(i).copied().flatten();
+                let snr = snr.map_or("-".to_string(), |x| format!("{x:.1}"));
                 if let Some((e, l, d)) = w {
-                    s.push_str(&format!("| {name} | {e:.4} | {l:.4} | {d:.4} |\n"));
+                    s.push_str(&format!("| {name} | {e:.4} | {l:.4} | {d:.4} | {snr} |\n"));
                 }
             }
         }
@@ -757,6 +760,11 @@ fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs:
 
 /// The five most common reasons, by their first two `:`-separated parts.
 fn no_feasible(rows: &[Row]) -> String {
+    if rows.is_empty() {
+        return "**No feasible design was found.** Every design was skipped before costing \
+                (see the note above: its weights do not fit, or its SNR is below the minimum).\n"
+            .into();
+    }
     let mut s = String::from("**No feasible design was found.** Most common reasons:\n\n");
     let mut reasons: HashMap<String, usize> = HashMap::new();
     for r in rows {
