@@ -8,12 +8,15 @@ top-1 accuracy over the designs.
     cargo build --release -p imcdse
     target/venv/bin/python scripts/reference/accuracy_model.py [--imcdse target/release/imcdse]
 
-Twice: with the model's documented data distributions (`model_snr_db`), and with each layer's own
+With the model's documented data distributions (`model_snr_db`), and with each layer's own
 statistics measured on the quantised networks the reference runs (`model_snr_db_own_stats`: the
 share of nonzero activations, and the activation and weight quantisers' full scale over their
 values' root mean square, given to the model as `activation_nonzero`, `activation_crest` and
-`weight_crest`). One `imcdse eval --json` per design, and per (design, layer) for the second (a
-space of one macro; the design's parameters by --set). Exact chains (200 dB in the reference, 300
+`weight_crest`), and with each layer's signal gain too (`model_snr_db_own_stats_gain`:
+`signal_gain_db`, 10 log10 of the variance of the layer's ideal integer outputs, pooled, over
+K (E[x^2] E[w^2] - E[x]^2 E[w]^2) of its quantised inputs and weights). One `imcdse eval --json`
+per design, and per (design, layer) for the others (a space of one macro; the design's
+parameters by --set). Exact chains (200 dB in the reference, 300
 in the model) compare as 200. Needs the bit-true environment (NumPy, scikit-learn: target/venv);
 about a minute.
 """
@@ -57,10 +60,15 @@ def layer_stats():
         for i, layer in enumerate(ref.layers):
             x, w = ref.x_calib[i], ref.wq[i]
             nz = x[x > 0]
+            xf, wf = x.astype(float), w.astype(float)
+            independent = xf.shape[1] * ((xf ** 2).mean() * (wf ** 2).mean()
+                                         - (xf.mean() * wf.mean()) ** 2)
+            gain = 10 * np.log10(float((xf @ wf).var()) / independent)
             out[(net, layer["name"])] = {
                 "activation_nonzero": max(float((x > 0).mean()), 0.01),
                 "activation_crest": min(max(ref.qx / float(np.sqrt((nz ** 2).mean())), 1.0), 64.0),
                 "weight_crest": min(max(ref.qw / float(np.sqrt((w ** 2).mean())), 1.0), 64.0),
+                "signal_gain_db": min(max(gain, -20.0), 40.0),
             }
     return out
 
@@ -101,24 +109,38 @@ def main():
         space = os.path.join(d, "one-macro.toml")
         open(space, "w").write(SPACE)
         costed = {s: model(args.imcdse, space, s) for s in sets}
-        own = {}
+        own, gained = {}, {}
         for r in pairs:
             key = (r["network"], r["layer"])
-            extra = ",".join(f"{k}={v:.6g}" for k, v in stats[key].items())
-            own[(r["imcdse_set"],) + key] = model(
-                args.imcdse, space, r["imcdse_set"] + "," + extra)[r["network"]]["snr_db_layers"][r["layer"]]
-    worst_own = {}
-    for (s, n, _), v in own.items():
-        worst_own[(s, n)] = min(v, worst_own.get((s, n), v))
+            for out, names in ((own, GAINLESS), (gained, GAINLESS + ["signal_gain_db"])):
+                extra = ",".join(f"{k}={stats[key][k]:.6g}" for k in names)
+                out[(r["imcdse_set"],) + key] = model(
+                    args.imcdse, space, r["imcdse_set"] + "," + extra)[r["network"]]["snr_db_layers"][r["layer"]]
+    worst_own, worst_gained = worst(own), worst(gained)
+    layer = lambda d: lambda r: d[(r["imcdse_set"], r["network"], r["layer"])]
+    design = lambda d: lambda r: d[(r["imcdse_set"], r["network"])]
     layers = fill(layers_csv, {
         "model_snr_db": lambda r: costed[r["imcdse_set"]][r["network"]]["snr_db_layers"][r["layer"]],
-        "model_snr_db_own_stats": lambda r: own[(r["imcdse_set"], r["network"], r["layer"])],
+        "model_snr_db_own_stats": layer(own),
+        "model_snr_db_own_stats_gain": layer(gained),
     })
     designs = fill(designs_csv, {
         "model_snr_db": lambda r: costed[r["imcdse_set"]][r["network"]]["snr_db"],
-        "model_snr_db_own_stats": lambda r: worst_own[(r["imcdse_set"], r["network"])],
+        "model_snr_db_own_stats": design(worst_own),
+        "model_snr_db_own_stats_gain": design(worst_gained),
     })
     write_report(layers, designs, len(sets), stats)
+
+
+GAINLESS = ["activation_nonzero", "activation_crest", "weight_crest"]
+
+
+def worst(per_layer):
+    """Each (design, network)'s worst layer."""
+    out = {}
+    for (s, n, _), v in per_layer.items():
+        out[(s, n)] = min(v, out.get((s, n), v))
+    return out
 
 
 def agreement(rows, column):
@@ -137,28 +159,32 @@ def write_report(layers, designs, n_designs, stats):
         f"Made by `scripts/reference/accuracy_model.py` from `layers.csv` and `designs.csv` "
         f"({len(layers)} (layer, design) pairs, {n_designs} designs, 2 networks): the model with its "
         "documented data distributions (ReLU activations and normal weights quantised at 4 "
-        "standard deviations; `model_snr_db`), and with each layer's own statistics "
-        "(`model_snr_db_own_stats`, below).",
+        "standard deviations; `model_snr_db`), with each layer's own statistics "
+        "(`model_snr_db_own_stats`, below), and with those and each layer's signal gain "
+        "(`model_snr_db_own_stats_gain`: how far its ideal outputs vary beyond independent "
+        "products, measured on the data, `signal_gain_db`).",
         "",
         "| model | median abs. difference dB | p90 abs. difference dB | median model - measured dB | Spearman rho |",
         "|---|---:|---:|---:|---:|",
         f"| documented distributions | {agreement(layers, 'model_snr_db')} |",
         f"| each layer's own statistics | {agreement(layers, 'model_snr_db_own_stats')} |",
+        f"| each layer's own statistics and signal gain | {agreement(layers, 'model_snr_db_own_stats_gain')} |",
         "",
         "Measured top-1 accuracy against the model's workload SNR (worst layer):",
         "",
-        "| network | designs | rho (accuracy, model SNR) | rho (accuracy, model SNR, own statistics) | rho (accuracy, measured SNR) |",
-        "|---|---:|---:|---:|---:|",
+        "| network | designs | rho (accuracy, model SNR) | rho (accuracy, model SNR, own statistics) | rho (accuracy, model SNR, own statistics and gain) | rho (accuracy, measured SNR) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for net in NETS:
         rows = [r for r in designs if r["network"] == net]
         acc = [float(r["accuracy"]) for r in rows]
         col = lambda c: spearman(acc, [min(float(r[c]), CAP) for r in rows])
         lines.append(f"| {net} | {len(rows)} | {col('model_snr_db'):.3f} | "
-                     f"{col('model_snr_db_own_stats'):.3f} | {col('snr_db'):.3f} |")
-    lines += ["", "By ADC range and cell error (median abs. difference, own statistics):", "",
-              "| adc_range | cell error | pairs | documented dB | own statistics dB |",
-              "|---|---|---:|---:|---:|"]
+                     f"{col('model_snr_db_own_stats'):.3f} | {col('model_snr_db_own_stats_gain'):.3f} | "
+                     f"{col('snr_db'):.3f} |")
+    lines += ["", "By ADC range and cell error (median abs. difference):", "",
+              "| adc_range | cell error | pairs | documented dB | own statistics dB | own statistics and gain dB |",
+              "|---|---|---:|---:|---:|---:|"]
     groups = {}
     for r in layers:
         key = (r["adc_range"], "yes" if float(r["conductance_sigma"]) > 0 else "no")
@@ -166,13 +192,14 @@ def write_report(layers, designs, n_designs, stats):
     for (rng, noise), rows in sorted(groups.items()):
         d = lambda c: statistics.median(abs(min(float(r["snr_db"]), CAP) - float(r[c])) for r in rows)
         lines.append(f"| {rng} | {noise} | {len(rows)} | {d('model_snr_db'):.2f} | "
-                     f"{d('model_snr_db_own_stats'):.2f} |")
+                     f"{d('model_snr_db_own_stats'):.2f} | {d('model_snr_db_own_stats_gain'):.2f} |")
     lines += ["", "Each layer's statistics on the 8-bit quantised network (calibration images):", "",
-              "| network | layer | activation_nonzero | activation_crest | weight_crest |",
-              "|---|---|---:|---:|---:|"]
+              "| network | layer | activation_nonzero | activation_crest | weight_crest | signal_gain_db |",
+              "|---|---|---:|---:|---:|---:|"]
     for (net, layer), st in stats.items():
         lines.append(f"| {net} | {layer} | {st['activation_nonzero']:.3f} | "
-                     f"{st['activation_crest']:.2f} | {st['weight_crest']:.2f} |")
+                     f"{st['activation_crest']:.2f} | {st['weight_crest']:.2f} | "
+                     f"{st['signal_gain_db']:.2f} |")
     open(os.path.join(OUT, "model.md"), "w").write("\n".join(lines) + "\n")
     print("\n".join(lines))
 

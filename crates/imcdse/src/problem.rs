@@ -347,12 +347,18 @@ impl Problem {
                     .iter()
                     .map(|&(en, l)| Some((en, l, en * l * area_mm2)))
                     .collect();
-                let model = self.accuracy.snr_db(arch);
-                let snr: Vec<f64> = snr_db
-                    .iter()
-                    .zip(model)
-                    .map(|(a, m)| a.unwrap_or(m))
-                    .collect();
+                // The evaluator's SNRs; the model's only where it gives none.
+                let snr: Vec<f64> = match snr_db.iter().copied().collect::<Option<Vec<f64>>>() {
+                    Some(answered) => answered,
+                    None => {
+                        let model = self.accuracy.snr_db(arch);
+                        snr_db
+                            .iter()
+                            .zip(model)
+                            .map(|(a, m)| a.unwrap_or(m))
+                            .collect()
+                    }
+                };
                 let area = above(Some(area_mm2)).map(|a| Infeasibility::Causes(vec![a]));
                 let low = self.accuracy.below(&self.names, &snr);
                 let mut eval = match Infeasibility::with_snr(area, low) {

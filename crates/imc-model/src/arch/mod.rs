@@ -243,6 +243,12 @@ architecture! {
         /// A weight quantiser's full scale over the weights' standard deviation (normal), for
         /// the compute SNR.
         [55] weight_crest: f64 = 4.0, real(1.0, 64.0);
+        /// How far a layer's ideal outputs vary beyond independent products, dB:
+        /// `10 log10(Var(y) / (K (E[x^2] E[w^2] - E[x]^2 E[w]^2)))` over the layer's outputs
+        /// pooled, measured on a network's data (trained weights and activations are
+        /// correlated; on the digits networks of the bit-true reference, -0.2 to +6.0 dB). It
+        /// scales the signal of the compute SNR, not its errors. 0: independent products.
+        [56] signal_gain_db: f64 = 0.0, real(-20.0, 40.0);
     }
     /// The chip's buffers.
     buffers: Buffers {

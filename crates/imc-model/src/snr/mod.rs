@@ -33,6 +33,10 @@
 //!   (no lattice then).
 //! - `compute = "digital"` is exact.
 //!
+//! - The signal: `K (E[x^2] E[w^2] - E[x]^2 E[w]^2)` for independent products, times the
+//!   data's `signal_gain_db` (trained layers' outputs vary more: their weights and inputs are
+//!   correlated; the errors above do not depend on it).
+//!
 //! An exact chain reports [`EXACT_DB`].
 
 pub mod stats;
@@ -49,7 +53,7 @@ pub const EXACT_DB: f64 = 300.0;
 
 /// The parameters a chain's SNR depends on ([`key`]; `device` sets the defaults of some):
 /// designs that differ only in others share their chain.
-pub const CHAIN_PARAMS: [&str; 15] = [
+pub const CHAIN_PARAMS: [&str; 16] = [
     "device",
     "input_bits",
     "weight_bits",
@@ -63,6 +67,7 @@ pub const CHAIN_PARAMS: [&str; 15] = [
     "activation_nonzero",
     "activation_crest",
     "weight_crest",
+    "signal_gain_db",
     "compute",
     "column_combine",
 ];
@@ -76,7 +81,7 @@ pub fn chains_built() -> u64 {
 static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// What the SNR depends on: every parameter the chain reads, as bits.
-fn key(a: &Architecture) -> [u64; 14] {
+fn key(a: &Architecture) -> [u64; 15] {
     [
         a.data.input_bits.into(),
         a.data.weight_bits.into(),
@@ -90,6 +95,7 @@ fn key(a: &Architecture) -> [u64; 14] {
         a.data.activation_nonzero.to_bits(),
         a.data.activation_crest.to_bits(),
         a.data.weight_crest.to_bits(),
+        a.data.signal_gain_db.to_bits(),
         a.crossbar.compute as u64,
         u64::from(a.combines_columns()),
     ]
@@ -164,7 +170,7 @@ pub fn heights(w: &Workload) -> Vec<u64> {
 /// product distributions, kilobytes).
 pub fn cached(a: &Architecture) -> Rc<Cached> {
     thread_local! {
-        static CACHE: RefCell<HashMap<[u64; 14], Rc<Cached>>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<[u64; 15], Rc<Cached>>> = RefCell::new(HashMap::new());
     }
     let k = key(a);
     CACHE.with(|cache| {
@@ -208,6 +214,8 @@ struct Conversion {
 #[derive(Debug, Clone)]
 pub struct Chain {
     exact: bool,
+    /// The data's signal gain over independent products, as a power ratio.
+    gain: f64,
     x: Moments,
     w: Moments,
     conversions: Vec<Conversion>,
@@ -282,6 +290,7 @@ impl Chain {
         };
         Chain {
             exact: a.crossbar.compute == Compute::Digital,
+            gain: 10f64.powf(a.data.signal_gain_db / 10.0),
             x: xs.moments(|v| v as f64),
             w: ws.moments(|u| u as f64 - half),
             conversions,
@@ -303,7 +312,8 @@ impl Chain {
             return EXACT_DB;
         }
         let kf = k as f64;
-        let signal = kf * (self.x.square * self.w.square - (self.x.mean * self.w.mean).powi(2));
+        let independent = self.x.square * self.w.square - (self.x.mean * self.w.mean).powi(2);
+        let signal = self.gain * kf * independent;
         // Independent conversion errors add their variances; their means (a rounding that
         // reads small sums low, say) add coherently, weighted by the shift-and-add.
         let (mut variance, mut bias) = (kf * self.x.square * self.noise_out, 0.0);
@@ -490,15 +500,6 @@ fn rounding_error(mu: f64, sd: f64, step: f64, levels: u64) -> (f64, f64) {
             (sd * sd + d * d) * mass + 2.0 * d * sd * dphi + sd * sd * (z_phi(a) - z_phi(b)),
         )
     };
-    if sd > step {
-        // Smooth at the step's scale: uniform rounding inside the codes' span (to within
-        // exp(-2 pi^2 sd^2 / step^2) < 3e-9), saturation beyond it.
-        let (inf, sup) = (edge(f64::NEG_INFINITY), edge(f64::INFINITY));
-        let (a, b) = (edge(-0.5 * step), edge((top + 0.5) * step));
-        let (l1, l2) = part(inf, a, 0.0);
-        let (h1, h2) = part(b, sup, top * step);
-        return (l1 + h1, l2 + h2 + (b.1 - a.1) * step * step / 12.0);
-    }
     let lower = |k: f64| {
         if k == 0.0 {
             f64::NEG_INFINITY

@@ -187,13 +187,16 @@ pub fn sum_of(t: &[f64], m: u64, limit: usize) -> Option<Vec<f64>> {
         }
         v
     };
-    // A sum whose mean + 6 sd already passes the limit keeps values of probability above
-    // 1e-9 beyond it: give up before convolving.
+    // A sum that can pass the limit and whose mean + 6 sd already does keeps values of
+    // probability above 1e-9 beyond it: give up before convolving.
     let (mean, square) = t.iter().enumerate().fold((0.0, 0.0), |(m1, m2), (v, p)| {
         (m1 + p * v as f64, m2 + p * (v * v) as f64)
     });
     let mf = m as f64;
-    if mf * mean + 6.0 * (mf * (square - mean * mean).max(0.0)).sqrt() > limit as f64 {
+    let reach = mf * (t.len() - 1) as f64 + 1.0;
+    if reach > limit as f64
+        && mf * mean + 6.0 * (mf * (square - mean * mean).max(0.0)).sqrt() > limit as f64
+    {
         return None;
     }
     let mut result = vec![1.0];

@@ -375,3 +375,14 @@ fn the_paper_optimum_is_mostly_noise() {
     let noisy = chain(32.0, 12.0, 0.03);
     assert!(noisy < 13.0 && noisy > 5.0, "{noisy:.1} dB");
 }
+
+/// The data's signal gain scales the signal, not the errors: the SNR moves by the gain.
+#[test]
+fn signal_gain_shifts_the_snr_by_itself() {
+    let base = [("bits_per_cell", n(2.0)), ("adc_bits", n(5.0))];
+    let plain = Chain::new(&arch(&base)).layer_db(576);
+    let mut more = base.to_vec();
+    more.push(("signal_gain_db", n(4.5)));
+    let gained = Chain::new(&arch(&more)).layer_db(576);
+    assert!((gained - plain - 4.5).abs() < 1e-9, "{plain} -> {gained}");
+}

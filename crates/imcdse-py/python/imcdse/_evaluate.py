@@ -54,9 +54,11 @@ def evaluate(
 
     Returns a dict of NumPy arrays (or a DataFrame with `as_frame="pandas"` or `"polars"`): the
     free parameters (numbers as float64, as in the Parquet files), `feasible`,
-    `infeasible_reason` (None when feasible), `area_mm2`, and per workload
-    `<workload>__energy_mj`, `<workload>__latency_ms`, `<workload>__edap`. A design that is not
-    a valid architecture has NaN costs; an infeasible one keeps its costs and its reason.
+    `infeasible_reason` (None when feasible), `area_mm2`, per workload
+    `<workload>__energy_mj`, `<workload>__latency_ms`, `<workload>__edap`, then per workload
+    `<workload>__snr_db` (the compute SNR of its worst layer, dB). A design that is not a valid
+    architecture has NaN costs; an infeasible one keeps its costs and its reason. A space whose
+    `[constraints]` set `min_snr_db` makes designs below it infeasible.
 
     With `constraints=True`, two more columns, feasible where both are `<= 0`: `area_violation`
     (`area / max_area_mm2 - 1`, -1 without a limit) and `capacity_violation` (the largest

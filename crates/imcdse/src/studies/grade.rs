@@ -592,9 +592,14 @@ fn markdown(problem: &Problem, o: &GradeOptions, cert: &Certified, grades: &[Gra
     ];
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     s.push_str(&table(&header, &summary_rows(o, grades, pareto)));
+    let calibration = o.inputs.calibration.as_ref();
+    let extra = calibration.map_or(String::new(), |c| format!(" --calibration {c}"))
+        + &o.inputs
+            .min_snr
+            .map_or(String::new(), |db| format!(" --min-snr {db}"));
     s.push_str(&format!(
         "\nRegenerate: `imcdse grade --space {} --workloads {} --objective {} --optimizers {} \
-         --budgets {} --seeds {}`\n",
+         --budgets {} --seeds {}{extra}`\n",
         o.inputs.space,
         o.inputs.workloads,
         o.inputs.objective,
