@@ -26,8 +26,9 @@ pub struct WorkloadReport {
     /// Weight cells over the cells of the crossbars they occupy.
     pub utilization: f64,
     /// Compute SNR of the worst static matrix layer, dB (`snr.rs`); `None` unless asked for
-    /// ([`DesignReport::add_snr`]: a new read chain costs milliseconds, so costing leaves it
-    /// out).
+    /// ([`DesignReport::add_snr`], as `imcdse eval` does; the studies take it per workload
+    /// from the chain cache instead: a new read chain costs milliseconds, so costing alone
+    /// leaves it out).
     pub snr_db: Option<f64>,
     /// Each static matrix layer's compute SNR, dB, in layer order (empty where `snr_db` is
     /// `None`).
