@@ -125,6 +125,37 @@ fn eval_errors_name_the_key_and_what_is_allowed() {
     assert!(err.contains("no-such.toml: cannot read"), "{err}");
 }
 
+/// `--set` may be given more than once: the same design as one list; a key twice is refused.
+#[test]
+fn eval_set_may_be_repeated() {
+    let (code, joined, err) = imcdse(&[
+        "eval",
+        "--space",
+        SPACE,
+        "--set",
+        &format!("{DESIGN},adc_bits=6"),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, split, err) = imcdse(&[
+        "eval",
+        "--space",
+        SPACE,
+        "--set",
+        DESIGN,
+        "--set",
+        "adc_bits=6",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(joined, split);
+    let (code, _, err) = imcdse(&[
+        "eval", "--space", SPACE, "--set", DESIGN, "--set", "rows=128", "--json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--set: `rows` is given twice"), "{err}");
+}
+
 #[test]
 fn eval_table_and_space_listing() {
     let (code, out, err) = imcdse(&[

@@ -17,9 +17,9 @@ pub struct Args {
     #[arg(long)]
     space: String,
     /// Values for the space's free parameters (all of them), or overrides of fixed ones:
-    /// k=v,k=v.
-    #[arg(long, default_value = "")]
-    set: String,
+    /// k=v,k=v (may be given more than once; a key only once in all).
+    #[arg(long)]
+    set: Vec<String>,
     /// Workloads: names, sets (paper4), aliases, .toml files or .onnx files (model.onnx:seq=128 sets a symbolic dimension), comma-separated.
     #[arg(long, default_value = "paper4")]
     workloads: String,
@@ -33,7 +33,8 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<String> {
     let space = calibrated(&args.space, args.calibration.as_deref())?;
-    let arch = space.architecture(&parse_set(&args.set).map_err(anyhow::Error::msg)?)?;
+    let values = parse_set(&args.set.join(",")).map_err(anyhow::Error::msg)?;
+    let arch = space.architecture(&values)?;
     let workloads = Zoo::builtin()?
         .resolve(&args.workloads)
         .with_context(|| format!("--workloads {}", args.workloads))?;
