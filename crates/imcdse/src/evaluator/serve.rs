@@ -32,6 +32,7 @@
 use super::layers::layer_from_json;
 use super::lines::{Line, read_line};
 use super::protocol::{Handshake, PROTOCOL};
+use crate::accuracy::Accuracy;
 use crate::calibration::Calibration;
 use crate::hash::fnv1a;
 use crate::infeasibility::Infeasibility;
@@ -180,6 +181,8 @@ struct Parsed {
     key: (String, String),
     workloads: Vec<Workload>,
     plans: Vec<Plan>,
+    /// Their layer heights for the compute SNR, found once.
+    accuracy: Accuracy,
 }
 
 /// The state of one serve session: the calibration, the zoo for requests without layers,
@@ -312,13 +315,12 @@ impl<'c> Server<'c> {
                 w.workload, w.energy_mj, w.latency_ms
             ));
         }
-        let chain = imc_model::snr::cached(&arch);
+        let snr = p.accuracy.snr_db(&arch);
         let per: serde_json::Map<String, Json> = r
             .workloads
             .iter()
-            .zip(&p.workloads)
-            .map(|(w, wl)| {
-                let snr_db = chain.worst_db(&imc_model::snr::heights(wl));
+            .zip(snr)
+            .map(|(w, snr_db)| {
                 (
                     w.workload.clone(),
                     json!({"energy_mj": w.energy_mj, "latency_ms": w.latency_ms, "snr_db": snr_db}),
@@ -358,10 +360,12 @@ impl<'c> Server<'c> {
             })
             .collect::<Result<Vec<_>, String>>()?;
         let plans = workloads.iter().map(Plan::new).collect();
+        let accuracy = Accuracy::new(&workloads, None);
         Ok(self.last.insert(Parsed {
             key,
             workloads,
             plans,
+            accuracy,
         }))
     }
 }
