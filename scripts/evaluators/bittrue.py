@@ -239,6 +239,29 @@ class Reference:
         self.logits(x, self.exact, seen)
         return seen
 
+    def data_stats(self):
+        """Each crossbar layer's data statistics on the calibration images, as the workload
+        files' `data` tables state them (imc-zoo `data.rs`): the share of nonzero input codes;
+        the activation and weight quantisers' full scale over the root mean square of the
+        nonzero input codes and of the weight codes; and the signal gain, 10 log10 of the
+        variance of the ideal integer outputs (pooled) over K (E[x^2] E[w^2] - E[x]^2 E[w]^2).
+        Each clamped to the bounds the workload format allows."""
+        out = {}
+        for i, layer in enumerate(self.layers):
+            x, w = self.x_calib[i], self.wq[i]
+            nz = x[x > 0]
+            xf, wf = x.astype(float), w.astype(float)
+            independent = xf.shape[1] * ((xf ** 2).mean() * (wf ** 2).mean()
+                                         - (xf.mean() * wf.mean()) ** 2)
+            gain = 10 * np.log10(float((xf @ wf).var()) / independent)
+            out[layer["name"]] = {
+                "activation_nonzero": max(float((x > 0).mean()), 0.01),
+                "activation_crest": min(max(self.qx / float(np.sqrt((nz ** 2).mean())), 1.0), 64.0),
+                "weight_crest": min(max(self.qw / float(np.sqrt((w ** 2).mean())), 1.0), 64.0),
+                "signal_gain_db": min(max(gain, -20.0), 40.0),
+            }
+        return out
+
 
 _REFERENCES = {}
 
@@ -546,6 +569,12 @@ def parse_set(text):
     return design
 
 
+def data_line(stats):
+    """A layer's `data = { .. }` line, each statistic to 4 significant digits."""
+    items = ", ".join(f"{k} = {float(v):.4g}" for k, v in stats.items())
+    return f"data = {{ {items} }}"
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--network", choices=nets.NETWORKS, help="run one network (CLI); else serve")
@@ -554,9 +583,18 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0, help="conductance draws (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--costs", default=None, help="cost evaluator command (protocol mode)")
+    p.add_argument("--data-stats", action="store_true",
+                   help="print each layer of --network's data statistics as the `data` line its "
+                        "workload file states (8-bit network)")
     args = p.parse_args(argv)
     if not 0 <= args.seed < 2 ** 32:
         p.error("--seed must be from 0 to 2^32 - 1")
+    if args.data_stats:
+        if args.network is None:
+            p.error("--data-stats needs --network")
+        for layer, st in reference(args.network, 8, 8).data_stats().items():
+            print(f"{layer}: {data_line(st)}")
+        return 0
     if args.network is None:
         return serve(args.costs or default_costs(), args.seed)
     try:

@@ -142,6 +142,20 @@ def test_the_workload_files_are_the_trained_networks():
         assert [x.shape[0] // len(ref.labels) for x in ref.x_test] == vectors
 
 
+def test_the_workload_files_state_the_measured_data_statistics():
+    # Each weight layer's `data` table is what `bittrue.py --data-stats` measures on the trained
+    # network (to its 4 digits, with room for another BLAS's training): the model's SNR of these
+    # workloads reads them, so a retrained network must update its file.
+    for name, layers in layer_lists().items():
+        stated = {l["name"]: l["data"] for l in layers if "data" in l}
+        measured = bt.reference(name, 8, 8).data_stats()
+        assert set(stated) == set(measured), name
+        for layer, st in measured.items():
+            for key, value in st.items():
+                tol = 0.1 if key == "signal_gain_db" else 0.01 * abs(value)
+                assert abs(stated[layer][key] - value) <= tol, (name, layer, key, value)
+
+
 def test_the_protocol_answers_snr_and_refuses_bad_requests():
     lists = layer_lists()
     design = {"rows": 128, "cols": 128, "bits_per_cell": 2, "adc_bits": 6, "parallel_rows": 32,

@@ -6,28 +6,29 @@ the (layer, design) pairs, and Spearman's rho between the model's workload SNR a
 top-1 accuracy over the designs.
 
     cargo build --release -p imcdse
-    target/venv/bin/python scripts/reference/accuracy_model.py [--imcdse target/release/imcdse]
+    python3 scripts/reference/accuracy_model.py [--imcdse target/release/imcdse]
 
-With the model's documented data distributions (`model_snr_db`), and with each layer's own
-statistics measured on the quantised networks the reference runs (`model_snr_db_own_stats`: the
-share of nonzero activations, and the activation and weight quantisers' full scale over their
-values' root mean square, given to the model as `activation_nonzero`, `activation_crest` and
-`weight_crest`), and with each layer's signal gain too (`model_snr_db_own_stats_gain`:
-`signal_gain_db`, 10 log10 of the variance of the layer's ideal integer outputs, pooled, over
-K (E[x^2] E[w^2] - E[x]^2 E[w]^2) of its quantised inputs and weights). One `imcdse eval --json`
-per design, and per (design, layer) for the others (a space of one macro; the design's
-parameters by --set). Exact chains (200 dB in the reference, 300
-in the model) compare as 200. Needs the bit-true environment (NumPy, scikit-learn: target/venv);
-about a minute.
+Three models: the workload files as committed (`model_snr_db_own_stats_gain`: each weight layer's
+`data` table states its statistics, measured on the quantised network by `bittrue.py --network
+NAME --data-stats`: the share of nonzero activations, the activation and weight quantisers' full
+scale over their values' root mean square, and the signal gain, 10 log10 of the variance of the
+layer's ideal integer outputs, pooled, over K (E[x^2] E[w^2] - E[x]^2 E[w]^2)); the same files
+without the signal gain (`model_snr_db_own_stats`); and without any `data` table
+(`model_snr_db`, the model's documented distributions). One `imcdse eval --json` per design and
+model (a space of one macro; the design's parameters by --set). Exact chains (200 dB in the
+reference, 300 in the model) compare as 200. Needs only Python 3.11 and the built binary; about
+a minute.
 """
 import argparse
 import csv
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import tomllib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from rank import spearman  # noqa: E402
@@ -49,34 +50,38 @@ crossbars_per_tile = 64
 
 
 def layer_stats():
-    """Each (network, layer)'s data statistics on the 8-bit quantised network, as model
-    parameters."""
-    sys.path.insert(0, os.path.join(ROOT, "scripts", "evaluators"))
-    import numpy as np
-    import bittrue
+    """Each (network, layer)'s data statistics, as its workload file states them (measured by
+    `bittrue.py --network NAME --data-stats`; `test_bittrue.py` checks they still are)."""
     out = {}
-    for net in NETS:
-        ref = bittrue.Reference(net, 8, 8)
-        for i, layer in enumerate(ref.layers):
-            x, w = ref.x_calib[i], ref.wq[i]
-            nz = x[x > 0]
-            xf, wf = x.astype(float), w.astype(float)
-            independent = xf.shape[1] * ((xf ** 2).mean() * (wf ** 2).mean()
-                                         - (xf.mean() * wf.mean()) ** 2)
-            gain = 10 * np.log10(float((xf @ wf).var()) / independent)
-            out[(net, layer["name"])] = {
-                "activation_nonzero": max(float((x > 0).mean()), 0.01),
-                "activation_crest": min(max(ref.qx / float(np.sqrt((nz ** 2).mean())), 1.0), 64.0),
-                "weight_crest": min(max(ref.qw / float(np.sqrt((w ** 2).mean())), 1.0), 64.0),
-                "signal_gain_db": min(max(gain, -20.0), 40.0),
-            }
+    for net, path in NETS.items():
+        for layer in tomllib.load(open(path, "rb"))["layers"]:
+            if "data" in layer:
+                out[(net, layer["name"])] = layer["data"]
     return out
 
 
-def model(imcdse, space, design_set):
+def variants(d):
+    """The workload files three ways, written under `d`: as committed (`file`), without the
+    layers' signal gain (`own`), and without their `data` statistics (`documented`, the model's
+    default distributions). Each a comma-joined list for --workloads."""
+    out = {"file": [], "own": [], "documented": []}
+    for net, path in NETS.items():
+        text = open(path).read()
+        edits = {
+            "file": text,
+            "own": re.sub(r", signal_gain_db = [-0-9.e]+", "", text),
+            "documented": re.sub(r"(?m)^data = \{.*\}\n", "", text),
+        }
+        for name, t in edits.items():
+            os.makedirs(os.path.join(d, name), exist_ok=True)
+            out[name].append(os.path.join(d, name, f"{net}.toml"))
+            open(out[name][-1], "w").write(t)
+    return {k: ",".join(v) for k, v in out.items()}
+
+
+def model(imcdse, space, design_set, workloads):
     out = subprocess.run(
-        [imcdse, "eval", "--space", space, "--set", design_set, "--workloads",
-         ",".join(NETS.values()), "--json"],
+        [imcdse, "eval", "--space", space, "--set", design_set, "--workloads", workloads, "--json"],
         capture_output=True, text=True, check=True).stdout
     return {name: w for name, w in json.loads(out)["workloads"].items()}
 
@@ -108,39 +113,15 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         space = os.path.join(d, "one-macro.toml")
         open(space, "w").write(SPACE)
-        costed = {s: model(args.imcdse, space, s) for s in sets}
-        own, gained = {}, {}
-        for r in pairs:
-            key = (r["network"], r["layer"])
-            for out, names in ((own, GAINLESS), (gained, GAINLESS + ["signal_gain_db"])):
-                extra = ",".join(f"{k}={stats[key][k]:.6g}" for k in names)
-                out[(r["imcdse_set"],) + key] = model(
-                    args.imcdse, space, r["imcdse_set"] + "," + extra)[r["network"]]["snr_db_layers"][r["layer"]]
-    worst_own, worst_gained = worst(own), worst(gained)
-    layer = lambda d: lambda r: d[(r["imcdse_set"], r["network"], r["layer"])]
-    design = lambda d: lambda r: d[(r["imcdse_set"], r["network"])]
-    layers = fill(layers_csv, {
-        "model_snr_db": lambda r: costed[r["imcdse_set"]][r["network"]]["snr_db_layers"][r["layer"]],
-        "model_snr_db_own_stats": layer(own),
-        "model_snr_db_own_stats_gain": layer(gained),
-    })
-    designs = fill(designs_csv, {
-        "model_snr_db": lambda r: costed[r["imcdse_set"]][r["network"]]["snr_db"],
-        "model_snr_db_own_stats": design(worst_own),
-        "model_snr_db_own_stats_gain": design(worst_gained),
-    })
+        costed = {name: {s: model(args.imcdse, space, s, files) for s in sets}
+                  for name, files in variants(d).items()}
+    layer = lambda v: lambda r: costed[v][r["imcdse_set"]][r["network"]]["snr_db_layers"][r["layer"]]
+    design = lambda v: lambda r: costed[v][r["imcdse_set"]][r["network"]]["snr_db"]
+    columns = {"model_snr_db": "documented", "model_snr_db_own_stats": "own",
+               "model_snr_db_own_stats_gain": "file"}
+    layers = fill(layers_csv, {c: layer(v) for c, v in columns.items()})
+    designs = fill(designs_csv, {c: design(v) for c, v in columns.items()})
     write_report(layers, designs, len(sets), stats)
-
-
-GAINLESS = ["activation_nonzero", "activation_crest", "weight_crest"]
-
-
-def worst(per_layer):
-    """Each (design, network)'s worst layer."""
-    out = {}
-    for (s, n, _), v in per_layer.items():
-        out[(s, n)] = min(v, out.get((s, n), v))
-    return out
 
 
 def agreement(rows, column):
@@ -162,13 +143,17 @@ def write_report(layers, designs, n_designs, stats):
         "standard deviations; `model_snr_db`), with each layer's own statistics "
         "(`model_snr_db_own_stats`, below), and with those and each layer's signal gain "
         "(`model_snr_db_own_stats_gain`: how far its ideal outputs vary beyond independent "
-        "products, measured on the data, `signal_gain_db`).",
+        "products, measured on the data, `signal_gain_db`). The last is the model on the "
+        "workload files as committed (`scripts/evaluators/workloads/`): each weight layer states "
+        "its statistics in a `data` table, measured on the network by `bittrue.py --network NAME "
+        "--data-stats`, never fitted to an SNR; the others are the same files with the gain, or "
+        "every `data` table, left out.",
         "",
         "| model | median abs. difference dB | p90 abs. difference dB | median model - measured dB | Spearman rho |",
         "|---|---:|---:|---:|---:|",
         f"| documented distributions | {agreement(layers, 'model_snr_db')} |",
         f"| each layer's own statistics | {agreement(layers, 'model_snr_db_own_stats')} |",
-        f"| each layer's own statistics and signal gain | {agreement(layers, 'model_snr_db_own_stats_gain')} |",
+        f"| each layer's own statistics and signal gain (the workload files) | {agreement(layers, 'model_snr_db_own_stats_gain')} |",
         "",
         "Measured top-1 accuracy against the model's workload SNR (worst layer):",
         "",
@@ -193,7 +178,7 @@ def write_report(layers, designs, n_designs, stats):
         d = lambda c: statistics.median(abs(min(float(r["snr_db"]), CAP) - float(r[c])) for r in rows)
         lines.append(f"| {rng} | {noise} | {len(rows)} | {d('model_snr_db'):.2f} | "
                      f"{d('model_snr_db_own_stats'):.2f} | {d('model_snr_db_own_stats_gain'):.2f} |")
-    lines += ["", "Each layer's statistics on the 8-bit quantised network (calibration images):", "",
+    lines += ["", "Each layer's statistics on the 8-bit quantised network (calibration images), as its workload file states them:", "",
               "| network | layer | activation_nonzero | activation_crest | weight_crest | signal_gain_db |",
               "|---|---|---:|---:|---:|---:|"]
     for (net, layer), st in stats.items():

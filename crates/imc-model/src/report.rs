@@ -60,9 +60,8 @@ impl DesignReport {
     /// Adds each workload's compute SNR, worst layer and per layer (`snr.rs`); `workloads` in
     /// the order the report was made with.
     pub fn add_snr(&mut self, a: &Architecture, workloads: &[Workload]) {
-        let chain = crate::snr::cached(a);
         for (r, w) in self.workloads.iter_mut().zip(workloads) {
-            let layers = chain.layers_db(w);
+            let layers = crate::snr::layers_db(a, w);
             r.snr_db = Some(
                 layers
                     .iter()

@@ -1,5 +1,6 @@
 //! One layer of a workload: a named operator with its precision.
 
+use crate::data::DataStats;
 use crate::ops::{MatrixShape, Op};
 use crate::precision::{Precision, Spiking};
 
@@ -14,6 +15,8 @@ pub struct Layer {
     pub precision: Precision,
     /// Present on the weight layers of spiking networks.
     pub spiking: Option<Spiking>,
+    /// Its own data statistics for the compute SNR (weight layers; empty: the design's).
+    pub data: DataStats,
 }
 
 impl Layer {

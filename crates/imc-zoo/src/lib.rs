@@ -15,6 +15,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod data;
 pub mod error;
 pub mod files;
 pub mod layer;
@@ -25,6 +26,7 @@ pub mod registry;
 pub mod spec;
 pub mod workload;
 
+pub use data::DataStats;
 pub use error::{Problem, ZooError};
 pub use layer::Layer;
 pub use precision::{Precision, Spiking};

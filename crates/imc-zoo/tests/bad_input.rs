@@ -243,6 +243,70 @@ fn spiking_rules() {
 }
 
 #[test]
+fn data_rules() {
+    has(
+        &err(&conv(
+            "data = { activation_crest = 0.5, signal_gain_db = 50 }",
+        )),
+        &[
+            "data.activation_crest",
+            "0.5 is out of range; allowed 1 to 64",
+            "data.signal_gain_db",
+            "50 is out of range; allowed -20 to 40",
+        ],
+    );
+    has(
+        &err(&conv("data = { crest = 4.0 }")),
+        &["key `data`", "unknown field `crest`"],
+    );
+    has(
+        &err(&conv("data = { weight_crest = \"big\" }")),
+        &["key `data`", "invalid type"],
+    );
+    let pool = "[[layers]]\nname = \"p\"\nop = \"pool\"\nkind = \"max\"\nkernel = 2\ndata = { weight_crest = 4.0 }\n";
+    has(
+        &err(pool),
+        &["\"p\"", "data statistics apply to weight layers"],
+    );
+    let defaults = format!(
+        "[defaults]\ndata = {{ activation_nonzero = 2.0 }}\n{}",
+        conv("")
+    );
+    has(
+        &err(&defaults),
+        &["defaults", "data.activation_nonzero", "2 is out of range"],
+    );
+}
+
+/// A layer's `data` goes over `[defaults.data]` key by key, on weight layers only.
+#[test]
+fn data_is_inherited_key_by_key() {
+    let text = format!(
+        "{HEAD}[defaults]\ndata = {{ activation_nonzero = 0.4, weight_crest = 5 }}\n{}{}",
+        conv("data = { weight_crest = 6.5, signal_gain_db = 2.0 }\nact = \"relu\""),
+        conv("")
+            .replace("c1", "c2")
+            .replace("in_channels = 3", "in_channels = 8"),
+    );
+    let w = parse_workload("ok.toml", &text).unwrap();
+    let get = |n: &str| w.layers.iter().find(|l| l.name == n).unwrap().data;
+    let c1 = get("c1");
+    assert_eq!(
+        c1.given(),
+        vec![
+            ("activation_nonzero", 0.4),
+            ("weight_crest", 6.5),
+            ("signal_gain_db", 2.0)
+        ]
+    );
+    assert!(get("c1.act").is_empty());
+    assert_eq!(
+        get("c2").given(),
+        vec![("activation_nonzero", 0.4), ("weight_crest", 5.0)]
+    );
+}
+
+#[test]
 fn shapes_are_checked_against_the_previous_layer() {
     let two = format!("{}{}", conv(""), conv("").replace("c1", "c2"));
     has(

@@ -1,4 +1,5 @@
-//! Importing a model whose weights are in the file does not read them (issue 16): a 302 MB
+//! Importing a model whose weights are in the file does not keep them (issue 16; they stream
+//! past in 64 KiB pieces for their spread, issue 33): a 302 MB
 //! `raw_data` payload (a sparse file, so the test costs no disk) leaves the peak resident memory
 //! of this process (its own test binary, so no other test allocates meanwhile) within a few MB.
 

@@ -15,8 +15,8 @@ use std::fmt;
 /// What a problem needs to know a design's SNR.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accuracy {
-    /// Per workload, the distinct heights of its static matrix layers.
-    heights: Vec<Vec<u64>>,
+    /// Per workload, the distinct heights of its static matrix layers, by data statistics.
+    heights: Vec<imc_model::snr::Heights>,
     /// The minimum SNR, dB (`None`: no constraint).
     pub min_db: Option<f64>,
 }
@@ -30,10 +30,19 @@ impl Accuracy {
         }
     }
 
+    /// How many read chains a design makes for these workloads: one per distinct data
+    /// statistics their layers read (1 unless layers give their own), at least 1.
+    pub fn chains_per_design(&self) -> u64 {
+        let mut seen: Vec<[u64; 4]> = self.heights.iter().flat_map(|h| h.data()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len().max(1) as u64
+    }
+
     /// Each workload's compute SNR on `a`, dB (its worst layer's).
     pub fn snr_db(&self, a: &Architecture) -> Vec<f64> {
-        let chain = imc_model::snr::cached(a);
-        self.heights.iter().map(|h| chain.worst_db(h)).collect()
+        let base = imc_model::snr::cached(a);
+        self.heights.iter().map(|h| h.worst_db(a, &base)).collect()
     }
 
     /// The workloads whose SNR (`snr_db`, in workload order, named by `names`) is below the
@@ -108,9 +117,7 @@ mod tests {
         let fine = arch(&[("adc_bits", 8.0), ("bits_per_cell", 2.0)]);
         let (a, b) = (acc.snr_db(&coarse), acc.snr_db(&fine));
         for (i, w) in w.iter().enumerate() {
-            let chain = imc_model::snr::cached(&coarse);
-            let worst = chain
-                .layers_db(w)
+            let worst = imc_model::snr::layers_db(&coarse, w)
                 .iter()
                 .map(|x| x.1)
                 .fold(f64::INFINITY, f64::min);
@@ -124,5 +131,25 @@ mod tests {
             assert!(l.to_string().contains("is below the minimum 10 dB"), "{l}");
         }
         assert!(Accuracy::new(&w, None).below(&names, &a).is_empty());
+    }
+
+    /// Layers with their own data statistics make chains of their own; shared ones do not.
+    #[test]
+    fn chains_per_design_counts_distinct_data() {
+        let mut w = Zoo::builtin().unwrap().resolve("resnet18,alexnet").unwrap();
+        assert_eq!(Accuracy::new(&w, None).chains_per_design(), 1);
+        let own = imc_zoo::DataStats {
+            weight_crest: Some(6.0),
+            ..Default::default()
+        };
+        for wl in &mut w {
+            let l = wl
+                .layers
+                .iter_mut()
+                .find(|l| l.has_static_weights())
+                .unwrap();
+            l.data = own;
+        }
+        assert_eq!(Accuracy::new(&w, None).chains_per_design(), 2);
     }
 }

@@ -140,7 +140,7 @@ pub fn layer_json(l: &Layer) -> Json {
         Op::Activation(a) => json!({"kind": a.kind.name(), "elements": a.elements}),
         Op::Embedding(e) => json!({"entries": e.entries, "dim": e.dim, "lookups": e.lookups}),
     };
-    json!({
+    let mut out = json!({
     "name": l.name,
     "op": l.op.kind(),
     "shape": shape,
@@ -156,7 +156,13 @@ pub fn layer_json(l: &Layer) -> Json {
     "spiking": l.spiking.map(|s| json!({
         "timesteps": s.timesteps, "spike_rate": s.spike_rate, "membrane_bits": s.membrane_bits, "input_spikes": s.input_spikes,
     })),
-    })
+    });
+    // Only a layer with its own data statistics adds the key: other layers read (and hash) as
+    // before.
+    if !l.data.is_empty() {
+        out["data"] = Json::Object(parts_of(&l.data.given()));
+    }
+    out
 }
 
 /// `{"name": value}` of named numbers, in order.

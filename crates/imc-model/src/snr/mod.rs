@@ -37,12 +37,17 @@
 //!   data's `signal_gain_db` (trained layers' outputs vary more: their weights and inputs are
 //!   correlated; the errors above do not depend on it).
 //!
+//! The data statistics (`activation_nonzero`, `activation_crest`, `weight_crest`,
+//! `signal_gain_db`) are the design's, except where a layer gives its own
+//! ([`imc_zoo::DataStats`], measured on its network): that layer's SNR is its chain's on its
+//! own data.
+//!
 //! An exact chain reports [`EXACT_DB`].
 
 pub mod stats;
 
 use crate::arch::{AdcRange, Architecture, Compute};
-use imc_zoo::Workload;
+use imc_zoo::{DataStats, Workload};
 use stats::Moments;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -119,16 +124,6 @@ impl Cached {
         db
     }
 
-    /// Each static matrix layer of `w` with its SNR, in layer order. Spiking layers (binary
-    /// spikes on binary weights) are left out.
-    pub fn layers_db(&self, w: &Workload) -> Vec<(String, f64)> {
-        let out = static_layers(w)
-            .map(|(name, k)| (name.to_string(), self.layer_db(k)))
-            .collect();
-        self.chain.sums.borrow_mut().clear();
-        out
-    }
-
     /// The worst SNR over layers of these heights ([`heights`]), dB; [`EXACT_DB`] for none.
     pub fn worst_db(&self, heights: &[u64]) -> f64 {
         let worst = heights
@@ -142,8 +137,9 @@ impl Cached {
     }
 }
 
-/// The static matrix layers of `w` (name, rows): what the SNR is computed for.
-fn static_layers(w: &Workload) -> impl Iterator<Item = (&str, u64)> {
+/// The static matrix layers of `w` (name, rows, own data statistics): what the SNR is
+/// computed for. Spiking layers (binary spikes on binary weights) are left out.
+fn static_layers(w: &Workload) -> impl Iterator<Item = (&str, u64, DataStats)> {
     w.layers
         .iter()
         .filter(|l| l.spiking.is_none())
@@ -151,17 +147,105 @@ fn static_layers(w: &Workload) -> impl Iterator<Item = (&str, u64)> {
             Some((
                 l.name.as_str(),
                 l.matrix().filter(|m| m.static_weights)?.rows,
+                l.data,
             ))
         })
 }
 
-/// The distinct heights (rows) of `w`'s static matrix layers, sorted: a workload's SNR is
-/// the worst over these, so a study finds them once.
-pub fn heights(w: &Workload) -> Vec<u64> {
-    let mut k: Vec<u64> = static_layers(w).map(|(_, k)| k).collect();
-    k.sort_unstable();
-    k.dedup();
-    k
+/// `a` with a layer's own data statistics in place of its own (`None`: none given).
+fn with_data(a: &Architecture, d: &DataStats) -> Option<Architecture> {
+    if d.is_empty() {
+        return None;
+    }
+    let mut a = *a;
+    let x = &mut a.data;
+    x.activation_nonzero = d.activation_nonzero.unwrap_or(x.activation_nonzero);
+    x.activation_crest = d.activation_crest.unwrap_or(x.activation_crest);
+    x.weight_crest = d.weight_crest.unwrap_or(x.weight_crest);
+    x.signal_gain_db = d.signal_gain_db.unwrap_or(x.signal_gain_db);
+    Some(a)
+}
+
+/// The SNR of a layer of `k` rows with data `d` on `a`'s read chain, from this thread's
+/// chains ([`cached`]).
+fn chain_for(a: &Architecture, d: &DataStats) -> Rc<Cached> {
+    match with_data(a, d) {
+        Some(own) => cached(&own),
+        None => cached(a),
+    }
+}
+
+/// Each static matrix layer of `w` with its SNR on `a`, dB, in layer order.
+pub fn layers_db(a: &Architecture, w: &Workload) -> Vec<(String, f64)> {
+    let mut used = Vec::new();
+    let out = static_layers(w)
+        .map(|(name, k, d)| {
+            let chain = chain_for(a, &d);
+            let db = chain.layer_db(k);
+            used.push(chain);
+            (name.to_string(), db)
+        })
+        .collect();
+    // The sums' distributions serve one call ([`Cached::worst_db`]).
+    for chain in used {
+        chain.chain.sums.borrow_mut().clear();
+    }
+    out
+}
+
+/// A workload's static matrix layers as the SNR needs them: the distinct heights (rows) of
+/// its layers, sorted, per distinct data statistics (one group, the design's, unless layers
+/// give their own). A workload's SNR is the worst over these, so a study finds them once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Heights(Vec<(DataStats, Vec<u64>)>);
+
+impl Heights {
+    /// The worst SNR of these layers on `a`, dB; [`EXACT_DB`] for none. `base` is `a`'s own
+    /// chain ([`cached`]`(a)`, found once for all of a design's workloads): layers without
+    /// their own data read it.
+    pub fn worst_db(&self, a: &Architecture, base: &Cached) -> f64 {
+        self.0
+            .iter()
+            .map(|(d, k)| match with_data(a, d) {
+                Some(own) => cached(&own).worst_db(k),
+                None => base.worst_db(k),
+            })
+            .fold(EXACT_DB, f64::min)
+    }
+
+    /// Every distinct height, over groups, sorted.
+    pub fn all(&self) -> Vec<u64> {
+        let mut k: Vec<u64> = self.0.iter().flat_map(|(_, k)| k.clone()).collect();
+        k.sort_unstable();
+        k.dedup();
+        k
+    }
+
+    /// How many data statistics the layers read (each a chain of its own per design).
+    pub fn groups(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The data statistics of each group ([`DataStats::bits`]).
+    pub fn data(&self) -> impl Iterator<Item = [u64; 4]> + '_ {
+        self.0.iter().map(|(d, _)| d.bits())
+    }
+}
+
+/// The layers of `w` the SNR reads, grouped ([`Heights`]).
+pub fn heights(w: &Workload) -> Heights {
+    let mut groups: Vec<(DataStats, Vec<u64>)> = Vec::new();
+    for (_, k, d) in static_layers(w) {
+        match groups.iter_mut().find(|(g, _)| g.bits() == d.bits()) {
+            Some((_, ks)) => ks.push(k),
+            None => groups.push((d, vec![k])),
+        }
+    }
+    for (_, ks) in &mut groups {
+        ks.sort_unstable();
+        ks.dedup();
+    }
+    Heights(groups)
 }
 
 /// The chain of `a`, from this thread's chains so far ([`key`]): a sweep meets few distinct

@@ -386,3 +386,49 @@ fn signal_gain_shifts_the_snr_by_itself() {
     let gained = Chain::new(&arch(&more)).layer_db(576);
     assert!((gained - plain - 4.5).abs() < 1e-9, "{plain} -> {gained}");
 }
+
+/// A layer with its own data statistics reads its chain on them; the others the design's.
+#[test]
+fn layers_read_their_own_data_statistics() {
+    let text = r#"schema_version = 1
+name = "two"
+description = "d"
+source = "s"
+input = [256]
+
+[[layers]]
+name = "own"
+op = "linear"
+in_features = 256
+out_features = 64
+data = { activation_nonzero = 0.3, weight_crest = 6.5, signal_gain_db = 3.0 }
+
+[[layers]]
+name = "plain"
+op = "linear"
+in_features = 64
+out_features = 10
+"#;
+    let w = imc_zoo::parse_workload("two.toml", text).unwrap();
+    let a = arch(&[("adc_bits", n(5.0)), ("bits_per_cell", n(2.0))]);
+    let own = arch(&[
+        ("adc_bits", n(5.0)),
+        ("bits_per_cell", n(2.0)),
+        ("activation_nonzero", n(0.3)),
+        ("weight_crest", n(6.5)),
+        ("signal_gain_db", n(3.0)),
+    ]);
+    let layers = layers_db(&a, &w);
+    assert_eq!(
+        layers[0],
+        ("own".to_string(), Chain::new(&own).layer_db(256))
+    );
+    assert_eq!(
+        layers[1],
+        ("plain".to_string(), Chain::new(&a).layer_db(64))
+    );
+    assert_ne!(layers[0].1, Chain::new(&a).layer_db(256));
+    let h = heights(&w);
+    assert_eq!((h.groups(), h.all()), (2, vec![64, 256]));
+    assert_eq!(h.worst_db(&a, &cached(&a)), layers[0].1.min(layers[1].1));
+}

@@ -35,7 +35,9 @@
 
 use super::infer::{infer, knows};
 use super::proto::Node;
+use super::spread::Spread;
 use super::tensor::T;
+use crate::data::DataStats;
 use crate::layer::Layer;
 use crate::ops::Op;
 use crate::precision::Precision;
@@ -204,6 +206,9 @@ pub struct Walk {
     opset: i64,
     /// The (minuend, subtrahend) of every `Sub`: `x - mean(x)` tells a LayerNorm's mean.
     subtracts: HashSet<(String, String)>,
+    /// How the initializers' values spread, by name, where the file holds them: a weight
+    /// layer reading one states its `weight_crest` ([`crate::onnx::spread`]).
+    pub spreads: HashMap<String, Spread>,
 }
 
 /// The name of a node for messages.
@@ -237,6 +242,7 @@ impl Walk {
             names: HashSet::new(),
             unsupported: BTreeMap::new(),
             opset,
+            spreads: HashMap::new(),
         }
     }
 
@@ -335,13 +341,34 @@ impl Walk {
             name = format!("{base}.{k}");
             k += 1;
         }
+        let data = self.weight_data(n, &op);
         self.layers.push(Layer {
             name,
             op,
             precision: Precision::default(),
             spiking: None,
+            data,
         });
         self.layers.len() - 1
+    }
+
+    /// The data statistics of a weight layer `op` of node `n`: its `weight_crest`, from the
+    /// input initializer that holds exactly its weights, where the file has their values.
+    fn weight_data(&self, n: &Node, op: &Op) -> DataStats {
+        let crest = op
+            .has_static_weights()
+            .then(|| {
+                n.inputs
+                    .iter()
+                    .filter_map(|i| self.spreads.get(i))
+                    .find(|s| s.n == op.weights())?
+                    .crest()
+            })
+            .flatten();
+        DataStats {
+            weight_crest: crest,
+            ..DataStats::default()
+        }
     }
 
     /// The tensor that `name` is a point-wise function of (`name` itself when untagged).

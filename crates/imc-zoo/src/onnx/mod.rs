@@ -1,9 +1,11 @@
 //! Workloads from ONNX files: a network exported from PyTorch, TensorFlow or any other
 //! framework, costed and searched without writing a workload file.
 //!
-//! The file is read by a streaming protobuf decoder ([`wire`], [`proto`]) that skips weight
-//! payloads without reading them: a graph exported without weights, with initializers, or with
-//! external data files that are absent all import the same, in the memory of the graph alone.
+//! The file is read by a streaming protobuf decoder ([`wire`], [`proto`]) that keeps no weight
+//! payload: a graph exported without weights, with initializers, or with external data files
+//! that are absent all import the same layers, in the memory of the graph alone. Weights in
+//! the file stream past once for their spread: each weight layer then states its
+//! `weight_crest` for the compute SNR ([`spread`]); the other data statistics need the data.
 //! Shapes come from the graph inputs and initializers through per-operator shape inference
 //! ([`infer`], [`spatial`]), with symbolic dimensions set by `--dims` (a batch dimension
 //! defaults to 1). Nodes on the data map onto the zoo's primitives ([`map`]); the result is
@@ -16,6 +18,7 @@ pub mod infer;
 pub mod map;
 pub mod proto;
 pub mod spatial;
+pub mod spread;
 pub mod tensor;
 pub mod wire;
 
@@ -233,6 +236,12 @@ fn map_nodes(
 ) -> Result<(Vec<Layer>, Vec<Unsupported>), ZooError> {
     let tensors = std::mem::take(&mut ready.tensors);
     let mut walk = map::Walk::new(tensors, ready.opset, &ready.graph.nodes);
+    walk.spreads = ready
+        .graph
+        .initializers
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), t.spread?)))
+        .collect();
     for &i in &ready.order {
         let n = &ready.graph.nodes[i];
         walk.node(n, i)

@@ -4,9 +4,12 @@
 //!
 //! Of a tensor only the name, data type and dimensions are kept, plus its values when they are
 //! small (at most [`SMALL_BYTES`]): shape arithmetic (`Reshape` targets, `Slice` bounds) needs
-//! them, the weights never do. Larger payloads, `doc_string`s, subgraphs of control-flow nodes
-//! and training information are skipped without being read. External data is never opened.
+//! them. A larger float payload streams past in 64 KiB pieces that only its spread (largest
+//! magnitude, sum of squares: [`super::spread`]) is kept of, for the compute SNR; other large
+//! payloads, `doc_string`s, subgraphs of control-flow nodes and training information are
+//! skipped without being read. External data is never opened.
 
+use super::spread::{Spread, add_raw, float_width};
 use super::wire::{Reader, Wire, WireError, WireType};
 use std::io::{BufRead, Seek};
 
@@ -49,6 +52,9 @@ pub struct Tensor {
     pub dims: Vec<i64>,
     /// The values, when small and of a numeric type.
     pub data: Option<Data>,
+    /// How its values spread, for a float tensor whose values are in the file
+    /// ([`super::spread`]).
+    pub spread: Option<Spread>,
 }
 
 /// One dimension of a declared shape.
@@ -357,6 +363,14 @@ fn dim<R: BufRead + Seek>(r: &mut Reader<R>, end: u64) -> Wire<Dim> {
     Ok(d)
 }
 
+/// The spread of a small float payload, read as `dtype` (`None` for other types).
+fn spread_of_raw(dtype: i32, b: &[u8]) -> Option<Spread> {
+    float_width(dtype)?;
+    let mut sp = Spread::default();
+    add_raw(&mut sp, dtype, b);
+    Some(sp)
+}
+
 /// Bytes per element of the numeric types whose small payloads are decoded from `raw_data`.
 fn width(dtype: i32) -> Option<(u64, bool)> {
     // (bytes, is float)
@@ -383,7 +397,15 @@ fn tensor<R: BufRead + Seek>(r: &mut Reader<R>, end: u64) -> Wire<Tensor> {
             (9, WireType::Len) => {
                 let stop = r.len_end(end)?;
                 if stop - r.pos() <= SMALL_BYTES {
-                    raw = Some(r.read_to(stop)?);
+                    let b = r.read_to(stop)?;
+                    t.spread = spread_of_raw(t.dtype, &b);
+                    raw = Some(b);
+                } else if float_width(t.dtype).is_some() {
+                    // Serializers write the data type (field 2) before the payload (9); where
+                    // one does not, the payload is skipped unread.
+                    let mut sp = Spread::default();
+                    r.pieces_to(stop, |b| add_raw(&mut sp, t.dtype, b))?;
+                    t.spread = Some(sp);
                 } else {
                     r.skip_to(stop)?;
                 }
@@ -393,6 +415,9 @@ fn tensor<R: BufRead + Seek>(r: &mut Reader<R>, end: u64) -> Wire<Tensor> {
             (5 | 7 | 11, _) => r.varints(w, end, MAX_VALUES, &mut ints)?,
             _ => r.skip(w, end)?,
         }
+    }
+    if t.spread.is_none() && float_width(t.dtype).is_some() && !floats.is_empty() {
+        t.spread = Some(Spread::of(&floats));
     }
     let raw_bytes = raw.as_ref().map(|b| b.len() as u64);
     t.data = match (raw, width(t.dtype)) {
@@ -472,4 +497,59 @@ fn decode_raw(b: &[u8], width: u64, float: bool, dtype: i32) -> Option<Data> {
                 .collect(),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn varint(mut v: u64, out: &mut Vec<u8>) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    /// A `TensorProto` of float values in `raw_data`, its data type before the payload or
+    /// after it.
+    fn tensor_bytes(values: &[f32], dtype_first: bool) -> Vec<u8> {
+        let mut t = Vec::new();
+        varint(1 << 3, &mut t);
+        varint(values.len() as u64, &mut t);
+        let dtype = [2 << 3, 1];
+        if dtype_first {
+            t.extend_from_slice(&dtype);
+        }
+        varint((9 << 3) | 2, &mut t);
+        varint(4 * values.len() as u64, &mut t);
+        t.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+        if !dtype_first {
+            t.extend_from_slice(&dtype);
+        }
+        t
+    }
+
+    /// A payload past 64 KiB streams through in pieces and still gives every value's
+    /// spread; a small one is read whole; a data type written after it leaves it unread.
+    #[test]
+    fn float_payloads_give_their_spread() {
+        for n in [20_000usize, 100] {
+            let values: Vec<f32> = (0..n).map(|i| ((i % 7) as f32 - 3.0) * 0.5).collect();
+            let bytes = tensor_bytes(&values, true);
+            let len = bytes.len() as u64;
+            let mut r = Reader::new(Cursor::new(bytes), len);
+            let t = tensor(&mut r, len).unwrap();
+            let sp = t.spread.unwrap();
+            let want: f64 = values.iter().map(|&v| f64::from(v).powi(2)).sum();
+            assert_eq!((sp.n, sp.max_abs), (n as u64, 1.5));
+            assert!((sp.sum_sq - want).abs() < 1e-9, "{n}");
+        }
+        let values = vec![1.0f32; 20_000];
+        let bytes = tensor_bytes(&values, false);
+        let len = bytes.len() as u64;
+        let t = tensor(&mut Reader::new(Cursor::new(bytes), len), len).unwrap();
+        assert_eq!(t.spread, None);
+    }
 }

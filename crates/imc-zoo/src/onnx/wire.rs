@@ -154,6 +154,24 @@ impl<R: BufRead + Seek> Reader<R> {
         Ok(v)
     }
 
+    /// The bytes up to `stop`, handed to `f` in pieces of at most 64 KiB (a payload of any
+    /// size in bounded memory).
+    pub fn pieces_to(&mut self, stop: u64, mut f: impl FnMut(&[u8])) -> Wire<()> {
+        if stop > self.len {
+            return self.fail("truncated: a field runs past the end of the file");
+        }
+        let mut buf = vec![0u8; 1 << 16];
+        while self.pos < stop {
+            let n = (stop - self.pos).min(buf.len() as u64) as usize;
+            if let Err(e) = self.src.read_exact(&mut buf[..n]) {
+                return self.fail(format!("truncated: {e}"));
+            }
+            self.pos += n as u64;
+            f(&buf[..n]);
+        }
+        Ok(())
+    }
+
     /// A UTF-8 string field of at most 64 KiB.
     pub fn string(&mut self, end: u64, what: &str) -> Wire<String> {
         let at = self.pos;

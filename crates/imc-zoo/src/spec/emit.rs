@@ -46,11 +46,12 @@ impl State {
 /// Problems reported per file before expansion stops.
 pub const MAX_PROBLEMS: usize = 50;
 
-/// Precision and spiking settings that apply to the layers a spec emits.
+/// Precision, spiking and data settings that apply to the layers a spec emits.
 #[derive(Debug, Clone, Copy)]
 pub struct Common {
     pub precision: Precision,
     pub spiking: Option<Spiking>,
+    pub data: crate::DataStats,
 }
 
 /// Collects the layers and the problems of one file.
@@ -203,7 +204,7 @@ impl<'a> Emitter<'a> {
         self.layers.len() > MAX_LAYERS || self.problems.len() >= MAX_PROBLEMS
     }
 
-    /// Appends a layer; spiking settings stick to weight layers only.
+    /// Appends a layer; spiking and data settings stick to weight layers only.
     pub fn push(&mut self, name: String, op: Op, common: &Common) {
         let largest = [
             (op.macs(), "MACs"),
@@ -235,20 +236,22 @@ impl<'a> Emitter<'a> {
                     op,
                     precision: common.precision,
                     spiking: None,
+                    data: crate::DataStats::default(),
                 });
             }
             return;
         }
-        let spiking = if op.has_static_weights() {
-            common.spiking
+        let (spiking, data) = if op.has_static_weights() {
+            (common.spiking, common.data)
         } else {
-            None
+            (None, crate::DataStats::default())
         };
         self.layers.push(Layer {
             name,
             op,
             precision: common.precision,
             spiking,
+            data,
         });
     }
 

@@ -15,6 +15,7 @@
 //! input_bits = 8
 //! output_bits = 8
 //! spiking = { timesteps = 20, spike_rate = 0.1, membrane_bits = 16 }   # spiking networks only
+//! data = { activation_nonzero = 0.4 }   # measured data statistics for the compute SNR (`data.rs`)
 //!
 //! [[layers]]
 //! name = "conv1"
@@ -25,6 +26,7 @@
 //! padding = 1                    # input_size follows from the previous layer or `input`
 //! norm = "batch"                 # emits conv1.norm
 //! act = "relu"                   # emits conv1.act
+//! data = { weight_crest = 6.1 }  # weight layers may carry their own (over [defaults.data])
 //!
 //! [[layers]]
 //! name = "stage"
@@ -47,6 +49,7 @@ mod primitives;
 mod value;
 pub mod write;
 
+use crate::data::DataStats;
 use crate::error::{Problem, ZooError};
 use crate::precision::{Precision, Spiking};
 use crate::workload::Workload;
@@ -102,6 +105,7 @@ struct DefaultsSpec {
     input_bits: Option<Int>,
     output_bits: Option<Int>,
     spiking: Option<SpikingSpec>,
+    data: Option<DataStats>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -182,6 +186,7 @@ impl SpikingSpec {
 struct Inherited {
     precision: Precision,
     spiking: Option<SpikingSpec>,
+    data: DataStats,
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -197,9 +202,15 @@ pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Work
     let mut e = Emitter::new(&params, State::Unknown);
     let input = input_shape(&mut e, &spec.input);
     let precision = default_precision(&mut e, &spec);
+    let data = spec.defaults.data.unwrap_or_default();
+    e.loc = "defaults".into();
+    for (key, message) in data.problems() {
+        e.problem(&format!("data.{key}"), message);
+    }
     let inherited = Inherited {
         precision,
         spiking: spec.defaults.spiking.clone(),
+        data,
     };
     expand_layers(&mut e, &spec.layers, text, &inherited);
     problems.extend(duplicate_names(&e.layers));
@@ -470,7 +481,7 @@ fn layer_op(e: &mut Emitter, t: &mut Table) -> Option<String> {
     }
 }
 
-/// The settings every layer may carry (precision, spiking) over the inherited ones.
+/// The settings every layer may carry (precision, spiking, data) over the inherited ones.
 fn settings(e: &mut Emitter, t: &mut Table, op: &str, inh: &Inherited) -> Option<Inherited> {
     let mut inh = inh.clone();
     for key in ["weight_bits", "input_bits", "output_bits"] {
@@ -503,7 +514,35 @@ fn settings(e: &mut Emitter, t: &mut Table, op: &str, inh: &Inherited) -> Option
         }
         inh.spiking = Some(s.over(&inh.spiking.clone().unwrap_or_default()));
     }
+    inh.data = layer_data(e, t, op)?.over(&inh.data);
     Some(inh)
+}
+
+/// The layer's own `data` statistics (empty when it has none), each in range; a problem on a
+/// layer without weights in cells.
+fn layer_data(e: &mut Emitter, t: &mut Table, op: &str) -> Option<DataStats> {
+    let Some(v) = t.remove("data") else {
+        return Some(DataStats::default());
+    };
+    let data = match DataStats::deserialize(v) {
+        Ok(d) => d,
+        Err(err) => {
+            e.problem("data", err.message().to_string());
+            return None;
+        }
+    };
+    if !is_weight_op(op) {
+        e.problem(
+            "data",
+            "data statistics apply to weight layers (conv2d, linear, blocks) only",
+        );
+        return None;
+    }
+    let problems = data.problems();
+    for (key, message) in &problems {
+        e.problem(&format!("data.{key}"), message.clone());
+    }
+    problems.is_empty().then_some(data)
 }
 
 /// A `repeat`: its body expanded `count` times, named `<full>.<i>.<layer>`.
@@ -529,7 +568,7 @@ fn repeat(e: &mut Emitter, mut t: Table, (loc, here, full): (&str, &str, &str), 
         }
     };
     if let Some(key) = t.keys().next() {
-        e.problem(key, "unknown key for repeat; allowed: name, op, count, body, weight_bits, input_bits, output_bits, spiking");
+        e.problem(key, "unknown key for repeat; allowed: name, op, count, body, weight_bits, input_bits, output_bits, spiking, data");
         return;
     }
     if count > crate::ops::MAX_LAYERS as u64 {
@@ -575,6 +614,7 @@ fn emit(e: &mut Emitter, t: Table, op: &str, full: &str, inh: &Inherited) {
     let common = Common {
         precision: inh.precision,
         spiking: common_spiking,
+        data: inh.data,
     };
     let rest = Value::Table(t);
     macro_rules! dispatch {

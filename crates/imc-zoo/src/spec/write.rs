@@ -55,6 +55,7 @@ fn layer(l: &Layer) -> Result<String, String> {
         Op::Embedding(e) => embedding(&mut s, e),
     }
     precision(&mut s, l.precision);
+    data(&mut s, &l.data);
     if l.spiking.is_some() {
         return Err(format!(
             "layer {:?}: spiking layers are not written by this writer",
@@ -200,6 +201,19 @@ fn precision(s: &mut String, p: Precision) {
     }
 }
 
+/// `data = { .. }` with the layer's own statistics, when it has any.
+fn data(s: &mut String, d: &crate::DataStats) {
+    if d.is_empty() {
+        return;
+    }
+    let items: Vec<String> = d
+        .given()
+        .iter()
+        .map(|(k, v)| format!("{k} = {v:?}"))
+        .collect();
+    kv(s, "data", format!("{{ {} }}", items.join(", ")));
+}
+
 /// The workload file of `w`, with `comment` lines (each prefixed `# `) at the top.
 pub fn to_toml(w: &Workload, comment: &str) -> Result<String, String> {
     let mut s = String::new();
@@ -253,6 +267,25 @@ mod tests {
         assert!(n >= 12, "{n}");
     }
 
+    /// A layer's own data statistics are written and read back.
+    #[test]
+    fn data_statistics_round_trip() {
+        let mut w = Zoo::builtin().unwrap().load("resnet18").unwrap();
+        let mut set = 0;
+        for (i, l) in w.layers.iter_mut().enumerate() {
+            if l.has_static_weights() && i % 3 == 0 {
+                l.data.weight_crest = Some(4.0 + i as f64 / 7.0);
+                l.data.signal_gain_db = Some(-1.25);
+                set += 1;
+            }
+        }
+        assert!(set > 3);
+        let text = to_toml(&w, "data").unwrap();
+        assert!(text.contains("data = { weight_crest = 4.0, signal_gain_db = -1.25 }"));
+        let back = crate::parse_workload("x.toml", &text).unwrap();
+        assert_eq!(back.layers, w.layers);
+    }
+
     /// A pool no stride and padding give, and a spiking layer, are refused with the layer's name.
     #[test]
     fn unwritable_layers_are_named() {
@@ -267,6 +300,7 @@ mod tests {
             }),
             precision: Precision::default(),
             spiking: None,
+            data: Default::default(),
         };
         assert_eq!(
             layer(&pool).unwrap_err(),
@@ -282,6 +316,7 @@ mod tests {
                 membrane_bits: 8,
                 input_spikes: true,
             }),
+            data: Default::default(),
         };
         assert_eq!(
             layer(&spiking).unwrap_err(),

@@ -12,7 +12,7 @@ use imc_zoo::ops::{
     PoolKind, Scale, Softmax,
 };
 use imc_zoo::precision::BITS_RANGE;
-use imc_zoo::{Layer, Precision, Spiking, Workload};
+use imc_zoo::{DataStats, Layer, Precision, Spiking, Workload};
 use serde_json::{Map, Value as Json};
 
 /// Every workload's layer list, by name: the `layers` of a request.
@@ -98,14 +98,53 @@ pub fn layer_from_json(j: &Json) -> Result<Layer, String> {
         }),
         Some(_) => return Err("`spiking`: expected an object or null".into()),
     };
+    let data = data(obj.get("data"))?;
+    if !data.is_empty() && !op.has_static_weights() {
+        return Err(format!(
+            "{name}: `data` statistics apply to layers with weights in cells only"
+        ));
+    }
     let layer = Layer {
         name,
         op,
         precision,
         spiking,
+        data,
     };
     check_derived(obj, &layer)?;
     Ok(layer)
+}
+
+/// A layer's own data statistics (`{"weight_crest": 6.1, ..}`, each key optional and in its
+/// range, `imc_zoo::data::DATA_KEYS`), empty when absent or null.
+fn data(j: Option<&Json>) -> Result<DataStats, String> {
+    let obj = match j {
+        None | Some(Json::Null) => return Ok(DataStats::default()),
+        Some(Json::Object(o)) => o,
+        Some(_) => return Err("`data`: expected an object or null".into()),
+    };
+    let mut d = DataStats::default();
+    for (key, v) in obj {
+        let v = v
+            .as_f64()
+            .ok_or_else(|| format!("`data.{key}`: expected a number"))?;
+        let slot = match key.as_str() {
+            "activation_nonzero" => &mut d.activation_nonzero,
+            "activation_crest" => &mut d.activation_crest,
+            "weight_crest" => &mut d.weight_crest,
+            "signal_gain_db" => &mut d.signal_gain_db,
+            _ => {
+                return Err(format!(
+                    "`data.{key}`: unknown; allowed: activation_nonzero, activation_crest, weight_crest, signal_gain_db"
+                ));
+            }
+        };
+        *slot = Some(v);
+    }
+    match d.problems().first() {
+        Some((key, message)) => Err(format!("`data.{key}`: {message}")),
+        None => Ok(d),
+    }
 }
 
 /// The derived fields, where the JSON has them, must be the layer's.
@@ -332,5 +371,43 @@ mod tests {
         }
         let e = workload_from_json("x", &json!([good, 3])).unwrap_err();
         assert!(e.starts_with("layers.x[1]: expected an object"), "{e}");
+    }
+
+    /// A layer's own data statistics travel with it; bad ones are refused with their key.
+    #[test]
+    fn data_statistics_round_trip_and_are_checked() {
+        let w = &Zoo::builtin().unwrap().resolve("resnet18").unwrap()[0];
+        let mut conv = w.layers[0].clone();
+        conv.data.weight_crest = Some(6.25);
+        conv.data.signal_gain_db = Some(-2.0);
+        let j = describe::layer_json(&conv);
+        assert_eq!(
+            j["data"],
+            json!({"weight_crest": 6.25, "signal_gain_db": -2.0})
+        );
+        assert_eq!(layer_from_json(&j).unwrap(), conv);
+        assert!(describe::layer_json(&w.layers[1]).get("data").is_none());
+        for (v, want) in [
+            (
+                json!({"weight_crest": 0.5}),
+                "`data.weight_crest`: 0.5 is out of range",
+            ),
+            (json!({"crest": 4}), "`data.crest`: unknown"),
+            (
+                json!({"weight_crest": "x"}),
+                "`data.weight_crest`: expected a number",
+            ),
+            (json!(4), "`data`: expected an object or null"),
+        ] {
+            let mut bad = j.clone();
+            bad["data"] = v;
+            let e = layer_from_json(&bad).unwrap_err();
+            assert!(e.contains(want), "{e}");
+        }
+        let norm = w.layers.iter().find(|l| !l.has_static_weights()).unwrap();
+        let mut bad = describe::layer_json(norm);
+        bad["data"] = json!({"weight_crest": 5.0});
+        let e = layer_from_json(&bad).unwrap_err();
+        assert!(e.contains("apply to layers with weights in cells"), "{e}");
     }
 }

@@ -102,7 +102,8 @@ pub fn check(
 }
 
 /// The read chains of the space: the product of the list lengths of its free parameters that
-/// the SNR depends on ([`imc_model::snr::CHAIN_PARAMS`]).
+/// the SNR depends on ([`imc_model::snr::CHAIN_PARAMS`]), times the data statistics its
+/// workloads' layers read (a layer with its own is a chain of its own).
 fn chains_of(problem: &Problem) -> u64 {
     problem
         .space
@@ -111,7 +112,8 @@ fn chains_of(problem: &Problem) -> u64 {
         .zip(&problem.space.sizes)
         .filter(|(n, _)| imc_model::snr::CHAIN_PARAMS.contains(&n.as_str()))
         .map(|(_, &k)| u64::from(k))
-        .product()
+        .product::<u64>()
+        .saturating_mul(problem.accuracy.chains_per_design())
 }
 
 /// The sample's wall time split into seconds per design (on all threads) and seconds per read

@@ -181,6 +181,7 @@ fn mvm(a: &Architecture, scope: Scope) -> (Workload, MatrixShape) {
             output_bits: a.data.output_bits,
         },
         spiking: None,
+        data: Default::default(),
     };
     let w = Workload {
         name: "mvm".into(),
