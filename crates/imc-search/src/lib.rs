@@ -21,6 +21,7 @@ pub mod random;
 pub mod runner;
 pub mod space;
 pub mod testproblems;
+pub mod tpe;
 
 pub use optimizer::Optimizer;
 pub use outcome::Outcome;

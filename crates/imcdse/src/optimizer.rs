@@ -9,6 +9,7 @@ use imc_search::anneal::Anneal;
 use imc_search::ga4::{Ga4, Ga4Config};
 use imc_search::nsga2::Nsga2;
 use imc_search::random::RandomSearch;
+use imc_search::tpe::{Tpe, TpeConfig};
 use imc_search::{Optimizer, Point};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -50,6 +51,9 @@ pub enum OptimizerKind {
     Bayes,
     /// Simulated annealing (`imc_search::anneal`).
     Anneal,
+    /// A tree-structured Parzen estimator with the free precheck and local steps
+    /// (`imc_search::tpe`).
+    Tpe,
     /// Uniform random sampling without repeats (`imc_search::random`).
     Random,
     /// Every design of the space (`studies::exhaustive`); not an ask/tell optimizer.
@@ -58,11 +62,12 @@ pub enum OptimizerKind {
 
 impl OptimizerKind {
     /// Every kind, in the order help texts list them.
-    pub const ALL: [OptimizerKind; 6] = [
+    pub const ALL: [OptimizerKind; 7] = [
         OptimizerKind::Ga4,
         OptimizerKind::Nsga2,
         OptimizerKind::Bayes,
         OptimizerKind::Anneal,
+        OptimizerKind::Tpe,
         OptimizerKind::Random,
         OptimizerKind::Exhaustive,
     ];
@@ -74,6 +79,7 @@ impl OptimizerKind {
             OptimizerKind::Nsga2 => "nsga2",
             OptimizerKind::Bayes => "bayes",
             OptimizerKind::Anneal => "anneal",
+            OptimizerKind::Tpe => "tpe",
             OptimizerKind::Random => "random",
             OptimizerKind::Exhaustive => "exhaustive",
         }
@@ -91,7 +97,10 @@ impl OptimizerKind {
 
     /// Whether it minimizes one objective only (so not `pareto`).
     pub fn single_objective(self) -> bool {
-        matches!(self, OptimizerKind::Ga4 | OptimizerKind::Anneal)
+        matches!(
+            self,
+            OptimizerKind::Ga4 | OptimizerKind::Anneal | OptimizerKind::Tpe
+        )
     }
 
     /// Whether this build can run it (`bayes` needs the `bo` feature).
@@ -119,6 +128,10 @@ impl OptimizerKind {
             }
             OptimizerKind::Nsga2 => Box::new(Nsga2::new(space, seed, population)),
             OptimizerKind::Anneal => Box::new(Anneal::new(space, seed, 100_000)),
+            OptimizerKind::Tpe => {
+                let pre = move |pt: &Point| problem.precheck(pt);
+                Box::new(Tpe::new(space, seed, TpeConfig::default(), Box::new(pre)))
+            }
             OptimizerKind::Random => Box::new(RandomSearch::new(space, seed, 100)),
             OptimizerKind::Bayes => bayes(problem, space, seed)?,
             OptimizerKind::Exhaustive => {

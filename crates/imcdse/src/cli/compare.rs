@@ -14,7 +14,7 @@ use imcdse::studies::sequential::Start;
 pub struct Args {
     #[command(flatten)]
     common: Common,
-    /// Optimizer of the joint and specific searches: ga4 | nsga2 | bayes | anneal | random.
+    /// Optimizer of the joint and specific searches: ga4 | nsga2 | bayes | anneal | tpe | random.
     #[arg(long, default_value = "ga4")]
     optimizer: OptimizerKind,
     /// Unique evaluations per search (default: the optimizer's own, as in `sweep`).

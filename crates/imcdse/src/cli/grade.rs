@@ -13,8 +13,8 @@ use std::path::PathBuf;
 pub struct Args {
     #[command(flatten)]
     common: Common,
-    /// Optimizers to grade, comma-separated (ga4 and anneal are single-objective).
-    #[arg(long, default_value = "ga4,nsga2,bayes,anneal,random")]
+    /// Optimizers to grade, comma-separated (ga4, anneal and tpe are single-objective).
+    #[arg(long, default_value = "ga4,nsga2,bayes,anneal,tpe,random")]
     optimizers: String,
     /// Budgets of unique evaluations, comma-separated.
     #[arg(long, default_value = "100,300,1000,3300")]
@@ -36,6 +36,12 @@ pub struct Args {
     /// Certify by enumeration even when the timed estimate is over 24 hours.
     #[arg(long)]
     force: bool,
+    /// Put the rows of this file beside ours in grading.md (marked "(peer)") and
+    /// grading.parquet: other libraries' optimizers, run by scripts/python/peers.py against a
+    /// folder of this grading. Refused unless it is for the same space, workloads, objective
+    /// and certified optimum. A complete grading is not run again; its tables are rewritten.
+    #[arg(long, value_name = "FILE")]
+    peers: Option<PathBuf>,
     // With --evaluator, --certified must be an exhaustive sweep through the same evaluator.
     #[command(flatten)]
     evaluator: EvaluatorArgs,
@@ -56,6 +62,7 @@ pub fn run(args: &Args) -> Result<String> {
     grading.certified = args.certified.clone();
     grading.shard = args.shard;
     grading.force = args.force;
+    grading.peers = args.peers.clone();
     grading.evaluator = args.evaluator.options()?;
     let done = grading.run(&Terminal)?;
     Ok(with_folder(&done.text, &done.out))

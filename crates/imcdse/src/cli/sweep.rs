@@ -13,7 +13,7 @@ use imcdse::studies::sweep::{Fidelity, Sweep, SweepOptions};
 pub struct Args {
     #[command(flatten)]
     common: Common,
-    /// ga4 | nsga2 | bayes | anneal | random | exhaustive
+    /// ga4 | nsga2 | bayes | anneal | tpe | random | exhaustive
     #[arg(long, default_value = "ga4")]
     optimizer: OptimizerKind,
     /// Unique evaluations allowed (default: ga4's full schedule; 300 for bayes; 3300 for the others).
