@@ -446,4 +446,19 @@ fn grade_certified_by_a_merged_exhaustive_sweep() {
         e.contains("`objective` is \"pareto\", this grading needs max-ela"),
         "{e}"
     );
+    // An optimum certified without a minimum SNR is not one under it.
+    let e = err(&[
+        "grade",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18,alexnet",
+        "--min-snr",
+        "5",
+        "--certified",
+        &certified,
+        "--out",
+        &path("g-snr"),
+    ]);
+    assert!(e.contains("its space differs from this grading's"), "{e}");
 }

@@ -163,6 +163,30 @@ fn check_sweep(problem: &Problem, run: &RunToml, path: &Path) -> Result<()> {
             );
         }
     }
+    same_inputs(problem, run, path)
+}
+
+/// The sweep's inputs (the space with its constraints and `--min-snr`, each workload, the
+/// model's revision, a calibration, the evaluator) must be this grading's, part by part: an
+/// optimum certified under another minimum SNR or an older model is another problem's.
+fn same_inputs(problem: &Problem, run: &RunToml, path: &Path) -> Result<()> {
+    let Some(theirs) = &run.input_parts else {
+        bail!(
+            "--certified: {}: no [input_parts]; it was made by an older imcdse: certify again",
+            path.display()
+        );
+    };
+    let ours = problem.input_parts(identity(problem).as_deref());
+    if let Some(part) = ours
+        .keys()
+        .chain(theirs.keys())
+        .find(|k| ours.get(*k) != theirs.get(*k))
+    {
+        bail!(
+            "--certified: {}: its {part} differs from this grading's (another minimum SNR, space, workload, model revision or evaluator): certify again",
+            path.display()
+        );
+    }
     Ok(())
 }
 
