@@ -21,6 +21,9 @@
 //! - Local step: with probability [`TpeConfig::local`], a new neighbour of the best design
 //!   instead (one or two genes moved one index), so the last few percent are not left to
 //!   sampling.
+//! - Cost: `g` is built from at most [`TpeConfig::max_bad`] bad observations (every `k`-th in
+//!   rank order), so a proposal costs at most `candidates x (max_good + max_bad) x dims`
+//!   kernel products however many designs were seen.
 //! - Batches of [`TpeConfig::batch`]: each proposal joins the bad set as a liar until its
 //!   outcome is told (constant liar), so a batch spreads out.
 //!
@@ -48,6 +51,9 @@ pub struct TpeConfig {
     pub prior_weight: f64,
     /// Probability of a local step around the best design instead of a draw.
     pub local: f64,
+    /// Most bad observations `g` is built from (every `k`-th of them in rank order past
+    /// that): keeps a proposal's cost bounded as the observations grow.
+    pub max_bad: usize,
     /// Designs asked at a time.
     pub batch: usize,
 }
@@ -55,7 +61,8 @@ pub struct TpeConfig {
 impl Default for TpeConfig {
     /// Optuna's defaults for the estimator (10 startup trials, gamma 0.1 capped at 25 good,
     /// prior weight 1); more candidates (64, not 24: drawing them costs nothing next to a
-    /// design), a local step a quarter of the time, one design at a time.
+    /// design), a local step a quarter of the time, `g` from at most 256 bad observations,
+    /// one design at a time.
     fn default() -> Self {
         TpeConfig {
             startup: 10,
@@ -64,6 +71,7 @@ impl Default for TpeConfig {
             candidates: 64,
             prior_weight: 1.0,
             local: 0.25,
+            max_bad: 256,
             batch: 1,
         }
     }
@@ -249,7 +257,10 @@ impl<'a> Tpe<'a> {
         let points =
             |ix: &[usize]| -> Vec<&Point> { ix.iter().map(|&i| &self.observed[i].0).collect() };
         let l = Density::new(&self.space, points(&order[..good]), self.cfg.prior_weight);
-        let mut bad = points(&order[good..]);
+        let rest = &order[good..];
+        let stride = rest.len().div_ceil(self.cfg.max_bad.max(1)).max(1);
+        let kept: Vec<usize> = rest.iter().step_by(stride).copied().collect();
+        let mut bad = points(&kept);
         bad.extend(liars.iter());
         let g = Density::new(&self.space, bad, self.cfg.prior_weight);
         let mut rng = self.rng.clone();
