@@ -1,8 +1,17 @@
-//! Bayesian optimisation (efficient global optimisation, EGO) over the index genes, through
-//! egobox-ego's ask/tell service (`EgorServiceBuilder`, Lafage et al., JOSS 2022,
-//! doi:10.21105/joss.04737). We write no Gaussian process, acquisition function or
-//! hyperparameter fit of our own: this file only turns our points and outcomes into egobox's
-//! matrices and back.
+//! Bayesian optimisation (efficient global optimisation, EGO) over the index genes. One
+//! objective: our own Gaussian process ([`crate::gp`]) and expected improvement over candidate
+//! designs, a few milliseconds a suggestion. Several objectives: egobox-ego's ask/tell service
+//! (`EgorServiceBuilder`, Lafage et al., JOSS 2022, doi:10.21105/joss.04737), whose EHVI this
+//! file only feeds (0.1 to 0.3 s a suggestion: egobox refits its GPs' hyperparameters by
+//! multistart optimisation each time, which is why one objective no longer goes through it).
+//!
+//! - **One objective**: the GP on the training window (below) over genes scaled to the unit
+//!   cube; expected improvement below the best output, maximised over candidates: every
+//!   one-gene step (one index either way) and one two-gene step of each of the 8 best designs
+//!   of the window, and 512 uniformly random designs; only new designs that pass the problem's
+//!   free precheck (when given) compete, ties to the first. On paper-rram (max-ela, 10 seeds,
+//!   1,000 evaluations) one suggestion took 6.6 ms (a run of 1,000 in 6.6 s, with another
+//!   two-thread job on the machine) against egobox's 340.
 //!
 //! - **Variables**: each dimension is `XType::Int(0, n - 1)` over its value indices. Our spaces
 //!   list values in order (mostly powers of two), so the index is a monotone, roughly logarithmic
@@ -34,6 +43,7 @@
 //! - **Repeats**: when the rounded suggestion was evaluated before (the GP believes in it), we
 //!   take the nearest unseen point instead: one gene moved by one step, chosen at random.
 
+use crate::gp::{Gp, expected_improvement};
 use crate::operators::random_point;
 use crate::optimizer::{Optimizer, Rng, rng};
 use crate::outcome::{Outcome, rank_cmp};
@@ -69,7 +79,7 @@ impl Default for BayesConfig {
 }
 
 /// Gaussian-process Bayesian optimization over the space's index genes (see the module doc).
-pub struct Bayes {
+pub struct Bayes<'a> {
     space: Space,
     config: BayesConfig,
     rng: Rng,
@@ -79,11 +89,15 @@ pub struct Bayes {
     seen: HashSet<Point>,
     history: Vec<(Point, Outcome)>,
     started: bool,
+    precheck: Option<Precheck<'a>>,
 }
 
-impl Bayes {
+/// The problem's free feasibility check.
+type Precheck<'a> = Box<dyn Fn(&Point) -> bool + Send + 'a>;
+
+impl<'a> Bayes<'a> {
     /// Fails only if egobox rejects the configuration (e.g. an empty space).
-    pub fn new(space: Space, seed: u64, mut config: BayesConfig) -> Result<Bayes, String> {
+    pub fn new(space: Space, seed: u64, mut config: BayesConfig) -> Result<Bayes<'a>, String> {
         if config.initial == 0 {
             config.initial = (2 * space.dims() + 2).max(10);
         }
@@ -103,9 +117,17 @@ impl Bayes {
             seen: HashSet::new(),
             history: Vec::new(),
             started: false,
+            precheck: None,
         };
         b.service()?;
         Ok(b)
+    }
+
+    /// With the problem's free feasibility check: a design it refuses is never suggested
+    /// (one objective).
+    pub fn with_precheck(mut self, precheck: Precheck<'a>) -> Self {
+        self.precheck = Some(precheck);
+        self
     }
 
     fn service(&self) -> Result<EgorServiceApi<MixintGpMixtureParams>, String> {
@@ -166,7 +188,11 @@ impl Bayes {
 
     /// The training set: at most `window` records, the best half and the most recent half.
     fn training(&self) -> Vec<&(Point, Outcome)> {
-        let h = &self.history;
+        self.training_of(&self.history)
+    }
+
+    /// [`Bayes::training`] of `h`.
+    fn training_of<'h>(&self, h: &'h [(Point, Outcome)]) -> Vec<&'h (Point, Outcome)> {
         if h.len() <= self.config.window {
             return h.iter().collect();
         }
@@ -223,7 +249,85 @@ impl Bayes {
         y
     }
 
+    /// Genes scaled to the unit cube.
+    fn unit(&self, p: &Point) -> Vec<f64> {
+        p.0.iter()
+            .zip(&self.space.sizes)
+            .map(|(&g, &n)| {
+                if n > 1 {
+                    f64::from(g) / f64::from(n - 1)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// What expected improvement is maximised over (see the module doc): steps around the
+    /// best designs of `data` (ranked by `y`), then random designs; new ones that pass the
+    /// precheck.
+    fn candidates(&mut self, data: &[&(Point, Outcome)], y: &[f64]) -> Vec<Point> {
+        let mut order: Vec<usize> = (0..data.len()).collect();
+        order.sort_by(|&a, &b| y[a].total_cmp(&y[b]));
+        let mut out: Vec<Point> = Vec::new();
+        for &i in order.iter().take(8) {
+            let p = &data[i].0;
+            for d in 0..self.space.dims() {
+                for up in [false, true] {
+                    let g = p.0[d];
+                    if (up && g + 1 < self.space.sizes[d]) || (!up && g > 0) {
+                        let mut q = p.clone();
+                        q.0[d] = if up { g + 1 } else { g - 1 };
+                        out.push(q);
+                    }
+                }
+            }
+            let mut q = p.clone();
+            for _ in 0..2 {
+                let d = self.rng.random_range(0..self.space.dims());
+                q.0[d] = self.rng.random_range(0..self.space.sizes[d]);
+            }
+            out.push(q);
+        }
+        for _ in 0..512 {
+            out.push(random_point(&self.space, &mut self.rng));
+        }
+        out.retain(|q| !self.seen.contains(q) && self.precheck.as_ref().is_none_or(|f| f(q)));
+        out
+    }
+
+    /// One objective: the design of largest expected improvement under our GP; `None` when
+    /// no candidate is left or the GP cannot be fitted.
+    fn suggest_gp(&mut self) -> Option<Point> {
+        let history = std::mem::take(&mut self.history);
+        let picked = {
+            let data: Vec<&(Point, Outcome)> = self.training_of(&history);
+            let y = self.outputs(&data).column(0).to_vec();
+            let gp = Gp::fit(data.iter().map(|r| self.unit(&r.0)).collect(), &y);
+            let candidates = self.candidates(&data, &y);
+            gp.and_then(|gp| {
+                let best = y.iter().copied().fold(f64::INFINITY, f64::min);
+                let mut top: Option<(f64, Point)> = None;
+                for q in candidates {
+                    let (mu, sd) = gp.predict(&self.unit(&q));
+                    let ei = expected_improvement(mu, sd, best);
+                    if top.as_ref().is_none_or(|(e, _)| ei > *e) {
+                        top = Some((ei, q));
+                    }
+                }
+                top.map(|(_, q)| q)
+            })
+        };
+        self.history = history;
+        picked
+    }
+
     fn suggest(&mut self) -> Point {
+        if self.config.objectives == 1
+            && let Some(p) = self.suggest_gp()
+        {
+            return p;
+        }
         let data = self.training();
         let dims = self.space.dims();
         let mut x = Array2::<f64>::zeros((data.len(), dims));
@@ -282,7 +386,7 @@ impl Bayes {
     }
 }
 
-impl Optimizer for Bayes {
+impl Optimizer for Bayes<'_> {
     fn ask(&mut self) -> Vec<Point> {
         if self.seen.len() as u128 >= self.space.size() {
             return Vec::new();

@@ -11,6 +11,8 @@ pub mod anneal;
 #[cfg(feature = "bo")]
 pub mod bayes;
 pub mod ga4;
+#[cfg(feature = "bo")]
+pub mod gp;
 pub mod hypervolume;
 pub mod nsga2;
 pub mod operators;

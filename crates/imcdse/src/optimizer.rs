@@ -85,12 +85,12 @@ impl OptimizerKind {
         }
     }
 
-    /// The budget when none is given: ga4's own schedule (3,300 requests), 300 for bayes
-    /// (each suggestion fits Gaussian processes), 3,300 unique evaluations otherwise.
+    /// The budget when none is given: ga4's own schedule (3,300 requests), 3,300 unique
+    /// evaluations otherwise (bayes too, now that one objective's suggestion takes
+    /// milliseconds; with several, egobox's EHVI takes tenths of a second a suggestion).
     pub fn default_budget(self) -> Budget {
         match self {
             OptimizerKind::Ga4 => Budget::Schedule,
-            OptimizerKind::Bayes => Budget::Evaluations(300),
             _ => Budget::Evaluations(3300),
         }
     }
@@ -152,8 +152,11 @@ fn bayes<'a>(
         objectives: problem.objective.dims(),
         ..BayesConfig::default()
     };
+    let pre = move |pt: &Point| problem.precheck(pt);
     Ok(Box::new(
-        Bayes::new(space, seed, config).map_err(anyhow::Error::msg)?,
+        Bayes::new(space, seed, config)
+            .map_err(anyhow::Error::msg)?
+            .with_precheck(Box::new(pre)),
     ))
 }
 
@@ -199,12 +202,12 @@ mod tests {
         let e = "ga5".parse::<OptimizerKind>().unwrap_err();
         assert_eq!(
             e,
-            "unknown optimizer `ga5`; available: ga4, nsga2, bayes, anneal, random, exhaustive"
+            "unknown optimizer `ga5`; available: ga4, nsga2, bayes, anneal, tpe, random, exhaustive"
         );
         assert_eq!(OptimizerKind::Ga4.default_budget(), Budget::Schedule);
         assert_eq!(
             OptimizerKind::Bayes.default_budget(),
-            Budget::Evaluations(300)
+            Budget::Evaluations(3300)
         );
         assert!(
             OptimizerKind::Anneal.single_objective() && !OptimizerKind::Nsga2.single_objective()

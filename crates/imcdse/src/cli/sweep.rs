@@ -16,7 +16,7 @@ pub struct Args {
     /// ga4 | nsga2 | bayes | anneal | tpe | random | exhaustive
     #[arg(long, default_value = "ga4")]
     optimizer: OptimizerKind,
-    /// Unique evaluations allowed (default: ga4's full schedule; 300 for bayes; 3300 for the others).
+    /// Unique evaluations allowed (default: ga4's full schedule; 3300 for the others).
     #[arg(long)]
     budget: Option<u64>,
     #[arg(long, default_value_t = 0)]
