@@ -5,8 +5,11 @@
 # without build isolation (a release build that shares the workspace's target/, so only the
 # extension's own crate and PyO3 compile); then pytest; then the bit-true accuracy reference's
 # tests (scripts/evaluators/test_bittrue.py: it trains two small networks on scikit-learn's
-# digits, about 15 s, and runs an imcdse sweep through it). The guides' Python blocks (docs/python.md:
-# batches, pymoo, Optuna, the paper's GA) run in the guides stage, in the same environment.
+# digits, about 15 s, and runs an imcdse sweep through it); then scripts/python/peers.py's tests
+# (scripts/python/test_peers.py: Optuna's TPE and pymoo's GAs at a budget of 20 on the demo
+# space, a few seconds, their rows read back by `imcdse grade --peers` through $IMCDSE_BIN).
+# The guides' Python blocks (docs/python.md: batches, pymoo, Optuna, the paper's GA) run in the
+# guides stage, in the same environment.
 # PYTHON picks the interpreter (default python3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -20,3 +23,4 @@ cd crates/imcdse-py/tests
 "$python" -m pytest -q -p no:cacheprovider .
 cd "$root"
 "$python" -m pytest -q -p no:cacheprovider scripts/evaluators/test_bittrue.py
+"$python" -m pytest -q -p no:cacheprovider scripts/python/test_peers.py

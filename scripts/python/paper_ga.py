@@ -10,6 +10,8 @@ designs so far (area-feasible first). Every design is costed once (the paper's d
 results): a design asked for again is answered from it.
 
     python scripts/python/paper_ga.py [--space paper-rram] [--workloads paper4] [--seed 1]
+
+`search` runs the search alone on a `Database`; scripts/python/peers.py grades it that way.
 """
 
 import argparse
@@ -75,33 +77,25 @@ def hamming_pick(x, k):
     return x[chosen]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--space", default="paper-rram")
-    ap.add_argument("--workloads", default="paper4")
-    ap.add_argument("--objective", default="max-ela")
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-    space = imcdse.Space.load(args.space)
-    problem = Database(space, args.workloads, args.objective)
-    rng = np.random.default_rng(args.seed)
-
+def search(space, problem, seed, log=print):
+    """The paper's whole search with `seed` on `problem` (a `Database` over `space`): phase 0,
+    then the four GA phases; every design it costs is in `problem.db`, in the order first costed."""
+    rng = np.random.default_rng(seed)
     # Phase 0: random designs (RRAM: whose weights fit, checked without costing them in the
     # paper), 500 of 1,000 by Hamming distance, all 500 costed.
-    start = time.perf_counter()
     pool = []
-    seed = args.seed
+    draw = seed
     while sum(len(p) for p in pool) < DRAWN:
-        x = space.sample(min(space.size, 20 * DRAWN), seed=seed)
-        seed += 1_000_003
+        x = space.sample(min(space.size, 20 * DRAWN), seed=draw)
+        draw += 1_000_003
         if space.constraints.get("weights_on_chip"):
-            fits = imcdse.evaluate(space, x, args.workloads, constraints=True)["capacity_violation"] <= 0
+            fits = imcdse.evaluate(space, x, problem.workloads, constraints=True)["capacity_violation"] <= 0
             x = x[fits]
         pool.append(x)
     drawn = np.concatenate(pool)[:DRAWN]
     population = hamming_pick(drawn, KEPT).astype(float)
     problem.evaluate(population)
-    print(f"phase 0: {len(problem.db)} designs costed")
+    log(f"phase 0: {len(problem.db)} designs costed")
 
     for phase, (pc, pm, eta) in enumerate(PHASES, start=1):
         algorithm = GA(
@@ -111,8 +105,22 @@ def main():
             mutation=PM(prob=pm, eta=eta, vtype=float, repair=RoundingRepair()),
             eliminate_duplicates=True,
         )
-        minimize(problem, algorithm, ("n_gen", GENERATIONS), seed=args.seed + phase, verbose=False)
-        print(f"phase {phase}: {len(problem.db)} designs costed, best {best_feasible(problem)[1]:.6g}")
+        minimize(problem, algorithm, ("n_gen", GENERATIONS), seed=seed + phase, verbose=False)
+        log(f"phase {phase}: {len(problem.db)} designs costed, best {best_feasible(problem)[1]:.6g}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--space", default="paper-rram")
+    ap.add_argument("--workloads", default="paper4")
+    ap.add_argument("--objective", default="max-ela")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    space = imcdse.Space.load(args.space)
+    problem = Database(space, args.workloads, args.objective)
+
+    start = time.perf_counter()
+    search(space, problem, args.seed)
     searched = time.perf_counter() - start
 
     x, score = best_feasible(problem)

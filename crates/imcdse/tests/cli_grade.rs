@@ -1,5 +1,6 @@
 //! `imcdse grade` end to end on the demo space: the certified optimum, the graded table read
-//! back, the cache, thread independence and bad options.
+//! back, the cache, thread independence, bad options, and peers' rows (`--peers`) put beside
+//! ours or refused.
 
 mod common;
 use common::Scratch;
@@ -135,4 +136,142 @@ fn bad_options_name_what_is_allowed() {
         assert_eq!(code, 2, "{args:?}");
         assert!(err.contains(msg), "{err}");
     }
+}
+
+/// Writes a peers file as scripts/python/peers.py does: grading.parquet's columns, one row
+/// per seed and budget of one peer whose best is the optimum at 40 evaluations and half again
+/// at 10, then what the rows were graded against.
+fn write_peers(path: &Path, (space, certificate, optimum): (&str, &str, f64)) {
+    use imcdse::results::{Col, table, write_parquet};
+    let runs: Vec<(u64, u64)> = [(0, 10), (0, 40), (1, 10), (1, 40)].into();
+    let best: Vec<f64> = runs
+        .iter()
+        .map(|&(_, b)| if b == 40 { optimum } else { 1.5 * optimum })
+        .collect();
+    let n = runs.len();
+    let text = |s: &str| Col::Str(vec![s.to_string(); n]);
+    let df = table(vec![
+        ("optimizer", text("optuna-tpe")),
+        ("budget", Col::U64(runs.iter().map(|r| r.1).collect())),
+        ("seed", Col::U64(runs.iter().map(|r| r.0).collect())),
+        ("evaluations", Col::U64(runs.iter().map(|r| r.1).collect())),
+        (
+            "best_score",
+            Col::F64(best.iter().map(|&b| Some(b)).collect()),
+        ),
+        (
+            "gap_pct",
+            Col::F64(
+                best.iter()
+                    .map(|&b| Some(100.0 * (b - optimum) / optimum))
+                    .collect(),
+            ),
+        ),
+        (
+            "found_optimum",
+            Col::Bool(best.iter().map(|&b| b == optimum).collect()),
+        ),
+        ("hv_ratio", Col::F64(vec![None; n])),
+        ("run_seconds", Col::F64(vec![Some(0.5); n])),
+        ("space", text(space)),
+        ("workloads", text("resnet18,alexnet")),
+        ("objective", text("max-ela")),
+        ("certificate", text(certificate)),
+        ("optimum", Col::F64(vec![Some(optimum); n])),
+    ])
+    .unwrap();
+    write_parquet(path, df).unwrap();
+}
+
+#[test]
+fn peers_are_graded_beside_ours_and_other_files_are_refused() {
+    let scratch = Scratch::new();
+    let (a, cache) = (scratch.path("a"), scratch.path("cache"));
+    let _ = grade(&a, &cache, "2");
+    let cert: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("certified.json")).unwrap()).unwrap();
+    let (key, optimum) = (
+        cert["key"].as_str().unwrap(),
+        cert["best_score"].as_f64().unwrap(),
+    );
+    let file = |name: &str| scratch.path(name).to_str().unwrap().to_string();
+    let with_peers = |peers: &str| {
+        imcdse(&[
+            "grade",
+            "--space",
+            "demo",
+            "--workloads",
+            "resnet18,alexnet",
+            "--optimizers",
+            "random,ga4,nsga2",
+            "--budgets",
+            "324,10,40",
+            "--seeds",
+            "2",
+            "--out",
+            a.to_str().unwrap(),
+            "--cache",
+            cache.to_str().unwrap(),
+            "--peers",
+            peers,
+        ])
+    };
+
+    // The peer's rows follow ours in grading.md, marked, and in grading.parquet.
+    write_peers(
+        scratch.path("good.parquet").as_path(),
+        ("demo", key, optimum),
+    );
+    let (code, md, err) = with_peers(&file("good.parquet"));
+    assert_eq!(code, 0, "{err}");
+    assert!(md.contains("Rows marked (peer)"), "{md}");
+    let row = |b: &str| {
+        md.lines()
+            .find(|l| l.starts_with("optuna-tpe (peer)") && l.split_whitespace().nth(2) == Some(b))
+            .unwrap_or_else(|| panic!("no peer row at {b}: {md}"))
+            .to_string()
+    };
+    assert!(
+        row("40").contains("2/2") && row("40").contains(" 0.00 "),
+        "{md}"
+    );
+    assert!(
+        row("10").contains("0/2") && row("10").contains(" 50.00 "),
+        "{md}"
+    );
+    assert!(md.find("nsga2").unwrap() < md.find("optuna-tpe (peer)").unwrap());
+    let peer_rows = md.lines().filter(|l| l.starts_with("optuna-tpe (peer)"));
+    assert_eq!(peer_rows.count(), 2, "the peer ran no budget of 324: {md}");
+    assert!(md.contains("--peers "), "{md}");
+    let t = imcdse::results::read_table(&a.join("grading.parquet")).unwrap();
+    assert_eq!(t.rows(), 18 + 4);
+    let peer = imcdse::results::Cell::Str("optuna-tpe".into());
+    let names = t.column("optimizer").unwrap();
+    assert_eq!(names.iter().filter(|c| **c == peer).count(), 4);
+
+    // A file graded on another space, a file that is not Parquet, one with our optimizer's
+    // name: refused, each with its reason, and the tables kept.
+    write_peers(
+        scratch.path("rram.parquet").as_path(),
+        ("paper-rram", "paper-rram-max-ela-0123456789abcdef", 5.6),
+    );
+    std::fs::write(
+        scratch.path("garbage.parquet"),
+        "optimizer,budget\nga4,10\n",
+    )
+    .unwrap();
+    for (name, msg) in [
+        ("rram.parquet", "was graded on space `paper-rram`"),
+        ("garbage.parquet", "is not a peers file"),
+        ("missing.parquet", "is not a peers file"),
+    ] {
+        let (code, _, err) = with_peers(&file(name));
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(
+            err.contains("--peers") && err.contains(msg),
+            "{name}: {err}"
+        );
+    }
+    let kept = std::fs::read_to_string(a.join("grading.md")).unwrap();
+    assert!(kept.contains("optuna-tpe (peer)"), "{kept}");
 }

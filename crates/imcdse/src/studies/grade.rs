@@ -16,6 +16,11 @@
 //! optimizers, then seed, then budget), `grading.md` (median, min and max gap, share of runs
 //! that found the optimum, per optimizer and budget), `certified.json` and `run.toml`.
 //!
+//! With [`Grading::peers`], other libraries' optimizers graded by `scripts/python/peers.py`
+//! against the same certificate ([`super::peers`]) follow ours in both tables, marked
+//! `(peer)` in grading.md. Peers are not part of the options: adding them to a complete
+//! grading rewrites its tables without running ours again.
+//!
 //! A shard runs only the i-th of N contiguous slices of the (optimizer, seed) runs and writes
 //! their rows; [`super::merge`] puts the shards' rows together and writes the table. Each
 //! shard certifies (or reads the cache), so none waits for another.
@@ -27,13 +32,14 @@
 use super::Done;
 use super::certify::{self, Certified};
 use super::inputs::Inputs;
+use super::peers::Peers;
 use crate::evaluator::EvaluatorOptions;
 use crate::lock::RunLock;
 use crate::optimizer::{OptimizerKind, check_settings};
 use crate::problem::Problem;
 use crate::progress::Progress;
 use crate::report::{median_min_max, table, thousands};
-use crate::results::{self, Cell, Col};
+use crate::results::{self, Cell, Col, Table};
 use crate::run_dir::{Command, Journal, RunToml, Status, write_atomic};
 use crate::shard::Shard;
 use anyhow::{Context, Result, bail};
@@ -203,6 +209,8 @@ pub struct Grading {
     /// An external evaluator costing the optimizers' designs; the optimum then comes from
     /// `certified`, an exhaustive sweep through the same evaluator.
     pub evaluator: Option<EvaluatorOptions>,
+    /// A file of peers' grades (`scripts/python/peers.py`) to put beside ours.
+    pub peers: Option<PathBuf>,
 }
 
 impl Grading {
@@ -224,6 +232,7 @@ impl Grading {
             shard: None,
             force: false,
             evaluator: None,
+            peers: None,
         }
     }
 
@@ -241,12 +250,20 @@ impl Grading {
     pub fn run(&self, progress: &dyn Progress) -> Result<Done> {
         let started = Instant::now();
         let out = &self.out;
+        if self.peers.is_some() && self.shard.is_some() {
+            bail!("--peers: a shard holds only part of our rows; put peers beside a whole grading");
+        }
         let _lock = RunLock::acquire(out)?;
         let workers = self.start_evaluator(progress)?;
         let cert = match &self.certified {
             Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache)?,
             None => certify::certify(&self.problem, &self.cache, self.force, progress)?,
         };
+        let peers = self
+            .peers
+            .as_deref()
+            .map(|f| Peers::read(f, &self.problem, &self.options, &cert))
+            .transpose()?;
         let all = self.options.runs();
         progress.note(&format!(
             "grade: certified optimum {:.6e} over {} designs ({} feasible, {:.1} s{}); {} runs",
@@ -265,7 +282,8 @@ impl Grading {
         let jobs = &all[lo as usize..hi as usize];
         let mut record = self.record((lo, hi))?;
         let saved = Saved::open(out, &record)?;
-        if saved.complete && jobs.iter().all(|j| saved.runs.contains_key(j)) {
+        // With peers, a complete grading's tables are written again (from runs.jsonl).
+        if peers.is_none() && saved.complete && jobs.iter().all(|j| saved.runs.contains_key(j)) {
             progress.note(&format!(
                 "grade: {} already holds this grading, complete; not run again",
                 out.display()
@@ -294,7 +312,7 @@ impl Grading {
                     all.len()
                 )
             }
-            None => format!("{}\n", self.write_tables(&cert, &grades)?),
+            None => format!("{}\n", self.write_all(&cert, &grades, peers.as_ref())?),
         };
         record.write(out, Status::Complete, started)?;
         Ok(Done::new(out, text))
@@ -370,8 +388,20 @@ impl Grading {
 
     /// grading.parquet and grading.md of a whole grading; returns grading.md's text.
     pub fn write_tables(&self, cert: &Certified, grades: &[Grade]) -> Result<String> {
-        results::write_parquet(&self.out.join("grading.parquet"), frame(grades)?)?;
-        let md = markdown(&self.problem, &self.options, cert, grades);
+        self.write_all(cert, grades, None)
+    }
+
+    /// [`Grading::write_tables`] with the peers' rows after ours.
+    fn write_all(
+        &self,
+        cert: &Certified,
+        grades: &[Grade],
+        peers: Option<&Peers>,
+    ) -> Result<String> {
+        let mut rows = grades.to_vec();
+        rows.extend(peers.iter().flat_map(|p| p.grades.iter().cloned()));
+        results::write_parquet(&self.out.join("grading.parquet"), frame(&rows)?)?;
+        let md = markdown(&self.problem, &self.options, cert, grades, peers);
         write_atomic(&self.out.join("grading.md"), md.as_bytes())?;
         Ok(md)
     }
@@ -413,7 +443,11 @@ impl Saved {
 
 /// The grades of a grading.parquet, in its order.
 pub fn read_grades(path: &Path) -> Result<Vec<Grade>> {
-    let t = results::read_table(path)?;
+    grades_of(&results::read_table(path)?, path)
+}
+
+/// The grades in a table with grading.parquet's columns (read from `path`), in its order.
+pub fn grades_of(t: &Table, path: &Path) -> Result<Vec<Grade>> {
     let col = |name: &str| {
         t.column(name)
             .with_context(|| format!("{}: no column `{name}`", path.display()))
@@ -544,8 +578,15 @@ fn frame(g: &[Grade]) -> Result<polars_core::prelude::DataFrame> {
 }
 
 /// grading.md: the certificate, then per optimizer and budget the median, min and max gap (or
-/// hypervolume ratio), how many runs found the optimum, and the median run time.
-fn markdown(problem: &Problem, o: &GradeOptions, cert: &Certified, grades: &[Grade]) -> String {
+/// hypervolume ratio), how many runs found the optimum, and the median run time; the peers'
+/// rows, if any, after ours.
+fn markdown(
+    problem: &Problem,
+    o: &GradeOptions,
+    cert: &Certified,
+    grades: &[Grade],
+    peers: Option<&Peers>,
+) -> String {
     let pareto = problem.objective.is_pareto();
     let mut s = format!(
         "# Grading: {} on {}, objective `{}`\n\n",
@@ -579,6 +620,15 @@ fn markdown(problem: &Problem, o: &GradeOptions, cert: &Certified, grades: &[Gra
          pareto).\n\n",
         o.seeds, o.seeds
     ));
+    if let Some(p) = peers {
+        s.push_str(&format!(
+            "Rows marked (peer) are other libraries' optimizers, run through the Python package \
+             by scripts/python/peers.py on the same space, workloads and objective and graded \
+             against the same certified optimum ({}; {} seeds per peer).\n\n",
+            p.file.display(),
+            p.seeds()
+        ));
+    }
     let what = if pareto { "HV ratio" } else { "gap %" };
     let header = [
         "optimizer".to_string(),
@@ -591,13 +641,20 @@ fn markdown(problem: &Problem, o: &GradeOptions, cert: &Certified, grades: &[Gra
         "run s (full budget)".into(),
     ];
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    s.push_str(&table(&header, &summary_rows(o, grades, pareto)));
+    s.push_str(&table(&header, &summary_rows(o, grades, pareto, peers)));
+    s.push_str(&regenerate(o, peers));
+    s
+}
+
+/// grading.md's last line: the command that writes it again.
+fn regenerate(o: &GradeOptions, peers: Option<&Peers>) -> String {
     let calibration = o.inputs.calibration.as_ref();
     let extra = calibration.map_or(String::new(), |c| format!(" --calibration {c}"))
         + &o.inputs
             .min_snr
-            .map_or(String::new(), |db| format!(" --min-snr {db}"));
-    s.push_str(&format!(
+            .map_or(String::new(), |db| format!(" --min-snr {db}"))
+        + &peers.map_or(String::new(), |p| format!(" --peers {}", p.file.display()));
+    format!(
         "\nRegenerate: `imcdse grade --space {} --workloads {} --objective {} --optimizers {} \
          --budgets {} --seeds {}{extra}`\n",
         o.inputs.space,
@@ -606,12 +663,51 @@ fn markdown(problem: &Problem, o: &GradeOptions, cert: &Certified, grades: &[Gra
         comma::join(&o.optimizers),
         comma::join(&o.budgets),
         o.seeds
-    ));
-    s
+    )
 }
 
-/// One row per optimizer and budget of grading.md's table.
-fn summary_rows(o: &GradeOptions, grades: &[Grade], pareto: bool) -> Vec<Vec<String>> {
+/// One row per optimizer and budget of grading.md's table: ours, then each peer's (at the
+/// budgets its file holds).
+fn summary_rows(
+    o: &GradeOptions,
+    grades: &[Grade],
+    pareto: bool,
+    peers: Option<&Peers>,
+) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for kind in &o.optimizers {
+        for &b in &o.budgets {
+            rows.push(summary_row(
+                (kind.name(), kind.to_string()),
+                b,
+                grades,
+                pareto,
+            ));
+        }
+    }
+    if let Some(p) = peers {
+        for name in p.names() {
+            for &b in &o.budgets {
+                if p.grades
+                    .iter()
+                    .any(|x| x.optimizer == name && x.budget == b)
+                {
+                    let label = format!("{name} (peer)");
+                    rows.push(summary_row((name, label), b, &p.grades, pareto));
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// The row of optimizer `name` (shown as `label`) at budget `b`.
+fn summary_row(
+    (name, label): (&str, String),
+    b: u64,
+    grades: &[Grade],
+    pareto: bool,
+) -> Vec<String> {
     let f = |x: f64| {
         if pareto {
             format!("{x:.4}")
@@ -619,37 +715,31 @@ fn summary_rows(o: &GradeOptions, grades: &[Grade], pareto: bool) -> Vec<Vec<Str
             format!("{x:.2}")
         }
     };
-    let mut rows = Vec::new();
-    for kind in &o.optimizers {
-        for &b in &o.budgets {
-            let g: Vec<&Grade> = grades
-                .iter()
-                .filter(|x| x.optimizer == kind.name() && x.budget == b)
-                .collect();
-            let used = g.iter().map(|x| x.evaluations).max().unwrap_or(0);
-            let vals: Vec<f64> = g
-                .iter()
-                .filter_map(|x| if pareto { x.hv_ratio } else { x.gap_pct })
-                .collect();
-            let (med, min, max) = median_min_max(&vals)
-                .map_or(("-".into(), "-".into(), "-".into()), |(a, b, c)| {
-                    (f(a), f(b), f(c))
-                });
-            let found = g.iter().filter(|x| x.found).count();
-            let secs: Vec<f64> = g.iter().map(|x| x.run_seconds).collect();
-            rows.push(vec![
-                kind.to_string(),
-                b.to_string(),
-                used.to_string(),
-                med,
-                min,
-                max,
-                format!("{found}/{}", g.len()),
-                format!("{:.1}", median_min_max(&secs).map_or(0.0, |m| m.0)),
-            ]);
-        }
-    }
-    rows
+    let g: Vec<&Grade> = grades
+        .iter()
+        .filter(|x| x.optimizer == name && x.budget == b)
+        .collect();
+    let used = g.iter().map(|x| x.evaluations).max().unwrap_or(0);
+    let vals: Vec<f64> = g
+        .iter()
+        .filter_map(|x| if pareto { x.hv_ratio } else { x.gap_pct })
+        .collect();
+    let (med, min, max) = median_min_max(&vals)
+        .map_or(("-".into(), "-".into(), "-".into()), |(a, b, c)| {
+            (f(a), f(b), f(c))
+        });
+    let found = g.iter().filter(|x| x.found).count();
+    let secs: Vec<f64> = g.iter().map(|x| x.run_seconds).collect();
+    vec![
+        label,
+        b.to_string(),
+        used.to_string(),
+        med,
+        min,
+        max,
+        format!("{found}/{}", g.len()),
+        format!("{:.1}", median_min_max(&secs).map_or(0.0, |m| m.0)),
+    ]
 }
 
 #[cfg(test)]

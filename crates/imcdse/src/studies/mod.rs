@@ -4,7 +4,8 @@
 //! typed result. None of them parses command-line text or prints.
 //!
 //! - [`sweep`]: one search (or, with `exhaustive`, every design: [`exhaustive`]);
-//! - [`grade`]: every optimizer against the certified optimum ([`certify`]);
+//! - [`grade`]: every optimizer against the certified optimum ([`certify`]), with other
+//!   libraries' optimizers beside ours ([`peers`]);
 //! - [`compare`]: joint against workload-specific, largest-workload and [`sequential`] designs;
 //! - [`merge`]: the folders of a sharded run into one;
 //! - [`fidelity`]: our model against a reference simulator's costs of the same designs;
@@ -26,6 +27,7 @@ pub mod grade;
 pub mod inputs;
 pub mod merge;
 pub mod nnls;
+pub mod peers;
 pub mod refine;
 pub mod sequential;
 pub mod softmax;
