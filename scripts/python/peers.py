@@ -9,9 +9,10 @@ then `imcdse grade ... --out DIR --peers FILE.parquet` puts the rows beside ours
 grading.md and grading.parquet.
 
 **The problem and its optimum come from the grading.** `--grading DIR` is a folder written by
-`imcdse grade` (complete, not a shard, without an external evaluator or `--min-snr`): its
-run.toml names the space, workloads, objective (max-ela unless the grading chose another
-single score) and calibration, and its certified.json the certified optimum and the key that
+`imcdse grade` (complete, not a shard, without an external evaluator): its run.toml names the
+space, workloads, objective (max-ela unless the grading chose another single score),
+calibration and minimum compute SNR (`--min-snr`: a design below it is infeasible, its
+shortfall told as a violation), and its certified.json the certified optimum and the key that
 identifies it (space file, workloads' layers, objective, tool and model revision). Taking both
 from the grading, rather than the certificate cache (results/certified, whose file names hash
 things only the Rust side computes), is what makes the rows comparable: the file records that
@@ -191,7 +192,6 @@ def read_grading(folder):
         ("shard" in run, "it is one shard: merge the shards first (`imcdse merge`)"),
         ("evaluator" in run,
          "it was graded through an external evaluator; peers cost designs with the model"),
-        ("min_snr" in args, "it was graded with --min-snr, which the Python adapters cannot impose"),
         (str(args.get("objective", "")).startswith("pareto"),
          "its objective is a front; peers are graded on a score"),
         (not isinstance(cert.get("best_score"), (int, float)) or not cert.get("key"),
@@ -323,7 +323,8 @@ def main(argv=None):
             raise Refused(f"--budgets: {a.budgets[-1]:,} is more than the space's {space.size:,} designs")
 
         def fresh():
-            return Costed(space, args["workloads"], args["objective"], args.get("calibration"))
+            return Costed(space, args["workloads"], args["objective"], args.get("calibration"),
+                          min_snr=args.get("min_snr"))
 
         probe = fresh()
         check_model(probe, cert)

@@ -22,16 +22,21 @@ pub struct PyProblem {
 #[pymethods]
 impl PyProblem {
     /// The problem of `space` (with `calibration` for a space that names none), `workloads`
-    /// (names, sets, aliases or .toml files, comma-separated) and `objective`.
+    /// (names, sets, aliases or .toml files, comma-separated) and `objective`; `min_snr` (dB,
+    /// -100 to 200) replaces the space's minimum compute SNR, as `--min-snr` does.
     #[new]
-    #[pyo3(signature = (space, workloads = "paper4", objective = "max-ela", calibration = None))]
+    #[pyo3(signature = (space, workloads = "paper4", objective = "max-ela", calibration = None, min_snr = None))]
     fn new(
         space: &PySpace,
         workloads: &str,
         objective: &str,
         calibration: Option<&str>,
+        min_snr: Option<f64>,
     ) -> PyResult<PyProblem> {
         let mut file = space.file.clone();
+        if let Some(db) = min_snr {
+            file.constraints.min_snr_db = Some(imcdse::space::check_min_snr(db).map_err(invalid)?);
+        }
         if let Some(c) = calibration {
             file = file
                 .calibrate(Calibration::resolve(c).map_err(error)?)

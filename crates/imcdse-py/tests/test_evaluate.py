@@ -95,6 +95,29 @@ def test_infeasible_designs_carry_their_reason():
     assert g["area_violation"][1] == g["area_mm2"][1] / 800 - 1
 
 
+def test_a_minimum_snr_is_a_constraint_with_its_shortfall():
+    pytest.importorskip("pymoo")
+    import imcdse.pymoo
+
+    space = imcdse.Space.load("paper-rram")
+    x = np.array(space.sample(64, seed=3), dtype=float)
+    free = imcdse.pymoo.Problem(space)
+    strict = imcdse.pymoo.Problem(space, min_snr=12.0)
+    f0, f1 = free.evaluate(x, return_values_of=["G"]), strict.evaluate(x, return_values_of=["G"])
+    each = np.column_stack([free.last[f"{w}__snr_db"] for w in free.workloads])
+    snr = each.min(axis=1)
+    fits = (f0 <= 0).all(axis=1)
+    low = fits & (snr < 12)
+    assert low.any() and (~fits).any()
+    # A design that fits but reads below 12 dB fails only that: its violation is the shortfall
+    # in 10 dB, summed over the workloads below; the others are as without the minimum.
+    shortfall = (np.maximum(12.0 - each, 0.0) / 10.0).sum(axis=1)
+    assert np.allclose(f1[low, 1], shortfall[low])
+    assert np.array_equal(f1[~low], f0[~low])
+    with pytest.raises(ValueError, match="out of range"):
+        imcdse.pymoo.Problem(space, min_snr=500.0)
+
+
 def test_every_form_of_designs_gives_the_same_results():
     pd = pytest.importorskip("pandas")
     pl = pytest.importorskip("polars")

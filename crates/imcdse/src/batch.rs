@@ -5,6 +5,7 @@
 //!
 //! The order of the rows is kept whatever the thread count, so a batch is deterministic.
 
+use crate::infeasibility::{Cause, Infeasibility};
 use crate::problem::{Evaluation, Problem};
 use crate::results::{self, Col, Row};
 use imc_model::cost::footprint;
@@ -118,7 +119,9 @@ pub fn columns(problem: &Problem, points: &[Point], evals: Vec<Evaluation>) -> V
 /// - area: `area / max_area_mm2 - 1` (-1 without a limit);
 /// - capacity: the largest over workloads of `needed / available - 1` crossbars when weights
 ///   must stay on chip (-1 otherwise), raised to at least 1 when the design fails for another
-///   reason (a softmax unit that cannot run a layer).
+///   reason (a softmax unit that cannot run a layer), or, when its only fault is a compute
+///   SNR below the minimum, to its shortfall in units of 10 dB summed over the workloads
+///   below it (the evaluation's violation; at least 0.001).
 ///
 /// A point that is not a valid architecture gets [`INVALID`] in both.
 pub fn constraints(problem: &Problem, points: &[Point], evals: &[Evaluation]) -> Vec<[f64; 2]> {
@@ -147,7 +150,15 @@ pub fn constraints(problem: &Problem, points: &[Point], evals: &[Evaluation]) ->
             };
             let other = !e.outcome.is_feasible() && area <= 0.0 && capacity <= 0.0;
             if other {
-                capacity = capacity.max(1.0);
+                // A compute SNR below the minimum tells its shortfall (in 10 dB, the
+                // evaluation's violation), so a constrained optimizer sees how far it is.
+                let snr_only = matches!(&e.reason, Some(Infeasibility::Causes(c))
+                    if c.iter().all(|c| matches!(c, Cause::Snr(_))));
+                capacity = if snr_only {
+                    capacity.max(e.outcome.violation().max(1e-3))
+                } else {
+                    capacity.max(1.0)
+                };
             }
             [area, capacity]
         })

@@ -19,16 +19,22 @@ _PROBLEMS: Dict[Tuple[int, str, str, Optional[str]], Tuple[Space, _native.Proble
 
 
 def problem(
-    space: Space, workloads: str = "paper4", objective: str = "max-ela", calibration: Optional[str] = None
+    space: Space,
+    workloads: str = "paper4",
+    objective: str = "max-ela",
+    calibration: Optional[str] = None,
+    min_snr: Optional[float] = None,
 ) -> _native.Problem:
-    """The compiled problem of a space, workloads and objective, made once per combination
-    (resolving the workloads and checking every value of the space takes a few milliseconds)."""
+    """The compiled problem of a space, workloads and objective (and a minimum compute SNR in
+    dB, -100 to 200, over the space's own), made once per combination (resolving the
+    workloads and checking every value of the space takes a few milliseconds)."""
     workloads = _names(workloads, "workloads")
-    key = (id(space._native), workloads, objective, calibration)
+    min_snr = None if min_snr is None else float(min_snr)
+    key = (id(space._native), workloads, objective, calibration, min_snr)
     hit = _PROBLEMS.get(key)
     if hit is not None and hit[0]._native is space._native:
         return hit[1]
-    p = _native.Problem(space._native, workloads, objective, calibration)
+    p = _native.Problem(space._native, workloads, objective, calibration, min_snr)
     if len(_PROBLEMS) >= 32:
         _PROBLEMS.clear()
     _PROBLEMS[key] = (space, p)
@@ -63,7 +69,9 @@ def evaluate(
     With `constraints=True`, two more columns, feasible where both are `<= 0`: `area_violation`
     (`area / max_area_mm2 - 1`, -1 without a limit) and `capacity_violation` (the largest
     workload's `needed / available - 1` crossbars when weights stay on chip, -1 otherwise; at
-    least 1 for a design that fails another way); 1e6 in both for an invalid architecture.
+    least 1 for a design that fails another way, or its compute SNR's shortfall below the
+    minimum in units of 10 dB, summed over the workloads below it, when that is its only fault); 1e6 in both for an invalid
+    architecture.
     """
     space = as_space(space)
     _check_frame(as_frame)

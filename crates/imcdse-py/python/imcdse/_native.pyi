@@ -38,7 +38,12 @@ class Space:
 
 class Problem:
     def __init__(
-        self, space: Space, workloads: str = "paper4", objective: str = "max-ela", calibration: Optional[str] = None
+        self,
+        space: Space,
+        workloads: str = "paper4",
+        objective: str = "max-ela",
+        calibration: Optional[str] = None,
+        min_snr: Optional[float] = None,
     ) -> None: ...
     @property
     def workloads(self) -> List[str]: ...

@@ -4,7 +4,10 @@ Variables are value indices (integers `0..len(values)-1`, one per free parameter
 `space.names` order; pymoo's float operators need `RoundingRepair`). Each population is costed
 in one batch with the GIL released. Two inequality constraints, feasible at `<= 0`: the area
 (`area / max_area_mm2 - 1`) and the capacity (the largest workload's `needed / available - 1`
-crossbars, at least 1 for a design that fails another way). One objective (the joint score), or
+crossbars, at least 1 for a design that fails another way; a compute SNR below `min_snr`, dB,
+when given, or the space's `min_snr_db`, counts as its shortfall in units of 10 dB summed over
+the workloads below it). One
+objective (the joint score), or
 three for `pareto` (max energy, max latency, area). Needs pymoo (`pip install pymoo`)."""
 
 from __future__ import annotations
@@ -43,12 +46,13 @@ class Problem(_PymooProblem):
         objective: str = "max-ela",
         calibration: Optional[str] = None,
         threads: Optional[int] = None,
+        min_snr: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
         self.space = as_space(space)
         self.objective = objective
         self.threads = _threads(threads)
-        self.native = problem(self.space, _names(workloads, "workloads"), objective, calibration)
+        self.native = problem(self.space, _names(workloads, "workloads"), objective, calibration, min_snr)
         self.workloads = self.native.workloads
         sizes = np.array(self.space.sizes)
         super().__init__(
