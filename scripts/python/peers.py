@@ -236,7 +236,8 @@ def same_value(v, text):
             return float(v) == float(text)
         except ValueError:
             return False
-    return str(v) == text
+    # A certificate writes strings as TOML does, quoted.
+    return str(v) == (text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text)
 
 
 def grade_run(problem, budgets, optimum):

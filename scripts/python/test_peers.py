@@ -87,3 +87,11 @@ def test_bad_arguments_are_refused(grading, tmp_path, capsys, args, message):
 def test_a_folder_that_is_not_a_grading_is_refused(tmp_path, capsys):
     assert peers.main(["--grading", str(tmp_path), "--out", str(tmp_path / "p.parquet")]) == 2
     assert "is not a folder written by `imcdse grade`" in capsys.readouterr().err
+
+
+def test_certificate_values_match_the_space_s():
+    # A certificate writes strings quoted (adc_range = "clipped"), numbers and booleans bare.
+    assert peers.same_value("clipped", '"clipped"') and peers.same_value("clipped", "clipped")
+    assert not peers.same_value("full", '"clipped"')
+    assert peers.same_value(512, "512") and peers.same_value(0.5, "0.5")
+    assert peers.same_value(True, "true") and not peers.same_value(8, "x")
