@@ -17,7 +17,8 @@
 //!   are ordered lists). The product over dimensions keeps their interactions (multivariate).
 //! - Proposal: [`TpeConfig::candidates`] draws from `l` (a mixture component, then each gene
 //!   from its kernel) that are new and pass the precheck; the one with the largest
-//!   `ln l(x) - ln g(x)` (the expected-improvement ratio) is asked.
+//!   `ln l(x) - ln g(x)` (the expected-improvement ratio) is asked. The precheck builds the
+//!   design, and `l`'s draws repeat: its answers are kept (up to 2^20 designs).
 //! - Local step: with probability [`TpeConfig::local`], a new neighbour of the best design
 //!   instead (one or two genes moved one index), so the last few percent are not left to
 //!   sampling.
@@ -34,7 +35,7 @@ use crate::optimizer::{Optimizer, Rng, rng};
 use crate::outcome::{Outcome, rank_cmp};
 use crate::space::{Point, Space};
 use rand::RngExt;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Settings of [`Tpe`].
 #[derive(Debug, Clone, PartialEq)]
@@ -163,6 +164,23 @@ fn sample(p: &[f64], u: f64) -> u32 {
     (p.len() - 1) as u32
 }
 
+/// Whether `p` passes `precheck`, its answer kept in `checked` (cleared past 2^20 designs).
+fn passes(
+    checked: &mut HashMap<Point, bool>,
+    precheck: &dyn Fn(&Point) -> bool,
+    p: &Point,
+) -> bool {
+    if let Some(&ok) = checked.get(p) {
+        return ok;
+    }
+    if checked.len() >= 1 << 20 {
+        checked.clear();
+    }
+    let ok = precheck(p);
+    checked.insert(p.clone(), ok);
+    ok
+}
+
 /// The tree-structured Parzen estimator (see the module doc).
 pub struct Tpe<'a> {
     space: Space,
@@ -171,6 +189,8 @@ pub struct Tpe<'a> {
     precheck: Box<dyn Fn(&Point) -> bool + Send + 'a>,
     observed: Vec<(Point, Outcome)>,
     seen: HashSet<Point>,
+    /// The precheck's answers so far.
+    checked: HashMap<Point, bool>,
     phase: &'static str,
 }
 
@@ -190,13 +210,14 @@ impl<'a> Tpe<'a> {
             precheck,
             observed: Vec::new(),
             seen: HashSet::new(),
+            checked: HashMap::new(),
             phase: "startup",
         }
     }
 
     /// Whether `p` is new and passes the precheck.
-    fn fresh(&self, p: &Point) -> bool {
-        !self.seen.contains(p) && (self.precheck)(p)
+    fn fresh(&mut self, p: &Point) -> bool {
+        !self.seen.contains(p) && passes(&mut self.checked, &*self.precheck, p)
     }
 
     /// A new random design that passes the precheck (any new one if none is found).
@@ -264,13 +285,17 @@ impl<'a> Tpe<'a> {
         bad.extend(liars.iter());
         let g = Density::new(&self.space, bad, self.cfg.prior_weight);
         let mut rng = self.rng.clone();
+        let mut checked = std::mem::take(&mut self.checked);
         let (mut top, mut drawn): (Option<(f64, Point)>, usize) = (None, 0);
         for _ in 0..self.cfg.candidates * 8 {
             if drawn == self.cfg.candidates {
                 break;
             }
             let x = l.draw(&self.space, &mut rng);
-            if !self.fresh(&x) || liars.contains(&x) {
+            if self.seen.contains(&x)
+                || liars.contains(&x)
+                || !passes(&mut checked, &*self.precheck, &x)
+            {
                 continue;
             }
             drawn += 1;
@@ -280,6 +305,7 @@ impl<'a> Tpe<'a> {
             }
         }
         self.rng = rng;
+        self.checked = checked;
         match top {
             Some((_, x)) => Some(x),
             None => self.random(),
