@@ -61,6 +61,10 @@ pub enum OptimizerKind {
 }
 
 impl OptimizerKind {
+    /// `sweep`'s optimizer when none is given: the one that grades best at the default budget
+    /// (the README's table: on paper-rram, paper-sram and the accuracy space).
+    pub const DEFAULT: OptimizerKind = OptimizerKind::Tpe;
+
     /// Every kind, in the order help texts list them.
     pub const ALL: [OptimizerKind; 7] = [
         OptimizerKind::Ga4,

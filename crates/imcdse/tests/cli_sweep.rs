@@ -335,7 +335,7 @@ fn bad_options_fail_with_a_message() {
                 "--out",
                 o,
             ],
-            "ga4 is single-objective",
+            "tpe is single-objective",
         ),
         (
             vec![

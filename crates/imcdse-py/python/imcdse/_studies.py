@@ -111,7 +111,7 @@ def sweep(
     space: PathLike = "paper-rram",
     workloads: Union[str, Sequence[str]] = "paper4",
     objective: str = "max-ela",
-    optimizer: str = "ga4",
+    optimizer: str = "tpe",
     budget: Optional[int] = None,
     seed: int = 0,
     out: Optional[PathLike] = None,
@@ -127,7 +127,7 @@ def sweep(
     evaluator_timeout: float = 600.0,
     min_snr: Optional[float] = None,
 ) -> Study:
-    """`imcdse sweep`: one search (`ga4`, `nsga2`, `bayes`, `anneal`, `random`) or every design
+    """`imcdse sweep`: one search (`tpe`, the default, `ga4`, `nsga2`, `bayes`, `anneal`, `random`) or every design
     (`exhaustive`) of the space, into `out` (default: a folder under results/ named after the
     run). `min_snr`: designs whose compute SNR (dB, worst layer of any workload) is below it
     are infeasible. Tables: `evaluations` (with `<workload>__snr_db`), `pareto`."""
@@ -165,7 +165,7 @@ def grade(
     space: PathLike = "paper-rram",
     workloads: Union[str, Sequence[str]] = "paper4",
     objective: str = "max-ela",
-    optimizers: Union[str, Sequence[str]] = "ga4,nsga2,bayes,anneal,random",
+    optimizers: Union[str, Sequence[str]] = "ga4,nsga2,bayes,anneal,tpe,random",
     budgets: Union[str, Sequence[int]] = "100,300,1000,3300",
     seeds: int = 10,
     out: Optional[PathLike] = None,

@@ -88,7 +88,7 @@ impl Default for SweepOptions {
     fn default() -> SweepOptions {
         SweepOptions {
             inputs: Inputs::default(),
-            optimizer: OptimizerKind::Ga4,
+            optimizer: OptimizerKind::DEFAULT,
             budget: None,
             seed: 0,
             top: 100,
@@ -369,7 +369,7 @@ impl Sweep {
             return Ok(0);
         };
         if self.options.fidelity == Fidelity::AnalyticFirst
-            && self.options.optimizer != OptimizerKind::Ga4
+            && self.options.optimizer != OptimizerKind::DEFAULT
         {
             bail!(
                 "--fidelity analytic-first is its own search; leave out --optimizer {}",
