@@ -616,8 +616,8 @@ fn markdown(
     }
     s.push_str(&format!(
         "{} seeds (0..{}) per optimizer; a budget counts unique evaluations. Gap = 100 x (best - \
-         optimum) / optimum; \"found\" = runs whose best is the optimum (hypervolume ratio 1 for \
-         pareto).\n\n",
+         optimum) / optimum, inf for a run that found no feasible design (hypervolume ratio 0); \
+         \"found\" = runs whose best is the optimum (hypervolume ratio 1 for pareto).\n\n",
         o.seeds, o.seeds
     ));
     if let Some(p) = peers {
@@ -720,9 +720,17 @@ fn summary_row(
         .filter(|x| x.optimizer == name && x.budget == b)
         .collect();
     let used = g.iter().map(|x| x.evaluations).max().unwrap_or(0);
+    // A run without a feasible design is as far from the optimum as can be: an infinite gap
+    // (a hypervolume ratio of 0), not left out (the median of the rest would flatter it).
     let vals: Vec<f64> = g
         .iter()
-        .filter_map(|x| if pareto { x.hv_ratio } else { x.gap_pct })
+        .map(|x| {
+            if pareto {
+                x.hv_ratio.unwrap_or(0.0)
+            } else {
+                x.gap_pct.unwrap_or(f64::INFINITY)
+            }
+        })
         .collect();
     let (med, min, max) = median_min_max(&vals)
         .map_or(("-".into(), "-".into(), "-".into()), |(a, b, c)| {
@@ -745,6 +753,33 @@ fn summary_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs without a feasible design count as an infinite gap: 3 of 4 runs found nothing, so
+    /// the median is inf, not the one run's 0.
+    #[test]
+    fn runs_without_a_feasible_design_are_not_left_out() {
+        let grade = |seed: u64, gap: Option<f64>| Grade {
+            optimizer: "x".into(),
+            budget: 10,
+            seed,
+            evaluations: 10,
+            best_score: gap.map(|g| 1.0 + g / 100.0),
+            gap_pct: gap,
+            found: gap == Some(0.0),
+            hv_ratio: None,
+            run_seconds: 1.0,
+        };
+        let g = [
+            grade(0, Some(0.0)),
+            grade(1, None),
+            grade(2, None),
+            grade(3, None),
+        ];
+        let row = summary_row(("x", "x".into()), 10, &g, false);
+        assert_eq!(row[3..7], ["inf", "0.00", "inf", "1/4"]);
+        let g = [grade(0, Some(0.0)), grade(1, Some(3.0)), grade(2, None)];
+        assert_eq!(summary_row(("x", "x".into()), 10, &g, false)[3], "3.00");
+    }
 
     #[test]
     fn hypervolume_ratio_is_one_on_the_front_and_less_off_it() {
