@@ -55,7 +55,7 @@ def test_compare_and_grade_run(tmp_path):
 def test_study_errors_are_the_clis(tmp_path):
     with pytest.raises(ValueError, match=r"unknown optimizer|optimizer gaa"):
         imcdse.sweep(space="demo", optimizer="gaa", out=tmp_path / "x")
-    with pytest.raises(ValueError, match=r"ga4 is single-objective"):
+    with pytest.raises(ValueError, match=r"tpe is single-objective"):
         imcdse.sweep(space="demo", objective="pareto", out=tmp_path / "x")
     with pytest.raises(FileNotFoundError):
         imcdse.sweep(space=tmp_path / "none.toml", out=tmp_path / "x")
