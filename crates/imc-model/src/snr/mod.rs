@@ -213,20 +213,8 @@ impl Heights {
             .fold(EXACT_DB, f64::min)
     }
 
-    /// Every distinct height, over groups, sorted.
-    pub fn all(&self) -> Vec<u64> {
-        let mut k: Vec<u64> = self.0.iter().flat_map(|(_, k)| k.clone()).collect();
-        k.sort_unstable();
-        k.dedup();
-        k
-    }
-
-    /// How many data statistics the layers read (each a chain of its own per design).
-    pub fn groups(&self) -> usize {
-        self.0.len()
-    }
-
-    /// The data statistics of each group ([`DataStats::bits`]).
+    /// The data statistics of each group ([`DataStats::bits`]): each a chain of its own per
+    /// design.
     pub fn data(&self) -> impl Iterator<Item = [u64; 4]> + '_ {
         self.0.iter().map(|(d, _)| d.bits())
     }
