@@ -9,8 +9,8 @@
 //!   cube; expected improvement below the best output, maximised over candidates: every
 //!   one-gene step (one index either way) and one two-gene step of each of the 8 best designs
 //!   of the window, and 512 uniformly random designs; only new designs that pass the problem's
-//!   free precheck (when given) compete, ties to the first. On paper-rram (max-ela, 10 seeds,
-//!   1,000 evaluations) one suggestion takes 3.4 ms on average (`sweep --optimizer bayes
+//!   free precheck (when given) compete, ties to the first. On paper-rram (max-ela) one
+//!   suggestion takes 3.4 ms on average over 1,000 evaluations (`sweep --optimizer bayes
 //!   --budget 1000`, seeds 0-2: 3.3 to 3.5 s a run, costing included; the window keeps the
 //!   last suggestions as cheap as the first) against egobox's 340.
 //!
