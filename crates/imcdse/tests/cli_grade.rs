@@ -7,27 +7,32 @@ use common::Scratch;
 use common::{imcdse, imcdse_threads};
 use std::path::Path;
 
+/// The demo grading every test here runs (three optimizers, two seeds), into `out`, then
+/// `extra`.
+fn grade_args<'a>(out: &'a Path, cache: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "grade",
+        "--space",
+        "demo",
+        "--workloads",
+        "resnet18,alexnet",
+        "--optimizers",
+        "random,ga4,nsga2",
+        "--budgets",
+        "324,10,40",
+        "--seeds",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--cache",
+        cache.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn grade(out: &Path, cache: &Path, threads: &str) -> (String, String) {
-    let (code, stdout, stderr) = imcdse_threads(
-        &[
-            "grade",
-            "--space",
-            "demo",
-            "--workloads",
-            "resnet18,alexnet",
-            "--optimizers",
-            "random,ga4,nsga2",
-            "--budgets",
-            "324,10,40",
-            "--seeds",
-            "2",
-            "--out",
-            out.to_str().unwrap(),
-            "--cache",
-            cache.to_str().unwrap(),
-        ],
-        threads,
-    );
+    let (code, stdout, stderr) = imcdse_threads(&grade_args(out, cache, &[]), threads);
     assert_eq!(code, 0, "{stderr}");
     (stdout, stderr)
 }
@@ -195,27 +200,7 @@ fn peers_are_graded_beside_ours_and_other_files_are_refused() {
         cert["best_score"].as_f64().unwrap(),
     );
     let file = |name: &str| scratch.path(name).to_str().unwrap().to_string();
-    let with_peers = |peers: &str| {
-        imcdse(&[
-            "grade",
-            "--space",
-            "demo",
-            "--workloads",
-            "resnet18,alexnet",
-            "--optimizers",
-            "random,ga4,nsga2",
-            "--budgets",
-            "324,10,40",
-            "--seeds",
-            "2",
-            "--out",
-            a.to_str().unwrap(),
-            "--cache",
-            cache.to_str().unwrap(),
-            "--peers",
-            peers,
-        ])
-    };
+    let with_peers = |peers: &str| imcdse(&grade_args(&a, &cache, &["--peers", peers]));
 
     // The peer's rows follow ours in grading.md, marked, and in grading.parquet.
     write_peers(
