@@ -262,9 +262,10 @@ fn is_path(name: &str) -> bool {
     name.ends_with(".toml") || name.contains('/')
 }
 
-/// The bytes of the regular file `path` (a folder, FIFO or device is refused unopened), or
-/// `None` when they begin as an ONNX model's do (field 1, `ir_version`, as a varint: byte
-/// 0x08, a control character that no text file, so no workload file, begins with).
+/// The bytes of the regular file `path` (a folder, FIFO or device is refused unopened; at
+/// most [`crate::files::MAX_TEXT_BYTES`] of them), or `None` when they begin as an ONNX
+/// model's do (field 1, `ir_version`, as a varint: byte 0x08, a control character that no
+/// text file, so no workload file, begins with). An ONNX model has its own bounds.
 fn read_unless_onnx(path: &str) -> Result<Option<Vec<u8>>, ZooError> {
     use std::io::Read;
     crate::files::regular(path, "a workload file")?;
@@ -272,16 +273,16 @@ fn read_unless_onnx(path: &str) -> Result<Option<Vec<u8>>, ZooError> {
         file: path.to_string(),
         error,
     };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = vec![0u8; 1];
-    if file.read(&mut bytes).map_err(io)? == 0 {
-        return Ok(Some(Vec::new()));
-    }
-    if bytes[0] == 0x08 {
+    let mut first = [0u8; 1];
+    let n = std::fs::File::open(path)
+        .map_err(io)?
+        .read(&mut first)
+        .map_err(io)?;
+    if n == 1 && first[0] == 0x08 {
         return Ok(None);
     }
-    file.read_to_end(&mut bytes).map_err(io)?;
-    Ok(Some(bytes))
+    let max = crate::files::MAX_TEXT_BYTES;
+    crate::files::read_bounded(path, "a workload file", max).map(Some)
 }
 
 /// Whether `path` names something that exists (a file, a folder, through links).

@@ -70,10 +70,40 @@ pub fn read_named(
     Ok((name.to_string(), read_file(name)?))
 }
 
-/// A file's text, or an error naming it.
+/// A file's text, or an error naming it: a regular file (a FIFO or folder is refused
+/// unopened) of UTF-8 text, at most [`imc_zoo::files::MAX_TEXT_BYTES`] (64 MiB).
 pub(crate) fn read_file(path: &str) -> Result<String, SpaceError> {
-    std::fs::read_to_string(path).map_err(|e| SpaceError {
+    let fail = |why: String| SpaceError {
         file: path.into(),
-        problems: vec![format!("cannot read: {e}")],
-    })
+        problems: vec![why],
+    };
+    let max = imc_zoo::files::MAX_TEXT_BYTES;
+    let bytes = imc_zoo::files::read_bounded(path, "a spec file", max).map_err(|e| match e {
+        imc_zoo::ZooError::Io { error, .. } => fail(format!("cannot read: {error}")),
+        imc_zoo::ZooError::Invalid { problems, .. } => SpaceError {
+            file: path.into(),
+            problems: problems.into_iter().map(|p| p.message).collect(),
+        },
+        other => fail(other.to_string()),
+    })?;
+    String::from_utf8(bytes).map_err(|e| fail(format!("cannot read: not UTF-8 text ({e})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spec_file_over_64_mib_or_not_a_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.toml");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(imc_zoo::files::MAX_TEXT_BYTES + 1).unwrap();
+        let e = read_file(big.to_str().unwrap()).unwrap_err().to_string();
+        assert!(e.contains("67108865 bytes or more: a spec file may have at most 67108864"), "{e}");
+        let folder = read_file(dir.path().to_str().unwrap()).unwrap_err().to_string();
+        assert!(folder.contains("a folder, not a regular file"), "{folder}");
+        let missing = read_file("/nonexistent/x.toml").unwrap_err().to_string();
+        assert_eq!(missing.matches("cannot read").count(), 1, "{missing}");
+    }
 }

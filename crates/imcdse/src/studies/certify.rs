@@ -47,8 +47,10 @@ pub fn certify(
 ) -> Result<Certified> {
     let key = certification_key(problem);
     let path = cache.join(format!("{key}.json"));
-    if let Ok(text) = std::fs::read_to_string(&path)
-        && let Ok(c) = serde_json::from_str::<Certified>(&text)
+    let max = imc_zoo::files::MAX_TEXT_BYTES;
+    if let Ok(text) =
+        imc_zoo::files::read_bounded(&path.display().to_string(), "a certificate", max)
+        && let Ok(c) = serde_json::from_slice::<Certified>(&text)
         && c.key == key
     {
         return Ok(c);
@@ -233,9 +235,10 @@ pub fn save(cache: &Path, c: &Certified) -> Result<()> {
 /// Reads `<dir>/certified.json`.
 pub fn read(dir: &Path) -> Result<Certified> {
     let path = dir.join("certified.json");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{}: not a certificate", path.display()))
+    let file = path.display().to_string();
+    let max = imc_zoo::files::MAX_TEXT_BYTES;
+    let text = imc_zoo::files::read_bounded(&file, "a certificate", max)?;
+    serde_json::from_slice(&text).with_context(|| format!("{}: not a certificate", path.display()))
 }
 
 /// The external evaluator's `name version`, if the problem has one.
