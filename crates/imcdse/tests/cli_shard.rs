@@ -425,6 +425,13 @@ fn grade_certified_by_a_merged_exhaustive_sweep() {
         &d.join("g-cert/grading.parquet"),
         &["run_seconds"],
     );
+    // The command grading.md says writes it again names the certificate it was graded on.
+    let md = std::fs::read_to_string(d.join("g-cert/grading.md")).unwrap();
+    assert!(
+        md.contains(&format!("--certified {certified}`")),
+        "{}",
+        md.lines().last().unwrap_or("")
+    );
     let bad = |dir: &str| {
         err(&[
             "grade",

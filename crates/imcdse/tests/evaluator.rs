@@ -872,6 +872,8 @@ fn grade_through_the_evaluator_against_its_own_exhaustive_sweep() {
         ],
     );
     assert_eq!(code, 0, "{err}");
+    let md = std::fs::read_to_string(s.path("g-served").join("grading.md")).unwrap();
+    assert!(md.contains(" --evaluator '"), "{md}");
     let (code, _, err) = grade(&s.path("g-model"), &[]);
     assert_eq!(code, 0, "{err}");
     let (a, b) = (

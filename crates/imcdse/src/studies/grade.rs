@@ -401,7 +401,7 @@ impl Grading {
         let mut rows = grades.to_vec();
         rows.extend(peers.iter().flat_map(|p| p.grades.iter().cloned()));
         results::write_parquet(&self.out.join("grading.parquet"), frame(&rows)?)?;
-        let md = markdown(&self.problem, &self.options, cert, grades, peers);
+        let md = markdown(self, cert, grades, peers);
         write_atomic(&self.out.join("grading.md"), md.as_bytes())?;
         Ok(md)
     }
@@ -580,13 +580,8 @@ fn frame(g: &[Grade]) -> Result<polars_core::prelude::DataFrame> {
 /// grading.md: the certificate, then per optimizer and budget the median, min and max gap (or
 /// hypervolume ratio), how many runs found the optimum, and the median run time; the peers'
 /// rows, if any, after ours.
-fn markdown(
-    problem: &Problem,
-    o: &GradeOptions,
-    cert: &Certified,
-    grades: &[Grade],
-    peers: Option<&Peers>,
-) -> String {
+fn markdown(g: &Grading, cert: &Certified, grades: &[Grade], peers: Option<&Peers>) -> String {
+    let (problem, o) = (&g.problem, &g.options);
     let pareto = problem.objective.is_pareto();
     let mut s = format!(
         "# Grading: {} on {}, objective `{}`\n\n",
@@ -642,28 +637,52 @@ fn markdown(
     ];
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     s.push_str(&table(&header, &summary_rows(o, grades, pareto, peers)));
-    s.push_str(&regenerate(o, peers));
+    s.push_str(&regenerate(g, peers));
     s
 }
 
-/// grading.md's last line: the command that writes it again.
-fn regenerate(o: &GradeOptions, peers: Option<&Peers>) -> String {
-    let calibration = o.inputs.calibration.as_ref();
-    let extra = calibration.map_or(String::new(), |c| format!(" --calibration {c}"))
-        + &o.inputs
-            .min_snr
-            .map_or(String::new(), |db| format!(" --min-snr {db}"))
-        + &peers.map_or(String::new(), |p| format!(" --peers {}", p.file.display()));
+/// grading.md's last line: the command that writes it again, with every input that decides
+/// its numbers (the calibration, the SNR threshold, the certificate's folder, the evaluator,
+/// the peers' file).
+fn regenerate(g: &Grading, peers: Option<&Peers>) -> String {
+    let o = &g.options;
+    let mut extra = String::new();
+    if let Some(c) = &o.inputs.calibration {
+        extra += &format!(" --calibration {}", shell_word(c));
+    }
+    if let Some(db) = o.inputs.min_snr {
+        extra += &format!(" --min-snr {db}");
+    }
+    if let Some(dir) = &g.certified {
+        extra += &format!(" --certified {}", shell_word(&dir.display().to_string()));
+    }
+    if let Some(e) = &g.evaluator {
+        extra += &format!(" --evaluator {}", shell_word(&e.command));
+    }
+    if let Some(p) = peers {
+        extra += &format!(" --peers {}", shell_word(&p.file.display().to_string()));
+    }
     format!(
         "\nRegenerate: `imcdse grade --space {} --workloads {} --objective {} --optimizers {} \
          --budgets {} --seeds {}{extra}`\n",
-        o.inputs.space,
-        o.inputs.workloads,
+        shell_word(&o.inputs.space),
+        shell_word(&o.inputs.workloads),
         o.inputs.objective,
         comma::join(&o.optimizers),
         comma::join(&o.budgets),
         o.seeds
     )
+}
+
+/// `w` as one word of a POSIX shell command: as it is when it holds only characters no shell
+/// treats specially, else in single quotes (a quote inside written `'\''`).
+fn shell_word(w: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);
+    if !w.is_empty() && w.chars().all(plain) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
 }
 
 /// One row per optimizer and budget of grading.md's table: ours, then each peer's (at the
@@ -790,6 +809,14 @@ mod tests {
         let r = hv_ratio(&part, &front);
         assert!(r > 0.0 && r < 1.0, "{r}");
         assert_eq!(hv_ratio(&[[9.0, 9.0, 9.0]], &front), 0.0);
+    }
+
+    #[test]
+    fn regenerate_lines_quote_words_a_shell_would_split() {
+        assert_eq!(shell_word("results/cert-1"), "results/cert-1");
+        assert_eq!(shell_word("python3 x.py"), "'python3 x.py'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
     }
 
     #[test]
