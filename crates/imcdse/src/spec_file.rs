@@ -100,8 +100,13 @@ mod tests {
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(imc_zoo::files::MAX_TEXT_BYTES + 1).unwrap();
         let e = read_file(big.to_str().unwrap()).unwrap_err().to_string();
-        assert!(e.contains("67108865 bytes or more: a spec file may have at most 67108864"), "{e}");
-        let folder = read_file(dir.path().to_str().unwrap()).unwrap_err().to_string();
+        assert!(
+            e.contains("67108865 bytes or more: a spec file may have at most 67108864"),
+            "{e}"
+        );
+        let folder = read_file(dir.path().to_str().unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(folder.contains("a folder, not a regular file"), "{folder}");
         let missing = read_file("/nonexistent/x.toml").unwrap_err().to_string();
         assert_eq!(missing.matches("cannot read").count(), 1, "{missing}");
