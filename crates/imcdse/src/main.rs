@@ -53,7 +53,8 @@ enum Command {
 
 fn main() -> ExitCode {
     // External evaluators' workers run in process groups of their own, out of the terminal's
-    // reach: on Ctrl-C imcdse ends them, then itself, as the signal would have.
+    // reach: on Ctrl-C, SIGTERM (`kill`, `timeout`, a batch system's cancel) or SIGHUP imcdse
+    // ends them, then itself with status 130. What a run had finished stays for `--resume`.
     let _ = ctrlc::set_handler(|| {
         imcdse::evaluator::worker::kill_all();
         std::process::exit(130);

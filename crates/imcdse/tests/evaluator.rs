@@ -1264,3 +1264,59 @@ fn e12_a_huge_timeout_prints_in_a_bounded_form() {
         "{err}"
     );
 }
+
+/// SIGTERM (as `kill`, `timeout` or a batch system's cancel sends it) ends imcdse's workers,
+/// which sit in process groups of their own, and imcdse itself with status 130; the workers
+/// would otherwise outlive it, hung on a request nobody reads.
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_the_evaluator_workers_too() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let s = Scratch::new();
+    let (space, w) = inputs(&s, "[64]", "[1, 2]");
+    let pids = s.path("pids");
+    let script = s.path("hang.sh");
+    std::fs::write(
+        &script,
+        "echo $$ >> \"$PIDS\"\necho '{\"protocol\": 1, \"name\": \"hang\", \"version\": \"1\"}'\n\
+         sleep 1000\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imcdse"))
+        .args(["sweep", "--space", &space, "--workloads", &w])
+        .args([
+            "--optimizer",
+            "random",
+            "--budget",
+            "4",
+            "--evaluator-workers",
+            "2",
+        ])
+        .args(["--evaluator", &format!("sh {}", script.display())])
+        .args(["--out", s.path("run").to_str().unwrap()])
+        .env("PIDS", &pids)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_lines(&pids, 2);
+    std::thread::sleep(Duration::from_millis(200));
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let gone = |pid: &str| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Gone, or a zombie waiting for whoever inherited it to reap it.
+        stat.is_empty()
+            || stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|t| t.trim_start().starts_with('Z'))
+    };
+    let start = Instant::now();
+    let text = std::fs::read_to_string(&pids).unwrap();
+    while !text.lines().all(gone) && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(text.lines().all(gone), "a worker outlived imcdse: {text}");
+}
