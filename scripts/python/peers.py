@@ -3,7 +3,7 @@
 the problem of an `imcdse grade` folder, graded as `imcdse grade` grades ours.
 
     python scripts/python/peers.py --grading DIR --out FILE.parquet
-        [--peers optuna-tpe,pymoo-ga,pymoo-ga-paper] [--budgets 100,300,1000] [--seeds 10]
+        [--peers optuna-tpe,pymoo-ga,pymoo-ga-paper] [--budgets 100,300,1000] [--seeds 10] [--jobs 1]
 
 then `imcdse grade ... --out DIR --peers FILE.parquet` puts the rows beside ours in DIR's
 grading.md and grading.parquet.
@@ -67,6 +67,8 @@ certified.json) and `optimum`.
   (default 100,300,1000); sorted, repeats dropped. `imcdse grade --peers` needs each of them
   among the grading's own budgets.
 - `--seeds N`: 1..1,000 (default 10): seeds 0..N-1.
+- `--jobs N`: 1..64 (default 1): runs at once, each (peer, seed) in a process of its own. The
+  rows and their order do not depend on it; only `run_seconds` does (runs share the cores).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ import numpy as np
 import paper_ga  # scripts/python, beside this script
 
 PEERS = ("optuna-tpe", "pymoo-ga", "pymoo-ga-paper")
-MAX_BUDGET, MAX_SEEDS = 100_000, 1_000
+MAX_BUDGET, MAX_SEEDS, MAX_JOBS = 100_000, 1_000, 64
 # A run that has converged asks for designs it has seen; it stops after this many requests per
 # unit of its largest budget.
 REQUESTS_PER_BUDGET = 10
@@ -142,6 +144,40 @@ def run_optuna_tpe(problem, seed, budget):
         trial.set_constraint("area", float(g[0]))
         trial.set_constraint("capacity", float(g[1]))
         study.tell(trial, float(f))
+
+
+def one_run(run):
+    """(rows, a line for the log) of one peer's run at one seed, on a problem of its own:
+    `run` is (grading folder, peer, seed, budgets)."""
+    grading, peer, seed, budgets = run
+    args, cert = read_grading(grading)
+    space = imcdse.Space.load(args["space"], args.get("calibration"))
+    problem = Costed(space, args["workloads"], args["objective"], args.get("calibration"),
+                     min_snr=args.get("min_snr"))
+    start = time.perf_counter()
+    RUNS[peer](problem, seed, budgets[-1])
+    secs = time.perf_counter() - start
+    graded = grade_run(problem, budgets, float(cert["best_score"]))
+    rows = [(peer, b, seed, n, best, gap, found, None, secs)
+            for b, (n, best, gap, found) in zip(budgets, graded)]
+    gaps = ", ".join("-" if g[2] is None else f"{g[2]:.2f}%" for g in graded)
+    line = (f"  {peer} seed {seed}: {len(problem.order)} designs, {problem.requests} asked, "
+            f"{secs:.1f} s; gap at {budgets}: {gaps}")
+    return rows, line
+
+
+def run_all(runs, jobs):
+    """`one_run` of each run, in the order given: here, or in `jobs` processes (spawned, not
+    forked: the package's thread pool does not survive a fork)."""
+    if jobs == 1:
+        yield from map(one_run, runs)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(one_run, runs)
 
 
 def ascending_numbers(values):
@@ -276,6 +312,7 @@ def parse_args(argv):
     ap.add_argument("--peers", default=",".join(PEERS), help=f"comma-separated, from {', '.join(PEERS)}")
     ap.add_argument("--budgets", default="100,300,1000", help="unique evaluations, each 1..100000")
     ap.add_argument("--seeds", default="10", help="1..1000: seeds 0..N-1")
+    ap.add_argument("--jobs", default="1", help=f"1..{MAX_JOBS}: runs at once, each in its own process")
     a = ap.parse_args(argv)
     a.peers = parse_list("--peers", a.peers, known_peer)
     if len(set(a.peers)) != len(a.peers):
@@ -289,6 +326,12 @@ def parse_args(argv):
         raise Refused(f"--seeds: {a.seeds!r} is not an integer") from None
     if not 1 <= a.seeds <= MAX_SEEDS:
         raise Refused(f"--seeds: must be 1..{MAX_SEEDS:,}, got {a.seeds}")
+    try:
+        a.jobs = int(a.jobs)
+    except ValueError:
+        raise Refused(f"--jobs: {a.jobs!r} is not an integer") from None
+    if not 1 <= a.jobs <= MAX_JOBS:
+        raise Refused(f"--jobs: must be 1..{MAX_JOBS}, got {a.jobs}")
     out = Path(a.out)
     if out.suffix != ".parquet" or not out.parent.resolve().is_dir():
         raise Refused(f"--out: {out} must be a .parquet file in an existing folder")
@@ -322,12 +365,8 @@ def main(argv=None):
         space = imcdse.Space.load(args["space"], args.get("calibration"))
         if a.budgets[-1] > space.size:
             raise Refused(f"--budgets: {a.budgets[-1]:,} is more than the space's {space.size:,} designs")
-
-        def fresh():
-            return Costed(space, args["workloads"], args["objective"], args.get("calibration"),
-                          min_snr=args.get("min_snr"))
-
-        probe = fresh()
+        probe = Costed(space, args["workloads"], args["objective"], args.get("calibration"),
+                       min_snr=args.get("min_snr"))
         check_model(probe, cert)
     except Refused as e:
         print(f"peers.py: {e}", file=sys.stderr)
@@ -337,20 +376,11 @@ def main(argv=None):
              "certificate": cert["key"], "optimum": optimum}
     print(f"peers: {space.name} on {ident['workloads']}, {ident['objective']}; optimum {optimum:.6e} "
           f"({cert['key']})", file=sys.stderr)
+    runs = [(a.grading, peer, seed, a.budgets) for peer in a.peers for seed in range(a.seeds)]
     rows = []
-    for peer in a.peers:
-        for seed in range(a.seeds):
-            problem = fresh()
-            start = time.perf_counter()
-            RUNS[peer](problem, seed, a.budgets[-1])
-            secs = time.perf_counter() - start
-            graded = grade_run(problem, a.budgets, optimum)
-            rows += [(peer, b, seed, n, best, gap, found, None, secs)
-                     for b, (n, best, gap, found) in zip(a.budgets, graded)]
-            gaps = ", ".join("-" if g[2] is None else f"{g[2]:.2f}%" for g in graded)
-            print(f"  {peer} seed {seed}: {len(problem.order)} designs, {problem.requests} asked, "
-                  f"{secs:.1f} s; "
-                  f"gap at {a.budgets}: {gaps}", file=sys.stderr)
+    for run_rows, line in run_all(runs, a.jobs):
+        rows += run_rows
+        print(line, file=sys.stderr)
     write(a.out, rows, ident)
     print(f"peers: {len(rows)} rows in {a.out}", file=sys.stderr)
     return 0

@@ -67,11 +67,25 @@ def test_peers_write_graded_rows_that_grade_takes(grading, tmp_path):
     assert "pymoo-ga-paper (peer)" in done.stdout
 
 
+def test_the_rows_do_not_depend_on_the_jobs(grading, tmp_path):
+    folder, _ = grading
+    frames = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}.parquet"
+        assert peers.main(["--grading", str(folder), "--budgets", "10,20", "--seeds", "2",
+                           "--peers", "optuna-tpe,pymoo-ga", "--jobs", jobs, "--out", str(out)]) == 0
+        frames.append(pd.read_parquet(out).drop(columns="run_seconds"))
+    assert list(frames[0]["seed"]) == [0, 0, 1, 1, 0, 0, 1, 1]
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
 @pytest.mark.parametrize("args, message", [
     (["--budgets", "0"], "--budgets: each budget must be 1.."),
     (["--budgets", "10,x"], "--budgets: '10,x' is not"),
     (["--budgets", "400"], "more than the space's 324 designs"),
     (["--seeds", "0"], "--seeds: must be 1.."),
+    (["--jobs", "0"], "--jobs: must be 1..64"),
+    (["--jobs", "two"], "--jobs: 'two' is not an integer"),
     (["--peers", "optuna-tpe,hyperopt"], "--peers:"),
     (["--out", "peers.csv"], "--out:"),
 ])
