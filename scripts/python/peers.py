@@ -60,7 +60,8 @@ certified.json) and `optimum`.
 
 **Arguments and their bounds** (anything else is refused with a message, exit status 2):
 - `--grading DIR`: required; the folder as above.
-- `--out FILE`: required; ends in `.parquet`; its folder must exist; replaced if present.
+- `--out FILE`: required; ends in `.parquet`; its folder must exist, and not be the grading's
+  (whose `grading.parquet` the peers would replace); a regular file if present, then replaced.
 - `--peers LIST`: comma-separated, distinct, from optuna-tpe, pymoo-ga, pymoo-ga-paper
   (default all three).
 - `--budgets LIST`: comma-separated integers, each 1..100,000 and at most the space's size
@@ -335,6 +336,11 @@ def parse_args(argv):
     out = Path(a.out)
     if out.suffix != ".parquet" or not out.parent.resolve().is_dir():
         raise Refused(f"--out: {out} must be a .parquet file in an existing folder")
+    if out.exists() and not out.resolve().is_file():
+        raise Refused(f"--out: {out} exists and is not a regular file")
+    if out.resolve().parent == Path(a.grading).resolve():
+        raise Refused(f"--out: {out} is inside the grading's folder, whose tables `imcdse grade` "
+                      "writes: write the peers' rows elsewhere")
     return a
 
 

@@ -88,18 +88,24 @@ def test_the_rows_do_not_depend_on_the_jobs(grading, tmp_path):
     (["--jobs", "two"], "--jobs: 'two' is not an integer"),
     (["--peers", "optuna-tpe,hyperopt"], "--peers:"),
     (["--out", "peers.csv"], "--out:"),
+    (["--out", "GRADING/grading.parquet"], "is inside the grading's folder"),
+    (["--out", "TMP/dir.parquet"], "exists and is not a regular file"),
 ])
 def test_bad_arguments_are_refused(grading, tmp_path, capsys, args, message):
     base = {"--grading": str(grading[0]), "--out": str(tmp_path / "p.parquet"), "--budgets": "20",
             "--seeds": "1"}
     base.update(dict(zip(args[::2], args[1::2])))
+    base["--out"] = base["--out"].replace("GRADING", str(grading[0]))
+    base["--out"] = base["--out"].replace("TMP", str(tmp_path))
+    (tmp_path / "dir.parquet").mkdir()
     assert peers.main([x for kv in base.items() for x in kv]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "p.parquet").exists()
 
 
 def test_a_folder_that_is_not_a_grading_is_refused(tmp_path, capsys):
-    assert peers.main(["--grading", str(tmp_path), "--out", str(tmp_path / "p.parquet")]) == 2
+    (tmp_path / "g").mkdir()
+    assert peers.main(["--grading", str(tmp_path / "g"), "--out", str(tmp_path / "p.parquet")]) == 2
     assert "is not a folder written by `imcdse grade`" in capsys.readouterr().err
 
 

@@ -23,6 +23,18 @@ pub const POPULATION: (usize, usize) = (2, 100_000);
 /// The largest `--budget`: a trillion evaluations, more than any search could spend.
 pub const MAX_BUDGET: u64 = 1_000_000_000_000;
 
+/// The most seeds of one `grade` or `compare` (each seed reruns every search): ten thousand
+/// runs are days of work at the default budgets, far past any study's need.
+pub const MAX_SEEDS: u64 = 10_000;
+
+/// Refuses `--seeds` outside 1..=[`MAX_SEEDS`].
+pub fn check_seeds(seeds: u64) -> Result<()> {
+    if !(1..=MAX_SEEDS).contains(&seeds) {
+        bail!("--seeds {seeds}: out of range; allowed 1..={MAX_SEEDS}");
+    }
+    Ok(())
+}
+
 /// Refuses a population outside [`POPULATION`] and a budget outside 1..=[`MAX_BUDGET`] (the
 /// flag names are the CLI's).
 pub fn check_settings(population: usize, budget: Option<u64>) -> Result<()> {

@@ -191,16 +191,7 @@ impl Reference {
 /// A Parquet file's rows and columns, from its footer, within the bounds, before its data
 /// is read (a small file can hold many rows of one repeated value).
 fn parquet_size(path: &Path) -> Result<()> {
-    use polars_io::prelude::{ParquetReader, SerReader};
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut reader = ParquetReader::new(file);
-    let rows = reader
-        .num_rows()
-        .with_context(|| format!("reading {} as Parquet", path.display()))?;
-    let columns = reader
-        .schema()
-        .with_context(|| format!("reading {} as Parquet", path.display()))?
-        .len();
+    let (rows, columns) = crate::results::parquet_shape(path)?;
     if rows > MAX_ROWS || columns > MAX_COLUMNS {
         bail!(
             "{}: {rows} rows and {columns} columns; a reference may have at most {MAX_ROWS} rows \

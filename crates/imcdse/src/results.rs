@@ -270,6 +270,17 @@ impl Table {
     }
 }
 
+/// A Parquet file's (rows, columns), from its footer alone, so that a bound can be checked
+/// before its data is read (a small file can hold many rows of one repeated value).
+pub fn parquet_shape(path: &Path) -> Result<(usize, usize)> {
+    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut reader = ParquetReader::new(file);
+    let what = || format!("reading {} as Parquet", path.display());
+    let rows = anyhow::Context::with_context(reader.num_rows(), what)?;
+    let columns = anyhow::Context::with_context(reader.schema(), what)?.len();
+    Ok((rows, columns))
+}
+
 /// Reads a Parquet file written by this tool (any of its tables).
 pub fn read_table(path: &Path) -> Result<Table> {
     let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;

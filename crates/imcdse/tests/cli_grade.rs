@@ -116,7 +116,7 @@ fn bad_options_name_what_is_allowed() {
                 "--out",
                 o,
             ],
-            "unknown optimizer `hill`; available: ga4, nsga2, bayes, anneal, random",
+            "unknown optimizer `hill`; available: ga4, nsga2, bayes, anneal, tpe, random",
         ),
         (
             vec!["grade", "--space", "demo", "--budgets", "10,x", "--out", o],
@@ -135,6 +135,42 @@ fn bad_options_name_what_is_allowed() {
                 o,
             ],
             "ga4 is single-objective",
+        ),
+        (
+            vec![
+                "grade",
+                "--space",
+                "demo",
+                "--seeds",
+                "18446744073709551615",
+                "--out",
+                o,
+            ],
+            "--seeds 18446744073709551615: out of range; allowed 1..=10000",
+        ),
+        (
+            vec![
+                "grade",
+                "--space",
+                "demo",
+                "--budgets",
+                "10,18446744073709551615",
+                "--out",
+                o,
+            ],
+            "--budgets: 18446744073709551615 is out of range; each budget is 1..=1000000000000",
+        ),
+        (
+            vec![
+                "compare",
+                "--space",
+                "demo",
+                "--seeds",
+                "100000000000",
+                "--out",
+                o,
+            ],
+            "--seeds 100000000000: out of range; allowed 1..=10000",
         ),
     ] {
         let (code, _, err) = imcdse(&args);
@@ -245,12 +281,37 @@ fn peers_are_graded_beside_ours_and_other_files_are_refused() {
         "optimizer,budget\nga4,10\n",
     )
     .unwrap();
+    {
+        use imcdse::results::{Col, table, write_parquet};
+        let long = table(vec![("budget", Col::U64(vec![10; 100_001]))]).unwrap();
+        write_parquet(&scratch.path("long.parquet"), long).unwrap();
+    }
+    #[cfg(unix)]
+    {
+        let fifo = scratch.path("fifo.parquet");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|st| st.success()), "mkfifo");
+    }
+    let own = a.join("grading.parquet");
+    let own = own.to_str().unwrap();
     for (name, msg) in [
         ("rram.parquet", "was graded on space `paper-rram`"),
         ("garbage.parquet", "is not a peers file"),
-        ("missing.parquet", "is not a peers file"),
+        ("missing.parquet", "cannot read"),
+        (
+            "long.parquet",
+            "100001 rows and 1 columns; a peers file may have at most 100000 rows",
+        ),
+        #[cfg(unix)]
+        ("fifo.parquet", "a FIFO (named pipe), not a regular file"),
+        (own, "this is --peers"),
     ] {
-        let (code, _, err) = with_peers(&file(name));
+        let path = if name.starts_with('/') {
+            name.to_string()
+        } else {
+            file(name)
+        };
+        let (code, _, err) = with_peers(&path);
         assert_eq!(code, 2, "{name}: {err}");
         assert!(
             err.contains("--peers") && err.contains(msg),

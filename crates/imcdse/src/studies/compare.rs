@@ -28,7 +28,7 @@ use super::sweep::{Sweep, SweepOptions};
 use crate::evaluator::EvaluatorOptions;
 use crate::lock::RunLock;
 use crate::objective::Objective;
-use crate::optimizer::{OptimizerKind, check_settings};
+use crate::optimizer::{OptimizerKind, check_seeds, check_settings};
 use crate::problem::{Evaluation, Problem};
 use crate::progress::{Muted, Progress};
 use crate::results::{self, Col};
@@ -94,15 +94,13 @@ impl CompareOptions {
         }
         if self.optimizer == OptimizerKind::Exhaustive {
             bail!(
-                "--optimizer: `{}` is not one of ga4, nsga2, bayes, anneal, random",
+                "--optimizer: `{}` is not one of ga4, nsga2, bayes, anneal, tpe, random",
                 self.optimizer
             );
         }
         self.optimizer.available()?;
         check_settings(self.population, self.budget)?;
-        if self.seeds == 0 {
-            bail!("--seeds must be at least 1");
-        }
+        check_seeds(self.seeds)?;
         Ok(Problem::new(space, workloads, objective)?)
     }
 }

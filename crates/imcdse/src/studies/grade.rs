@@ -35,7 +35,7 @@ use super::inputs::Inputs;
 use super::peers::Peers;
 use crate::evaluator::EvaluatorOptions;
 use crate::lock::RunLock;
-use crate::optimizer::{OptimizerKind, check_settings};
+use crate::optimizer::{MAX_BUDGET, OptimizerKind, check_seeds, check_settings};
 use crate::problem::Problem;
 use crate::progress::Progress;
 use crate::report::{median_min_max, table, thousands};
@@ -122,7 +122,7 @@ impl GradeOptions {
             .map(|s| match s.trim().parse::<OptimizerKind>() {
                 Ok(k) if k != OptimizerKind::Exhaustive => Ok(k),
                 _ => bail!(
-                    "--optimizers: unknown optimizer `{}`; available: ga4, nsga2, bayes, anneal, random",
+                    "--optimizers: unknown optimizer `{}`; available: ga4, nsga2, bayes, anneal, tpe, random",
                     s.trim()
                 ),
             })
@@ -144,7 +144,7 @@ impl GradeOptions {
         for &o in &self.optimizers {
             if o == OptimizerKind::Exhaustive {
                 bail!(
-                    "--optimizers: unknown optimizer `{o}`; available: ga4, nsga2, bayes, anneal, random"
+                    "--optimizers: unknown optimizer `{o}`; available: ga4, nsga2, bayes, anneal, tpe, random"
                 );
             }
             o.available()?;
@@ -152,15 +152,17 @@ impl GradeOptions {
                 bail!("--optimizers: {o} is single-objective and cannot be graded on `pareto`");
             }
         }
-        if self.budgets.contains(&0) {
-            bail!("--budgets: a budget must be at least 1");
+        if let Some(&b) = self
+            .budgets
+            .iter()
+            .find(|&&b| !(1..=MAX_BUDGET).contains(&b))
+        {
+            bail!("--budgets: {b} is out of range; each budget is 1..={MAX_BUDGET}");
         }
         check_settings(self.population, None)?;
         self.budgets.sort_unstable();
         self.budgets.dedup();
-        if self.seeds == 0 {
-            bail!("--seeds must be at least 1");
-        }
+        check_seeds(self.seeds)?;
         let problem = Problem::new(space, workloads, objective)?;
         Ok((self, problem))
     }
@@ -252,6 +254,12 @@ impl Grading {
         let out = &self.out;
         if self.peers.is_some() && self.shard.is_some() {
             bail!("--peers: a shard holds only part of our rows; put peers beside a whole grading");
+        }
+        if let Some(p) = &self.peers {
+            let (table, md) = (out.join("grading.parquet"), out.join("grading.md"));
+            let outputs: [(&str, &Path); 2] = [("grading.parquet", &table), ("grading.md", &md)];
+            crate::run_dir::output_files(&outputs, &[("--peers", p)])?;
+            super::peers::check_file(p)?;
         }
         let _lock = RunLock::acquire(out)?;
         let workers = self.start_evaluator(progress)?;

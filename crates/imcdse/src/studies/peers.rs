@@ -19,6 +19,11 @@ use anyhow::{Context, Result, bail};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+/// Most rows of a peers file: 3 peers x 1,000 seeds x 33 budgets, and more.
+pub const MAX_ROWS: usize = 100_000;
+/// Most columns: grading.parquet's 9, the 5 of what the rows were graded against, and room.
+pub const MAX_COLUMNS: usize = 64;
+
 /// A checked peers file: its path and its grades, in the file's order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Peers {
@@ -52,6 +57,7 @@ impl Peers {
         if problem.objective.is_pareto() {
             bail!("--peers: peers are graded on a score; this grading's objective is a front");
         }
+        check_file(file)?;
         let table = results::read_table(file)
             .with_context(|| format!("--peers: {shown} is not a peers file"))?;
         let grades = grades_of(&table, file)
@@ -92,6 +98,23 @@ impl Peers {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// A peers file before its data is read: a regular file (a FIFO is refused unopened) of
+/// Parquet whose footer states at most [`MAX_ROWS`] rows and [`MAX_COLUMNS`] columns.
+pub fn check_file(file: &Path) -> Result<()> {
+    let shown = file.display();
+    imc_zoo::files::regular(&shown.to_string(), "a peers file")
+        .with_context(|| "--peers".to_string())?;
+    let (rows, columns) = results::parquet_shape(file)
+        .with_context(|| format!("--peers: {shown} is not a peers file"))?;
+    if rows > MAX_ROWS || columns > MAX_COLUMNS {
+        bail!(
+            "--peers: {shown}: {rows} rows and {columns} columns; a peers file may have at most \
+             {MAX_ROWS} rows and {MAX_COLUMNS} columns"
+        );
+    }
+    Ok(())
 }
 
 /// The file's `space`, `workloads`, `objective`, `certificate` and `optimum`, the same in
