@@ -182,9 +182,10 @@ fn bad_options_name_what_is_allowed() {
 /// Writes a peers file as scripts/python/peers.py does: grading.parquet's columns, one row
 /// per seed and budget of one peer whose best is the optimum at 40 evaluations and half again
 /// at 10, then what the rows were graded against.
-fn write_peers(path: &Path, (space, certificate, optimum): (&str, &str, f64)) {
+fn write_peers(path: &Path, (space, certificate, optimum): (&str, &str, f64), keep: usize) {
     use imcdse::results::{Col, table, write_parquet};
-    let runs: Vec<(u64, u64)> = [(0, 10), (0, 40), (1, 10), (1, 40)].into();
+    let mut runs: Vec<(u64, u64)> = [(0, 10), (0, 40), (1, 10), (1, 40)].into();
+    runs.truncate(keep);
     let best: Vec<f64> = runs
         .iter()
         .map(|&(_, b)| if b == 40 { optimum } else { 1.5 * optimum })
@@ -242,6 +243,7 @@ fn peers_are_graded_beside_ours_and_other_files_are_refused() {
     write_peers(
         scratch.path("good.parquet").as_path(),
         ("demo", key, optimum),
+        4,
     );
     let (code, md, err) = with_peers(&file("good.parquet"));
     assert_eq!(code, 0, "{err}");
@@ -275,6 +277,12 @@ fn peers_are_graded_beside_ours_and_other_files_are_refused() {
     write_peers(
         scratch.path("rram.parquet").as_path(),
         ("paper-rram", "paper-rram-max-ela-0123456789abcdef", 5.6),
+        4,
+    );
+    write_peers(
+        scratch.path("short.parquet").as_path(),
+        ("demo", key, optimum),
+        3,
     );
     std::fs::write(
         scratch.path("garbage.parquet"),
@@ -296,6 +304,10 @@ fn peers_are_graded_beside_ours_and_other_files_are_refused() {
     let own = own.to_str().unwrap();
     for (name, msg) in [
         ("rram.parquet", "was graded on space `paper-rram`"),
+        (
+            "short.parquet",
+            "optuna-tpe has 3 rows for 2 seeds and 2 budgets",
+        ),
         ("garbage.parquet", "is not a peers file"),
         ("missing.parquet", "cannot read"),
         (

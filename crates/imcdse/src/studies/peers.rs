@@ -237,10 +237,47 @@ fn check_rows(grades: &[Grade], o: &GradeOptions, optimum: f64, file: &Path) -> 
         };
         if !close || found != g.found {
             bail!(
-                "{row}: gap {:?} % and found = {} do not follow from the best score {:?} and the optimum {optimum:e}",
-                g.gap_pct,
+                "{row}: gap {} % and found = {} do not follow from the best score {} and the optimum {optimum:e}",
+                shown(g.gap_pct),
                 g.found,
-                g.best_score
+                shown(g.best_score)
+            );
+        }
+        if !(g.run_seconds.is_finite() && g.run_seconds >= 0.0) || g.hv_ratio.is_some() {
+            bail!(
+                "{row}: run_seconds {} must be a time of 0 or more, and hv_ratio {} empty (peers \
+                 are graded on a score)",
+                g.run_seconds,
+                shown(g.hv_ratio)
+            );
+        }
+    }
+    complete(grades, file)
+}
+
+/// A number or "none", for messages.
+fn shown(x: Option<f64>) -> String {
+    x.map_or("none".into(), |v| v.to_string())
+}
+
+/// Each peer's rows cover every one of its seeds at every one of its budgets, so that its
+/// medians and counts are over the same runs (the rows are known to be distinct).
+fn complete(grades: &[Grade], file: &Path) -> Result<()> {
+    let mut names: Vec<&str> = grades.iter().map(|g| g.optimizer.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        let rows: Vec<&Grade> = grades.iter().filter(|g| g.optimizer == name).collect();
+        let seeds: HashSet<u64> = rows.iter().map(|g| g.seed).collect();
+        let budgets: HashSet<u64> = rows.iter().map(|g| g.budget).collect();
+        if rows.len() != seeds.len() * budgets.len() {
+            bail!(
+                "--peers: {}: {name} has {} rows for {} seeds and {} budgets; each seed needs a \
+                 row at each budget",
+                file.display(),
+                rows.len(),
+                seeds.len(),
+                budgets.len()
             );
         }
     }
