@@ -87,6 +87,10 @@ def search(space, problem, seed, log=print):
     draw = seed
     while sum(len(p) for p in pool) < DRAWN:
         x = space.sample(min(space.size, 20 * DRAWN), seed=draw)
+        if space.size <= 20 * DRAWN:
+            # The whole space: a sample of every design comes in index order whatever the
+            # seed (Floyd's draw fixes the set, not the order), so the seed shuffles it.
+            x = x[rng.permutation(len(x))]
         draw += 1_000_003
         if space.constraints.get("weights_on_chip"):
             fits = imcdse.evaluate(space, x, problem.workloads, constraints=True)["capacity_violation"] <= 0

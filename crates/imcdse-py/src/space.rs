@@ -163,7 +163,8 @@ impl PySpace {
     }
 
     /// `n` distinct designs drawn uniformly with `seed`, as value indices: little-endian
-    /// 64-bit integers, `n` rows of one per free parameter.
+    /// 64-bit integers, `n` rows of one per free parameter. The set is uniform, not the
+    /// order: with `n` near the space's size, shuffle before taking a prefix.
     #[pyo3(signature = (n, seed = 0))]
     fn sample<'py>(&self, py: Python<'py>, n: u64, seed: u64) -> PyResult<Bound<'py, PyByteArray>> {
         let flat = batch::sample(self.file.size(), n, seed).map_err(invalid)?;

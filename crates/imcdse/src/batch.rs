@@ -167,7 +167,9 @@ pub fn constraints(problem: &Problem, points: &[Point], evals: &[Evaluation]) ->
 
 /// `n` distinct designs drawn uniformly from a space of `size` designs, as flat indices in the
 /// order drawn, from xoshiro256++ seeded with `seed` (Floyd's algorithm: `n` draws whatever
-/// the size). `n` above the size is an error.
+/// the size). `n` above the size is an error. The set is uniform, the order is not: the j-th
+/// draw is at most `size - n + j`, so with `n` near the size a prefix leans to low indices,
+/// and `n == size` gives `0..size` in order for every seed (shuffle when the order matters).
 pub fn sample(size: u128, n: u64, seed: u64) -> Result<Vec<u128>, String> {
     if n as u128 > size {
         return Err(format!(

@@ -105,7 +105,9 @@ class Space:
 
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
         """`n` distinct designs drawn uniformly with `seed` (xoshiro256++, the same whatever
-        the platform), as an `(n, len(names))` int64 array of value indices."""
+        the platform), as an `(n, len(names))` int64 array of value indices. The set is
+        uniform, the order is not: with `n` near the size a prefix leans to the first designs
+        (`n == size` gives them all in order, whatever the seed); shuffle before taking one."""
         n, seed = _whole(n, "n"), _whole(seed, "seed")
         data = self._native.sample(n, seed)
         return np.frombuffer(data, dtype="<i8").reshape(n, len(self.sizes))
