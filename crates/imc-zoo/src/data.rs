@@ -91,8 +91,12 @@ impl DataStats {
             .zip(self.values())
             .filter_map(|(&(k, lo, hi), v)| {
                 let v = v?;
-                (!(lo..=hi).contains(&v))
-                    .then(|| (k, format!("{v} is out of range; allowed {lo} to {hi}")))
+                (!(lo..=hi).contains(&v)).then(|| {
+                    (
+                        k,
+                        format!("{} is out of range; allowed {lo} to {hi}", shown(v)),
+                    )
+                })
             })
             .collect()
     }
@@ -100,6 +104,16 @@ impl DataStats {
     /// A bit pattern of the values, for keys of caches (`None` and each value apart).
     pub fn bits(&self) -> [u64; 4] {
         self.values().map(|v| v.map_or(u64::MAX, f64::to_bits))
+    }
+}
+
+/// A value for a message: as typed from 1e-4 to 1e9, in scientific notation outside (`1e300`,
+/// not 301 digits).
+fn shown(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -147,6 +161,18 @@ mod tests {
         assert_eq!(
             keys,
             ["activation_nonzero", "activation_crest", "signal_gain_db"]
+        );
+        // Huge and tiny values print short.
+        let s = DataStats {
+            activation_crest: Some(1e308),
+            activation_nonzero: Some(5e-324),
+            ..DataStats::default()
+        };
+        let messages: Vec<String> = s.problems().into_iter().map(|(_, m)| m).collect();
+        assert!(messages.iter().all(|m| m.len() < 60), "{messages:?}");
+        assert!(
+            messages[1].starts_with("1e308 is out of range"),
+            "{messages:?}"
         );
     }
 }

@@ -34,7 +34,8 @@ pub fn check_min_snr(db: f64) -> Result<f64, String> {
         Ok(db)
     } else {
         Err(format!(
-            "min_snr_db = {db}: out of range; allowed {lo} to {hi} dB"
+            "min_snr_db = {}: out of range; allowed {lo} to {hi} dB",
+            crate::report::bounded(db)
         ))
     }
 }

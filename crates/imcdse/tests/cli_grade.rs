@@ -172,6 +172,30 @@ fn bad_options_name_what_is_allowed() {
             ],
             "--seeds 100000000000: out of range; allowed 1..=10000",
         ),
+        (
+            vec![
+                "compare",
+                "--space",
+                "demo",
+                "--workloads",
+                "resnet18,alexnet",
+                "--optimizer",
+                "random",
+                "--budget",
+                "400",
+                "--seeds",
+                "1",
+                "--min-snr",
+                "200",
+                "--out",
+                o,
+            ],
+            "costed all 324 designs of the space and none is feasible",
+        ),
+        (
+            vec!["sweep", "--space", "demo", "--min-snr", "1e308", "--out", o],
+            "--min-snr: 1e308: out of range",
+        ),
     ] {
         let (code, _, err) = imcdse(&args);
         assert_eq!(code, 2, "{args:?}");

@@ -224,6 +224,13 @@ impl Comparison {
         .with_context(|| format!("search in {}", sub.display()))?;
         match swept.best() {
             Some(r) => Ok(r.point.clone()),
+            None if swept.rows.len() as u128 >= self.problem.file.size() => bail!(
+                "the {what} search costed all {} designs of the space and none is feasible ({}): \
+                 their reasons are in its evaluations.parquet (a --min-snr above what the space \
+                 can reach, or an area limit, does this)",
+                swept.rows.len(),
+                swept.out.display()
+            ),
             None => bail!(
                 "the {what} search found no feasible design in {} evaluations ({}); raise --budget",
                 swept.rows.len(),

@@ -175,7 +175,8 @@ fn same_optimum(a: &Against, problem: &Problem, cert: &Certified, file: &Path) -
         let why = if (&a.space, &a.workloads, &a.objective)
             == (&ours.space, &ours.workloads, &ours.objective)
         {
-            "the names agree, so the space file, a workload's layers or the model changed since"
+            "the names agree, so the space file, a workload's layers, the minimum SNR \
+             (--min-snr) or the model differ"
         } else {
             "peers are graded only on the same space, workloads and objective"
         };

@@ -123,8 +123,9 @@ impl SweepOptions {
         self.optimizer.available()?;
         if objective.is_pareto() && self.optimizer.single_objective() {
             bail!(
-                "{} is single-objective; use --optimizer nsga2 (or random, exhaustive) with --objective pareto",
-                self.optimizer
+                "{} is single-objective; use --optimizer nsga2 (or random, exhaustive) with --objective {}",
+                self.optimizer,
+                objective.name()
             );
         }
         let problem = Problem::new(space, workloads, objective)?;
