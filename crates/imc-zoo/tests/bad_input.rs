@@ -512,3 +512,27 @@ fn no_panic_on_mutated_builtin_files() {
     }
     assert!(tried > 1000, "only {tried} mutations");
 }
+
+/// A layer with a problem passes no shape on; the layers after it that take their sizes from it
+/// add no problems of their own, until a layer gives a shape again.
+#[test]
+fn a_bad_layer_does_not_make_the_next_ones_look_bad() {
+    let pool = "[[layers]]\nname = \"p\"\nop = \"pool\"\nkind = \"max\"\nkernel = 2\n";
+    let bad = conv("").replace("kernel = 3", "kernel = 0");
+    let e = err(&format!("{bad}{pool}{}", conv("").replace("c1", "c2")));
+    has(&e, &["\"c1\", key `kernel`"]);
+    assert!(!e.contains("problems"), "one problem, not more:\n{e}");
+    // A layer that states its input gives a shape again: a later missing size is reported.
+    let restart = "[[layers]]\nname = \"c3\"\nop = \"conv2d\"\nin_channels = 8\nout_channels = 8\n\
+                   kernel = 3\ninput_size = 8\n[[layers]]\nname = \"f\"\nop = \"linear\"\n\
+                   in_features = 7\nout_features = 2\n";
+    let e = err(&format!("{bad}{restart}"));
+    has(
+        &e,
+        &[
+            "2 problems",
+            "\"c1\", key `kernel`",
+            "\"f\", key `in_features`",
+        ],
+    );
+}

@@ -62,6 +62,9 @@ pub struct Emitter<'a> {
     pub state: State,
     /// Location of the spec being expanded, e.g. `layers[3] "conv1"`.
     pub loc: String,
+    /// A layer had a problem and no layer since has given a shape: a size "missing" because
+    /// of it is not a problem of its own ([`Emitter::shape_problem`]).
+    pub shapes_lost: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -72,6 +75,7 @@ impl<'a> Emitter<'a> {
             layers: Vec::new(),
             state,
             loc: String::new(),
+            shapes_lost: false,
         }
     }
 
@@ -85,6 +89,14 @@ impl<'a> Emitter<'a> {
             location,
             message: message.into(),
         });
+    }
+
+    /// A size that should follow from the previous layer is missing: a problem, unless an
+    /// earlier layer's problem is why ([`Emitter::shapes_lost`]).
+    pub fn shape_problem(&mut self, key: &str, message: impl Into<String>) {
+        if !self.shapes_lost {
+            self.problem(key, message);
+        }
     }
 
     /// Resolves an integer that must be at least `min`.
@@ -160,7 +172,7 @@ impl<'a> Emitter<'a> {
             (Some(p), _) => self.pair_min("input_size", p, 1),
             (None, State::Spatial { hw, .. }) => Some(hw),
             (None, _) => {
-                self.problem("input_size", "missing: the previous layer does not give a feature map, so write input_size = N or [h, w]");
+                self.shape_problem("input_size", "missing: the previous layer does not give a feature map, so write input_size = N or [h, w]");
                 None
             }
         }
@@ -172,7 +184,7 @@ impl<'a> Emitter<'a> {
             (Some(v), _) => self.pos("elements", v),
             (None, Some(e)) => Some(e),
             (None, None) => {
-                self.problem(
+                self.shape_problem(
                     "elements",
                     "missing: the previous layer's output size is not known, so write elements = N",
                 );
@@ -187,7 +199,7 @@ impl<'a> Emitter<'a> {
             (Some(v), _) => self.pos(key, v),
             (None, Some(f)) => Some(f),
             (None, None) => {
-                self.problem(
+                self.shape_problem(
                     key,
                     format!(
                         "missing: the previous layer's output is not known, so write {key} = N"

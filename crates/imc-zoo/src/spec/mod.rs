@@ -297,6 +297,7 @@ fn expand_layers(e: &mut Emitter, layers: &[Spanned<Table>], text: &str, inherit
         } else {
             (at, line) = (start, line_of(text, start));
         }
+        let before = e.problems.len();
         expand(
             e,
             layer.get_ref().clone(),
@@ -304,6 +305,14 @@ fn expand_layers(e: &mut Emitter, layers: &[Spanned<Table>], text: &str, inherit
             "",
             inherited,
         );
+        if e.problems.len() > before {
+            // A layer with a problem passes no shape on; until a layer gives one again, a
+            // size missing for that reason is not reported as a problem of its own.
+            e.state = State::Unknown;
+            e.shapes_lost = true;
+        } else if !matches!(e.state, State::Unknown) {
+            e.shapes_lost = false;
+        }
     }
 }
 

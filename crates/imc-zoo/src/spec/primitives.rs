@@ -287,7 +287,7 @@ impl PoolSpec {
             (Some(c), _) => e.pos("channels", c),
             (None, State::Spatial { c, .. }) => Some(c),
             (None, _) => {
-                e.problem("channels", "missing: the previous layer does not give a feature map, so write channels = N");
+                e.shape_problem("channels", "missing: the previous layer does not give a feature map, so write channels = N");
                 None
             }
         };
