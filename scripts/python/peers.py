@@ -60,8 +60,8 @@ certified.json) and `optimum`.
 
 **Arguments and their bounds** (anything else is refused with a message, exit status 2):
 - `--grading DIR`: required; the folder as above.
-- `--out FILE`: required; ends in `.parquet`; its folder must exist, and not be the grading's
-  (whose `grading.parquet` the peers would replace); a regular file if present, then replaced.
+- `--out FILE`: required; ends in `.parquet`; its folder must exist; not the grading's own
+  `grading.parquet`; a regular file if present, then replaced.
 - `--peers LIST`: comma-separated, distinct, from optuna-tpe, pymoo-ga, pymoo-ga-paper
   (default all three).
 - `--budgets LIST`: comma-separated integers, each 1..100,000 and at most the space's size
@@ -338,9 +338,9 @@ def parse_args(argv):
         raise Refused(f"--out: {out} must be a .parquet file in an existing folder")
     if out.exists() and not out.resolve().is_file():
         raise Refused(f"--out: {out} exists and is not a regular file")
-    if out.resolve().parent == Path(a.grading).resolve():
-        raise Refused(f"--out: {out} is inside the grading's folder, whose tables `imcdse grade` "
-                      "writes: write the peers' rows elsewhere")
+    if out.resolve() == (Path(a.grading) / "grading.parquet").resolve():
+        raise Refused(f"--out: {out} is the grading's own table, which holds our optimizers' rows: "
+                      "write the peers' rows to another file (e.g. peers.parquet beside it)")
     return a
 
 

@@ -88,7 +88,7 @@ def test_the_rows_do_not_depend_on_the_jobs(grading, tmp_path):
     (["--jobs", "two"], "--jobs: 'two' is not an integer"),
     (["--peers", "optuna-tpe,hyperopt"], "--peers:"),
     (["--out", "peers.csv"], "--out:"),
-    (["--out", "GRADING/grading.parquet"], "is inside the grading's folder"),
+    (["--out", "GRADING/grading.parquet"], "is the grading's own table"),
     (["--out", "TMP/dir.parquet"], "exists and is not a regular file"),
 ])
 def test_bad_arguments_are_refused(grading, tmp_path, capsys, args, message):
