@@ -173,23 +173,11 @@ fn bad_options_name_what_is_allowed() {
             "--seeds 100000000000: out of range; allowed 1..=10000",
         ),
         (
-            vec![
-                "compare",
-                "--space",
-                "demo",
-                "--workloads",
-                "resnet18,alexnet",
-                "--optimizer",
-                "random",
-                "--budget",
-                "400",
-                "--seeds",
-                "1",
-                "--min-snr",
-                "200",
-                "--out",
-                o,
-            ],
+            "compare --space demo --workloads resnet18,alexnet --optimizer random --budget 400 \
+             --seeds 1 --min-snr 200 --out"
+                .split_whitespace()
+                .chain([o])
+                .collect(),
             "costed all 324 designs of the space and none is feasible",
         ),
         (
