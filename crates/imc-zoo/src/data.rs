@@ -25,6 +25,7 @@
 //! Each is measured on the network and its data (`scripts/reference/accuracy_model.py` measures
 //! them on the bit-true reference's networks), never fitted to an SNR.
 
+use crate::error::bounded;
 use serde::Deserialize;
 
 /// A layer's data statistics; a key left out is the design's.
@@ -94,7 +95,7 @@ impl DataStats {
                 (!(lo..=hi).contains(&v)).then(|| {
                     (
                         k,
-                        format!("{} is out of range; allowed {lo} to {hi}", shown(v)),
+                        format!("{} is out of range; allowed {lo} to {hi}", bounded(v)),
                     )
                 })
             })
@@ -104,16 +105,6 @@ impl DataStats {
     /// A bit pattern of the values, for keys of caches (`None` and each value apart).
     pub fn bits(&self) -> [u64; 4] {
         self.values().map(|v| v.map_or(u64::MAX, f64::to_bits))
-    }
-}
-
-/// A value for a message: as typed from 1e-4 to 1e9, in scientific notation outside (`1e300`,
-/// not 301 digits).
-fn shown(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
     }
 }
 

@@ -95,3 +95,13 @@ impl ZooError {
         }
     }
 }
+
+/// A number for a message, in a bounded form: as typed (its shortest round-trip form) from 1e-4
+/// to 1e9, in scientific notation outside (`1e300`, not 301 digits).
+pub fn bounded(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}

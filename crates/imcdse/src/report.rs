@@ -123,15 +123,9 @@ pub fn spread(v: &[f64], digits: usize) -> String {
     }
 }
 
-/// A number for a message, in a bounded form: as typed (its shortest round-trip form) from 1e-4
-/// to 1e9, in scientific notation outside (`1e300`, not 301 digits).
-pub fn bounded(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
-    }
-}
+/// A number for a message, in a bounded form ([`imc_zoo::error::bounded`]: the workload
+/// loader's messages print numbers the same way).
+pub use imc_zoo::error::bounded;
 
 /// A ratio readable across decades: 3 significant figures, scientific below 0.01.
 pub fn ratio(x: f64) -> String {
