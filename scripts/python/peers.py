@@ -290,6 +290,17 @@ def grade_run(problem, budgets, optimum):
     return out
 
 
+def count(flag, text, most):
+    """`text` as an integer from 1 to `most`, else refused naming `flag`."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise Refused(f"{flag}: {text!r} is not an integer") from None
+    if not 1 <= n <= most:
+        raise Refused(f"{flag}: must be 1..{most:,}, got {n}")
+    return n
+
+
 def parse_list(what, text, parse):
     items = [t.strip() for t in text.split(",")]
     try:
@@ -321,18 +332,8 @@ def parse_args(argv):
     a.budgets = sorted(set(parse_list("--budgets", a.budgets, int)))
     if a.budgets[0] < 1 or a.budgets[-1] > MAX_BUDGET:
         raise Refused(f"--budgets: each budget must be 1..{MAX_BUDGET:,}, got {a.budgets}")
-    try:
-        a.seeds = int(a.seeds)
-    except ValueError:
-        raise Refused(f"--seeds: {a.seeds!r} is not an integer") from None
-    if not 1 <= a.seeds <= MAX_SEEDS:
-        raise Refused(f"--seeds: must be 1..{MAX_SEEDS:,}, got {a.seeds}")
-    try:
-        a.jobs = int(a.jobs)
-    except ValueError:
-        raise Refused(f"--jobs: {a.jobs!r} is not an integer") from None
-    if not 1 <= a.jobs <= MAX_JOBS:
-        raise Refused(f"--jobs: must be 1..{MAX_JOBS}, got {a.jobs}")
+    a.seeds = count("--seeds", a.seeds, MAX_SEEDS)
+    a.jobs = count("--jobs", a.jobs, MAX_JOBS)
     out = Path(a.out)
     if out.suffix != ".parquet" or not out.parent.resolve().is_dir():
         raise Refused(f"--out: {out} must be a .parquet file in an existing folder")

@@ -88,6 +88,17 @@ impl OptimizerKind {
         OptimizerKind::Exhaustive,
     ];
 
+    /// The ask/tell optimizers' names (every kind but `exhaustive`), comma-separated, for the
+    /// messages of the studies that run searches (`grade`, `compare`).
+    pub fn searches() -> String {
+        let names: Vec<&str> = OptimizerKind::ALL
+            .iter()
+            .filter(|k| **k != OptimizerKind::Exhaustive)
+            .map(|k| k.name())
+            .collect();
+        names.join(", ")
+    }
+
     /// The name as typed on the command line.
     pub fn name(self) -> &'static str {
         match self {

@@ -94,8 +94,9 @@ impl CompareOptions {
         }
         if self.optimizer == OptimizerKind::Exhaustive {
             bail!(
-                "--optimizer: `{}` is not one of ga4, nsga2, bayes, anneal, tpe, random",
-                self.optimizer
+                "--optimizer: `{}` is not one of {}",
+                self.optimizer,
+                OptimizerKind::searches()
             );
         }
         self.optimizer.available()?;

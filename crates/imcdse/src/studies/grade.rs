@@ -122,8 +122,9 @@ impl GradeOptions {
             .map(|s| match s.trim().parse::<OptimizerKind>() {
                 Ok(k) if k != OptimizerKind::Exhaustive => Ok(k),
                 _ => bail!(
-                    "--optimizers: unknown optimizer `{}`; available: ga4, nsga2, bayes, anneal, tpe, random",
-                    s.trim()
+                    "--optimizers: unknown optimizer `{}`; available: {}",
+                    s.trim(),
+                    OptimizerKind::searches()
                 ),
             })
             .collect()
@@ -144,7 +145,8 @@ impl GradeOptions {
         for &o in &self.optimizers {
             if o == OptimizerKind::Exhaustive {
                 bail!(
-                    "--optimizers: unknown optimizer `{o}`; available: ga4, nsga2, bayes, anneal, tpe, random"
+                    "--optimizers: unknown optimizer `{o}`; available: {}",
+                    OptimizerKind::searches()
                 );
             }
             o.available()?;
