@@ -96,6 +96,38 @@ impl ZooError {
     }
 }
 
+/// A TOML syntax error as `(line, message)`: the 1-based line of its span (if the parser gave
+/// one) and its message, naming the key where the parser's own message does not (`duplicate
+/// key` becomes ``duplicate key `weight_crest` ``; a key over 60 characters is cut).
+pub fn toml_syntax(text: &str, err: &toml::de::Error) -> (Option<usize>, String) {
+    let message = err.message().trim().to_string();
+    let Some(span) = err.span() else {
+        return (None, message);
+    };
+    let line = text
+        .get(..span.start)
+        .map_or(0, |s| s.matches('\n').count())
+        + 1;
+    let key = text.get(span.clone()).map(str::trim).unwrap_or("");
+    let named = message.contains('`') || key.is_empty() || key.contains('\n');
+    if message == "duplicate key" && !named {
+        let key: String = key.chars().take(60).collect();
+        return (
+            Some(line),
+            format!("duplicate key `{}`", key.escape_default()),
+        );
+    }
+    (Some(line), message)
+}
+
+/// [`toml_syntax`] as one line: `line N: message`.
+pub fn toml_syntax_line(text: &str, err: &toml::de::Error) -> String {
+    match toml_syntax(text, err) {
+        (Some(line), m) => format!("line {line}: {m}"),
+        (None, m) => m,
+    }
+}
+
 /// A number for a message, in a bounded form: as typed (its shortest round-trip form) from 1e-4
 /// to 1e9, in scientific notation outside (`1e300`, not 301 digits).
 pub fn bounded(x: f64) -> String {
@@ -103,5 +135,42 @@ pub fn bounded(x: f64) -> String {
         format!("{x}")
     } else {
         format!("{x:e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn syntax(text: &str) -> (Option<usize>, String) {
+        let err = text.parse::<toml::Table>().unwrap_err();
+        toml_syntax(text, &err)
+    }
+
+    /// A repeated key is named, in an inline table, a table and a table header; other errors
+    /// keep the parser's message.
+    #[test]
+    fn duplicate_keys_are_named() {
+        let (line, m) = syntax("a = 1\nx = { weight_crest = 4, weight_crest = 5 }\n");
+        assert_eq!(
+            (line, m.as_str()),
+            (Some(2), "duplicate key `weight_crest`")
+        );
+        let (line, m) = syntax("[t]\nrows = 1\nrows = 2\n");
+        assert_eq!((line, m.as_str()), (Some(3), "duplicate key `rows`"));
+        let (line, m) = syntax("[t]\nb = 1\n[t]\nc = 2\n");
+        assert_eq!(line, Some(3));
+        assert!(m.contains('t'), "{m}");
+        let (_, m) = syntax("a = [1,\n");
+        assert!(!m.starts_with("duplicate"), "{m}");
+        let long = format!("{k} = 1\n{k} = 2\n", k = "k".repeat(200));
+        let (_, m) = syntax(&long);
+        assert!(m.len() < 100, "{m}");
+    }
+
+    #[test]
+    fn huge_numbers_print_short() {
+        assert_eq!(bounded(1e308), "1e308");
+        assert_eq!(bounded(12.5), "12.5");
     }
 }

@@ -82,7 +82,8 @@ impl Zoo {
             }],
         };
         let text = sets_text.ok_or_else(|| bad("", "missing".into()))?;
-        let spec: SetsSpec = toml::from_str(text).map_err(|e| bad("", e.message().to_string()))?;
+        let spec: SetsSpec =
+            toml::from_str(text).map_err(|e| bad("", crate::error::toml_syntax_line(text, &e)))?;
         if spec.schema_version != spec::SCHEMA_VERSION {
             return Err(bad(
                 "schema_version",

@@ -80,7 +80,7 @@ impl Calibration {
         };
         let table: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| fail(vec![e.message().trim().to_string()]))?;
+            .map_err(|e: toml::de::Error| fail(vec![imc_zoo::error::toml_syntax_line(text, &e)]))?;
         let mut problems = Vec::new();
         const KEYS: [&str; 11] = [
             "schema_version",

@@ -288,14 +288,9 @@ impl Space {
             file: file.into(),
             problems,
         };
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
-            fail(vec![format!(
-                "{}{}",
-                line.map(|l| format!("line {l}: ")).unwrap_or_default(),
-                e.message().trim()
-            )])
-        })?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| fail(vec![imc_zoo::error::toml_syntax_line(text, &e)]))?;
         let mut problems = Vec::new();
         let (name, description) = header(&table, &mut problems);
         let fixed = fixed(section(&table, "fixed", &mut problems), &mut problems);

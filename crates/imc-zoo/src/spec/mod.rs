@@ -240,11 +240,11 @@ fn read_spec(file: &str, text: &str) -> Result<FileSpec, ZooError> {
         problems: vec![Problem { location, message }],
     };
     let spec: FileSpec = toml::from_str(text).map_err(|err| {
-        let location = err
-            .span()
-            .map(|s| format!("line {}", line_of(text, s.start)))
-            .unwrap_or_default();
-        invalid(location, err.message().trim().to_string())
+        let (line, message) = crate::error::toml_syntax(text, &err);
+        invalid(
+            line.map(|l| format!("line {l}")).unwrap_or_default(),
+            message,
+        )
     })?;
     if spec.schema_version != SCHEMA_VERSION {
         return Err(invalid(
