@@ -244,6 +244,25 @@ impl Cell {
             _ => None,
         }
     }
+
+    /// The cell for a message: `the number 10`, `the text "0"` (escaped, cut at 40
+    /// characters), `true`, `an empty cell`.
+    pub fn describe(&self) -> String {
+        match self {
+            Cell::Num(x) => format!("the number {}", imc_zoo::error::bounded(*x)),
+            Cell::Int(x) => format!("the number {x}"),
+            Cell::Str(s) => format!("the text \"{}\"", quoted_short(s)),
+            Cell::Bool(b) => format!("the flag {b}"),
+            Cell::Null => "an empty cell".into(),
+        }
+    }
+}
+
+/// `s` for a message: control characters escaped, cut at 40 characters (with "...").
+pub fn quoted_short(s: &str) -> String {
+    let cut: String = s.chars().take(40).collect();
+    let more = if s.chars().count() > 40 { "..." } else { "" };
+    format!("{}{more}", cut.escape_debug())
 }
 
 /// A Parquet table read back: column names and, per column, its cells.
@@ -621,6 +640,21 @@ mod tests {
     use super::*;
     use crate::objective::Objective;
     use crate::space::Space as SpaceFile;
+
+    /// Cells in messages: no Rust debug forms, control characters escaped, long text cut.
+    #[test]
+    fn cells_describe_themselves_for_messages() {
+        assert_eq!(Cell::Num(10.0).describe(), "the number 10");
+        assert_eq!(Cell::Int(-10).describe(), "the number -10");
+        assert_eq!(Cell::Null.describe(), "an empty cell");
+        assert_eq!(Cell::Str("0".into()).describe(), "the text \"0\"");
+        let odd = Cell::Str(format!("a\n\u{1b}[31m{}", "x".repeat(100_000))).describe();
+        assert!(
+            odd.len() < 80 && !odd.contains('\u{1b}') && !odd.contains('\n'),
+            "{odd}"
+        );
+        assert!(odd.ends_with("...\""), "{odd}");
+    }
     use imc_zoo::Zoo;
 
     /// E8: answers whose extra fields differ in name from one to the next add at most

@@ -292,6 +292,11 @@ fn peers_are_graded_beside_ours_and_other_files_are_refused() {
         4,
     );
     write_peers(
+        scratch.path("liar.parquet").as_path(),
+        ("paper-rram", key, optimum),
+        4,
+    );
+    write_peers(
         scratch.path("short.parquet").as_path(),
         ("demo", key, optimum),
         3,
@@ -316,6 +321,7 @@ fn peers_are_graded_beside_ours_and_other_files_are_refused() {
     let own = own.to_str().unwrap();
     for (name, msg) in [
         ("rram.parquet", "was graded on space `paper-rram`"),
+        ("liar.parquet", "contradicts itself"),
         (
             "short.parquet",
             "optuna-tpe has 3 rows for 2 seeds and 2 budgets",

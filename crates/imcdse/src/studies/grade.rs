@@ -462,10 +462,23 @@ pub fn grades_of(t: &Table, path: &Path) -> Result<Vec<Grade>> {
         t.column(name)
             .with_context(|| format!("{}: no column `{name}`", path.display()))
     };
-    let num = Cell::number;
-    let int = |c: &Cell| match c {
-        Cell::Int(x) => Ok(*x as u64),
-        other => bail!("{}: {other:?} is not an integer", path.display()),
+    let bad = |i: usize, name: &str, c: &Cell, want: &str| {
+        anyhow::anyhow!(
+            "{}: row {i}: `{name}` is {}, not {want}",
+            path.display(),
+            c.describe()
+        )
+    };
+    let int = |i: usize, name: &str, c: &Cell| match c {
+        Cell::Int(x) if *x >= 0 => Ok(*x as u64),
+        other => Err(bad(i, name, other, "a count of 0 or more")),
+    };
+    let num = |i: usize, name: &str, c: &Cell| match c {
+        Cell::Null => Ok(None),
+        other => other
+            .number()
+            .map(Some)
+            .ok_or_else(|| bad(i, name, other, "a number or empty")),
     };
     let (o, b, s, e, best, gap, found, hv, secs) = (
         col("optimizer")?,
@@ -483,16 +496,19 @@ pub fn grades_of(t: &Table, path: &Path) -> Result<Vec<Grade>> {
             Ok(Grade {
                 optimizer: match &o[i] {
                     Cell::Str(x) => x.clone(),
-                    other => bail!("{}: optimizer {other:?} is not text", path.display()),
+                    other => return Err(bad(i, "optimizer", other, "a name")),
                 },
-                budget: int(&b[i])?,
-                seed: int(&s[i])?,
-                evaluations: int(&e[i])?,
-                best_score: num(&best[i]),
-                gap_pct: num(&gap[i]),
-                found: found[i] == Cell::Bool(true),
-                hv_ratio: num(&hv[i]),
-                run_seconds: num(&secs[i]).unwrap_or(f64::NAN),
+                budget: int(i, "budget", &b[i])?,
+                seed: int(i, "seed", &s[i])?,
+                evaluations: int(i, "evaluations", &e[i])?,
+                best_score: num(i, "best_score", &best[i])?,
+                gap_pct: num(i, "gap_pct", &gap[i])?,
+                found: match &found[i] {
+                    Cell::Bool(f) => *f,
+                    other => return Err(bad(i, "found_optimum", other, "true or false")),
+                },
+                hv_ratio: num(i, "hv_ratio", &hv[i])?,
+                run_seconds: num(i, "run_seconds", &secs[i])?.unwrap_or(f64::NAN),
             })
         })
         .collect()

@@ -140,8 +140,9 @@ fn against(t: &Table, file: &Path) -> Result<Against> {
         match one(name)? {
             Cell::Str(s) => Ok(s.clone()),
             other => bail!(
-                "--peers: {}: `{name}` {other:?} is not text",
-                file.display()
+                "--peers: {}: `{name}` is {}, not text",
+                file.display(),
+                other.describe()
             ),
         }
     };
@@ -169,7 +170,10 @@ fn same_optimum(a: &Against, problem: &Problem, cert: &Certified, file: &Path) -
         let what = |x: &Against| {
             format!(
                 "space `{}`, workloads `{}`, objective `{}` (certificate {})",
-                x.space, x.workloads, x.objective, x.certificate
+                results::quoted_short(&x.space),
+                results::quoted_short(&x.workloads),
+                results::quoted_short(&x.objective),
+                results::quoted_short(&x.certificate)
             )
         };
         let why = if (&a.space, &a.workloads, &a.objective)
@@ -186,6 +190,20 @@ fn same_optimum(a: &Against, problem: &Problem, cert: &Certified, file: &Path) -
             file.display(),
             what(a),
             what(&ours)
+        );
+    }
+    if (&a.space, &a.workloads, &a.objective) != (&ours.space, &ours.workloads, &ours.objective) {
+        bail!(
+            "--peers: {} contradicts itself: its certificate is this grading's, but its columns \
+             name space `{}`, workloads `{}`, objective `{}` (this grading: `{}`, `{}`, `{}`); \
+             write the file with scripts/python/peers.py",
+            file.display(),
+            results::quoted_short(&a.space),
+            results::quoted_short(&a.workloads),
+            results::quoted_short(&a.objective),
+            ours.space,
+            ours.workloads,
+            ours.objective
         );
     }
     let rel = ((a.optimum - ours.optimum) / ours.optimum).abs();
@@ -208,7 +226,7 @@ fn check_rows(grades: &[Grade], o: &GradeOptions, optimum: f64, file: &Path) -> 
         let row = format!(
             "--peers: {}: row {i} ({} at budget {}, seed {})",
             file.display(),
-            g.optimizer,
+            results::quoted_short(&g.optimizer),
             g.budget,
             g.seed
         );
@@ -273,9 +291,10 @@ fn complete(grades: &[Grade], file: &Path) -> Result<()> {
         let budgets: HashSet<u64> = rows.iter().map(|g| g.budget).collect();
         if rows.len() != seeds.len() * budgets.len() {
             bail!(
-                "--peers: {}: {name} has {} rows for {} seeds and {} budgets; each seed needs a \
+                "--peers: {}: {} has {} rows for {} seeds and {} budgets; each seed needs a \
                  row at each budget",
                 file.display(),
+                results::quoted_short(name),
                 rows.len(),
                 seeds.len(),
                 budgets.len()
