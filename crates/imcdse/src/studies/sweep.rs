@@ -759,7 +759,30 @@ fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs:
     s
 }
 
-/// The five most common reasons, by their first two `:`-separated parts.
+/// A reason's group for the summary: each `; `-separated cause by its first two
+/// `:`-separated parts, a low SNR without its value ("resnet18: compute SNR below the minimum
+/// 200 dB"), so that designs missing the same threshold count together.
+fn reason_group(why: &str) -> String {
+    why.split("; ")
+        .map(cause_group)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn cause_group(why: &str) -> String {
+    let key = why.split(':').take(2).collect::<Vec<_>>().join(":");
+    let Some((head, rest)) = key.split_once(" compute SNR ") else {
+        return key;
+    };
+    match rest.split_once(" dB is below the minimum ") {
+        Some((snr, min)) if snr.parse::<f64>().is_ok() => {
+            format!("{head} compute SNR below the minimum {min}")
+        }
+        _ => key,
+    }
+}
+
+/// The five most common reasons, by [`reason_group`].
 fn no_feasible(rows: &[Row]) -> String {
     if rows.is_empty() {
         return "**No feasible design was found.** Every design was skipped before costing \
@@ -770,9 +793,7 @@ fn no_feasible(rows: &[Row]) -> String {
     let mut reasons: HashMap<String, usize> = HashMap::new();
     for r in rows {
         if let Some(why) = &r.eval.reason {
-            let why = why.to_string();
-            let key = why.split(':').take(2).collect::<Vec<_>>().join(":");
-            *reasons.entry(key).or_default() += 1;
+            *reasons.entry(reason_group(&why.to_string())).or_default() += 1;
         }
     }
     let mut v: Vec<_> = reasons.into_iter().collect();
@@ -781,4 +802,26 @@ fn no_feasible(rows: &[Row]) -> String {
         s.push_str(&format!("- {n} x {why}\n"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reason_group;
+
+    /// Designs that miss the same SNR threshold group together, whatever their SNR.
+    #[test]
+    fn low_snr_reasons_group_by_threshold() {
+        let a = reason_group("resnet18: compute SNR -2.0 dB is below the minimum 200 dB");
+        let b = reason_group("resnet18: compute SNR -10.2 dB is below the minimum 200 dB");
+        assert_eq!(a, b);
+        assert_eq!(a, "resnet18: compute SNR below the minimum 200 dB");
+        let two = "vgg16: compute SNR 3.1 dB is below the minimum 12 dB; alexnet: compute SNR \
+                   -1 dB is below the minimum 12 dB";
+        assert_eq!(
+            reason_group(two),
+            "vgg16: compute SNR below the minimum 12 dB; alexnet: compute SNR below the minimum 12 dB"
+        );
+        let other = "alexnet: weights do not fit: 10 crossbars needed";
+        assert_eq!(reason_group(other), "alexnet: weights do not fit");
+    }
 }
