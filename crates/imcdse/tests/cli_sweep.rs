@@ -215,6 +215,33 @@ fn resume_continues_without_re_evaluation() {
     assert!(err.contains("another configuration"), "{err}");
 }
 
+/// A complete run whose tables were deleted is rebuilt by --resume (not refused), and a
+/// smaller --budget takes the checkpoint's prefix and says so.
+#[test]
+fn resume_rebuilds_deleted_tables_and_names_a_smaller_budget() {
+    let scratch = Scratch::new();
+    let run = scratch.path("run");
+    let args = |budget: &'static str| ["--optimizer", "random", "--budget", budget, "--seed", "5"];
+    sweep(&run, &args("40"), "2");
+    let before = table(&run.join("evaluations.parquet"));
+    for gone in ["summary.md", "evaluations.parquet"] {
+        std::fs::remove_file(run.join(gone)).unwrap();
+        let mut resume = args("40").to_vec();
+        resume.push("--resume");
+        sweep(&run, &resume, "1");
+        assert_eq!(table(&run.join("evaluations.parquet")), before, "{gone}");
+        assert!(run.join("summary.md").is_file(), "{gone}");
+    }
+    let mut smaller = args("15").to_vec();
+    smaller.push("--resume");
+    sweep(&run, &smaller, "1");
+    let summary = std::fs::read_to_string(run.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("the checkpoint holds 40 evaluations; this run is its first 15"),
+        "{summary}"
+    );
+}
+
 #[test]
 fn exhaustive_keeps_the_exact_best_and_front() {
     let scratch = Scratch::new();

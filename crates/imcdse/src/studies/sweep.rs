@@ -267,7 +267,7 @@ impl Sweep {
                     );
                 }
                 let same = saved.same_settings(record);
-                if same && saved.status == Status::Complete {
+                if same && saved.status == Status::Complete && self.tables_present() {
                     return Ok(None);
                 }
                 if self.exhaustive() && !same {
@@ -456,6 +456,14 @@ impl Sweep {
         let rows = checkpoint.load()?;
         consistency::check_rows(&self.problem, &rows, checkpoint.path(), "line")?;
         Ok(rows)
+    }
+
+    /// Whether a complete run's tables are all there (a run whose tables were deleted is
+    /// continued instead: from its checkpoint, or enumerated again).
+    fn tables_present(&self) -> bool {
+        ["summary.md", "evaluations.parquet", "pareto.parquet"]
+            .iter()
+            .all(|f| self.out.join(f).is_file())
     }
 
     /// A complete run with the same configuration and settings, read back instead of run again.
@@ -674,7 +682,17 @@ impl Sweep {
         if let Some(e) = failure {
             return Err(e);
         }
-        let note = stop_note(result.stop, result.requests, rows.len());
+        let mut note = stop_note(result.stop, result.requests, rows.len());
+        if resumed > rows.len() {
+            let beyond = format!(
+                "the checkpoint holds {resumed} evaluations; this run is its first {} (--budget), \
+                 the other {} stay in the checkpoint for a larger --budget",
+                rows.len(),
+                resumed - rows.len()
+            );
+            progress.note(&format!("sweep: {beyond}"));
+            note.push_str(&format!("; {beyond}"));
+        }
         Ok((rows, note))
     }
 }
