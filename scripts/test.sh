@@ -12,6 +12,8 @@
 #            uses (nothing is built twice; the Python extension compiles only its own crate);
 #            cargo's timing report of it is target/cargo-timings/cargo-timing.html;
 #   rust     the Rust tests, on that build;
+#   clippy   `cargo clippy --all-targets -D warnings` over the workspace (check-mode artifacts
+#            of its own: about 80 s from a clean clone on 2 cores);
 #   slurm    in the background from here (it mostly waits on its one-node cluster): sharded runs
 #            through a private Slurm cluster, merged to exactly the single-machine results
 #            (scripts/slurm/ci-test.sh);
@@ -129,6 +131,7 @@ stage lint lint
 background prepare prepare
 stage build cargo test --workspace --release --locked --no-run --timings
 stage rust cargo test --workspace --release --locked
+stage clippy cargo clippy --workspace --all-targets --release --locked -- -D warnings
 join prepare
 if skip IMCDSE_SKIP_SLURM; then echo "IMCDSE_SKIP_SLURM=1: the Slurm test is skipped"; else
     background slurm scripts/slurm/ci-test.sh
