@@ -3,8 +3,11 @@
 //! benchmark, `macros.csv`) quote titles and notes that hold commas, which a split on commas
 //! reads wrong.
 //!
-//! Bounds: at most [`MAX_BYTES`] of text and [`MAX_FIELDS`] fields a record; a quote left open
-//! at the end of the text is an error naming the line it opened on.
+//! Bounds: at most [`MAX_BYTES`] of text, [`MAX_FIELDS`] fields a record and the rows the
+//! caller allows (refused as soon as one more is read, so a long table is not held first); a
+//! quote left open at the end of the text is an error naming the line it opened on. A UTF-8
+//! byte-order mark at the start is skipped; two columns of one name are an error (unnamed
+//! columns, which no one reads by name, may repeat).
 
 use crate::results::{Cell, Table};
 
@@ -13,8 +16,9 @@ pub const MAX_BYTES: usize = 64 << 20;
 /// The most fields one record may have.
 pub const MAX_FIELDS: usize = 4096;
 
-/// The records of `text`, each a list of fields (quotes removed). Blank lines are skipped.
-pub fn records(text: &str) -> Result<Vec<Vec<String>>, String> {
+/// The records of `text`, each a list of fields (quotes removed), at most `max_records` of
+/// them. Blank lines are skipped.
+pub fn records(text: &str, max_records: usize) -> Result<Vec<Vec<String>>, String> {
     if text.len() > MAX_BYTES {
         return Err(format!(
             "{} bytes: more than the {MAX_BYTES} a table may have",
@@ -38,6 +42,12 @@ pub fn records(text: &str) -> Result<Vec<Vec<String>>, String> {
             (false, '\n') => {
                 record.push(std::mem::take(&mut field));
                 end_record(&mut out, std::mem::take(&mut record), line)?;
+                if out.len() > max_records {
+                    return Err(format!(
+                        "more than {} rows, the most a table may have here",
+                        max_records.saturating_sub(1)
+                    ));
+                }
             }
             (_, c) => field.push(c),
         }
@@ -51,6 +61,12 @@ pub fn records(text: &str) -> Result<Vec<Vec<String>>, String> {
     if !field.is_empty() || !record.is_empty() {
         record.push(field);
         end_record(&mut out, record, line)?;
+    }
+    if out.len() > max_records {
+        return Err(format!(
+            "more than {} rows, the most a table may have here",
+            max_records.saturating_sub(1)
+        ));
     }
     Ok(out)
 }
@@ -72,14 +88,24 @@ fn end_record(out: &mut Vec<Vec<String>>, record: Vec<String>, line: usize) -> R
 /// empty cells or cut to the header's length only where the cut fields are empty (trailing
 /// commas), else it is an error naming the row. Numbers become numbers, empty fields nulls,
 /// `true`/`false` flags, anything else text (trimmed).
-pub fn table(text: &str) -> Result<Table, String> {
-    let mut rows = records(text)?.into_iter();
+/// At most `max_rows` rows below the header.
+pub fn table(text: &str, max_rows: usize) -> Result<Table, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rows = records(text, max_rows.saturating_add(1))?.into_iter();
     let names: Vec<String> = rows
         .next()
         .ok_or("empty: expected a header line")?
         .into_iter()
         .map(|n| n.trim().to_string())
         .collect();
+    for (i, n) in names.iter().enumerate() {
+        if !n.is_empty() && names[..i].contains(n) {
+            return Err(format!(
+                "the header names column `{}` twice; which one holds the figures is unclear",
+                crate::results::quoted_short(n)
+            ));
+        }
+    }
     let mut columns: Vec<Vec<Cell>> = vec![Vec::new(); names.len()];
     for (i, mut row) in rows.enumerate() {
         if row.len() > names.len() {
@@ -118,14 +144,29 @@ fn cell(s: &str) -> Cell {
 mod tests {
     use super::*;
 
+    /// Too many rows are refused while reading; a byte-order mark is skipped; a column named
+    /// twice is refused.
+    #[test]
+    fn rows_bom_and_repeated_columns() {
+        let t = table("\u{feff}a,b\n1,2\n3,4", 2).unwrap();
+        assert_eq!(t.names, vec!["a", "b"]);
+        assert_eq!(t.rows(), 2);
+        for text in ["a\n1\n2\n3\n", "a\n1\n2\n3"] {
+            let e = table(text, 2).unwrap_err();
+            assert!(e.contains("more than 2 rows"), "{e}");
+        }
+        let e = table("a,b,a\n1,2,3\n", 5).unwrap_err();
+        assert!(e.contains("column `a` twice"), "{e}");
+    }
+
     #[test]
     fn quoted_fields_hold_commas_quotes_and_line_breaks() {
         let text = "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\nthen\"\n\n2,,3\n";
-        let r = records(text).unwrap();
+        let r = records(text, 100).unwrap();
         assert_eq!(r.len(), 3);
         assert_eq!(r[1], vec!["1", "x, y", "say \"hi\"\nthen"]);
         assert_eq!(r[2], vec!["2", "", "3"]);
-        let t = table(text).unwrap();
+        let t = table(text, 100).unwrap();
         assert_eq!(t.rows(), 2);
         assert_eq!(t.column("a").unwrap()[1], Cell::Num(2.0));
         assert_eq!(t.column("b").unwrap()[1], Cell::Null);
@@ -133,17 +174,17 @@ mod tests {
 
     #[test]
     fn trailing_empty_fields_are_cut_and_extra_values_refused() {
-        let t = table("a,b\n1,2,,,\n").unwrap();
+        let t = table("a,b\n1,2,,,\n", 100).unwrap();
         assert_eq!(t.column("b").unwrap()[0], Cell::Num(2.0));
-        let e = table("a,b\n1,2,3\n").unwrap_err();
+        let e = table("a,b\n1,2,3\n", 100).unwrap_err();
         assert!(e.contains("row 1: 3 fields, the header has 2"), "{e}");
-        let e = records("a\n\"open\n").unwrap_err();
+        let e = records("a\n\"open\n", 100).unwrap_err();
         assert!(e.contains("line 2: a quoted field is never closed"), "{e}");
     }
 
     #[test]
     fn non_finite_numbers_stay_text() {
-        let t = table("a\nNaN\ninf\n1e999\n").unwrap();
+        let t = table("a\nNaN\ninf\n1e999\n", 100).unwrap();
         assert!(
             t.column("a")
                 .unwrap()

@@ -107,4 +107,20 @@ fn bad_tables_and_chip_files_are_refused_with_the_reason() {
     let (code, _, err) = imcdse(&["validate", "--macros", "no-such.csv"]);
     assert_eq!(code, 2);
     assert!(err.contains("no-such.csv"), "{err}");
+    // --out never writes over the table it reads, however it is named; the table stays.
+    let dir = s.path("out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = dir.join("validate.md");
+    let text = "name,node_nm,tops_per_w_bits_note\n";
+    std::fs::write(&table, text).unwrap();
+    let (code, _, err) = imcdse(&[
+        "validate",
+        "--macros",
+        table.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("which the command reads"), "{err}");
+    assert_eq!(std::fs::read_to_string(&table).unwrap(), text);
 }

@@ -5,11 +5,11 @@
 //! writes both as `validate.md` and `validate.jsonl`.
 
 use super::progress::Terminal;
-use anyhow::{Context, Result};
-use imcdse::run_dir::write_atomic;
+use anyhow::{Context, Result, bail};
+use imcdse::run_dir::{output_files, write_atomic};
 use imcdse::studies::validate::{ValidateOptions, run as validate};
 use imcdse::studies::validate_report::{json_lines, markdown};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Options of `imcdse validate`.
 #[derive(clap::Args)]
@@ -30,12 +30,31 @@ pub fn run(args: &Args) -> Result<String> {
     let options = ValidateOptions {
         macros: args.macros.clone(),
     };
+    // Checked before any work: the two reports are regular files or new, neither is the table.
+    let targets = match &args.out {
+        Some(dir) => Some(targets(dir, args.macros.as_deref())?),
+        None => None,
+    };
     let v = validate(&options, &Terminal)?;
     let (md, jsonl) = (markdown(&v), json_lines(&v));
-    if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        write_atomic(&dir.join("validate.md"), md.as_bytes())?;
-        write_atomic(&dir.join("validate.jsonl"), jsonl.as_bytes())?;
+    if let Some([md_path, jsonl_path]) = targets {
+        write_atomic(&md_path, md.as_bytes())?;
+        write_atomic(&jsonl_path, jsonl.as_bytes())?;
     }
     Ok(if args.json { jsonl } else { md })
+}
+
+/// Where `--out DIR`'s validate.md and validate.jsonl are written (the folder made if new).
+fn targets(dir: &Path, macros: Option<&Path>) -> Result<[PathBuf; 2]> {
+    if dir.exists() && !dir.is_dir() {
+        bail!(
+            "--out {}: not a folder; give a folder for validate.md and validate.jsonl",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (md, jsonl) = (dir.join("validate.md"), dir.join("validate.jsonl"));
+    let inputs: Vec<(&str, &Path)> = macros.map(|m| ("--macros", m)).into_iter().collect();
+    let t = output_files(&[("--out", &md), ("--out", &jsonl)], &inputs)?;
+    Ok([t[0].clone(), t[1].clone()])
 }

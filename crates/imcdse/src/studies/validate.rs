@@ -105,7 +105,8 @@ fn read_table(path: &Path) -> Result<(String, Vec<Design>)> {
     let max = crate::csv::MAX_BYTES as u64;
     let bytes = imc_zoo::files::read_bounded(&file, "a table of macros", max)?;
     let text = String::from_utf8(bytes).with_context(|| format!("{file}: not UTF-8 text"))?;
-    let table: Table = crate::csv::table(&text).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+    let table: Table = crate::csv::table(&text, crate::silicon::MAX_ROWS)
+        .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     let (format, designs) = tables::designs(&file, &table)?;
     let kind = match format {
         Format::Uiuc => "the UIUC benchmark's columns",
