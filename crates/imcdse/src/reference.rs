@@ -415,7 +415,7 @@ fn shown(cell: &Cell) -> String {
 pub fn read_csv(path: &Path) -> Result<Table> {
     use std::io::Read;
     let mut text = String::new();
-    std::fs::File::open(path)
+    crate::run_dir::open_regular(path)
         .and_then(|f| f.take(MAX_CSV_BYTES + 1).read_to_string(&mut text))
         .with_context(|| format!("reading {}", path.display()))?;
     if text.len() as u64 > MAX_CSV_BYTES {

@@ -292,7 +292,8 @@ impl Table {
 /// A Parquet file's (rows, columns), from its footer alone, so that a bound can be checked
 /// before its data is read (a small file can hold many rows of one repeated value).
 pub fn parquet_shape(path: &Path) -> Result<(usize, usize)> {
-    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let file = crate::run_dir::open_regular(path)
+        .with_context(|| format!("opening {}", path.display()))?;
     let mut reader = ParquetReader::new(file);
     let what = || format!("reading {} as Parquet", path.display());
     let rows = anyhow::Context::with_context(reader.num_rows(), what)?;
@@ -302,7 +303,8 @@ pub fn parquet_shape(path: &Path) -> Result<(usize, usize)> {
 
 /// Reads a Parquet file written by this tool (any of its tables).
 pub fn read_table(path: &Path) -> Result<Table> {
-    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let file = crate::run_dir::open_regular(path)
+        .with_context(|| format!("opening {}", path.display()))?;
     let df = anyhow::Context::with_context(ParquetReader::new(file).finish(), || {
         format!("reading {} as Parquet", path.display())
     })?;

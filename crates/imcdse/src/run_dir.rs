@@ -302,8 +302,8 @@ impl RunToml {
     /// Reads `dir/run.toml`.
     pub fn read(dir: &Path) -> Result<RunToml> {
         let path = dir.join("run.toml");
-        let text = fs::read_to_string(&path)
-            .with_context(|| format!("no run.toml in {}", dir.display()))?;
+        let text =
+            read_regular(&path).with_context(|| format!("no run.toml in {}", dir.display()))?;
         toml::from_str(&text).with_context(|| {
             format!(
                 "{} is not a run.toml this version of imcdse reads",
@@ -544,6 +544,28 @@ pub fn output_target(what: &str, path: &Path) -> Result<PathBuf> {
     }
 }
 
+/// Opens `path` for reading if it is a regular file (through links): a FIFO, a device or a
+/// folder where a run's file belongs is refused before it is opened, as opening a FIFO would
+/// wait for a writer for good. The error keeps `NotFound` for a missing file.
+pub fn open_regular(path: &Path) -> std::io::Result<fs::File> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{}, not a regular file; it is read from regular files only",
+            imc_zoo::files::kind(&meta.file_type())
+        )));
+    }
+    fs::File::open(path)
+}
+
+/// [`open_regular`], read whole as text.
+pub fn read_regular(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    open_regular(path)?.read_to_string(&mut text)?;
+    Ok(text)
+}
+
 /// Checks, before any work, the files a command is to write (`outputs`: flag and path) and
 /// returns where each is written ([`output_target`]): each is a regular file or new, none is
 /// one of the files the command reads (`inputs`: what it is, e.g. `--reference` or `the ONNX
@@ -580,7 +602,7 @@ pub fn output_files(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Resu
 
 /// Whether `a` and `b` are one file: one device and inode when both exist, else one
 /// canonical path (a file not yet made: its folder's canonical path and its name).
-fn same_file(a: &Path, b: &Path) -> bool {
+pub fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
     if let (Ok(x), Ok(y)) = (fs::metadata(a), fs::metadata(b)) {
         use std::os::unix::fs::MetadataExt;
@@ -636,7 +658,7 @@ impl<T: Serialize + DeserializeOwned> Journal<T> {
     /// is not a `T` was edited or damaged: an error naming the line, so no evaluation after it
     /// is dropped unseen.
     pub fn load(&self) -> Result<Vec<T>> {
-        let text = match fs::read_to_string(&self.path) {
+        let text = match read_regular(&self.path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e).with_context(|| format!("reading {}", self.path.display())),
@@ -773,6 +795,25 @@ mod tests {
         let t = utc_now();
         assert_eq!(t.len(), 20, "{t}");
         assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T', "{t}");
+    }
+
+    /// A run's files are read only when regular: a folder or a FIFO is refused unopened, a
+    /// missing file stays `NotFound`, a link is followed.
+    #[test]
+    fn reads_take_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        fs::write(p("a.md"), "text").unwrap();
+        std::os::unix::fs::symlink("a.md", p("link.md")).unwrap();
+        assert_eq!(read_regular(&p("link.md")).unwrap(), "text");
+        let e = read_regular(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("a folder, not a regular file"), "{e}");
+        let missing = read_regular(&p("none")).unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+        let made = std::process::Command::new("mkfifo").arg(p("f")).status();
+        assert!(made.is_ok_and(|s| s.success()));
+        let e = open_regular(&p("f")).unwrap_err().to_string();
+        assert!(e.contains("FIFO"), "{e}");
     }
 
     /// Issue 32, the output principle: outputs are regular files (links written through),

@@ -197,6 +197,26 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
     assert!(e.contains("nowhere") && e.contains("no run.toml"), "{e}");
     let e = refused(&["a0", "a1", "a2"], &path("a1"));
     assert!(e.contains("is one of the shards"), "{e}");
+    #[cfg(unix)]
+    {
+        // A link to a shard is that shard; a FIFO where a shard's table belongs is refused
+        // unopened (opening it would wait for good).
+        std::os::unix::fs::symlink(d.join("a1"), d.join("link")).unwrap();
+        let e = refused(&["a0", "a1", "a2"], &path("link"));
+        assert!(e.contains("is one of the shards"), "{e}");
+        let fifo = d.join("f2");
+        std::fs::create_dir_all(&fifo).unwrap();
+        std::fs::copy(d.join("a2/run.toml"), fifo.join("run.toml")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(fifo.join("evaluations.parquet"))
+            .status();
+        assert!(made.is_ok_and(|st| st.success()), "mkfifo");
+        let e = refused(&["a0", "a1", "f2"], &out);
+        assert!(e.contains("a FIFO (named pipe), not a regular file"), "{e}");
+    }
+    // A folder that holds another run is not merged into.
+    let e = refused(&["a0", "a1", "a2"], &path("b2"));
+    assert!(e.contains("already holds another run"), "{e}");
     interrupt(&d.join("a1"));
     let e = refused(&["a0", "a1", "a2"], &out);
     assert!(e.contains("shard 1/3 is not complete"), "{e}");

@@ -298,7 +298,7 @@ impl Grading {
                 "grade: {} already holds this grading, complete; not run again",
                 out.display()
             ));
-            let md = std::fs::read_to_string(out.join("grading.md"))
+            let md = crate::run_dir::read_regular(&out.join("grading.md"))
                 .map(|md| format!("{md}\n"))
                 .unwrap_or_default();
             return Ok(Done::new(out, md));

@@ -154,20 +154,39 @@ pub fn check(dirs: &[PathBuf]) -> Result<Vec<ShardRun>> {
     Ok(runs)
 }
 
-/// Merges the shards in `dirs` into `out`.
-pub fn merge(dirs: &[PathBuf], out: &Path, progress: &dyn Progress) -> Result<Done> {
-    let started = Instant::now();
-    let runs = check(dirs)?;
-    let out_abs = std::path::absolute(out)?;
-    if runs
-        .iter()
-        .any(|r| std::path::absolute(&r.dir).is_ok_and(|d| d == out_abs))
-    {
+/// `out` is not one of the shards (however spelled or linked) and holds no run but an earlier
+/// merge of the same shards (which the merge writes again).
+fn check_out(runs: &[ShardRun], out: &Path) -> Result<()> {
+    if runs.iter().any(|r| crate::run_dir::same_file(&r.dir, out)) {
         bail!(
             "--out {}: is one of the shards; merge into another folder",
             out.display()
         );
     }
+    if out.exists() && !out.is_dir() {
+        bail!("--out {}: not a folder; merge into a folder", out.display());
+    }
+    let Some(there) = RunToml::read_if_any(out)? else {
+        return Ok(());
+    };
+    let merged = RunToml {
+        shard: None,
+        ..runs[0].run.clone()
+    };
+    if there.shard.is_some() || !there.same_identity(&merged) || !there.same_settings(&merged) {
+        bail!(
+            "--out {}: already holds another run (its run.toml); merge into a new folder",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Merges the shards in `dirs` into `out`.
+pub fn merge(dirs: &[PathBuf], out: &Path, progress: &dyn Progress) -> Result<Done> {
+    let started = Instant::now();
+    let runs = check(dirs)?;
+    check_out(&runs, out)?;
     let lock = RunLock::acquire(out)?;
     match runs[0].run.command {
         Command::Sweep => merge_sweep(&runs, out, started),

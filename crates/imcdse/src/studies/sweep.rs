@@ -474,7 +474,7 @@ impl Sweep {
         } else {
             self.load(checkpoint)?
         };
-        let summary = std::fs::read_to_string(out.join("summary.md"))
+        let summary = crate::run_dir::read_regular(&out.join("summary.md"))
             .with_context(|| format!("reading {}", out.join("summary.md").display()))?;
         progress.note(&format!(
             "sweep: {} already holds this run, complete; not run again",
