@@ -88,8 +88,10 @@ fn item11_a_closed_pipe_ends_quietly() {
 /// softmax study's AP flags, `--set` values, values in a space file, calibration factors.
 #[test]
 fn item4_non_finite_or_negative_numbers_are_refused() {
-    let flags: [(&str, &str); 6] = [
+    let flags: [(&str, &str); 8] = [
         ("--ap-compare-fj", "NaN"),
+        ("--ap-compare-fj", "0"),
+        ("--ap-write-fj", "1e-300"),
         ("--ap-write-fj", "-5"),
         ("--ap-write-fj", "inf"),
         ("--ap-compare-ns", "0"),

@@ -274,10 +274,11 @@ architecture! {
         [33] words "ap_words": u64 = 16384, int(1, 1 << 30);
         /// Bits per word.
         [34] word_bits "ap_word_bits": u32 = 64, int(4, 1024);
-        /// Energy per compared bit, fJ (assumed, typical SRAM CAM).
-        [35] compare_fj "ap_compare_fj": f64 = 1.0, real(0.0, 1e6);
-        /// Energy per written bit, fJ (assumed).
-        [36] write_fj "ap_write_fj": f64 = 5.0, real(0.0, 1e6);
+        /// Energy per compared bit, fJ (assumed, typical SRAM CAM). At least 1 aJ: no CMOS
+        /// bit switches for less, and an AP of zero energy makes every ratio to it infinite.
+        [35] compare_fj "ap_compare_fj": f64 = 1.0, real(1e-3, 1e6);
+        /// Energy per written bit, fJ (assumed). At least 1 aJ, as a compare.
+        [36] write_fj "ap_write_fj": f64 = 5.0, real(1e-3, 1e6);
         /// Compare cycle, ns.
         [37] compare_ns "ap_compare_ns": f64 = 1.0, real(0.01, 1e3);
         /// Write cycle, ns.

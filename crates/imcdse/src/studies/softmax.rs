@@ -108,8 +108,9 @@ impl SoftmaxOptions {
             let p = arch::find(name)?;
             if p.check(&Value::Num(x)).is_err() {
                 bail!(
-                    "--{} {x}: out of range; allowed {}",
+                    "--{} {}: out of range; allowed {}",
                     name.replace('_', "-"),
+                    imc_zoo::error::bounded(x),
                     p.allowed()
                 );
             }
