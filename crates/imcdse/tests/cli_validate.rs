@@ -124,3 +124,41 @@ fn bad_tables_and_chip_files_are_refused_with_the_reason() {
     assert!(err.contains("which the command reads"), "{err}");
     assert_eq!(std::fs::read_to_string(&table).unwrap(), text);
 }
+
+/// A row whose figure, supply or clock is not a number in its bounds is skipped with the
+/// reason, not read as empty (or as a figure near 0, whose ratio would be 1e300).
+#[test]
+fn rows_with_bad_numbers_are_skipped_with_the_reason() {
+    let s = Scratch::new();
+    let text = std::fs::read_to_string(MACROS).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let names: Vec<&str> = header.split(',').collect();
+    let col = |n: &str| names.iter().position(|c| *c == n).unwrap();
+    // The first rows of macros.csv quote no commas before `source`: edit by field.
+    let row = lines.find(|l| l.starts_with("Jia")).unwrap();
+    let edit = |k: &str, v: &str| {
+        let mut f: Vec<String> = row.split(',').map(String::from).collect();
+        f[col(k)] = v.to_string();
+        f.join(",")
+    };
+    let rows = [
+        edit("tops_per_w", "1e-300"),
+        edit("vdd_v", "NaN"),
+        edit("freq_mhz", "-1"),
+    ];
+    let file = s.path("bad.csv");
+    std::fs::write(&file, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+    let lines = json_lines(&["validate", "--macros", file.to_str().unwrap(), "--json"]);
+    let skipped: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l["skipped"].as_str().map(String::from))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{lines:?}");
+    assert!(skipped[0].contains("tops_per_w = 1e-300"), "{skipped:?}");
+    assert!(
+        skipped[1].contains("vdd_v is the text \"NaN\""),
+        "{skipped:?}"
+    );
+    assert!(skipped[2].contains("freq_mhz = -1"), "{skipped:?}");
+}

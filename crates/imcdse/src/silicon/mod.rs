@@ -23,7 +23,8 @@
 //! reason it is skipped.
 //!
 //! Bounds, checked where a file or table enters: every figure a finite number in
-//! `(0, 1e9]`, at most [`MAX_ROWS`] rows.
+//! `[1e-6, 1e9]`, at most [`MAX_ROWS`] rows. A table's row whose figure, supply, time or
+//! clock is not a number in its bounds is skipped with the reason, not read as empty.
 
 pub mod tables;
 
@@ -36,6 +37,9 @@ use imc_model::param::Value;
 pub const MAX_ROWS: usize = 10_000;
 /// The largest published figure accepted (TOPS/W, TOPS/mm2, mm2, conversions).
 pub const MAX_FIGURE: f64 = 1e9;
+/// The smallest: no macro is published at a millionth of a TOPS/W, a TOPS/mm2 or a mm2, and a
+/// ratio to a figure near 0 is not a comparison.
+pub const MIN_FIGURE: f64 = 1e-6;
 
 /// What the published figures cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,11 +145,12 @@ pub fn shipped() -> Result<Vec<Design>> {
 
 /// A figure: a finite number in `(0, MAX_FIGURE]`.
 pub fn figure(key: &str, x: f64) -> Result<f64, String> {
-    if x.is_finite() && x > 0.0 && x <= MAX_FIGURE {
+    if x.is_finite() && (MIN_FIGURE..=MAX_FIGURE).contains(&x) {
         Ok(x)
     } else {
         Err(format!(
-            "{key} = {x}: expected a number above 0 and at most {MAX_FIGURE:e}"
+            "{key} = {}: expected a number from {MIN_FIGURE:e} to {MAX_FIGURE:e}",
+            imc_zoo::error::bounded(x)
         ))
     }
 }

@@ -92,9 +92,33 @@ impl Row<'_> {
             _ => String::new(),
         }
     }
-    /// A figure of the row, `None` when empty or out of bounds.
-    fn figure(&self, column: &str) -> Option<f64> {
-        self.num(column).and_then(|x| figure(column, x).ok())
+    /// A number of the row: `None` when the cell is empty (or the column absent), an error
+    /// naming the cell when it holds text (`NaN` and `inf` are text here).
+    fn opt(&self, column: &str) -> Result<Option<f64>, String> {
+        match self.cell(column) {
+            None | Some(Cell::Null) => Ok(None),
+            Some(c) => c
+                .number()
+                .map(Some)
+                .ok_or_else(|| format!("{column} is {}, not a number", c.describe())),
+        }
+    }
+    /// A figure of the row: `None` when empty, an error when it is not a number in the
+    /// bounds of [`figure`].
+    fn figure(&self, column: &str) -> Result<Option<f64>, String> {
+        self.opt(column)?.map(|x| figure(column, x)).transpose()
+    }
+    /// A positive number of the row at most `max` (a supply, a time, a clock), `None` when
+    /// empty.
+    fn positive(&self, column: &str, max: f64) -> Result<Option<f64>, String> {
+        match self.opt(column)? {
+            Some(x) if !(x > 0.0 && x <= max) => Err(format!(
+                "{column} = {}: expected a number above 0 and at most {}",
+                imc_zoo::error::bounded(x),
+                imc_zoo::error::bounded(max)
+            )),
+            x => Ok(x),
+        }
     }
     fn origin(&self) -> String {
         format!("{} row {}", self.file, self.i + 1)
@@ -143,12 +167,16 @@ fn uiuc(row: &Row) -> Design {
         row.text("B_x"),
         row.text("B_w"),
     );
+    let (figures, bad) = match (row.figure("TOPS/W"), row.figure("TOPS/mm2")) {
+        (Ok(w), Ok(mm2)) => ((w, mm2), None),
+        (Err(e), _) | (_, Err(e)) => ((None, None), Some(e)),
+    };
     let published = Published {
         paper: row.text("Paper Title"),
         source: row.origin(),
         scope: Scope::Macro,
-        tops_per_w: row.figure("TOPS/W"),
-        tops_per_mm2: row.figure("TOPS/mm2"),
+        tops_per_w: figures.0,
+        tops_per_mm2: figures.1,
         bits: Bits::OneBit,
         area_mm2: None,
         // A digital row's N_ADC counts adder trees, whose C and C_C UIUC fills inconsistently.
@@ -157,7 +185,7 @@ fn uiuc(row: &Row) -> Design {
             .flatten(),
         counted_weight_bits: (row.num("B_w") == Some(1.5)).then_some(1.5),
     };
-    let (settings, skipped) = match uiuc_settings(row) {
+    let (settings, skipped) = match bad.map_or_else(|| uiuc_settings(row), Err) {
         Ok(s) => (s, None),
         Err(why) => (Vec::new(), Some(why)),
     };
@@ -215,7 +243,7 @@ fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
         num("cols_per_adc", (c / c_c) as f64),
     ]);
     uiuc_weights(&mut s, device, b_w, c_c)?;
-    uiuc_operating_point(row, &mut s);
+    uiuc_operating_point(row, &mut s)?;
     Ok(s)
 }
 
@@ -258,19 +286,25 @@ fn uiuc_digital(row: &Row) -> Result<Vec<(String, Value)>, String> {
         num("weight_bits", b_w as f64),
         num("cols_per_adc", (cols / group) as f64),
     ]);
-    uiuc_operating_point(row, &mut s);
+    uiuc_operating_point(row, &mut s)?;
     Ok(s)
 }
 
 /// The row's supply (with voltage scaling) and invocation time.
-fn uiuc_operating_point(row: &Row, s: &mut Vec<(String, Value)>) {
-    if let Some(v) = row.num("Supply V(V)").filter(|v| (0.3..=1.5).contains(v)) {
+/// A supply outside 0.3-1.5 V (an RRAM macro's read or write rail) leaves the node's nominal
+/// one; one that is not a voltage at all (not above 0 and at most 10 V) skips the row.
+fn uiuc_operating_point(row: &Row, s: &mut Vec<(String, Value)>) -> Result<(), String> {
+    if let Some(v) = row
+        .positive("Supply V(V)", 10.0)?
+        .filter(|v| (0.3..=1.5).contains(v))
+    {
         s.push(num("voltage_v", v));
         s.push(("voltage_scaling".into(), Value::Bool(true)));
     }
-    if let Some(t) = row.num("T_core(ns)") {
+    if let Some(t) = row.positive("T_core(ns)", 1e9)? {
         s.push(num("cycle_ns", t));
     }
+    Ok(())
 }
 
 /// Weight bits and cells: `C_C` bit-columns merged in analog hold a `B_w`-bit weight
@@ -302,6 +336,9 @@ fn uiuc_weights(
 
 fn macros(row: &Row) -> Design {
     let note = row.text("tops_per_w_bits_note");
+    let read = ["tops_per_w", "tops_per_mm2", "area_mm2"].map(|k| row.figure(k));
+    let bad = read.iter().find_map(|r| r.clone().err());
+    let figures = read.map(|r| r.unwrap_or(None));
     let published = Published {
         paper: format!("{} ({})", row.text("name"), row.text("venue")),
         source: row.text("source"),
@@ -310,18 +347,18 @@ fn macros(row: &Row) -> Design {
         } else {
             Scope::Macro
         },
-        tops_per_w: row.figure("tops_per_w"),
-        tops_per_mm2: row.figure("tops_per_mm2"),
+        tops_per_w: figures[0],
+        tops_per_mm2: figures[1],
         bits: if note.starts_with("1b") {
             Bits::OneBit
         } else {
             Bits::Native
         },
-        area_mm2: row.figure("area_mm2"),
+        area_mm2: figures[2],
         conversions_per_mvm: None,
         counted_weight_bits: None,
     };
-    let (settings, skipped) = match macros_settings(row) {
+    let (settings, skipped) = match bad.map_or_else(|| macros_settings(row), Err) {
         Ok(s) => (s, None),
         Err(why) => (Vec::new(), Some(why)),
     };
@@ -359,11 +396,11 @@ fn macros_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
         let default = if device == "pcm" { 4 } else { 2 };
         s.push(num("bits_per_cell", weight.min(default) as f64));
     }
-    if let Some(v) = row.num("vdd_v") {
+    if let Some(v) = row.positive("vdd_v", 10.0)? {
         s.push(num("voltage_v", v));
         s.push(("voltage_scaling".into(), Value::Bool(true)));
     }
-    if let Some(f) = row.num("freq_mhz").filter(|f| *f > 0.0) {
+    if let Some(f) = row.positive("freq_mhz", 1e6)? {
         s.push(num("cycle_ns", 1e3 / f));
     }
     Ok(s)
