@@ -39,18 +39,26 @@ pub fn si(n: u64) -> String {
 }
 
 /// A GitHub-flavoured Markdown table: the header, a rule that right-aligns the columns
-/// `right` marks, and the rows.
+/// `right` marks, and the rows. Cells are written as [`markdown_cell`]s, so text from a file
+/// cannot break the table.
 pub fn markdown_table<S: AsRef<str>>(header: &[S], right: &[bool], rows: &[Vec<String>]) -> String {
-    let heads: Vec<&str> = header.iter().map(|h| h.as_ref()).collect();
-    let mut s = format!("| {} |\n|", heads.join(" | "));
+    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+    let mut s = line(header.iter().map(|h| markdown_cell(h.as_ref())).collect());
+    s.push('|');
     for r in right {
         s.push_str(if *r { "---:|" } else { "---|" });
     }
     s.push('\n');
     for r in rows {
-        s.push_str(&format!("| {} |\n", r.join(" | ")));
+        s.push_str(&line(r.iter().map(|c| markdown_cell(c)).collect()));
     }
     s
+}
+
+/// Text as one Markdown table cell: `|` escaped, control characters (a newline, an escape
+/// sequence, NUL) written as escapes.
+pub fn markdown_cell(text: &str) -> String {
+    crate::evaluator::protocol::escape(text).replace('|', "\\|")
 }
 
 /// Renders rows as a left/right-aligned text table; columns whose header starts with `>` are
@@ -209,6 +217,14 @@ pub fn significant(x: f64, digits: usize, format: Format) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text from a file cannot break a table: a pipe is escaped, a newline written as `\n`.
+    #[test]
+    fn markdown_cells_are_escaped() {
+        let t = markdown_table(&["a"], &[false], &[vec!["x|y\nz\u{1b}[31m".into()]]);
+        assert_eq!(t.lines().count(), 3, "{t}");
+        assert!(t.contains("x\\|y\\nz\\u{1b}[31m"), "{t}");
+    }
 
     #[test]
     fn median_of_odd_and_even_counts() {

@@ -85,9 +85,10 @@ impl Row<'_> {
     fn num(&self, column: &str) -> Option<f64> {
         self.cell(column).and_then(Cell::number)
     }
+    /// A cell as text, cut at 200 characters (a name or a title; no column needs more).
     fn text(&self, column: &str) -> String {
         match self.cell(column) {
-            Some(Cell::Str(s)) => s.trim().to_string(),
+            Some(Cell::Str(s)) => s.trim().chars().take(200).collect(),
             Some(Cell::Num(x)) => x.to_string(),
             _ => String::new(),
         }
@@ -152,7 +153,10 @@ fn one_macro(device: &str, node: f64, rows: u64, cols: u64) -> Vec<(String, Valu
 fn count(row: &Row, column: &str) -> Result<u64, String> {
     match row.num(column) {
         Some(x) if x >= 1.0 && x.fract() == 0.0 && x <= 1e6 => Ok(x as u64),
-        Some(x) => Err(format!("{column} = {x} is not a whole count")),
+        Some(x) => Err(format!(
+            "{column} = {} is not a whole count from 1 to 1e6",
+            imc_zoo::error::bounded(x)
+        )),
         None => Err(format!("no {column}")),
     }
 }
@@ -225,7 +229,7 @@ fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
     let (rows, cols, r_c, b_x, alpha, c_c, c) = (rows?, cols?, r_c?, b_x?, alpha?, c_c?, c?);
     let b_w = weight_bits(row)?;
     let adc = match row.num("B_ADC") {
-        Some(b) if b > 0.0 && b <= 16.0 => b.ceil() as u64,
+        Some(b) if (1.0..=16.0).contains(&b) => b.ceil() as u64,
         _ => return Err("no B_ADC of 1 to 16 bits".into()),
     };
     let node = node(row, "Tech (nm)")?;
@@ -251,7 +255,10 @@ fn uiuc_settings(row: &Row) -> Result<Vec<(String, Value)>, String> {
 fn node(row: &Row, column: &str) -> Result<f64, String> {
     let node = row.num(column).ok_or("no technology node")?;
     if !(4.0..=130.0).contains(&node) {
-        return Err(format!("{node} nm: the model covers 4 to 130 nm"));
+        return Err(format!(
+            "{} nm: the model covers 4 to 130 nm",
+            imc_zoo::error::bounded(node)
+        ));
     }
     Ok(node)
 }

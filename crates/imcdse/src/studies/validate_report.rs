@@ -52,7 +52,9 @@ pub fn markdown(v: &Validation) -> String {
     if !skipped.is_empty() {
         s += &format!("\n## Skipped ({} of {})\n\n", skipped.len(), v.lines.len());
         for l in skipped {
-            s += &format!("- {}: {}\n", l.name, l.skipped.as_deref().unwrap_or(""));
+            let clip = crate::evaluator::protocol::clip;
+            let why = l.skipped.as_deref().unwrap_or("");
+            s += &format!("- {}: {}\n", clip(&l.name), clip(why));
         }
     }
     s += "\n## Summary\n\n";
