@@ -104,6 +104,11 @@ fn bad_tables_and_chip_files_are_refused_with_the_reason() {
     let (code, _, err) = imcdse(&["validate", "--macros", open.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("never closed"), "{err}");
+    let header = s.path("header.csv");
+    std::fs::write(&header, "N_ADC,B_x\n").unwrap();
+    let (code, _, err) = imcdse(&["validate", "--macros", header.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no rows below the header"), "{err}");
     let (code, _, err) = imcdse(&["validate", "--macros", "no-such.csv"]);
     assert_eq!(code, 2);
     assert!(err.contains("no-such.csv"), "{err}");

@@ -53,6 +53,9 @@ pub fn designs(file: &str, table: &Table) -> Result<(Format, Vec<Design>)> {
              (node_nm, tops_per_w_bits_note, ...)"
         );
     };
+    if table.rows() == 0 {
+        bail!("{file}: no rows below the header: nothing to validate");
+    }
     if table.rows() > MAX_ROWS {
         bail!(
             "{file}: {} rows, more than the {MAX_ROWS} a validation takes",
