@@ -5,9 +5,14 @@
 //! for `sweep --optimizer exhaustive`, (seed, search) pairs for `compare`, (optimizer, seed)
 //! runs for `grade`. Slice `i` of `len` units is `[floor(i len / N), floor((i + 1) len / N))`,
 //! so the N slices cover the list exactly once and their lengths differ by at most one.
+//! N is at most [`MAX_SHARDS`] (Slurm's default `MaxArraySize` is 1,001), and an exhaustive
+//! sweep refuses more shards than designs (a shard of none could not be merged).
 
 use std::fmt;
 use std::str::FromStr;
+
+/// The most shards a run may be split into.
+pub const MAX_SHARDS: u64 = 10_000;
 
 /// The `index`-th of `count` shards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,6 +56,9 @@ impl FromStr for Shard {
         );
         if count == 0 || index >= count {
             return Err(bad());
+        }
+        if count > MAX_SHARDS {
+            return Err(format!("`{s}`: at most {MAX_SHARDS} shards"));
         }
         Ok(Shard { index, count })
     }

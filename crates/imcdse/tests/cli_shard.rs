@@ -214,6 +214,17 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
         let e = refused(&["a0", "a1", "f2"], &out);
         assert!(e.contains("a FIFO (named pipe), not a regular file"), "{e}");
     }
+    // More shards than designs, or than any cluster runs, are refused before any work.
+    let e = err(&refs(&sweep(&["--shard", "0/325", "--out", &path("many")])));
+    assert!(e.contains("would leave some empty; use at most 324"), "{e}");
+    let (code, _, e) = imcdse(&refs(&sweep(&[
+        "--shard",
+        "0/10001",
+        "--out",
+        &path("many"),
+    ])));
+    assert_eq!(code, 2);
+    assert!(e.contains("at most 10000 shards"), "{e}");
     // A folder that holds another run is not merged into.
     let e = refused(&["a0", "a1", "a2"], &path("b2"));
     assert!(e.contains("already holds another run"), "{e}");

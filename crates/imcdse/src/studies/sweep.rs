@@ -193,6 +193,17 @@ impl Sweep {
                 options.optimizer
             );
         }
+        if let Some(s) = shard
+            && u128::from(s.count) > problem.space.size()
+        {
+            bail!(
+                "--shard {s}: {} shards of a space of {} designs would leave some empty; use at \
+                 most {} shards",
+                s.count,
+                problem.space.size(),
+                problem.space.size()
+            );
+        }
         let out = out.unwrap_or_else(|| {
             let shard = shard.map_or(String::new(), |s| {
                 format!("-shard-{}-of-{}", s.index, s.count)
@@ -390,6 +401,7 @@ impl Sweep {
 
     /// Exhaustive: the flat slice this run enumerates (`None`: the whole space).
     fn slice(&self) -> Option<(u64, u64)> {
+        // (`new` has checked that every shard holds a design.)
         let size = self.problem.space.size();
         self.shard
             .map(|s| s.range(size.min(u64::MAX as u128) as u64))
