@@ -69,6 +69,36 @@ impl ShardRun {
         })
     }
 
+    /// How `self` and `other` differ in `key`, one line each: for `args`, the options that
+    /// differ; for `inputs`, the parts that differ when both record them; else both values.
+    fn difference(&self, other: &ShardRun, key: &str) -> String {
+        let lines = |a: &toml::Table, b: &toml::Table| {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            let shown =
+                |t: &toml::Table, k: &str| t.get(k).map_or("(none)".into(), |v| v.to_string());
+            keys.into_iter()
+                .filter(|k| a.get(*k) != b.get(*k))
+                .map(|k| format!("  - {k}: {} there, {} here", shown(a, k), shown(b, k)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let parts = |r: &ShardRun| -> Option<toml::Table> {
+            let p = r.run.input_parts.as_ref()?;
+            Some(
+                p.iter()
+                    .map(|(k, v)| (k.clone(), toml::Value::String(v.clone())))
+                    .collect(),
+            )
+        };
+        match (key, parts(self), parts(other)) {
+            ("args", ..) => lines(&self.run.args, &other.run.args),
+            ("inputs", Some(a), Some(b)) => lines(&a, &b),
+            _ => format!("  {}\n  {}", self.shown(key), other.shown(key)),
+        }
+    }
+
     /// The value of one of the keys shards must share, for messages.
     fn shown(&self, key: &str) -> String {
         let r = &self.run;
@@ -101,11 +131,10 @@ pub fn check(dirs: &[PathBuf]) -> Result<Vec<ShardRun>> {
         for key in ["command", "tool", "inputs", "args"] {
             if r.shown(key) != first.shown(key) {
                 bail!(
-                    "{} and {} are not shards of one run: their `{key}` differ:\n  {}\n  {}",
+                    "{} and {} are not shards of one run: their `{key}` differ:\n{}",
                     first.dir.display(),
                     r.dir.display(),
-                    first.shown(key),
-                    r.shown(key)
+                    first.difference(r, key)
                 );
             }
         }
