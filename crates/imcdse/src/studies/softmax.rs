@@ -96,8 +96,13 @@ impl SoftmaxOptions {
             bail!("--lanes {}: allowed 1..=1073741824", self.lanes);
         }
         let ap = &self.ap;
+        if !(1..=1 << 30).contains(&ap.words) {
+            bail!(
+                "--ap-words {}: out of range; allowed 1 to 1073741824",
+                ap.words
+            );
+        }
         let flags = [
-            ("ap_words", ap.words as f64),
             ("ap_word_bits", f64::from(ap.word_bits)),
             ("ap_compare_fj", ap.compare_fj),
             ("ap_write_fj", ap.write_fj),
@@ -125,6 +130,18 @@ pub fn softmax(o: &SoftmaxOptions) -> Result<Vec<SoftmaxPoint>> {
     let arch = Architecture::from_values(&[("technology_nm".to_string(), Value::Num(32.0))])?;
     let t = ComponentTable::new(&arch);
     let zoo = Zoo::builtin()?;
+    let softmax: Vec<&str> = zoo
+        .names()
+        .filter_map(|n| n.strip_suffix("-softmax"))
+        .collect();
+    if !softmax.contains(&o.model.as_str()) {
+        bail!(
+            "--model {}: the zoo has no softmax workload `{}-softmax`; models with one: {}",
+            crate::results::quoted_short(&o.model),
+            crate::results::quoted_short(&o.model),
+            softmax.join(", ")
+        );
+    }
     let mut points = Vec::new();
     for &s in &o.seqs {
         let name = format!("{}-softmax:seq_len={s}", o.model);
