@@ -41,6 +41,17 @@ pub struct ExportOptions {
 /// The table's text.
 pub fn export(o: &ExportOptions) -> Result<String> {
     let dir = &o.dir;
+    if !dir.is_dir() {
+        bail!(
+            "{}: {}; pass a folder written by `imcdse sweep` or `imcdse compare`",
+            dir.display(),
+            if dir.exists() {
+                "not a folder"
+            } else {
+                "no such folder"
+            }
+        );
+    }
     let comparison = dir.join("comparison.parquet").exists();
     let sweep = dir.join("evaluations.parquet").exists();
     if !comparison && !sweep {
@@ -158,6 +169,9 @@ fn labels(given: &[String], table: &Table) -> Result<Vec<(String, String)>> {
                 "--label: no column `{k}`; valid columns: {}",
                 table.names.join(", ")
             );
+        }
+        if labels.iter().any(|(c, _)| c == k) {
+            bail!("--label: column `{k}` is labelled twice; give it one label");
         }
         labels.push((k.to_string(), v.to_string()));
     }

@@ -226,9 +226,10 @@ fn export_errors_name_what_is_valid() {
             vec!["export", r, "--plot", "x.jpg"],
             "must end in .svg or .png",
         ),
+        (vec!["export", "/nonexistent-dir"], "no such folder"),
         (
-            vec!["export", "/nonexistent-dir"],
-            "no comparison.parquet or evaluations.parquet",
+            vec!["export", r, "--label", "score=A", "--label", "score=B"],
+            "labelled twice",
         ),
     ] {
         let (code, _, err) = imcdse(&args);
