@@ -49,6 +49,7 @@ pub mod optimizer;
 pub mod plot;
 pub mod problem;
 pub mod progress;
+pub mod published;
 pub mod rank;
 pub mod reference;
 pub mod report;

@@ -58,7 +58,21 @@ pub fn markdown_table<S: AsRef<str>>(header: &[S], right: &[bool], rows: &[Vec<S
 /// Text as one Markdown table cell: `|` escaped, control characters (a newline, an escape
 /// sequence, NUL) written as escapes.
 pub fn markdown_cell(text: &str) -> String {
-    crate::evaluator::protocol::escape(text).replace('|', "\\|")
+    escape(text).replace('|', "\\|")
+}
+
+/// Text safe to print and to put in a table: control characters (newlines, tabs, escape
+/// sequences, NUL) written as escapes (`\n`, `\u{1b}`).
+pub fn escape(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            s.extend(c.escape_default());
+        } else {
+            s.push(c);
+        }
+    }
+    s
 }
 
 /// Renders rows as a left/right-aligned text table; columns whose header starts with `>` are

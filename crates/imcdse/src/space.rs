@@ -304,6 +304,9 @@ impl Space {
         let published = table
             .contains_key("published")
             .then(|| section(&table, "published", &mut problems));
+        if let Some(Err(e)) = published.as_ref().map(crate::published::parse) {
+            problems.push(e);
+        }
         let calibration = match table.get("calibration") {
             None => None,
             Some(toml::Value::String(c)) => match Calibration::resolve(c) {

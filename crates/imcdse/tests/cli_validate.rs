@@ -167,3 +167,40 @@ fn rows_with_bad_numbers_are_skipped_with_the_reason() {
     );
     assert!(skipped[2].contains("freq_mhz = -1"), "{skipped:?}");
 }
+
+/// A chip file of one's own is validated with --chip (named by its `name`); a bad
+/// `[published]` table is refused there and by `eval`, which reads the same file.
+#[test]
+fn a_users_chip_file_is_validated_and_checked() {
+    let s = Scratch::new();
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../search-spaces/reference/chips/jia-2020-65nm-0v85.toml"
+    );
+    let text = std::fs::read_to_string(shipped).unwrap();
+    let mine = s.path("mine.toml");
+    std::fs::write(
+        &mine,
+        text.replace("name = \"jia-2020-65nm-0v85\"", "name = \"mine\""),
+    )
+    .unwrap();
+    let lines = json_lines(&["validate", "--chip", mine.to_str().unwrap(), "--json"]);
+    assert_eq!(lines[0]["name"], "mine");
+    assert_eq!(lines[0]["published_tops_per_w"], 400.0);
+    let bad = s.path("bad.toml");
+    std::fs::write(&bad, text.replace("tops_per_w = 400.0", "tops_per_w = nan")).unwrap();
+    for args in [
+        vec!["validate", "--chip", bad.to_str().unwrap()],
+        vec![
+            "eval",
+            "--space",
+            bad.to_str().unwrap(),
+            "--workloads",
+            "resnet18",
+        ],
+    ] {
+        let (code, _, err) = imcdse(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains("[published].tops_per_w = NaN"), "{err}");
+    }
+}

@@ -1,6 +1,7 @@
-//! `imcdse validate [--macros FILE] [--json] [--out DIR]`: the model beside published silicon,
-//! the shipped chip files (`search-spaces/reference/chips/`) or the rows of a published table
-//! (the UIUC benchmark's columns or `macros.csv`'s, told by the header). Prints the report (or,
+//! `imcdse validate [--macros FILE | --chip FILE...] [--json] [--out DIR]`: the model beside
+//! published silicon, the shipped chip files (`search-spaces/reference/chips/`), the chip files
+//! named, or the rows of a published table (the UIUC benchmark's columns or `macros.csv`'s,
+//! told by the header). Prints the report (or,
 //! with `--json`, one JSON object a design and a last `{"summary": [...]}`); `--out DIR` also
 //! writes both as `validate.md` and `validate.jsonl`.
 
@@ -16,8 +17,12 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// A published table (CSV: the UIUC benchmark's columns or macros.csv's); without it, the
     /// shipped chip files.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "chip")]
     macros: Option<PathBuf>,
+    /// A chip file to cost instead of the shipped ones: a shipped chip's name or a path
+    /// (repeatable).
+    #[arg(long)]
+    chip: Vec<String>,
     /// Print JSON lines instead of the report.
     #[arg(long)]
     json: bool,
@@ -29,6 +34,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<String> {
     let options = ValidateOptions {
         macros: args.macros.clone(),
+        chips: args.chip.clone(),
     };
     // Checked before any work: the two reports are regular files or new, neither is the table.
     let targets = match &args.out {

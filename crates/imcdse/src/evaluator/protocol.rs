@@ -300,19 +300,8 @@ pub fn column_name(field: &str) -> String {
     if name.is_empty() { "_".into() } else { name }
 }
 
-/// Text from a worker, safe to print and to put in a table: control characters (newlines, tabs,
-/// escape sequences, NUL) written as escapes (`\n`, `\u{1b}`).
-pub fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            s.extend(c.escape_default());
-        } else {
-            s.push(c);
-        }
-    }
-    s
-}
+/// Text from a worker, safe to print and to put in a table ([`crate::report::escape`]).
+pub use crate::report::escape;
 
 /// `text` cut to `max` characters (`...` marks the cut).
 fn cut(text: &str, max: usize) -> String {

@@ -35,54 +35,7 @@ use imc_model::param::Value;
 
 /// The most designs one validation takes.
 pub const MAX_ROWS: usize = 10_000;
-/// The largest published figure accepted (TOPS/W, TOPS/mm2, mm2, conversions).
-pub const MAX_FIGURE: f64 = 1e9;
-/// The smallest: no macro is published at a millionth of a TOPS/W, a TOPS/mm2 or a mm2, and a
-/// ratio to a figure near 0 is not a comparison.
-pub const MIN_FIGURE: f64 = 1e-6;
-
-/// What the published figures cover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// The array and its read chain: cells, drivers, column multiplexers, ADCs, shift-and-add
-    /// and the adders between a column's crossbars; no buffers, network or digital units.
-    Macro,
-    /// The whole chip, as the model costs it.
-    Chip,
-}
-
-/// How TOPS/W and TOPS/mm2 count operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bits {
-    /// Two operations per multiply-accumulate at the design's own precision.
-    Native,
-    /// The UIUC benchmark's 1b-normalised figure: native x input bits x weight bits.
-    OneBit,
-}
-
-/// A paper's figures for one design (`None` where it publishes none).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Published {
-    /// The paper(s).
-    pub paper: String,
-    /// Where the figures were read.
-    pub source: String,
-    /// What they cover.
-    pub scope: Scope,
-    /// Energy efficiency, TOPS/W, in [`Self::bits`]'s convention.
-    pub tops_per_w: Option<f64>,
-    /// Compute density, TOPS/mm2, in the same convention.
-    pub tops_per_mm2: Option<f64>,
-    /// The convention of both.
-    pub bits: Bits,
-    /// Area of the scope, mm2.
-    pub area_mm2: Option<f64>,
-    /// ADC conversions (a digital macro's tree outputs) for one input vector over the array.
-    pub conversions_per_mvm: Option<f64>,
-    /// The weight bits a 1b-normalised figure counts when they are not the design's
-    /// `weight_bits` (a ternary weight on two bit-columns counts 1.5).
-    pub counted_weight_bits: Option<f64>,
-}
+pub use crate::published::{Bits, MAX_FIGURE, MIN_FIGURE, Published, Scope, figure};
 
 /// A published design as the model takes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +68,8 @@ impl Design {
                 space.file
             );
         };
-        let published = published(table).map_err(|e| anyhow::anyhow!("{}: {e}", space.file))?;
+        let published =
+            crate::published::parse(table).map_err(|e| anyhow::anyhow!("{}: {e}", space.file))?;
         Ok(Design {
             name: name.to_string(),
             origin: space.file.clone(),
@@ -131,6 +85,26 @@ impl Design {
     }
 }
 
+/// The chip files `names` (a shipped chip's name, or a path ending in `.toml`), in the order
+/// given, each named by its `name`; at most [`MAX_ROWS`].
+pub fn chips(names: &[String]) -> Result<Vec<Design>> {
+    if names.len() > MAX_ROWS {
+        bail!(
+            "{} chip files; a validation takes at most {MAX_ROWS}",
+            names.len()
+        );
+    }
+    names
+        .iter()
+        .map(|name| {
+            let (file, text) =
+                read_named(name, BUILTIN_CHIPS, "search-spaces/reference/chips", "chip")?;
+            let space = Space::parse(&file, &text)?;
+            Design::from_space(&space.name.clone(), &space)
+        })
+        .collect()
+}
+
 /// Every shipped chip file (`search-spaces/reference/chips/`), in name order.
 pub fn shipped() -> Result<Vec<Design>> {
     BUILTIN_CHIPS
@@ -141,74 +115,6 @@ pub fn shipped() -> Result<Vec<Design>> {
             Design::from_space(name, &Space::parse(&file, &text)?)
         })
         .collect()
-}
-
-/// A figure: a finite number in `(0, MAX_FIGURE]`.
-pub fn figure(key: &str, x: f64) -> Result<f64, String> {
-    if x.is_finite() && (MIN_FIGURE..=MAX_FIGURE).contains(&x) {
-        Ok(x)
-    } else {
-        Err(format!(
-            "{key} = {}: expected a number from {MIN_FIGURE:e} to {MAX_FIGURE:e}",
-            imc_zoo::error::bounded(x)
-        ))
-    }
-}
-
-fn published(t: &toml::Table) -> Result<Published, String> {
-    const KEYS: [&str; 9] = [
-        "paper",
-        "source",
-        "scope",
-        "tops_per_w",
-        "tops_per_w_bits",
-        "tops_per_mm2",
-        "area_mm2",
-        "conversions_per_mvm",
-        "counted_weight_bits",
-    ];
-    if let Some(k) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "[published].{k}: unknown key; allowed: {}",
-            KEYS.join(", ")
-        ));
-    }
-    let text = |k: &str| match t.get(k) {
-        Some(toml::Value::String(s)) => Ok(s.clone()),
-        Some(v) => Err(format!("[published].{k} = {v}: expected a string")),
-        None => Err(format!("[published].{k}: missing")),
-    };
-    let number = |k: &str| -> Result<Option<f64>, String> {
-        match t.get(k) {
-            None => Ok(None),
-            Some(toml::Value::Float(x)) => figure(&format!("[published].{k}"), *x).map(Some),
-            Some(toml::Value::Integer(i)) => {
-                figure(&format!("[published].{k}"), *i as f64).map(Some)
-            }
-            Some(v) => Err(format!("[published].{k} = {v}: expected a number")),
-        }
-    };
-    let scope = match text("scope")?.as_str() {
-        "macro" => Scope::Macro,
-        "chip" => Scope::Chip,
-        s => return Err(format!("[published].scope = {s:?}: expected macro | chip")),
-    };
-    let bits = match t.get("tops_per_w_bits").map(|v| v.as_str()) {
-        None | Some(Some("native")) => Bits::Native,
-        Some(Some("1b")) => Bits::OneBit,
-        Some(_) => return Err("[published].tops_per_w_bits: expected native | 1b".into()),
-    };
-    Ok(Published {
-        paper: text("paper")?,
-        source: text("source")?,
-        scope,
-        tops_per_w: number("tops_per_w")?,
-        tops_per_mm2: number("tops_per_mm2")?,
-        bits,
-        area_mm2: number("area_mm2")?,
-        conversions_per_mvm: number("conversions_per_mvm")?,
-        counted_weight_bits: number("counted_weight_bits")?,
-    })
 }
 
 #[cfg(test)]
@@ -236,8 +142,13 @@ mod tests {
         assert_eq!(d.setting("rows"), Some(&Value::Num(64.0)));
         for (bad, want) in [
             ("scope = \"die\"", "expected macro | chip"),
-            ("scope = \"macro\"\ntops_per_w = 1e300", "at most"),
-            ("scope = \"macro\"\ntops_per_w = -1", "above 0"),
+            ("scope = \"macro\"\ntops_per_w = 1e300", "to 1e9"),
+            ("scope = \"macro\"\ntops_per_w = -1", "from 1e-6"),
+            ("scope = \"macro\"\ntops_per_w = nan", "from 1e-6"),
+            (
+                "scope = \"macro\"\ntops_per_w = \"fast\"",
+                "expected a number",
+            ),
             ("scope = \"macro\"\nspeed = 1", "unknown key"),
         ] {
             let e = chip(&format!("paper = \"p\"\nsource = \"s\"\n{bad}\n"))

@@ -28,6 +28,8 @@ use std::path::{Path, PathBuf};
 pub struct ValidateOptions {
     /// A published table (UIUC's columns or `macros.csv`'s); the shipped chip files without it.
     pub macros: Option<PathBuf>,
+    /// Chip files to cost instead of the shipped ones (a name of a shipped one, or a path).
+    pub chips: Vec<String>,
 }
 
 /// One design beside its published figures (`None` where either side has no figure).
@@ -84,9 +86,13 @@ pub struct Validation {
 
 /// Costs every design of `options` and returns the lines.
 pub fn run(options: &ValidateOptions, progress: &dyn Progress) -> Result<Validation> {
-    let (source, designs) = match &options.macros {
-        None => ("shipped chip files".to_string(), silicon::shipped()?),
-        Some(path) => read_table(path)?,
+    let (source, designs) = match (&options.macros, options.chips.is_empty()) {
+        (Some(path), _) => read_table(path)?,
+        (None, true) => ("shipped chip files".to_string(), silicon::shipped()?),
+        (None, false) => (
+            format!("chip files {}", options.chips.join(", ")),
+            silicon::chips(&options.chips)?,
+        ),
     };
     let bar = progress.bar(designs.len() as u64, "validate");
     let lines = designs
