@@ -225,6 +225,32 @@ fn merge_refuses_what_is_not_one_whole_sharded_run() {
     ])));
     assert_eq!(code, 2);
     assert!(e.contains("at most 10000 shards"), "{e}");
+    // A run.toml edited to count more feasible designs than its slice holds is refused.
+    let forged = d.join("g2");
+    std::fs::create_dir_all(&forged).unwrap();
+    for f in [
+        "run.toml",
+        "evaluations.parquet",
+        "pareto.parquet",
+        "summary.md",
+    ] {
+        std::fs::copy(d.join("a2").join(f), forged.join(f)).unwrap();
+    }
+    let text = std::fs::read_to_string(forged.join("run.toml")).unwrap();
+    let edited: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("feasible = ") {
+                "feasible = 1000000"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(forged.join("run.toml"), edited + "\n").unwrap();
+    let e = refused(&["a0", "a1", "g2"], &out);
+    assert!(e.contains("edited or damaged"), "{e}");
     // A folder that holds another run is not merged into.
     let e = refused(&["a0", "a1", "a2"], &path("b2"));
     assert!(e.contains("already holds another run"), "{e}");

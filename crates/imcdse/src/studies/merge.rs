@@ -251,9 +251,25 @@ fn merge_sweep(runs: &[ShardRun], out: &Path, started: Instant) -> Result<Done> 
                 r.shard,
             );
         }
-        designs += need(r.run.designs, "designs")?;
-        feasible += need(r.run.feasible, "feasible")?;
-        seconds.push(r.run.enumeration_s.unwrap_or(f64::NAN));
+        let (d, f) = (
+            need(r.run.designs, "designs")?,
+            need(r.run.feasible, "feasible")?,
+        );
+        let secs = r.run.enumeration_s.unwrap_or(0.0);
+        if d != hi - lo || f > d || !(secs.is_finite() && (0.0..=1e9).contains(&secs)) {
+            bail!(
+                "{}: designs = {d}, feasible = {f}, enumeration_s = {}: a shard of {}..{hi} \
+                 holds {} designs, at most that many feasible, in 0 to 1e9 s; it was edited or \
+                 damaged: run the shard again",
+                r.dir.join("run.toml").display(),
+                imc_zoo::error::bounded(secs),
+                lo,
+                hi - lo
+            );
+        }
+        designs += d;
+        feasible += f;
+        seconds.push(secs);
         let path = r.dir.join("evaluations.parquet");
         let rows = results::read_rows(&problem, &path)?;
         shard_rows(&problem, r, &rows, &path, (lo, hi))?;
