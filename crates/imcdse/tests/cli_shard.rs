@@ -399,6 +399,19 @@ fn compare_shards_merge_to_the_unsharded_comparison() {
     );
     let md = |p: &str| std::fs::read_to_string(d.join(p)).unwrap();
     assert_eq!(md("c-full/comparison.md"), md("c-merged/comparison.md"));
+    // A merge runs no search: a shard whose search folder is gone is refused, nothing written.
+    let gone = std::fs::read_dir(d.join("c1"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_dir())
+        .unwrap();
+    std::fs::remove_dir_all(&gone).unwrap();
+    let mut args = vec!["merge".to_string()];
+    args.extend(shards.iter().cloned());
+    args.extend(["--out".to_string(), path("c-missing")]);
+    let e = err(&refs(&args));
+    assert!(e.contains("no shard holds it complete"), "{e}");
+    assert!(!d.join("c-missing/comparison.parquet").exists());
 }
 
 #[test]

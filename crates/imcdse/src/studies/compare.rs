@@ -191,16 +191,35 @@ impl Comparison {
         Ok(Done::new(out, format!("{md}\n")))
     }
 
+    /// The folder of search `k` under the output folder: `s<seed>/joint` or
+    /// `s<seed>/specific-<workload>`.
+    fn search_folder(&self, k: u64) -> PathBuf {
+        let (seed, which) = (k / self.per_seed(), (k % self.per_seed()) as usize);
+        let dir = PathBuf::from(format!("s{seed}"));
+        match which {
+            0 => dir.join("joint"),
+            _ => dir.join(format!(
+                "specific-{}",
+                self.problem.workloads[which - 1].name
+            )),
+        }
+    }
+
+    /// Every search's folder, relative to the output folder, in search order.
+    pub fn search_folders(&self) -> Vec<PathBuf> {
+        let searches = self.options.seeds * self.per_seed();
+        (0..searches).map(|k| self.search_folder(k)).collect()
+    }
+
     /// Search `k` (seed `k / per_seed`; joint, then each workload): its best design.
     fn search(&self, k: u64, progress: &dyn Progress) -> Result<Point> {
         let (seed, which) = (k / self.per_seed(), (k % self.per_seed()) as usize);
-        let dir = self.out.join(format!("s{seed}"));
         let all = &self.problem.workloads;
-        let (objective, workloads, sub, what) = if which == 0 {
+        let sub = self.out.join(self.search_folder(k));
+        let (objective, workloads, what) = if which == 0 {
             (
                 self.options.inputs.objective.clone(),
                 all.as_slice(),
-                dir.join("joint"),
                 "joint".to_string(),
             )
         } else {
@@ -208,7 +227,6 @@ impl Comparison {
             (
                 format!("edap:{}", w.name),
                 std::slice::from_ref(w),
-                dir.join(format!("specific-{}", w.name)),
                 DesignId::Specific(w.name.clone()).to_string(),
             )
         };

@@ -355,6 +355,21 @@ fn merge_compare(
     progress: &dyn Progress,
 ) -> Result<Done> {
     let options: CompareOptions = runs[0].run.args(&runs[0].dir)?;
+    let problem = options.resolve()?;
+    // Every search complete in a shard before anything is copied: a merge runs no search.
+    let comparison = Comparison::new(problem, options, Some(out.to_path_buf()));
+    for rel in comparison.search_folders() {
+        let complete = |r: &ShardRun| {
+            RunToml::read(&r.dir.join(&rel)).is_ok_and(|t| t.status == Status::Complete)
+        };
+        if !runs.iter().any(complete) {
+            bail!(
+                "search {}: no shard holds it complete (missing, interrupted or damaged); run \
+                 its shard again with the same command, then merge",
+                rel.display()
+            );
+        }
+    }
     for r in runs {
         for entry in
             std::fs::read_dir(&r.dir).with_context(|| format!("reading {}", r.dir.display()))?
@@ -365,10 +380,9 @@ fn merge_compare(
             }
         }
     }
-    let problem = options.resolve()?;
     // The comparison takes the folder's lock itself.
     drop(lock);
-    Comparison::new(problem, options, Some(out.to_path_buf())).run(progress)
+    comparison.run(progress)
 }
 
 fn merge_grade(runs: &[ShardRun], out: &Path, started: Instant) -> Result<Done> {
