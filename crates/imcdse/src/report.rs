@@ -61,6 +61,16 @@ pub fn markdown_cell(text: &str) -> String {
     escape(text).replace('|', "\\|")
 }
 
+/// A cost for a table: 4 decimals, in scientific notation from 1e9 up (an evaluator's or a
+/// calibration's largest allowed values multiply to 1e32, not a 33-digit decimal).
+pub fn fixed4(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e9 {
+        format!("{x:.4e}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
 /// Text safe to print and to put in a table: control characters (newlines, tabs, escape
 /// sequences, NUL) written as escapes (`\n`, `\u{1b}`).
 pub fn escape(text: &str) -> String {
@@ -231,6 +241,15 @@ pub fn significant(x: f64, digits: usize, format: Format) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Costs print with 4 decimals, huge ones in scientific notation.
+    #[test]
+    fn huge_costs_print_short() {
+        assert_eq!(fixed4(0.789), "0.7890");
+        assert_eq!(fixed4(1e32), "1.0000e32");
+        assert_eq!(fixed4(-2.5e12), "-2.5000e12");
+        assert_eq!(fixed4(f64::INFINITY), "inf");
+    }
 
     /// Text from a file cannot break a table: a pipe is escaped, a newline written as `\n`.
     #[test]

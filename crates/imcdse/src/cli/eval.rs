@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use imc_model::{DesignReport, evaluate_design};
 use imc_zoo::Zoo;
 use imcdse::describe::design_json;
-use imcdse::report::table;
+use imcdse::report::{fixed4, table};
 use imcdse::space::parse_set;
 use imcdse::studies::inputs::calibrated;
 use std::fmt::Write;
@@ -79,9 +79,9 @@ fn workload_table(report: &DesignReport) -> String {
         .map(|w| {
             vec![
                 w.workload.clone(),
-                format!("{:.4}", w.energy_mj),
-                format!("{:.4}", w.latency_ms),
-                format!("{:.4}", w.edap),
+                fixed4(w.energy_mj),
+                fixed4(w.latency_ms),
+                fixed4(w.edap),
                 format!("{:.2}", w.tops),
                 format!("{:.2}", w.tops_per_w),
                 format!("{:.0}%", 100.0 * w.utilization),

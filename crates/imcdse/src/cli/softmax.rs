@@ -116,8 +116,8 @@ fn table_text(points: &[SoftmaxPoint]) -> String {
             vec![
                 p.seq_len.to_string(),
                 si(p.elements as u64),
-                format!("{:.4}", p.ap.energy_mj),
-                format!("{:.4}", p.ap.latency_ms),
+                imcdse::report::fixed4(p.ap.energy_mj),
+                imcdse::report::fixed4(p.ap.latency_ms),
                 format!("{:.3e}", edp),
                 format!("{:.3e}", p.digital.edp),
                 format!("{:.3e}", p.a100.edp),

@@ -781,7 +781,8 @@ fn summary_md(problem: &Problem, rows: &[Row], pareto: &[Row], note: &str, secs:
                 let snr = b.eval.snr_db.get(i).copied().flatten();
                 let snr = snr.map_or("-".to_string(), |x| format!("{x:.1}"));
                 if let Some((e, l, d)) = w {
-                    s.push_str(&format!("| {name} | {e:.4} | {l:.4} | {d:.4} | {snr} |\n"));
+                    let [e, l, d] = [e, l, d].map(|x| crate::report::fixed4(*x));
+                    s.push_str(&format!("| {name} | {e} | {l} | {d} | {snr} |\n"));
                 }
             }
         }
