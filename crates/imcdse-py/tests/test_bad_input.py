@@ -106,3 +106,73 @@ def test_bad_spaces_and_calibrations(tmp_path):
     with pytest.raises(ValueError, match=r"already calibrated"):
         imcdse.evaluate("paper-rram-cimloop", [imcdse.Space.load("paper-rram-cimloop").design(0)],
                         calibration="cimloop-paper-rram")
+
+
+def test_columns_of_unequal_length(space):
+    d = space.design(0)
+    cols = {k: ([v, v] if k == "rows" else [v]) for k, v in d.items()}
+    with pytest.raises(ValueError, match=r"the columns differ in length \(.*rows: 2"):
+        imcdse.evaluate(space, cols)
+
+
+def test_score_refuses_what_is_not_a_cost():
+    ones = lambda **o: {"a__energy_mj": np.ones(2), "a__latency_ms": np.ones(2),
+                        "area_mm2": np.ones(2), **o}
+    s = imcdse.score(ones(a__energy_mj=np.array([1e308, 1.0]), a__latency_ms=np.array([1e308, 1.0])))
+    assert np.isnan(s[0]) and s[1] == 1.0, "an overflowing score is NaN, as the CLI's infeasible"
+    for bad in (np.array([np.inf, 1.0]), np.array([-1.0, 1.0]), np.array([0.0, 1.0])):
+        with pytest.raises(ValueError, match=r"a cost is a finite number above 0"):
+            imcdse.score(ones(a__energy_mj=bad))
+    with pytest.raises(ValueError, match=r"`feasible` holds"):
+        imcdse.score(ones(feasible=np.array(["False", "True"])))
+    with pytest.raises(ValueError, match=r"`feasible` has 1 values for 2 designs"):
+        imcdse.score(ones(feasible=np.array([True])))
+    with pytest.raises(ValueError, match=r"the columns differ in length"):
+        imcdse.score(ones(area_mm2=np.ones(3)))
+    assert np.isnan(imcdse.score(ones(feasible=np.array([False, True]))))[0]
+
+
+def test_threads_and_empty_paths(space, tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"threads: 1000000 is more than 1024"):
+        imcdse.evaluate(space, space.sample(2, seed=1), threads=10**6)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=r"out: expected a folder path"):
+        imcdse.sweep(space="demo", workloads="resnet18", optimizer="random", budget=5, out="")
+    with pytest.raises(ValueError, match=r"cache: expected a folder path"):
+        imcdse.grade(space="demo", workloads="resnet18", optimizers="random", budgets="5",
+                     seeds=1, out="g", cache="")
+    assert not (tmp_path / "summary.md").exists()
+
+
+def test_a_changed_workload_file_is_read_again(space, tmp_path):
+    zoo = imcdse.workloads("alexnet,resnet18")
+    x = space.sample(2, seed=3)
+    f = tmp_path / "mynet.toml"
+    costs = []
+    for name in ("alexnet", "resnet18"):
+        # A workload file of one linear layer, its size that network's (enough to tell them apart).
+        macs = zoo[name]["macs"]
+        f.write_text(f'schema_version = 1\nname = "mynet"\ndescription = "d"\nsource = "s"\n'
+                     f'input = [{macs // 1000}]\n[[layers]]\nname = "fc"\nop = "linear"\n'
+                     f'in_features = {macs // 1000}\nout_features = 1000\n')
+        costs.append(imcdse.evaluate(space, x, workloads=str(f))["mynet__energy_mj"].copy())
+    assert not np.array_equal(costs[0], costs[1])
+
+
+def test_writing_an_import_over_its_onnx_file_is_refused(tmp_path):
+    import os
+    import shutil
+    onnx = os.path.join(os.path.dirname(__file__), "..", "..", "imc-zoo", "tests", "onnx")
+    src = next(os.path.join(r, n) for r, _, fs in os.walk(onnx) for n in sorted(fs) if n.endswith(".onnx"))
+    model = tmp_path / "m.onnx"
+    shutil.copy(src, model)
+    before = model.read_bytes()
+    got = imcdse.import_onnx(str(model), skip_unsupported=True)
+    with pytest.raises(ValueError, match=r"is the ONNX file this was imported from"):
+        got.write(str(model))
+    assert model.read_bytes() == before
+    os.mkfifo(tmp_path / "fifo.toml")
+    with pytest.raises(ValueError, match=r"not a regular file"):
+        got.write(str(tmp_path / "fifo.toml"))
+    out = got.write(str(tmp_path / "m.toml"))
+    assert open(out).read() == got.toml

@@ -109,6 +109,11 @@ def _from_columns(space: "Space", columns: Dict[str, Any]) -> np.ndarray:
             f"{', '.join(f'`{m}`' for m in missing)}; designs need every free parameter of "
             f"{space.name} ({', '.join(names)})"
         )
+    lengths = {name: len(np.atleast_1d(np.asarray(columns[name]))) for name in names}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k}: {v}" for k, v in lengths.items())
+        raise ValueError(f"designs: the columns differ in length ({shown}); every free "
+                         "parameter's column needs one value a design")
     n = len(columns[names[0]])
     out = np.empty((n, len(names)), dtype="<i8")
     for j, (name, allowed) in enumerate(space.params.items()):

@@ -15,7 +15,27 @@ from ._space import Space, as_space
 
 Results = Dict[str, np.ndarray]
 
-_PROBLEMS: Dict[Tuple[int, str, str, Optional[str]], Tuple[Space, _native.Problem]] = {}
+_PROBLEMS: Dict[Tuple[Any, ...], Tuple[Space, _native.Problem]] = {}
+
+# The most threads `evaluate` takes.
+MAX_THREADS = 1024
+
+
+def _files_state(*names: Optional[str]) -> Tuple[Any, ...]:
+    """Size, modification time and inode of every file a workload list or a calibration
+    names (`.toml` or `.onnx`, before any `:dim=value`), so that a cached problem is not
+    reused after one of its files changed."""
+    state = []
+    for text in names:
+        for item in (text or "").split(","):
+            path = item.split(":", 1)[0].strip()
+            if path.endswith((".toml", ".onnx")):
+                try:
+                    st = os.stat(path)
+                    state.append((path, st.st_size, st.st_mtime_ns, st.st_ino))
+                except OSError:
+                    state.append((path, None))
+    return tuple(state)
 
 
 def problem(
@@ -27,10 +47,12 @@ def problem(
 ) -> _native.Problem:
     """The compiled problem of a space, workloads and objective (and a minimum compute SNR in
     dB, -100 to 200, over the space's own), made once per combination (resolving the
-    workloads and checking every value of the space takes a few milliseconds)."""
+    workloads and checking every value of the space takes a few milliseconds) and made again
+    when a workload or calibration file it names has changed."""
     workloads = _names(workloads, "workloads")
     min_snr = None if min_snr is None else float(min_snr)
-    key = (id(space._native), workloads, objective, calibration, min_snr)
+    key = (id(space._native), workloads, objective, calibration, min_snr,
+           _files_state(workloads, calibration))
     hit = _PROBLEMS.get(key)
     if hit is not None and hit[0]._native is space._native:
         return hit[1]
@@ -122,7 +144,10 @@ def score(results: Any, objective: str = "max-ela") -> np.ndarray:
     """The CLI's objective over results (a dict of arrays as `evaluate` returns, a pandas or
     polars DataFrame, such as a results folder's evaluations.parquet): `max-ela`, `mean-ela`,
     `prod-ela`, `edap:<workload>` (lower is better), or `pareto`, which gives an `(n, 3)` array
-    of (max energy mJ, max latency ms, area mm2). Infeasible designs score NaN."""
+    of (max energy mJ, max latency ms, area mm2). Infeasible designs, and designs whose costs
+    multiply out of range (the CLI calls them infeasible), score NaN; a cost that is neither a
+    finite number above 0 nor NaN raises ValueError, as does a `feasible` column that is not
+    True/False."""
     cols = _result_columns(results)
     names = [c[: -len("__energy_mj")] for c in cols if c.endswith("__energy_mj")]
     if not names:
@@ -138,15 +163,38 @@ def score(results: Any, objective: str = "max-ela") -> np.ndarray:
             a = np.array([np.nan if x is None else x for x in a.tolist()], dtype=float)
         return a.astype("<f8")
 
-    e = np.column_stack([numbers(f"{w}__energy_mj") for w in names])
-    l = np.column_stack([numbers(f"{w}__latency_ms") for w in names])
-    a = numbers("area_mm2")
+    columns = {c: numbers(c) for c in need}
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) > 1:
+        raise ValueError("results: the columns differ in length; one value a design in each")
+    for c, v in columns.items():
+        bad = ~np.isnan(v) & ~(np.isfinite(v) & (v > 0))
+        if bad.any():
+            raise ValueError(f"results: {c} holds {v[bad][0]!r}; a cost is a finite number "
+                             "above 0 (or NaN for a design without one)")
+    e = np.column_stack([columns[f"{w}__energy_mj"] for w in names])
+    l = np.column_stack([columns[f"{w}__latency_ms"] for w in names])
+    a = columns["area_mm2"]
     if "feasible" in cols:
-        ok = np.asarray(cols["feasible"]).astype(bool)
-        a = np.where(ok, a, np.nan)
+        a = np.where(_flags(cols["feasible"], len(a)), a, np.nan)
     raw = _native.score(objective, names, e.tobytes(), l.tobytes(), a.tobytes())
-    s = np.frombuffer(raw, dtype="<f8")
+    s = np.frombuffer(raw, dtype="<f8").copy()
+    # Costs that multiply out of range (an overflow to inf): the CLI calls such a design
+    # infeasible, so its score is NaN here too.
+    s[~np.isfinite(s)] = np.nan
     return s.reshape(len(a), 3) if objective == "pareto" else s
+
+
+def _flags(column: Any, n: int) -> np.ndarray:
+    """A `feasible` column as booleans: True/False (or 1/0), one a design."""
+    f = np.asarray(column)
+    if f.ndim != 1 or len(f) != n:
+        raise ValueError(f"results: `feasible` has {f.size} values for {n} designs")
+    if f.dtype.kind == "b":
+        return f
+    if f.dtype.kind in "iu" and np.isin(f, (0, 1)).all():
+        return f.astype(bool)
+    raise ValueError(f"results: `feasible` holds {f[:1].tolist()}...; expected True or False")
 
 
 def workloads(names: Union[str, Sequence[str]] = "paper4") -> Dict[str, Dict[str, Any]]:
@@ -175,6 +223,9 @@ def _threads(threads: Optional[int]) -> Optional[int]:
         return None
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
         raise ValueError(f"threads: expected a positive integer or None, got {threads!r}")
+    if threads > MAX_THREADS:
+        raise ValueError(f"threads: {threads} is more than {MAX_THREADS}; the designs are "
+                         "shared among the threads, so more threads than cores only add overhead")
     return int(threads)
 
 

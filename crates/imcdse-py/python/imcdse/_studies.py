@@ -70,8 +70,14 @@ def _list(x: Union[str, Sequence[Any]]) -> str:
     return x if isinstance(x, str) else ",".join(str(v) for v in x)
 
 
-def _path(p: Optional[PathLike]) -> Optional[str]:
-    return None if p is None else os.fspath(p)
+def _path(p: Optional[PathLike], what: str = "out") -> Optional[str]:
+    """A path argument; an empty one is refused (it would name the current folder)."""
+    if p is None:
+        return None
+    path = os.fspath(p)
+    if not isinstance(path, str) or path.strip() == "":
+        raise ValueError(f"{what}: expected a folder path, got {p!r}")
+    return path
 
 
 def _common(
@@ -183,6 +189,6 @@ def grade(
     of the space (enumerated, or taken from the exhaustive sweep `certified`). Table: `grading`."""
     common = _common(space, workloads, objective, calibration, out, population, evaluator,
                      evaluator_workers, evaluator_timeout, min_snr)
-    folder, text = _native.grade(common, _list(optimizers), _list(budgets), seeds, os.fspath(cache),
-                                 _path(certified), force)
+    folder, text = _native.grade(common, _list(optimizers), _list(budgets), seeds,
+                                 _path(cache, "cache"), _path(certified, "certified"), force)
     return Study(folder, text)
