@@ -5,6 +5,7 @@
 //! imported from ONNX files.
 
 mod convert;
+mod interrupt;
 mod onnx;
 mod problem;
 mod space;

@@ -19,6 +19,9 @@ pub struct PyProblem {
     problem: Problem,
 }
 
+/// Designs costed between two checks for Ctrl-C in [`PyProblem::evaluate`].
+const CHUNK: usize = 16_384;
+
 #[pymethods]
 impl PyProblem {
     /// The problem of `space` (with `calibration` for a space that names none), `workloads`
@@ -87,14 +90,20 @@ impl PyProblem {
     ) -> PyResult<Bound<'py, PyList>> {
         let flat = i64s(indices)?;
         let problem = &self.problem;
-        let (cols, g) = py
-            .detach(|| -> Result<_, String> {
-                let points = batch::points(&problem.space, &flat)?;
-                let evals = batch::evaluate(problem, &points, threads)?;
-                let g = constraints.then(|| batch::constraints(problem, &points, &evals));
-                Ok((batch::columns(problem, &points, evals), g))
-            })
+        let points = py
+            .detach(|| batch::points(&problem.space, &flat))
             .map_err(invalid)?;
+        // A chunk at a time, checking for Ctrl-C between chunks (a few hundred ms each).
+        let mut evals = Vec::with_capacity(points.len());
+        for chunk in points.chunks(CHUNK) {
+            let got = py.detach(|| batch::evaluate(problem, chunk, threads));
+            evals.extend(got.map_err(invalid)?);
+            py.check_signals()?;
+        }
+        let (cols, g) = py.detach(|| {
+            let g = constraints.then(|| batch::constraints(problem, &points, &evals));
+            (batch::columns(problem, &points, evals), g)
+        });
         let out = PyList::empty(py);
         for (name, c) in cols {
             let (kind, payload) = column(py, c)?;

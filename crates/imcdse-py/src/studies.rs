@@ -4,9 +4,9 @@
 //! the CLI prints. The Python half reads the folder's tables.
 
 use crate::convert::{error, invalid};
+use crate::interrupt;
 use imcdse::evaluator::EvaluatorOptions;
 use imcdse::optimizer::OptimizerKind;
-use imcdse::progress::Quiet;
 use imcdse::studies::compare::{CompareOptions, Comparison};
 use imcdse::studies::grade::{GradeOptions, Grading, comma};
 use imcdse::studies::inputs::Inputs;
@@ -103,14 +103,14 @@ pub fn sweep(
         fidelity,
     };
     let evaluator = common.evaluator()?;
-    py.detach(|| -> anyhow::Result<(PathBuf, String)> {
+    interrupt::run(py, |progress| -> anyhow::Result<(PathBuf, String)> {
         let problem = options.resolve()?;
         let mut sweep = Sweep::new(problem, options, common.out, resume, None)?;
         sweep.force = force;
         sweep.evaluator = evaluator;
-        let done = sweep.run(&Quiet)?;
+        let done = sweep.run(progress)?;
         Ok((done.out, done.summary))
-    })
+    })?
     .map_err(error)
 }
 
@@ -134,13 +134,13 @@ pub fn compare(
         population: common.population,
     };
     let evaluator = common.evaluator()?;
-    py.detach(|| -> anyhow::Result<(PathBuf, String)> {
+    interrupt::run(py, |progress| -> anyhow::Result<(PathBuf, String)> {
         let problem = options.resolve()?;
         let mut comparison = Comparison::new(problem, options, common.out);
         comparison.evaluator = evaluator;
-        let done = comparison.run(&Quiet)?;
+        let done = comparison.run(progress)?;
         Ok((done.out, done.text))
-    })
+    })?
     .map_err(error)
 }
 
@@ -168,15 +168,15 @@ pub fn grade(
         population: common.population,
     };
     let evaluator = common.evaluator()?;
-    py.detach(|| -> anyhow::Result<(PathBuf, String)> {
+    interrupt::run(py, |progress| -> anyhow::Result<(PathBuf, String)> {
         let (options, problem) = options.resolve()?;
         let mut grading = Grading::new(options, problem, common.out);
         grading.cache = cache;
         grading.certified = certified;
         grading.force = force;
         grading.evaluator = evaluator;
-        let done = grading.run(&Quiet)?;
+        let done = grading.run(progress)?;
         Ok((done.out, done.text))
-    })
+    })?
     .map_err(error)
 }

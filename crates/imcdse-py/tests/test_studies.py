@@ -59,3 +59,31 @@ def test_study_errors_are_the_clis(tmp_path):
         imcdse.sweep(space="demo", objective="pareto", out=tmp_path / "x")
     with pytest.raises(FileNotFoundError):
         imcdse.sweep(space=tmp_path / "none.toml", out=tmp_path / "x")
+
+
+def test_ctrl_c_stops_a_study_and_a_batch_which_then_resume(tmp_path):
+    """SIGINT raises KeyboardInterrupt within a second or so, not after the work; the run's
+    folder is left as an interrupted CLI run leaves it, and resume=True finishes it."""
+    import os
+    import signal
+    import threading
+    import time
+
+    out = tmp_path / "run"
+    args = dict(space="paper-rram", workloads="paper4", optimizer="random", out=out)
+    threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        imcdse.sweep(budget=1_000_000, **args)
+    assert time.monotonic() - start < 10
+    assert 'status = "running"' in (out / "run.toml").read_text()
+    done = imcdse.sweep(budget=300, resume=True, **args)
+    assert len(done.table("evaluations")) == 300
+    space = imcdse.Space.load("paper-rram")
+    x = space.sample(400_000, seed=1)
+    threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        imcdse.evaluate(space, x, workloads="paper4")
+    assert time.monotonic() - start < 10
+    assert len(imcdse.evaluate(space, x[:5], workloads="resnet18")["resnet18__energy_mj"]) == 5

@@ -459,6 +459,8 @@ fn block(
             let mut kept = Vec::new();
             let (mut feasible, mut designs) = (0, 0);
             for pos in a..b {
+                // A step for a caller's bar, which may stop the run here (Ctrl-C in Python).
+                (pos % 4096 == 0).then(|| bar.inc(0));
                 let twins: Vec<(u64, Point)> = fast
                     .twins(&fast.reduced.point(at(pos) as u128))
                     .into_iter()
