@@ -176,3 +176,10 @@ def test_writing_an_import_over_its_onnx_file_is_refused(tmp_path):
         got.write(str(tmp_path / "fifo.toml"))
     out = got.write(str(tmp_path / "m.toml"))
     assert open(out).read() == got.toml
+
+
+def test_batches_and_samples_are_bounded(space):
+    with pytest.raises(ValueError, match=r"n: 10000001 designs in one sample; at most 10,000,000"):
+        space.sample(10_000_001)
+    with pytest.raises(ValueError, match=r"at most 4,000,000"):
+        imcdse.evaluate(space, np.zeros((4_000_001, len(space.names)), dtype=np.int64))

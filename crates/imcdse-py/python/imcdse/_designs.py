@@ -27,19 +27,29 @@ RESULT_COLUMNS = {
 }
 
 
+# The most designs one `evaluate` call takes: a result holds about 2.3 kB a design, so this is
+# about 10 GB (more would end the interpreter when memory runs out; evaluate in batches).
+MAX_BATCH = 4_000_000
+
+
 def to_indices(space: "Space", designs: Any) -> np.ndarray:
     """`designs` as an `(n, len(space.names))` int64 array of value indices (checked for
-    shape and type here; each index against its range by the model)."""
+    shape and type here; each index against its range by the model), at most `MAX_BATCH`."""
     if isinstance(designs, (list, tuple)) and len(designs) == 0:
         raise ValueError("designs: the batch is empty; give at least one design")
     columns = _columns(designs)
     if columns is not None:
-        return _from_columns(space, columns)
-    if isinstance(designs, (list, tuple)) and designs and all(isinstance(d, Mapping) for d in designs):
-        return _from_dicts(space, designs)
-    if isinstance(designs, Mapping):
-        return _from_dicts(space, [designs])
-    return _from_array(space, designs)
+        x = _from_columns(space, columns)
+    elif isinstance(designs, (list, tuple)) and designs and all(isinstance(d, Mapping) for d in designs):
+        x = _from_dicts(space, designs)
+    elif isinstance(designs, Mapping):
+        x = _from_dicts(space, [designs])
+    else:
+        x = _from_array(space, designs)
+    if len(x) > MAX_BATCH:
+        raise ValueError(f"designs: {len(x)} in one batch; at most {MAX_BATCH:,} (about 10 GB of "
+                         "results): evaluate them in batches")
+    return x
 
 
 def _columns(designs: Any) -> "Dict[str, Any] | None":

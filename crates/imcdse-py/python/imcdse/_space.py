@@ -109,11 +109,17 @@ class Space:
         uniform, the order is not: with `n` near the size a prefix leans to the first designs
         (`n == size` gives them all in order, whatever the seed); shuffle before taking one."""
         n, seed = _whole(n, "n"), _whole(seed, "seed")
+        if n > MAX_SAMPLE:
+            raise ValueError(f"n: {n} designs in one sample; at most {MAX_SAMPLE:,}")
         data = self._native.sample(n, seed)
         return np.frombuffer(data, dtype="<i8").reshape(n, len(self.sizes))
 
     def __repr__(self) -> str:
         return repr(self._native)
+
+
+# The most designs one `sample` draws (an int64 index a parameter each: under 1 GB for nine).
+MAX_SAMPLE = 10_000_000
 
 
 def as_space(space: Union[Space, str, "os.PathLike[str]"]) -> Space:
