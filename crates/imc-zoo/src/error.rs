@@ -128,6 +128,18 @@ pub fn toml_syntax_line(text: &str, err: &toml::de::Error) -> String {
     }
 }
 
+/// A name for a message: control characters escaped, cut at 200 characters (a 10 MB name
+/// typed by mistake is not repeated whole).
+pub fn clipped(name: &str) -> String {
+    let cut: String = name.chars().take(200).collect();
+    let more = if name.chars().count() > 200 {
+        "..."
+    } else {
+        ""
+    };
+    format!("{}{more}", cut.escape_debug())
+}
+
 /// A number for a message, in a bounded form: as typed (its shortest round-trip form) from 1e-4
 /// to 1e9, in scientific notation outside (`1e300`, not 301 digits).
 pub fn bounded(x: f64) -> String {

@@ -187,7 +187,7 @@ impl Zoo {
             Some(b) if overrides.is_empty() => Ok(b.default.clone()),
             Some(b) => spec::parse(&format!("workloads/{}", b.path), b.text, &overrides),
             None => Err(ZooError::Unknown {
-                name: name.to_string(),
+                name: crate::error::clipped(name),
                 known: self.known(),
             }),
         }
@@ -227,7 +227,7 @@ impl Zoo {
         }
         if out.is_empty() {
             return Err(ZooError::Unknown {
-                name: list.to_string(),
+                name: crate::error::clipped(list),
                 known: self.known(),
             });
         }

@@ -17,7 +17,14 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add("MODEL", imc_model::fingerprint())?;
+    // The model's revision and a hash of its defaults: equal strings, equal costs (the whole
+    // fingerprint is some 5 kB of Rust debug text).
+    let defaults = imcdse::hash::fnv1a(&imc_model::fingerprint());
+    let model = format!(
+        "imc-model revision {}, defaults {defaults:016x}",
+        imc_model::MODEL_REVISION
+    );
+    m.add("MODEL", model)?;
     m.add_class::<space::PySpace>()?;
     m.add_class::<problem::PyProblem>()?;
     m.add_function(wrap_pyfunction!(problem::score, m)?)?;

@@ -183,3 +183,30 @@ def test_batches_and_samples_are_bounded(space):
         space.sample(10_000_001)
     with pytest.raises(ValueError, match=r"at most 4,000,000"):
         imcdse.evaluate(space, np.zeros((4_000_001, len(space.names)), dtype=np.int64))
+
+
+def test_study_arguments_name_themselves(tmp_path):
+    base = dict(space="demo", workloads="resnet18", optimizer="random", out=tmp_path / "r")
+    for kw, msg in [
+        (dict(budget=-1), r"budget: -1 is out of range; allowed 1..=1000000000000"),
+        (dict(budget=True), r"budget: expected an integer, got True"),
+        (dict(budget=5, seed=2**64), r"seed: 18446744073709551616 is out of range"),
+        (dict(budget=5, population=1.5), r"population: expected an integer, got 1.5"),
+        (dict(budget=5, resume="no"), r"resume: expected True or False, got 'no'"),
+    ]:
+        with pytest.raises(ValueError, match=msg):
+            imcdse.sweep(**base, **kw)
+    with pytest.raises(ValueError, match=r"seeds: 10001 is out of range"):
+        imcdse.compare(space="demo", workloads="resnet18,alexnet", seeds=10001, out=tmp_path / "c")
+
+
+def test_long_names_are_not_echoed_whole():
+    for call in (lambda: imcdse.Space.load("a" * 10**6),
+                 lambda: imcdse.workloads("b" * 10**6)):
+        with pytest.raises((ValueError, FileNotFoundError)) as e:
+            call()
+        assert len(str(e.value)) < 2000
+
+
+def test_model_is_short():
+    assert imcdse.MODEL.startswith("imc-model revision ") and len(imcdse.MODEL) < 80

@@ -56,7 +56,7 @@ pub fn read_named(
         }
         let known: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
         return Err(SpaceError {
-            file: name.into(),
+            file: imc_zoo::error::clipped(name),
             problems: vec![format!(
                 "no such built-in {what}; built-in: {}; or give a path to a .toml file",
                 if known.is_empty() {
@@ -74,14 +74,14 @@ pub fn read_named(
 /// unopened) of UTF-8 text, at most [`imc_zoo::files::MAX_TEXT_BYTES`] (64 MiB).
 pub(crate) fn read_file(path: &str) -> Result<String, SpaceError> {
     let fail = |why: String| SpaceError {
-        file: path.into(),
+        file: imc_zoo::error::clipped(path),
         problems: vec![why],
     };
     let max = imc_zoo::files::MAX_TEXT_BYTES;
     let bytes = imc_zoo::files::read_bounded(path, "a spec file", max).map_err(|e| match e {
         imc_zoo::ZooError::Io { error, .. } => fail(format!("cannot read: {error}")),
         imc_zoo::ZooError::Invalid { problems, .. } => SpaceError {
-            file: path.into(),
+            file: imc_zoo::error::clipped(path),
             problems: problems.into_iter().map(|p| p.message).collect(),
         },
         other => fail(other.to_string()),

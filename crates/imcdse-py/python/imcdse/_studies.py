@@ -99,12 +99,28 @@ def _common(
         "objective": objective,
         "calibration": calibration,
         "out": _path(out),
-        "population": population,
+        "population": _int(population, "population", 1),
         "evaluator": evaluator,
         "evaluator_workers": _positive(workers, "evaluator_workers"),
         "evaluator_timeout": float(timeout),
         "min_snr": None if min_snr is None else float(min_snr),
     }
+
+
+def _int(x: Any, what: str, lo: int, hi: int = 2**64 - 1) -> int:
+    """A whole number from `lo` to `hi`, or a ValueError naming the argument (a bool, a float
+    or a number out of range would otherwise be converted, or fail with a bare OverflowError)."""
+    if isinstance(x, bool) or not isinstance(x, int):
+        raise ValueError(f"{what}: expected an integer, got {x!r}")
+    if not lo <= x <= hi:
+        raise ValueError(f"{what}: {x} is out of range; allowed {lo}..={hi}")
+    return x
+
+
+def _flag(x: Any, what: str) -> bool:
+    if not isinstance(x, bool):
+        raise ValueError(f"{what}: expected True or False, got {x!r}")
+    return x
 
 
 def _positive(n: int, what: str) -> int:
@@ -139,7 +155,10 @@ def sweep(
     are infeasible. Tables: `evaluations` (with `<workload>__snr_db`), `pareto`."""
     common = _common(space, workloads, objective, calibration, out, population, evaluator,
                      evaluator_workers, evaluator_timeout, min_snr)
-    folder, text = _native.sweep(common, optimizer, budget, seed, resume, top, keep_all, fidelity, force)
+    budget = None if budget is None else _int(budget, "budget", 1, 10**12)
+    folder, text = _native.sweep(common, optimizer, budget, _int(seed, "seed", 0), _flag(resume, "resume"),
+                                 _int(top, "top", 1), _flag(keep_all, "keep_all"), fidelity,
+                                 _flag(force, "force"))
     return Study(folder, text)
 
 
@@ -163,7 +182,9 @@ def compare(
     sequential designs. Tables: `comparison`, and each search's."""
     common = _common(space, workloads, objective, calibration, out, population, evaluator,
                      evaluator_workers, evaluator_timeout, min_snr)
-    folder, text = _native.compare(common, optimizer, budget, seeds, sequential_start)
+    budget = None if budget is None else _int(budget, "budget", 1, 10**12)
+    folder, text = _native.compare(common, optimizer, budget, _int(seeds, "seeds", 1, 10_000),
+                                   sequential_start)
     return Study(folder, text)
 
 
@@ -189,6 +210,7 @@ def grade(
     of the space (enumerated, or taken from the exhaustive sweep `certified`). Table: `grading`."""
     common = _common(space, workloads, objective, calibration, out, population, evaluator,
                      evaluator_workers, evaluator_timeout, min_snr)
-    folder, text = _native.grade(common, _list(optimizers), _list(budgets), seeds,
-                                 _path(cache, "cache"), _path(certified, "certified"), force)
+    folder, text = _native.grade(common, _list(optimizers), _list(budgets),
+                                 _int(seeds, "seeds", 1, 10_000), _path(cache, "cache"),
+                                 _path(certified, "certified"), _flag(force, "force"))
     return Study(folder, text)

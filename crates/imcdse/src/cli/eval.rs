@@ -37,7 +37,7 @@ pub fn run(args: &Args) -> Result<String> {
     let arch = space.architecture(&values)?;
     let workloads = Zoo::builtin()?
         .resolve(&args.workloads)
-        .with_context(|| format!("--workloads {}", args.workloads))?;
+        .with_context(|| format!("--workloads {}", imc_zoo::error::clipped(&args.workloads)))?;
     let mut report = evaluate_design(&arch, &workloads, space.constraints.max_area_mm2);
     report.add_snr(&arch, &workloads);
     if args.json {

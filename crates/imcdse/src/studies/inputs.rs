@@ -97,7 +97,7 @@ impl Inputs {
 /// errors name `--workloads`.
 pub fn workloads(zoo: &Zoo, names: &str) -> Result<Vec<Workload>> {
     zoo.resolve(names)
-        .with_context(|| format!("--workloads {names}"))
+        .with_context(|| format!("--workloads {}", imc_zoo::error::clipped(names)))
 }
 
 /// A space by name or path, with a calibration by name or path if one is given.
