@@ -99,3 +99,19 @@ def test_optuna_pareto_returns_three_values():
     study = optuna.create_study(directions=["minimize"] * 3, sampler=optuna.samplers.RandomSampler(seed=1))
     study.optimize(f, n_trials=20)
     assert all(len(t.values) == 3 for t in study.trials)
+
+
+def test_pymoo_pareto_snr_has_four_objectives_the_fourth_minus_the_worst_snr():
+    pytest.importorskip("pymoo")
+    import imcdse.pymoo
+
+    space = imcdse.Space.load("demo")
+    problem = imcdse.pymoo.Problem(space, "resnet18,alexnet", "pareto-snr", threads=1)
+    assert problem.n_obj == 4
+    x = space.sample(6, seed=4)
+    out = {}
+    problem._evaluate(x, out)
+    res = imcdse.evaluate(space, x, workloads="resnet18,alexnet")
+    worst = np.minimum(res["resnet18__snr_db"], res["alexnet__snr_db"])
+    assert out["F"].shape == (6, 4)
+    np.testing.assert_allclose(out["F"][:, 3], -worst)

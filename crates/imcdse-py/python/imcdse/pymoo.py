@@ -6,9 +6,8 @@ in one batch with the GIL released. Two inequality constraints, feasible at `<= 
 (`area / max_area_mm2 - 1`) and the capacity (the largest workload's `needed / available - 1`
 crossbars, at least 1 for a design that fails another way; a compute SNR below `min_snr`, dB,
 when given, or the space's `min_snr_db`, counts as its shortfall in units of 10 dB summed over
-the workloads below it). One
-objective (the joint score), or
-three for `pareto` (max energy, max latency, area). Needs pymoo (`pip install pymoo`)."""
+the workloads below it). One objective (the joint score), or three for `pareto` (max energy,
+max latency, area), four for `pareto-snr` (and -min SNR, dB). Needs pymoo (`pip install pymoo`)."""
 
 from __future__ import annotations
 
@@ -57,7 +56,7 @@ class Problem(_PymooProblem):
         sizes = np.array(self.space.sizes)
         super().__init__(
             n_var=len(sizes),
-            n_obj=3 if objective == "pareto" else 1,
+            n_obj={"pareto": 3, "pareto-snr": 4}.get(objective, 1),
             n_ieq_constr=2,
             xl=np.zeros(len(sizes), dtype=int),
             xu=sizes - 1,
@@ -79,8 +78,13 @@ class Problem(_PymooProblem):
         names = self.workloads
         e = np.column_stack([res[f"{w}__energy_mj"] for w in names])
         l = np.column_stack([res[f"{w}__latency_ms"] for w in names])
-        raw = _native.score(self.objective, names, e.tobytes(), l.tobytes(), res["area_mm2"].tobytes())
-        f = np.frombuffer(raw, dtype="<f8").reshape(len(indices), self.n_obj)
+        # pareto-snr is pareto and -min_w SNR_w (the CLI's fourth axis: higher SNR is better).
+        scored = "pareto" if self.objective == "pareto-snr" else self.objective
+        raw = _native.score(scored, names, e.tobytes(), l.tobytes(), res["area_mm2"].tobytes())
+        f = np.frombuffer(raw, dtype="<f8").reshape(len(indices), -1)
+        if self.objective == "pareto-snr":
+            snr = np.column_stack([res[f"{w}__snr_db"] for w in names]).min(axis=1)
+            f = np.column_stack([f, -snr])
         out["F"] = np.where(np.isnan(f), UNCOSTED, f)
         out["G"] = g
         self.last = res
