@@ -131,8 +131,13 @@ pub fn toml_syntax_line(text: &str, err: &toml::de::Error) -> String {
 /// A name for a message: control characters escaped, cut at 200 characters (a 10 MB name
 /// typed by mistake is not repeated whole).
 pub fn clipped(name: &str) -> String {
-    let cut: String = name.chars().take(200).collect();
-    let more = if name.chars().count() > 200 {
+    clipped_to(name, 200)
+}
+
+/// [`clipped`] at `max` characters.
+pub fn clipped_to(name: &str, max: usize) -> String {
+    let cut: String = name.chars().take(max).collect();
+    let more = if name.chars().count() > max {
         "..."
     } else {
         ""

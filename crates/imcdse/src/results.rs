@@ -260,9 +260,7 @@ impl Cell {
 
 /// `s` for a message: control characters escaped, cut at 40 characters (with "...").
 pub fn quoted_short(s: &str) -> String {
-    let cut: String = s.chars().take(40).collect();
-    let more = if s.chars().count() > 40 { "..." } else { "" };
-    format!("{}{more}", cut.escape_debug())
+    imc_zoo::error::clipped_to(s, 40)
 }
 
 /// A Parquet table read back: column names and, per column, its cells.
