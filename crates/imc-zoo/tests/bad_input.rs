@@ -536,3 +536,21 @@ fn a_bad_layer_does_not_make_the_next_ones_look_bad() {
         ],
     );
 }
+
+/// A workload name is a column prefix and a word on a command line: no separators, control
+/// characters or paths, at most 100 characters.
+#[test]
+fn workload_names_are_plain_words() {
+    for name in ["../../etc", "a:b", "a b", "a\\u001bb", "a,b", ""] {
+        let text = HEAD.replace("name = \"t\"", &format!("name = \"{name}\""));
+        let e = match parse_workload("bad.toml", &format!("{text}{}", conv(""))) {
+            Ok(_) => panic!("accepted the name {name:?}"),
+            Err(e) => e.to_string(),
+        };
+        has(&e, &["bad.toml", "a workload name has 1 to 100 characters"]);
+    }
+    let long = HEAD.replace("name = \"t\"", &format!("name = \"{}\"", "x".repeat(101)));
+    assert!(parse_workload("bad.toml", &format!("{long}{}", conv(""))).is_err());
+    let fine = HEAD.replace("name = \"t\"", "name = \"my-net_v1.2+x\"");
+    assert!(parse_workload("ok.toml", &format!("{fine}{}", conv(""))).is_ok());
+}

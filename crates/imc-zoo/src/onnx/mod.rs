@@ -118,13 +118,23 @@ fn hash(g: &proto::Graph) -> String {
     format!("{h:016x}")
 }
 
-/// The file stem as a workload name: no spaces, commas or colons (the separators of a list).
+/// The file stem as a workload name: a character a name may not have
+/// ([`crate::spec::bad_name_char`]) becomes `_`, and it is cut to the longest name.
 fn stem(path: &str) -> String {
     let s = Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("onnx");
-    s.replace([' ', ',', ':'], "_")
+    s.chars()
+        .map(|c| {
+            if crate::spec::bad_name_char(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(crate::spec::MAX_NAME_CHARS)
+        .collect()
 }
 
 /// Imports the ONNX file at `path`.

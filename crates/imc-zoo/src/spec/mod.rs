@@ -316,15 +316,26 @@ fn expand_layers(e: &mut Emitter, layers: &[Spanned<Table>], text: &str, inherit
     }
 }
 
-/// A name that is empty or has spaces or commas.
+/// The most characters a workload name may have.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Whether `c` may not appear in a workload name: whitespace and control characters, and the
+/// separators of workload lists (`,`), ONNX dimensions and objectives (`:`) and paths (`/`,
+/// `\\`): a name is a column prefix and a word on a command line.
+pub fn bad_name_char(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || matches!(c, ',' | ':' | '/' | '\\')
+}
+
+/// A name that is empty, too long, or has a character [`bad_name_char`] refuses.
 fn name_problems(name: &str) -> Vec<Problem> {
     let mut problems = Vec::new();
-    if name.trim().is_empty() || name.contains(',') || name.contains(char::is_whitespace) {
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.contains(bad_name_char) {
         problems.push(Problem {
             location: "name".into(),
             message: format!(
-                "{:?}: a workload name must be non-empty, without spaces or commas",
-                name
+                "\"{}\": a workload name has 1 to {MAX_NAME_CHARS} characters, without spaces, \
+                 control characters, commas, colons or slashes",
+                crate::error::clipped_to(name, 60)
             ),
         });
     }
