@@ -232,6 +232,28 @@ fn resume_rebuilds_deleted_tables_and_names_a_smaller_budget() {
         assert_eq!(table(&run.join("evaluations.parquet")), before, "{gone}");
         assert!(run.join("summary.md").is_file(), "{gone}");
     }
+    // A folder with a run's files but no run.toml is not written into.
+    let other = scratch.path("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("summary.md"), "my notes").unwrap();
+    let (code, _, err) = imcdse_threads(
+        &[
+            "sweep",
+            "--space",
+            "demo",
+            "--budget",
+            "5",
+            "--out",
+            other.to_str().unwrap(),
+        ],
+        "1",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("holds summary.md but no run.toml"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(other.join("summary.md")).unwrap(),
+        "my notes"
+    );
     let mut smaller = args("15").to_vec();
     smaller.push("--resume");
     sweep(&run, &smaller, "1");

@@ -301,6 +301,21 @@ impl Sweep {
             ),
             None if self.resume => bail!("--resume: no run to resume in {}", out.display()),
             None => {
+                // A run's files without its run.toml: a damaged run, or files of something
+                // else; writing here would overwrite them or append to a stale checkpoint.
+                let files = [
+                    "checkpoint.jsonl",
+                    "evaluations.parquet",
+                    "pareto.parquet",
+                    "summary.md",
+                ];
+                if let Some(f) = files.iter().find(|f| out.join(f).exists()) {
+                    bail!(
+                        "{}: holds {f} but no run.toml (a run whose run.toml was deleted, or \
+                         other files); choose another --out, or remove them",
+                        out.display()
+                    );
+                }
                 // Left over from a run whose run.toml was removed: not this run's.
                 Journal::<serde_json::Value>::new(out.join("blocks.jsonl")).remove()?;
                 Ok(Some(Vec::new()))
