@@ -64,6 +64,18 @@ def test_study_errors_are_the_clis(tmp_path):
 def test_ctrl_c_stops_a_study_and_a_batch_which_then_resume(tmp_path):
     """SIGINT raises KeyboardInterrupt within a second or so, not after the work; the run's
     folder is left as an interrupted CLI run leaves it, and resume=True finishes it."""
+    import signal
+
+    # Python's own handler, whatever this process inherited (a shell's background job starts
+    # with SIGINT ignored, and Python then keeps it ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _interrupt_and_resume(tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupt_and_resume(tmp_path):
     import os
     import signal
     import threading
@@ -74,7 +86,7 @@ def test_ctrl_c_stops_a_study_and_a_batch_which_then_resume(tmp_path):
     threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        imcdse.sweep(budget=1_000_000, **args)
+        imcdse.sweep(budget=300_000, **args)
     assert time.monotonic() - start < 10
     assert 'status = "running"' in (out / "run.toml").read_text()
     done = imcdse.sweep(budget=300, resume=True, **args)
