@@ -303,13 +303,8 @@ impl Sweep {
             None => {
                 // A run's files without its run.toml: a damaged run, or files of something
                 // else; writing here would overwrite them or append to a stale checkpoint.
-                let files = [
-                    "checkpoint.jsonl",
-                    "evaluations.parquet",
-                    "pareto.parquet",
-                    "summary.md",
-                ];
-                if let Some(f) = files.iter().find(|f| out.join(f).exists()) {
+                let files = TABLES.iter().chain(&["checkpoint.jsonl"]);
+                if let Some(f) = files.copied().find(|f| out.join(f).exists()) {
                     bail!(
                         "{}: holds {f} but no run.toml (a run whose run.toml was deleted, or \
                          other files); choose another --out, or remove them",
@@ -488,9 +483,7 @@ impl Sweep {
     /// Whether a complete run's tables are all there (a run whose tables were deleted is
     /// continued instead: from its checkpoint, or enumerated again).
     fn tables_present(&self) -> bool {
-        ["summary.md", "evaluations.parquet", "pareto.parquet"]
-            .iter()
-            .all(|f| self.out.join(f).is_file())
+        TABLES.iter().all(|f| self.out.join(f).is_file())
     }
 
     /// A complete run with the same configuration and settings, read back instead of run again.
@@ -827,6 +820,9 @@ fn cause_group(why: &str) -> String {
         _ => key,
     }
 }
+
+/// The tables a finished sweep writes into its folder.
+const TABLES: [&str; 3] = ["summary.md", "evaluations.parquet", "pareto.parquet"];
 
 /// The five most common reasons, by [`reason_group`].
 fn no_feasible(rows: &[Row]) -> String {
