@@ -368,21 +368,14 @@ impl RunToml {
     /// that changed when both records list them.
     pub fn differences(&self, now: &RunToml) -> String {
         let table = |r: &RunToml| toml::Table::try_from(r.identity()).unwrap_or_default();
-        let (there, here) = (table(self), table(now));
-        let mut keys: Vec<&String> = there.keys().collect();
-        keys.extend(here.keys().filter(|k| !there.contains_key(*k)));
-        let show = |v: Option<&toml::Value>| v.map_or("(none)".to_string(), |v| v.to_string());
-        let mut lines = Vec::new();
-        for k in keys {
-            let (a, b) = (there.get(k), here.get(k));
-            if a == b || k == "status" {
-                continue;
-            }
-            lines.push(match k.as_str() {
+        let lines: Vec<String> = differing(&table(self), &table(now))
+            .into_iter()
+            .filter(|(k, ..)| k != "status")
+            .map(|(k, a, b)| match k.as_str() {
                 "inputs" => format!("- inputs: {}", self.changed_inputs(now)),
-                _ => format!("- {k}: {} there, {} now", show(a), show(b)),
-            });
-        }
+                _ => format!("- {k}: {a} there, {b} now"),
+            })
+            .collect();
         lines.join("\n")
     }
 
@@ -542,6 +535,18 @@ pub fn output_target(what: &str, path: &Path) -> Result<PathBuf> {
             imc_zoo::files::kind(&meta.file_type())
         ),
     }
+}
+
+/// The keys whose values differ between `there` and `here` (`there`'s keys first), each with
+/// both values as text (`(none)` where a table lacks it): what makes two records differ.
+pub fn differing(there: &toml::Table, here: &toml::Table) -> Vec<(String, String, String)> {
+    let show = |v: Option<&toml::Value>| v.map_or("(none)".to_string(), |v| v.to_string());
+    let mut keys: Vec<&String> = there.keys().collect();
+    keys.extend(here.keys().filter(|k| !there.contains_key(*k)));
+    keys.into_iter()
+        .filter(|k| there.get(*k) != here.get(*k))
+        .map(|k| (k.clone(), show(there.get(k)), show(here.get(k))))
+        .collect()
 }
 
 /// Opens `path` for reading if it is a regular file (through links): a FIFO, a device or a

@@ -73,14 +73,9 @@ impl ShardRun {
     /// differ; for `inputs`, the parts that differ when both record them; else both values.
     fn difference(&self, other: &ShardRun, key: &str) -> String {
         let lines = |a: &toml::Table, b: &toml::Table| {
-            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            let shown =
-                |t: &toml::Table, k: &str| t.get(k).map_or("(none)".into(), |v| v.to_string());
-            keys.into_iter()
-                .filter(|k| a.get(*k) != b.get(*k))
-                .map(|k| format!("  - {k}: {} there, {} here", shown(a, k), shown(b, k)))
+            crate::run_dir::differing(a, b)
+                .into_iter()
+                .map(|(k, x, y)| format!("  - {k}: {x} there, {y} here"))
                 .collect::<Vec<_>>()
                 .join("\n")
         };
