@@ -104,10 +104,7 @@ pub fn toml_syntax(text: &str, err: &toml::de::Error) -> (Option<usize>, String)
     let Some(span) = err.span() else {
         return (None, message);
     };
-    let line = text
-        .get(..span.start)
-        .map_or(0, |s| s.matches('\n').count())
-        + 1;
+    let line = line_of(text, span.start);
     let key = text.get(span.clone()).map(str::trim).unwrap_or("");
     let named = message.contains('`') || key.is_empty() || key.contains('\n');
     if message == "duplicate key" && !named {
@@ -118,6 +115,11 @@ pub fn toml_syntax(text: &str, err: &toml::de::Error) -> (Option<usize>, String)
         );
     }
     (Some(line), message)
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(0, |s| s.matches('\n').count()) + 1
 }
 
 /// [`toml_syntax`] as one line: `line N: message`.

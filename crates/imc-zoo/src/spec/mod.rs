@@ -189,10 +189,6 @@ struct Inherited {
     data: DataStats,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(0, |s| s.matches('\n').count()) + 1
-}
-
 /// Parses and expands a workload file. `file` names it in errors; `overrides` replace values of
 /// its `[params]` table (an unknown name is an error).
 pub fn parse(file: &str, text: &str, overrides: &[(String, u64)]) -> Result<Workload, ZooError> {
@@ -292,10 +288,10 @@ fn expand_layers(e: &mut Emitter, layers: &[Spanned<Table>], text: &str, inherit
         }
         let start = layer.span().start;
         if start >= at {
-            line += line_of(&text[at..], start - at) - 1;
+            line += crate::error::line_of(&text[at..], start - at) - 1;
             at = start;
         } else {
-            (at, line) = (start, line_of(text, start));
+            (at, line) = (start, crate::error::line_of(text, start));
         }
         let before = e.problems.len();
         expand(
