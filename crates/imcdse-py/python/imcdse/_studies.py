@@ -101,7 +101,7 @@ def _common(
         "out": _path(out),
         "population": _int(population, "population", 1),
         "evaluator": evaluator,
-        "evaluator_workers": _positive(workers, "evaluator_workers"),
+        "evaluator_workers": _int(workers, "evaluator_workers", 1),
         "evaluator_timeout": float(timeout),
         "min_snr": None if min_snr is None else float(min_snr),
     }
@@ -121,12 +121,6 @@ def _flag(x: Any, what: str) -> bool:
     if not isinstance(x, bool):
         raise ValueError(f"{what}: expected True or False, got {x!r}")
     return x
-
-
-def _positive(n: int, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what}: expected a positive integer, got {n!r}")
-    return n
 
 
 def sweep(
