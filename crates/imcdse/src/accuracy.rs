@@ -4,9 +4,10 @@
 //! causes of the designs below it.
 //!
 //! The SNR depends only on the read chain and the layers' heights, not on the chip's size,
-//! so a study finds each workload's distinct heights once and each thread keeps the SNRs of
-//! the chains it has met ([`imc_model::snr::cached`]): a sweep of the paper's RRAM space
-//! meets 40 chains, and the rest of its designs cost a few hash lookups more.
+//! so a study finds each workload's distinct heights once and the process keeps the SNRs of
+//! the chains its threads have met, each found once ([`imc_model::snr::cached`]): a sweep of
+//! the paper's RRAM space meets 40 chains, and the rest of its designs cost a few hash
+//! lookups more.
 
 use imc_model::Architecture;
 use imc_zoo::Workload;
@@ -41,8 +42,7 @@ impl Accuracy {
 
     /// Each workload's compute SNR on `a`, dB (its worst layer's).
     pub fn snr_db(&self, a: &Architecture) -> Vec<f64> {
-        let base = imc_model::snr::cached(a);
-        self.heights.iter().map(|h| h.worst_db(a, &base)).collect()
+        imc_model::snr::worst_dbs(a, &self.heights)
     }
 
     /// The workloads whose SNR (`snr_db`, in workload order, named by `names`) is below the

@@ -77,13 +77,22 @@ pub const CHAIN_PARAMS: [&str; 16] = [
     "column_combine",
 ];
 
-/// Chains built so far in this process, over all threads ([`cached`]'s misses): what an
-/// estimate of a long enumeration times apart from the designs.
+/// Chains whose layer SNRs a thread of this process computed (not read from another
+/// thread's, [`Cached::layer_db`]), counted once per thread: what an estimate of a long
+/// enumeration times apart from the designs.
 pub fn chains_built() -> u64 {
     BUILT.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 static BUILT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Chains met so far in this process, counted once per thread that met them ([`cached`]'s
+/// misses; a thread meeting a chain another found builds its own copy and reads the SNRs).
+pub fn chains_met() -> u64 {
+    MET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static MET: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// What the SNR depends on: every parameter the chain reads, as bits.
 fn key(a: &Architecture) -> [u64; 15] {
@@ -109,31 +118,64 @@ fn key(a: &Architecture) -> [u64; 15] {
 /// A chain and the SNRs of the layer heights met so far, shared by every design of one
 /// thread with the same chain.
 pub struct Cached {
+    key: [u64; 15],
     chain: Chain,
     layers: RefCell<HashMap<u64, f64>>,
+    /// Whether this thread has computed a layer of the chain (counted in [`chains_built`]).
+    computed: std::cell::Cell<bool>,
+}
+
+/// Layer SNRs found by any thread, by chain ([`key`]) and layer rows: a thread that meets a
+/// chain another has met reads its layers here instead of convolving its sums again (a
+/// sweep's threads all meet every chain). Cleared past [`SHARED_MAX`] entries.
+type Shared = std::sync::Mutex<HashMap<([u64; 15], u64), f64>>;
+
+/// Entries of [`Shared`] kept at most (about 150 bytes each).
+const SHARED_MAX: usize = 1 << 19;
+
+fn shared() -> std::sync::MutexGuard<'static, HashMap<([u64; 15], u64), f64>> {
+    static SHARED: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+    let lock = SHARED.get_or_init(Default::default).lock();
+    // A thread that panicked holding it left whole entries: the map is still sound.
+    lock.unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Cached {
-    /// The SNR of a layer of `k` rows, dB.
+    /// The SNR of a layer of `k` rows, dB: this thread's, another thread's, or computed.
     pub fn layer_db(&self, k: u64) -> f64 {
         if let Some(&db) = self.layers.borrow().get(&k) {
             return db;
         }
-        let db = self.chain.layer_db(k);
+        let found = shared().get(&(self.key, k)).copied();
+        let db = found.unwrap_or_else(|| {
+            if !self.computed.replace(true) {
+                BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            let db = self.chain.layer_db(k);
+            let mut map = shared();
+            if map.len() >= SHARED_MAX {
+                map.clear();
+            }
+            map.insert((self.key, k), db);
+            db
+        });
         self.layers.borrow_mut().insert(k, db);
         db
     }
 
     /// The worst SNR over layers of these heights ([`heights`]), dB; [`EXACT_DB`] for none.
-    pub fn worst_db(&self, heights: &[u64]) -> f64 {
-        let worst = heights
+    /// The sums it convolved stay until [`Cached::forget_sums`].
+    fn worst_db(&self, heights: &[u64]) -> f64 {
+        heights
             .iter()
             .map(|&k| self.layer_db(k))
-            .fold(EXACT_DB, f64::min);
-        // The sums' distributions serve the layers of one call; a cache of many chains
-        // keeps only their SNRs.
-        self.chain.sums.borrow_mut().clear();
-        worst
+            .fold(EXACT_DB, f64::min)
+    }
+
+    /// Drops the sums' distributions: they serve the layers of one call (a design's
+    /// workloads), and a cache of many chains keeps only their SNRs.
+    pub fn forget_sums(&self) {
+        self.chain.forget_sums();
     }
 }
 
@@ -188,7 +230,7 @@ pub fn layers_db(a: &Architecture, w: &Workload) -> Vec<(String, f64)> {
         .collect();
     // The sums' distributions serve one call ([`Cached::worst_db`]).
     for chain in used {
-        chain.chain.sums.borrow_mut().clear();
+        chain.chain.forget_sums();
     }
     out
 }
@@ -202,12 +244,18 @@ pub struct Heights(Vec<(DataStats, Vec<u64>)>);
 impl Heights {
     /// The worst SNR of these layers on `a`, dB; [`EXACT_DB`] for none. `base` is `a`'s own
     /// chain ([`cached`]`(a)`, found once for all of a design's workloads): layers without
-    /// their own data read it.
+    /// their own data read it, and the sums it convolves stay for the next workload's layers
+    /// until the caller calls [`Cached::forget_sums`] ([`worst_dbs`] does).
     pub fn worst_db(&self, a: &Architecture, base: &Cached) -> f64 {
         self.0
             .iter()
             .map(|(d, k)| match with_data(a, d) {
-                Some(own) => cached(&own).worst_db(k),
+                Some(own) => {
+                    let chain = cached(&own);
+                    let db = chain.worst_db(k);
+                    chain.forget_sums();
+                    db
+                }
                 None => base.worst_db(k),
             })
             .fold(EXACT_DB, f64::min)
@@ -218,6 +266,15 @@ impl Heights {
     pub fn data(&self) -> impl Iterator<Item = [u64; 4]> + '_ {
         self.0.iter().map(|(d, _)| d.bits())
     }
+}
+
+/// Each workload's worst SNR on `a` (its layers' [`Heights`]), dB: the workloads share the
+/// sums of `a`'s chain, which are dropped after.
+pub fn worst_dbs(a: &Architecture, workloads: &[Heights]) -> Vec<f64> {
+    let base = cached(a);
+    let out = workloads.iter().map(|h| h.worst_db(a, &base)).collect();
+    base.forget_sums();
+    out
 }
 
 /// The layers of `w` the SNR reads, grouped ([`Heights`]).
@@ -236,10 +293,11 @@ pub fn heights(w: &Workload) -> Heights {
     Heights(groups)
 }
 
-/// The chain of `a`, from this thread's chains so far ([`key`]): a sweep meets few distinct
-/// chains (the paper's RRAM space, 40; with its read chain freed, 8,640), and a chain costs
-/// up to milliseconds to build. Cleared past 16,384 entries (a chain keeps its SNRs and
-/// product distributions, kilobytes).
+/// The chain of `a`, from this thread's chains so far ([`key`]), its layers' SNRs from any
+/// thread's ([`Cached::layer_db`]): a sweep meets few distinct chains (the paper's RRAM
+/// space, 40; with its read chain freed, 8,640), and a chain's layers cost up to tens of
+/// milliseconds to find. Cleared past 16,384 entries (a chain keeps its SNRs and product
+/// distributions, kilobytes).
 pub fn cached(a: &Architecture) -> Rc<Cached> {
     thread_local! {
         static CACHE: RefCell<HashMap<[u64; 15], Rc<Cached>>> = RefCell::new(HashMap::new());
@@ -249,10 +307,12 @@ pub fn cached(a: &Architecture) -> Rc<Cached> {
         if let Some(c) = cache.borrow().get(&k) {
             return c.clone();
         }
-        BUILT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        MET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let built = Rc::new(Cached {
+            key: k,
             chain: Chain::new(a),
             layers: RefCell::new(HashMap::new()),
+            computed: std::cell::Cell::new(false),
         });
         let mut map = cache.borrow_mut();
         if map.len() >= 16_384 {
@@ -307,6 +367,9 @@ pub struct Chain {
     /// The distributions of the sums met so far, by (conversion, rows summed); `None` where
     /// a sum is too wide to convolve.
     sums: RefCell<HashMap<(usize, u64), Option<Pmf>>>,
+    /// Each conversion's binary powers of its row product ([`stats::Powers`]), shared by
+    /// its sums of different sizes.
+    powers: RefCell<HashMap<usize, stats::Powers>>,
 }
 
 impl Chain {
@@ -375,6 +438,19 @@ impl Chain {
             clipped: a.adc.range == AdcRange::Clipped,
             errors: RefCell::new(HashMap::new()),
             sums: RefCell::new(HashMap::new()),
+            powers: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Drops the sums' distributions and their powers (kilobytes to megabytes a chain):
+    /// they serve the layers of one call, and a cache of many chains keeps only SNRs.
+    fn forget_sums(&self) {
+        // Most calls find nothing: every layer's SNR was known.
+        if !self.sums.borrow().is_empty() {
+            *self.sums.borrow_mut() = HashMap::new();
+        }
+        if !self.powers.borrow().is_empty() {
+            *self.powers.borrow_mut() = HashMap::new();
         }
     }
 
@@ -484,7 +560,13 @@ impl Chain {
             .sums
             .borrow_mut()
             .entry((i, size))
-            .or_insert_with(|| stats::sum_of(&c.product, size, MAX_EXACT_SUPPORT).map(Rc::new))
+            .or_insert_with(|| {
+                let mut powers = self.powers.borrow_mut();
+                let powers = powers
+                    .entry(i)
+                    .or_insert_with(|| stats::Powers::new(&c.product));
+                powers.sum(size, MAX_EXACT_SUPPORT).map(Rc::new)
+            })
             .clone();
         if let Some(sum) = sum {
             if noise_sd == 0.0 {

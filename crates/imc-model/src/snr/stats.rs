@@ -170,8 +170,9 @@ pub fn product(pa: &[f64], pb: &[f64]) -> Vec<f64> {
 pub fn convolve(x: &[f64], y: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; x.len() + y.len() - 1];
     for (i, p) in x.iter().enumerate().filter(|(_, p)| **p > 1e-18) {
-        for (j, q) in y.iter().enumerate() {
-            out[i + j] += p * q;
+        // One row of products at a time, over slices: the loop vectorises.
+        for (o, q) in out[i..i + y.len()].iter_mut().zip(y) {
+            *o += p * q;
         }
     }
     out
@@ -179,50 +180,93 @@ pub fn convolve(x: &[f64], y: &[f64]) -> Vec<f64> {
 
 /// The distribution of the sum of `m` independent copies of `t` (binary powers), its tail
 /// beyond the last value above 1e-16 dropped; `None` when it would span more than `limit`
-/// values.
+/// values. One sum; [`Powers`] keeps the powers for sums of other sizes of the same `t`.
 pub fn sum_of(t: &[f64], m: u64, limit: usize) -> Option<Vec<f64>> {
-    let trim = |mut v: Vec<f64>| {
-        while v.len() > 1 && v[v.len() - 1] < 1e-16 {
-            v.pop();
-        }
-        v
-    };
-    // A sum that can pass the limit and whose mean + 6 sd already does keeps values of
-    // probability above 1e-9 beyond it: give up before convolving.
-    let (mean, square) = t.iter().enumerate().fold((0.0, 0.0), |(m1, m2), (v, p)| {
-        (m1 + p * v as f64, m2 + p * (v * v) as f64)
-    });
-    let mf = m as f64;
-    let reach = mf * (t.len() - 1) as f64 + 1.0;
-    if reach > limit as f64
-        && mf * mean + 6.0 * (mf * (square - mean * mean).max(0.0)).sqrt() > limit as f64
-    {
-        return None;
+    Powers::new(t).sum(m, limit)
+}
+
+/// Drops a distribution's tail beyond its last value above 1e-16.
+fn trim(mut v: Vec<f64>) -> Vec<f64> {
+    while v.len() > 1 && v[v.len() - 1] < 1e-16 {
+        v.pop();
     }
-    let mut result = vec![1.0];
-    let mut power = trim(t.to_vec());
-    let mut m = m;
-    // Convolutions cost the product of their lengths: give up before one would pass the limit.
-    let too_long = |a: &[f64], b: &[f64]| a.len() + b.len() - 1 > 2 * limit;
-    while m > 0 {
-        if m & 1 == 1 {
-            if too_long(&result, &power) {
+    v
+}
+
+/// The binary powers of one row's distribution `t`: the sums of `2^k` copies, each trimmed,
+/// squared from the one before as a sum first needs them and kept for the next. A layer's
+/// sums of several sizes (its full row groups and a remainder) share them; most of a sum's
+/// cost is the squarings, so this spares all but the first sum's.
+#[derive(Debug, Clone)]
+pub struct Powers {
+    /// `t`'s mean and mean square.
+    moments: (f64, f64),
+    /// `t`'s largest value (its length less one, untrimmed).
+    top: usize,
+    /// The sums of `2^k` copies so far.
+    levels: Vec<Vec<f64>>,
+}
+
+impl Powers {
+    /// The powers of `t` (none squared yet).
+    pub fn new(t: &[f64]) -> Powers {
+        let moments = t.iter().enumerate().fold((0.0, 0.0), |(m1, m2), (v, p)| {
+            (m1 + p * v as f64, m2 + p * (v * v) as f64)
+        });
+        Powers {
+            moments,
+            top: t.len() - 1,
+            levels: vec![trim(t.to_vec())],
+        }
+    }
+
+    /// The sum of `2^k` copies, squared up from the last one kept; `None` when a squaring
+    /// would span more than `2 limit` values (convolutions cost the product of their lengths).
+    fn level(&mut self, k: usize, limit: usize) -> Option<&[f64]> {
+        while self.levels.len() <= k {
+            let last = &self.levels[self.levels.len() - 1];
+            if 2 * last.len() - 1 > 2 * limit {
                 return None;
             }
-            result = trim(convolve(&result, &power));
+            let next = trim(convolve(last, last));
+            self.levels.push(next);
         }
-        m >>= 1;
-        if m > 0 {
-            if too_long(&power, &power) {
-                return None;
-            }
-            power = trim(convolve(&power, &power));
-        }
-        if result.len() > limit {
+        Some(&self.levels[k])
+    }
+
+    /// The distribution of the sum of `m` copies (as [`sum_of`]).
+    pub fn sum(&mut self, m: u64, limit: usize) -> Option<Vec<f64>> {
+        // A sum that can pass the limit and whose mean + 6 sd already does keeps values of
+        // probability above 1e-9 beyond it: give up before convolving.
+        let (mean, square) = self.moments;
+        let mf = m as f64;
+        let reach = mf * self.top as f64 + 1.0;
+        if reach > limit as f64
+            && mf * mean + 6.0 * (mf * (square - mean * mean).max(0.0)).sqrt() > limit as f64
+        {
             return None;
         }
+        let mut result = vec![1.0];
+        let (mut m, mut k) = (m, 0);
+        while m > 0 {
+            if m & 1 == 1 {
+                let power = self.level(k, limit)?;
+                if result.len() + power.len() - 1 > 2 * limit {
+                    return None;
+                }
+                result = trim(convolve(&result, power));
+            }
+            m >>= 1;
+            k += 1;
+            if m > 0 {
+                self.level(k, limit)?;
+            }
+            if result.len() > limit {
+                return None;
+            }
+        }
+        Some(result)
     }
-    Some(result)
 }
 
 #[cfg(test)]
@@ -263,6 +307,18 @@ mod tests {
         assert!((s[0] - 0.75f64.powi(3)).abs() < 1e-12 && (s[6] - 0.25f64.powi(3)).abs() < 1e-12);
         assert!((s.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert_eq!(sum_of(&t, 3, 4), None);
+    }
+
+    /// One [`Powers`] serves sums of any sizes in any order, each bit for bit [`sum_of`]'s,
+    /// and refuses the sizes [`sum_of`] refuses.
+    #[test]
+    fn powers_serve_sums_of_any_size() {
+        let t = product(&[0.3, 0.7], &[0.2, 0.3, 0.5]);
+        let mut powers = Powers::new(&t);
+        for m in [37, 5, 64, 1, 100, 3, 200, 2000] {
+            assert_eq!(powers.sum(m, 300), sum_of(&t, m, 300), "{m} rows");
+        }
+        assert!(powers.sum(64, 300).is_some() && powers.sum(2000, 300).is_none());
     }
 
     /// Fields split a code: the slice moments of a uniform 4-bit code are those of two

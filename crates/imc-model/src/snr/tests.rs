@@ -431,4 +431,39 @@ out_features = 10
     let h = heights(&w);
     assert_eq!(h.data().count(), 2);
     assert_eq!(h.worst_db(&a, &cached(&a)), layers[0].1.min(layers[1].1));
+    assert_eq!(worst_dbs(&a, &[h]), vec![layers[0].1.min(layers[1].1)]);
+}
+
+/// Threads share their layers' SNRs: two threads meeting the same chains at once find what
+/// a chain of their own finds, bit for bit, whichever computed them.
+#[test]
+fn threads_share_layer_snrs() {
+    let designs: Vec<Architecture> = [1.0, 2.0, 4.0]
+        .iter()
+        .map(|&bpc| {
+            arch(&[
+                ("bits_per_cell", n(bpc)),
+                ("rows", n(128.0)),
+                ("adc_bits", n(6.0)),
+                ("conductance_sigma", n(0.03)),
+            ])
+        })
+        .collect();
+    let heights = [27, 128, 300, 576, 4608];
+    let run = || {
+        designs
+            .iter()
+            .map(|a| heights.map(|k| cached(a).layer_db(k)))
+            .collect::<Vec<_>>()
+    };
+    let (one, two) = std::thread::scope(|s| {
+        let (a, b) = (s.spawn(run), s.spawn(run));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let own: Vec<_> = designs
+        .iter()
+        .map(|a| heights.map(|k| Chain::new(a).layer_db(k)))
+        .collect();
+    assert_eq!(one, own);
+    assert_eq!(two, own);
 }

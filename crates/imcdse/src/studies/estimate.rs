@@ -4,10 +4,10 @@
 //!
 //! The sample is [`exhaustive::time_sample`]: 16 windows of 2,048 consecutive designs spread
 //! over the slice, costed in parallel by the run's own code (so the rate includes capacity
-//! pruning and voltage twins): cold, then again until a pass builds no new read chain.
+//! pruning and voltage twins): cold, then again until no thread meets a new read chain.
 //! Estimate = designs x time per design + the space's read chains x time per chain (each
-//! chain's SNR is found once per thread, [`imc_model::snr::CHAIN_PARAMS`]), the two split by
-//! the chains each pass built, on this machine's threads. Spaces under 131,072 representatives are not sampled: they take seconds.
+//! chain's SNR is found once, by one of the threads, [`imc_model::snr::CHAIN_PARAMS`]), the
+//! two split by the chains each pass built, on this machine's threads. Spaces under 131,072 representatives are not sampled: they take seconds.
 //! Above [`LIMIT_S`] the run is refused unless forced; the message says how to split it.
 
 use super::exhaustive;
@@ -55,7 +55,7 @@ pub fn check(
     let threads = rayon::current_num_threads();
     let (per_design, per_chain) = split(&sample, threads);
     let chains = chains_of(problem);
-    let chain_s = chains as f64 * per_chain;
+    let chain_s = chains as f64 * per_chain / threads as f64;
     let rate = 1.0 / per_design.max(1e-12);
     let estimate = designs as f64 * per_design + chain_s;
     let chain_note = if chains > 0 && chain_s > 0.0 {
@@ -116,21 +116,18 @@ fn chains_of(problem: &Problem) -> u64 {
         .saturating_mul(problem.accuracy.chains_per_design())
 }
 
-/// The sample's wall time split into seconds per design (on all threads) and seconds per read
-/// chain: its first and last passes cost the same designs and differ in the chains they
-/// build, so `threads x pass = designs x d + chains x c` twice gives `c`, then `d`. Each
-/// thread builds each chain it meets once, the threads in parallel: building every chain of
-/// a space takes about `chains x c` of wall time.
+/// The sample's wall time split into seconds per design (on all threads) and seconds of one
+/// thread per read chain: the passes before the last cost the same designs as the last and,
+/// beyond it, the chains (each found once, by whichever thread met it first, and met by every
+/// thread). Building every chain of a space takes about `chains x c / threads` of wall time.
 fn split(s: &exhaustive::Sample, threads: usize) -> (f64, f64) {
     let t = threads as f64;
-    let (n1, n2) = (s.chains as f64, s.warm_chains as f64);
-    let per_chain = if n1 > n2 {
-        ((s.cold_s - s.warm_s) * t / (n1 - n2)).max(0.0)
+    let per_chain = if s.chains > 0 {
+        s.chain_s * t / s.chains as f64
     } else {
         0.0
     };
-    let design_cpu = (s.warm_s * t - n2 * per_chain).max(0.5 * s.warm_s * t);
-    (design_cpu / t / s.designs.max(1) as f64, per_chain)
+    (s.warm_s / s.designs.max(1) as f64, per_chain)
 }
 
 /// A duration in the largest unit that keeps it readable: `42 s`, `3.5 min`, `7.2 h`,

@@ -364,20 +364,21 @@ fn run_blocks(
 pub struct Sample {
     /// Designs the sample covers.
     pub designs: u64,
-    /// Seconds, with this process's caches as they were (cold on a first run).
-    pub cold_s: f64,
-    /// Read chains built in the cold pass, over threads ([`imc_model::snr::chains_built`]).
+    /// Seconds of the passes before the last beyond the last's: what finding the chains'
+    /// SNRs (and each thread meeting them) cost.
+    pub chain_s: f64,
+    /// Read chains whose SNRs the passes computed ([`imc_model::snr::chains_built`]).
     pub chains: u64,
-    /// Seconds of the last pass over the same windows (the caches filled by the passes before).
+    /// Seconds of the last pass over the same windows, in which no thread met a chain it
+    /// had not met: the designs alone.
     pub warm_s: f64,
-    /// Read chains built in the last pass (those one thread met that another had built).
-    pub warm_chains: u64,
 }
 
 /// Times `windows` windows of [`CHUNK`] representatives spread evenly over the slice (the
 /// whole space when `None`), costed in parallel by the run's own code: cold, then again
-/// until a pass builds no new read chain (at most 4 passes). `None` when the slice is too small to be worth timing (under `4 windows` chunks) or
-/// the space has more than 2^64 designs.
+/// until a pass meets no new read chain in any thread (at most 4 passes). `None` when the
+/// slice is too small to be worth timing (under `4 windows` chunks) or the space has more
+/// than 2^64 designs.
 pub fn time_sample(problem: &Problem, slice: Option<(u64, u64)>, windows: u64) -> Option<Sample> {
     let size = problem.space.size();
     if size > u64::MAX as u128 {
@@ -403,27 +404,26 @@ pub fn time_sample(problem: &Problem, slice: Option<(u64, u64)>, windows: u64) -
             .sum();
         (designs, started.elapsed().as_secs_f64())
     };
-    // Passes until one builds no new chain (at most 4): the first times the chains and the
-    // designs, the last the designs alone.
-    let timed = || {
-        let before = imc_model::snr::chains_built();
-        let (designs, secs) = pass();
-        (designs, secs, imc_model::snr::chains_built() - before)
-    };
-    let (designs, cold_s, chains) = timed();
-    let (mut warm_s, mut warm_chains) = (cold_s, chains);
-    for _ in 0..3 {
-        if warm_chains == 0 {
+    // Passes until one meets no new chain in any thread (at most 4): the first find the
+    // chains' SNRs (one thread each) and meet them (every thread), the last times the
+    // designs alone.
+    let built = imc_model::snr::chains_built();
+    let mut passes = Vec::new();
+    for _ in 0..4 {
+        let before = imc_model::snr::chains_met();
+        passes.push(pass());
+        if imc_model::snr::chains_met() == before {
             break;
         }
-        (_, warm_s, warm_chains) = timed();
     }
+    let (designs, warm_s) = passes[passes.len() - 1];
+    let chain_s = passes.iter().map(|p| (p.1 - warm_s).max(0.0)).sum();
+    let chains = imc_model::snr::chains_built() - built;
     Some(Sample {
         designs,
-        cold_s,
+        chain_s,
         chains,
         warm_s,
-        warm_chains,
     })
 }
 
