@@ -499,6 +499,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
 }
 
+/// Refuses a study's folder `dir` that holds one of the study's `files` but no `run.toml`: a
+/// run whose record was deleted, or files of something else, which the study would overwrite
+/// or append to.
+pub fn refuse_unrecorded<'a>(dir: &Path, files: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    if dir.join("run.toml").exists() {
+        return Ok(());
+    }
+    if let Some(f) = files.into_iter().find(|f| dir.join(f).exists()) {
+        bail!(
+            "{}: holds {f} but no run.toml (a run whose run.toml was deleted, or other files); \
+             choose another --out, or remove them",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// Where an output named `path` is written: `path` itself when nothing is there or a regular
 /// file is, the file a symbolic link points to (links are written through), and an error
 /// beginning with `what` (the flag and path, e.g. `--out x.toml`) for a folder, a FIFO, a

@@ -351,3 +351,26 @@ fn peers_are_graded_beside_ours_and_other_files_are_refused() {
     let kept = std::fs::read_to_string(a.join("grading.md")).unwrap();
     assert!(kept.contains("optuna-tpe (peer)"), "{kept}");
 }
+
+/// `grade` and `compare` leave alone a folder that holds one of their tables but no run.toml
+/// (a run whose record was deleted, or someone's files), as `sweep` does.
+#[test]
+fn folders_with_tables_but_no_record_are_refused() {
+    let scratch = Scratch::new();
+    for (study, file) in [("grade", "grading.md"), ("compare", "comparison.md")] {
+        let out = scratch.path(study);
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join(file), "my notes").unwrap();
+        let mut args = vec![study, "--space", "demo", "--seeds", "1", "--out"];
+        args.push(out.to_str().unwrap());
+        let (code, _, err) = imcdse(&args);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!("holds {file} but no run.toml")),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(out.join(file)).unwrap(), "my notes");
+        let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+        assert_eq!(left.len(), 2, "only the note and the lock file: {left:?}");
+    }
+}

@@ -218,7 +218,7 @@ fn resume_continues_without_re_evaluation() {
 /// A complete run whose tables were deleted is rebuilt by --resume (not refused), and a
 /// smaller --budget takes the checkpoint's prefix and says so.
 #[test]
-fn resume_rebuilds_deleted_tables_and_names_a_smaller_budget() {
+fn resume_rebuilds_deleted_or_damaged_tables_and_names_a_smaller_budget() {
     let scratch = Scratch::new();
     let run = scratch.path("run");
     let args = |budget: &'static str| ["--optimizer", "random", "--budget", budget, "--seed", "5"];
@@ -232,6 +232,14 @@ fn resume_rebuilds_deleted_tables_and_names_a_smaller_budget() {
         assert_eq!(table(&run.join("evaluations.parquet")), before, "{gone}");
         assert!(run.join("summary.md").is_file(), "{gone}");
     }
+    // A table cut short (a full disk, a copy interrupted) is written again too.
+    let path = run.join("evaluations.parquet");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let mut resume = args("40").to_vec();
+    resume.push("--resume");
+    sweep(&run, &resume, "1");
+    assert_eq!(table(&path), before, "a damaged table");
     // A folder with a run's files but no run.toml is not written into.
     let other = scratch.path("other");
     std::fs::create_dir_all(&other).unwrap();

@@ -32,7 +32,7 @@ use crate::optimizer::{OptimizerKind, check_seeds, check_settings};
 use crate::problem::{Evaluation, Problem};
 use crate::progress::{Muted, Progress};
 use crate::results::{self, Col};
-use crate::run_dir::{Command, RunToml, Status, write_atomic};
+use crate::run_dir::{Command, RunToml, Status, refuse_unrecorded, write_atomic};
 use crate::shard::Shard;
 use anyhow::{Context, Result, bail};
 use imc_search::Point;
@@ -143,6 +143,8 @@ impl Comparison {
         let started = Instant::now();
         let out = &self.out;
         let _lock = RunLock::acquire(out)?;
+        // Its searches' folders are read back whatever: only its own tables are checked.
+        refuse_unrecorded(out, ["comparison.parquet", "comparison.md"])?;
         if let Some(options) = &self.evaluator {
             if self.shard.is_some() {
                 bail!(

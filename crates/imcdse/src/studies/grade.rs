@@ -40,7 +40,7 @@ use crate::problem::Problem;
 use crate::progress::Progress;
 use crate::report::{median_min_max, table, thousands};
 use crate::results::{self, Cell, Col, Table};
-use crate::run_dir::{Command, Journal, RunToml, Status, write_atomic};
+use crate::run_dir::{Command, Journal, RunToml, Status, refuse_unrecorded, write_atomic};
 use crate::shard::Shard;
 use anyhow::{Context, Result, bail};
 use imc_search::hypervolume::hv3;
@@ -51,6 +51,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// What a grading writes in its folder besides run.toml (a folder holding one without a
+/// run.toml is refused, [`refuse_unrecorded`]).
+const GRADE_FILES: [&str; 4] = [
+    "runs.jsonl",
+    "grading.parquet",
+    "grading.md",
+    "certified.json",
+];
 
 /// A grading's options as given (kept in run.toml under `[args]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -264,6 +273,7 @@ impl Grading {
             super::peers::check_file(p)?;
         }
         let _lock = RunLock::acquire(out)?;
+        refuse_unrecorded(out, GRADE_FILES)?;
         let workers = self.start_evaluator(progress)?;
         let cert = match &self.certified {
             Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache)?,

@@ -25,7 +25,9 @@ use crate::problem::{Evaluation, Problem};
 use crate::progress::{Muted, Progress};
 use crate::report::{pairs, thousands};
 use crate::results::{self, Row};
-use crate::run_dir::{Budget, Command, Counts, Journal, RunToml, Status, write_atomic};
+use crate::run_dir::{
+    Budget, Command, Counts, Journal, RunToml, Status, refuse_unrecorded, write_atomic,
+};
 use crate::shard::Shard;
 use anyhow::{Context, Result, bail};
 use imc_search::runner::{self, Stop};
@@ -303,14 +305,7 @@ impl Sweep {
             None => {
                 // A run's files without its run.toml: a damaged run, or files of something
                 // else; writing here would overwrite them or append to a stale checkpoint.
-                let files = TABLES.iter().chain(&["checkpoint.jsonl"]);
-                if let Some(f) = files.copied().find(|f| out.join(f).exists()) {
-                    bail!(
-                        "{}: holds {f} but no run.toml (a run whose run.toml was deleted, or \
-                         other files); choose another --out, or remove them",
-                        out.display()
-                    );
-                }
+                refuse_unrecorded(out, TABLES.iter().chain(&["checkpoint.jsonl"]).copied())?;
                 // Left over from a run whose run.toml was removed: not this run's.
                 Journal::<serde_json::Value>::new(out.join("blocks.jsonl")).remove()?;
                 Ok(Some(Vec::new()))
@@ -480,10 +475,15 @@ impl Sweep {
         Ok(rows)
     }
 
-    /// Whether a complete run's tables are all there (a run whose tables were deleted is
-    /// continued instead: from its checkpoint, or enumerated again).
+    /// Whether a complete run's tables are all there and readable (a run whose tables were
+    /// deleted or damaged is continued instead: from its checkpoint, or enumerated again).
     fn tables_present(&self) -> bool {
-        TABLES.iter().all(|f| self.out.join(f).is_file())
+        TABLES.iter().all(|f| {
+            let path = self.out.join(f);
+            // A Parquet table whose footer does not read (cut short, overwritten) is written
+            // again as a missing one is.
+            path.is_file() && (!f.ends_with(".parquet") || results::parquet_shape(&path).is_ok())
+        })
     }
 
     /// A complete run with the same configuration and settings, read back instead of run again.
