@@ -44,13 +44,16 @@ impl RunLock {
             Err(TryLockError::WouldBlock) => {
                 let mut pid = String::new();
                 let _ = file.read_to_string(&mut pid);
-                let pid = match pid.trim() {
-                    "" => "unknown".to_string(),
-                    p => p.to_string(),
+                let holder = match pid.trim() {
+                    "" => "another imcdse process (pid unknown)".to_string(),
+                    // A study of this process (another thread of a Python program, say).
+                    p if p == std::process::id().to_string() => {
+                        format!("another study of this process (pid {p})")
+                    }
+                    p => format!("another imcdse process (pid {p})"),
                 };
                 bail!(
-                    "{} is in use by another imcdse process (pid {pid}); wait for it to end, \
-                     or choose another --out",
+                    "{} is in use by {holder}; wait for it to end, or choose another --out",
                     dir.display()
                 );
             }
@@ -102,7 +105,8 @@ impl Drop for RunLock {
 mod tests {
     use super::*;
 
-    /// A second lock of a held folder is refused with the holder's pid; dropping the first
+    /// A second lock of a held folder is refused with the holder's pid (here this process's,
+    /// named as such: another thread's study); dropping the first
     /// releases it; a folder the lock created is removed when nothing but the lock was written
     /// to it, and kept otherwise.
     #[test]
@@ -113,7 +117,7 @@ mod tests {
         let e = RunLock::acquire(&dir).unwrap_err().to_string();
         assert!(
             e.contains(&format!(
-                "in use by another imcdse process (pid {})",
+                "in use by another study of this process (pid {})",
                 std::process::id()
             )),
             "{e}"
