@@ -79,12 +79,16 @@ def test_a_wrong_dtype_or_shape(space):
         imcdse.evaluate(space, np.zeros((1, 8), dtype=np.int64))
     with pytest.raises(ValueError, match=r"`rows` = '64' is not one of the space's values"):
         imcdse.evaluate(space, [{**space.design(0), "rows": "64"}])
-    with pytest.raises(ValueError, match=r"threads: expected a positive integer"):
+    with pytest.raises(ValueError, match=r"threads: 0 is out of range; allowed 1..="):
         imcdse.evaluate(space, space.sample(2), threads=0)
+    with pytest.raises(ValueError, match=r"threads: expected an integer, got 2.0"):
+        imcdse.evaluate(space, space.sample(2), threads=2.0)
     with pytest.raises(ValueError, match=r"as_frame: expected None, 'pandas' or 'polars'"):
         imcdse.evaluate(space, space.sample(2), as_frame="excel")
-    with pytest.raises(ValueError, match=r"n: expected a non-negative integer"):
+    with pytest.raises(ValueError, match=r"n: -1 is out of range; allowed 0..="):
         space.sample(-1)
+    with pytest.raises(ValueError, match=r"n: expected an integer, got True"):
+        space.sample(True)
     with pytest.raises(ValueError, match=r"cannot draw 325 distinct designs from a space of 324"):
         imcdse.Space.load("demo").sample(325)
 

@@ -206,6 +206,27 @@ def test_space_api():
     assert len({tuple(r) for r in s.tolist()}) == 1000
     np.testing.assert_array_equal(s, space.sample(1000, seed=9))
     assert imcdse.Space.load("demo").sample(324, seed=1).shape == (324, 6)
+    # NumPy integers index and count designs.
+    assert space.design(np.int64(12345)) == space.design(12345)
+
+
+def test_a_space_pickles_as_what_it_was_loaded_from(tmp_path, monkeypatch):
+    import pickle
+
+    from conftest import ROOT
+
+    builtin = pickle.loads(pickle.dumps(imcdse.Space.load("paper-rram")))
+    assert builtin.size == 12_096_000 and builtin.file == "search-spaces/paper-rram.toml"
+    assert builtin == imcdse.Space.load("paper-rram") != imcdse.Space.load("demo")
+    # A file by a relative path, unpickled from another working folder.
+    monkeypatch.chdir(ROOT)
+    space = imcdse.Space.load("search-spaces/demo.toml", calibration="cimloop-paper-rram")
+    data = pickle.dumps(space)
+    monkeypatch.chdir(tmp_path)
+    again = pickle.loads(data)
+    assert again == space and again.calibration == "cimloop-paper-rram"
+    assert again != imcdse.Space.load(ROOT / "search-spaces/demo.toml")
+    assert again.file == str(ROOT / "search-spaces/demo.toml")
 
 
 def test_workloads_give_the_published_totals():
@@ -256,6 +277,9 @@ def test_import_onnx_with_options(tmp_path):
     assert imcdse.import_onnx(onnx / "two_inputs.onnx", input="a").workload["weights"] == 64
     with pytest.raises(ValueError, match="dims"):
         imcdse.import_onnx(onnx / "symbolic_seq.onnx", dims={"seq": 0})
+    # NumPy integers are integers (a shape read from an array, say).
+    numpy_dims = imcdse.import_onnx(onnx / "symbolic_seq.onnx", name="seq64", dims={"seq": np.int64(64)})
+    assert numpy_dims.workload == got.workload
     with pytest.raises(FileNotFoundError):
         imcdse.import_onnx(tmp_path / "missing.onnx")
 

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _native
+from ._checks import integer as _int
 from ._designs import to_indices
 from ._space import Space, as_space
 
@@ -221,12 +222,11 @@ def _names(names: Union[str, Sequence[str]], what: str) -> str:
 def _threads(threads: Optional[int]) -> Optional[int]:
     if threads is None:
         return None
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads: expected a positive integer or None, got {threads!r}")
+    threads = _int(threads, "threads", 1)
     if threads > MAX_THREADS:
         raise ValueError(f"threads: {threads} is more than {MAX_THREADS}; the designs are "
                          "shared among the threads, so more threads than cores only add overhead")
-    return int(threads)
+    return threads
 
 
 def _check_frame(as_frame: Optional[str]) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _native
+from ._checks import integer as _int
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,7 @@ def import_onnx(
     `skip_unsupported` costs unsupported operators as nothing instead of raising ValueError."""
     pairs: List[Tuple[str, int]] = []
     for k, v in (dims or {}).items():
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"dims[{k!r}]: expected an integer >= 1, got {v!r}")
-        pairs.append((str(k), int(v)))
+        pairs.append((str(k), _int(v, f"dims[{k!r}]", 1)))
     toml, workload, skipped = _native.import_onnx(os.fspath(path), name, pairs, input, skip_unsupported)
     skipped_ops = [tuple(s) for s in skipped]
     return Imported(toml, json.loads(workload), skipped_ops, os.fspath(path))  # type: ignore[arg-type]

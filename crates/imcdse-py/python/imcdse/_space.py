@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 import numpy as np
 
 from . import _native
+from ._checks import integer as _int
 
 Value = Union[int, float, bool, str]
 
@@ -22,8 +23,30 @@ class Space:
     `params[name]`), or its values (a dict of the free parameters).
     """
 
-    def __init__(self, native: _native.Space) -> None:
+    def __init__(self, native: _native.Space, source: Optional[tuple] = None) -> None:
         self._native = native
+        # How to load it again, for pickling: (name or absolute path, calibration).
+        self._source = source
+
+    def __eq__(self, other: object) -> bool:
+        """Spaces are equal when they offer the same designs, costed the same way: name,
+        parameters and their values, fixed settings, constraints and calibration."""
+        if not isinstance(other, Space):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.size))
+
+    def _identity(self) -> tuple:
+        return (self.name, self.params, self.fixed, self.constraints, self.calibration)
+
+    def __reduce__(self) -> tuple:
+        """Pickles as what it was loaded from (a built-in name, or a file's absolute path),
+        so that a process pool can pass a space to its workers; each loads it again."""
+        if self._source is None:
+            raise TypeError("this Space was not made by Space.load: it cannot be pickled")
+        return (_load_again, self._source)
 
     @classmethod
     def load(
@@ -34,7 +57,8 @@ class Space:
 
         Raises `FileNotFoundError` for a file that does not exist and `ValueError` for a file
         with problems, with the CLI's message (file, key, what is allowed)."""
-        return cls(_native.Space.load(os.fspath(name_or_path), calibration))
+        native = _native.Space.load(os.fspath(name_or_path), calibration)
+        return cls(native, (_lasting(name_or_path), None if calibration is None else _lasting(calibration)))
 
     @property
     def name(self) -> str:
@@ -88,7 +112,7 @@ class Space:
 
     def design(self, index: int) -> Dict[str, Value]:
         """The values of the design at a flat index."""
-        return self._native.design(_whole(index, "index"))
+        return self._native.design(_int(index, "index"))
 
     def index(self, design: Mapping[str, Value]) -> int:
         """The flat index of a design given as the values of every free parameter."""
@@ -108,7 +132,7 @@ class Space:
         the platform), as an `(n, len(names))` int64 array of value indices. The set is
         uniform, the order is not: with `n` near the size a prefix leans to the first designs
         (`n == size` gives them all in order, whatever the seed); shuffle before taking one."""
-        n, seed = _whole(n, "n"), _whole(seed, "seed")
+        n, seed = _int(n, "n"), _int(seed, "seed")
         if n > MAX_SAMPLE:
             raise ValueError(f"n: {n} designs in one sample; at most {MAX_SAMPLE:,}")
         data = self._native.sample(n, seed)
@@ -131,10 +155,13 @@ def as_space(space: Union[Space, str, "os.PathLike[str]"]) -> Space:
     raise ValueError(f"space: expected an imcdse.Space, a name or a path; got {type(space).__name__}")
 
 
-def _whole(x: Any, what: str) -> int:
-    """A non-negative whole number, or a ValueError naming `what`."""
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
-        raise ValueError(f"{what}: expected a non-negative integer, got {x!r}")
-    if x < 0:
-        raise ValueError(f"{what}: expected a non-negative integer, got {x}")
-    return int(x)
+def _lasting(name_or_path: Union[str, "os.PathLike[str]"]) -> str:
+    """A built-in name as given, or a file's absolute path (valid from any working folder):
+    as the CLI tells them apart, a path ends in `.toml` or has a `/`."""
+    text = os.fspath(name_or_path)
+    return os.path.abspath(text) if text.endswith(".toml") or "/" in text else text
+
+
+def _load_again(name_or_path: str, calibration: Optional[str]) -> Space:
+    """A pickled space, loaded again."""
+    return Space.load(name_or_path, calibration)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Union
 
 from . import _native
+from ._checks import flag as _flag, integer as _int
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -105,22 +106,6 @@ def _common(
         "evaluator_timeout": float(timeout),
         "min_snr": None if min_snr is None else float(min_snr),
     }
-
-
-def _int(x: Any, what: str, lo: int, hi: int = 2**64 - 1) -> int:
-    """A whole number from `lo` to `hi`, or a ValueError naming the argument (a bool, a float
-    or a number out of range would otherwise be converted, or fail with a bare OverflowError)."""
-    if isinstance(x, bool) or not isinstance(x, int):
-        raise ValueError(f"{what}: expected an integer, got {x!r}")
-    if not lo <= x <= hi:
-        raise ValueError(f"{what}: {x} is out of range; allowed {lo}..={hi}")
-    return x
-
-
-def _flag(x: Any, what: str) -> bool:
-    if not isinstance(x, bool):
-        raise ValueError(f"{what}: expected True or False, got {x!r}")
-    return x
 
 
 def sweep(
