@@ -58,14 +58,17 @@ pub fn check(
     let chain_s = chains as f64 * per_chain / threads as f64;
     let rate = 1.0 / per_design.max(1e-12);
     let estimate = designs as f64 * per_design + chain_s;
-    let chain_note = if chains > 0 && chain_s > 0.0 {
-        format!(
-            ", plus {} to find the SNR of its {} read chains",
-            duration(chain_s),
+    let chain_note = match chain_s {
+        _ if chains == 0 || chain_s <= 0.0 => String::new(),
+        s if s < 0.5 => format!(
+            ", plus under a second to find the SNR of its {} read chains",
             thousands(chains)
-        )
-    } else {
-        String::new()
+        ),
+        s => format!(
+            ", plus {} to find the SNR of its {} read chains",
+            duration(s),
+            thousands(chains)
+        ),
     };
     let timed = format!(
         "{} designs/s on {threads} thread{}{chain_note} (timed on {} designs)",
