@@ -84,6 +84,14 @@ pub enum Infeasible {
         /// What does not fit.
         reason: String,
     },
+    /// The workload's compute SNR (its worst layer's, `snr.rs`) is below the minimum a
+    /// space asks for (`min_snr_db`).
+    SnrBelowMinimum {
+        /// The workload's SNR, dB.
+        snr_db: f64,
+        /// The minimum, dB.
+        min_db: f64,
+    },
     /// The calibration's drive-sized energy law does not hold at this supply.
     SupplyBelowThreshold {
         /// The supply, V.
@@ -122,6 +130,10 @@ impl std::fmt::Display for Infeasible {
                 "area {area_mm2:.3e} mm2 is above the limit of {limit_mm2} mm2"
             ),
             Infeasible::SoftmaxUnit { reason } => write!(f, "softmax unit: {reason}"),
+            Infeasible::SnrBelowMinimum { snr_db, min_db } => write!(
+                f,
+                "compute SNR {snr_db:.1} dB is below the minimum {min_db} dB"
+            ),
             Infeasible::SupplyBelowThreshold {
                 voltage_v,
                 lowest_v,

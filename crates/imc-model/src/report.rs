@@ -58,17 +58,21 @@ pub struct DesignReport {
 
 impl DesignReport {
     /// Adds each workload's compute SNR, worst layer and per layer (`snr.rs`); `workloads` in
-    /// the order the report was made with.
-    pub fn add_snr(&mut self, a: &Architecture, workloads: &[Workload]) {
+    /// the order the report was made with. A workload below `min_db` (a space's
+    /// `min_snr_db`) is infeasible for it, unless it already is for another reason.
+    pub fn add_snr(&mut self, a: &Architecture, workloads: &[Workload], min_db: Option<f64>) {
         for (r, w) in self.workloads.iter_mut().zip(workloads) {
             let layers = crate::snr::layers_db(a, w);
-            r.snr_db = Some(
-                layers
-                    .iter()
-                    .map(|(_, db)| *db)
-                    .fold(crate::snr::EXACT_DB, f64::min),
-            );
+            let snr_db = layers
+                .iter()
+                .map(|(_, db)| *db)
+                .fold(crate::snr::EXACT_DB, f64::min);
+            r.snr_db = Some(snr_db);
             r.snr_layers_db = layers;
+            if let Some(min_db) = min_db.filter(|&m| snr_db < m) {
+                r.infeasible
+                    .get_or_insert(Infeasible::SnrBelowMinimum { snr_db, min_db });
+            }
         }
     }
 

@@ -94,6 +94,10 @@ impl Cause {
                     },
                 ..
             } => 1.0 + (lowest_v - voltage_v) / lowest_v,
+            Cause::Workload {
+                why: Infeasible::SnrBelowMinimum { snr_db, min_db },
+                ..
+            } => (min_db - snr_db) / 10.0,
             Cause::Snr(low) => low.violation(),
         }
     }

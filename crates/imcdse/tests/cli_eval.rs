@@ -188,3 +188,36 @@ fn eval_table_and_space_listing() {
     assert_eq!(code, 0);
     assert!(out.contains("12,096,000 designs"), "{out}");
 }
+
+/// A space's `min_snr_db` holds in `eval` as in the studies: a workload below it is
+/// infeasible with its SNR and the minimum, and one above it is not.
+#[test]
+fn eval_holds_a_spaces_minimum_snr() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SPACE).unwrap();
+    let design = "bits_per_cell=1,cycle_ns=1,rows=256,cols=256,router_groups=4,tiles_per_group=16,crossbars_per_tile=32,glb_mib=2,voltage_v=0.7";
+    let eval = |min_db: &str| {
+        let path = dir.path().join(format!("min{min_db}.toml"));
+        let with_min = text.replace(
+            "[constraints]",
+            &format!("[constraints]\nmin_snr_db = {min_db}"),
+        );
+        std::fs::write(&path, with_min).unwrap();
+        let args = ["eval", "--space", path.to_str().unwrap(), "--set", design];
+        let (code, out, err) =
+            imcdse(&[&args[..], &["--workloads", "resnet18", "--json"]].concat());
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Value>(&out).unwrap()
+    };
+    let free = eval("-100");
+    assert_eq!(free["feasible"], true, "{free}");
+    let snr = free["workloads"]["resnet18"]["snr_db"].as_f64().unwrap();
+    let above = format!("{}", (snr + 5.0).round());
+    let low = eval(&above);
+    assert_eq!(low["feasible"], false);
+    let reason = low["reason"].as_str().unwrap();
+    assert_eq!(
+        reason,
+        format!("resnet18: compute SNR {snr:.1} dB is below the minimum {above} dB")
+    );
+}

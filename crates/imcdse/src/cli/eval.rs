@@ -39,7 +39,7 @@ pub fn run(args: &Args) -> Result<String> {
         .resolve(&args.workloads)
         .with_context(|| format!("--workloads {}", imc_zoo::error::clipped(&args.workloads)))?;
     let mut report = evaluate_design(&arch, &workloads, space.constraints.max_area_mm2);
-    report.add_snr(&arch, &workloads);
+    report.add_snr(&arch, &workloads, space.constraints.min_snr_db);
     if args.json {
         let v = design_json(&space.file, space.calibration.as_ref(), &arch, &report);
         return Ok(format!("{}\n", serde_json::to_string_pretty(&v)?));
