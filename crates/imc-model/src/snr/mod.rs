@@ -217,21 +217,22 @@ fn chain_for(a: &Architecture, d: &DataStats) -> Rc<Cached> {
     }
 }
 
-/// Each static matrix layer of `w` with its SNR on `a`, dB, in layer order.
+/// Each static matrix layer of `w` with its SNR on `a`, dB, in layer order. The sums of
+/// `a`'s own chain serve all its layers; a layer with its own data statistics (a chain of
+/// its own) drops its sums at once, so that a workload of many such layers holds one
+/// layer's sums at a time, not all of them.
 pub fn layers_db(a: &Architecture, w: &Workload) -> Vec<(String, f64)> {
-    let mut used = Vec::new();
     let out = static_layers(w)
         .map(|(name, k, d)| {
             let chain = chain_for(a, &d);
             let db = chain.layer_db(k);
-            used.push(chain);
+            if !d.is_empty() {
+                chain.forget_sums();
+            }
             (name.to_string(), db)
         })
         .collect();
-    // The sums' distributions serve one call ([`Cached::worst_db`]).
-    for chain in used {
-        chain.chain.forget_sums();
-    }
+    cached(a).forget_sums();
     out
 }
 
