@@ -179,12 +179,14 @@ impl Problem {
     }
 
     /// What [`Problem::inputs`] hashes, part by part, each hashed alone: `space` (without the
-    /// calibration), `calibration`, `workload <name>` for each, `model` (tool version and model
-    /// revision) and `evaluator` (with `name version` given, as in [`Problem::inputs_with`]).
-    /// run.toml records them so that a refused resume names what changed.
+    /// calibration and the minimum SNR), `calibration`, `min_snr` (a space's `min_snr_db` or
+    /// `--min-snr`), `workload <name>` for each, `model` (tool version and model revision) and
+    /// `evaluator` (with `name version` given, as in [`Problem::inputs_with`]). run.toml
+    /// records them so that a refused resume names what changed.
     pub fn input_parts(&self, evaluator: Option<&str>) -> BTreeMap<String, String> {
         let h = |text: String| format!("{:016x}", fnv1a(&text));
         let mut space = self.file.clone();
+        let min_snr = space.constraints.min_snr_db.take();
         let calibration = space.calibration.take();
         if let Some(c) = &calibration {
             // The calibration's parameters are in `fixed` too: they are the calibration's part.
@@ -196,6 +198,9 @@ impl Problem {
         parts.insert("space".to_string(), h(format!("{space:?}")));
         if let Some(c) = calibration {
             parts.insert("calibration".into(), h(format!("{c:?}")));
+        }
+        if let Some(db) = min_snr {
+            parts.insert("min_snr".into(), h(format!("{db:?}")));
         }
         for w in &self.workloads {
             parts.insert(format!("workload {}", w.name), h(format!("{w:?}")));

@@ -437,6 +437,7 @@ fn part_name(key: &str, now: &RunToml) -> String {
             None => "the space file".into(),
         },
         "calibration" => "the calibration".into(),
+        "min_snr" => "the minimum SNR (--min-snr, or the space's min_snr_db)".into(),
         "model" => "imcdse's version or model revision".into(),
         "evaluator" => "the evaluator".into(),
         k => match k.strip_prefix("workload ") {

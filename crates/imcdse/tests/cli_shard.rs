@@ -537,5 +537,5 @@ fn grade_certified_by_a_merged_exhaustive_sweep() {
         "--out",
         &path("g-snr"),
     ]);
-    assert!(e.contains("its space differs from this grading's"), "{e}");
+    assert!(e.contains("its min_snr differs from this grading's"), "{e}");
 }

@@ -467,4 +467,30 @@ fn min_snr_makes_designs_below_it_infeasible() {
         }
     }
     assert!(low > 0 && high > 0, "low {low}, high {high}");
+    // Another minimum is another run, and a refused resume names it, not the space file.
+    let (code, _, err) = imcdse_threads(
+        &[
+            "sweep",
+            "--space",
+            "demo",
+            "--workloads",
+            "paper4",
+            "--optimizer",
+            "random",
+            "--budget",
+            "80",
+            "--min-snr",
+            "-10",
+            "--resume",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "1",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the minimum SNR (--min-snr, or the space's min_snr_db) changed since")
+            && !err.contains("the space file"),
+        "{err}"
+    );
 }
