@@ -494,3 +494,21 @@ fn min_snr_makes_designs_below_it_infeasible() {
         "{err}"
     );
 }
+
+/// An exhaustive sweep costs every design whatever `--budget` says, and says so.
+#[test]
+fn an_exhaustive_sweep_says_it_ignores_a_budget() {
+    let scratch = Scratch::new();
+    let out = scratch.path("ex");
+    let args = "sweep --space demo --workloads resnet18 --optimizer exhaustive --budget 20 --out";
+    let mut args: Vec<&str> = args.split_whitespace().collect();
+    args.push(out.to_str().unwrap());
+    let (code, _, err) = imcdse_threads(&args, "1");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("--budget 20 does not bound an exhaustive sweep"),
+        "{err}"
+    );
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains("evaluated all 324 designs"), "{summary}");
+}

@@ -413,6 +413,12 @@ impl Sweep {
     }
 
     fn enumerate(&self, progress: &dyn Progress) -> Result<(Vec<Row>, String, Counts)> {
+        if let Some(b) = self.options.budget {
+            progress.note(&format!(
+                "sweep: --budget {b} does not bound an exhaustive sweep: it costs every design \
+                 (of its --shard); --top sets how many it keeps"
+            ));
+        }
         let size = self.problem.space.size();
         let slice = self.slice();
         let blocks = self.out.join("blocks.jsonl");
