@@ -31,7 +31,8 @@ pub const MIN_SNR_RANGE: (f64, f64) = (-100.0, 200.0);
 pub fn check_min_snr(db: f64) -> Result<f64, String> {
     let (lo, hi) = MIN_SNR_RANGE;
     if (lo..=hi).contains(&db) {
-        Ok(db)
+        // -0 is 0 (it would print as "-0 dB").
+        Ok(db + 0.0)
     } else {
         Err(format!(
             "min_snr_db = {}: out of range; allowed {lo} to {hi} dB",
@@ -659,5 +660,20 @@ mod tests {
             e.contains("--set bits_per_cell") && e.contains("1..=8"),
             "{e}"
         );
+    }
+
+    /// A minimum SNR is a number in range; -0 is taken as 0, not shown as "-0 dB".
+    #[test]
+    fn minimum_snr_bounds() {
+        assert_eq!(check_min_snr(12.0), Ok(12.0));
+        let zero = check_min_snr(-0.0).unwrap();
+        assert!(zero == 0.0 && zero.is_sign_positive());
+        assert_eq!(format!("{zero}"), "0");
+        for bad in [f64::NAN, f64::NEG_INFINITY, -100.5, 200.5] {
+            assert!(
+                check_min_snr(bad).unwrap_err().contains("out of range"),
+                "{bad}"
+            );
+        }
     }
 }

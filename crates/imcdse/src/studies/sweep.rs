@@ -125,7 +125,7 @@ impl SweepOptions {
         self.optimizer.available()?;
         if objective.is_pareto() && self.optimizer.single_objective() {
             bail!(
-                "{} is single-objective; use --optimizer nsga2 (or random, exhaustive) with --objective {}",
+                "{} is single-objective; use --optimizer nsga2 (or random, bayes, exhaustive) with --objective {}",
                 self.optimizer,
                 objective.name()
             );
