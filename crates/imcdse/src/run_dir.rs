@@ -500,14 +500,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path).with_context(|| format!("renaming to {}", path.display()))
 }
 
-/// Refuses a study's folder `dir` that holds one of the study's `files` but no `run.toml`: a
-/// run whose record was deleted, or files of something else, which the study would overwrite
-/// or append to.
-pub fn refuse_unrecorded<'a>(dir: &Path, files: impl IntoIterator<Item = &'a str>) -> Result<()> {
-    if dir.join("run.toml").exists() {
+/// Refuses a study's folder `dir` that is another study's: one whose `run.toml` records
+/// another command or cannot be read, or that holds one of the study's `files` but no
+/// `run.toml` (a run whose record was deleted, or files of something else). The study would
+/// overwrite them or append to them. A link counts as there, even one to nothing.
+pub fn refuse_unrecorded<'a>(
+    dir: &Path,
+    command: Command,
+    files: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    let there = |name: &str| fs::symlink_metadata(dir.join(name)).is_ok();
+    if there("run.toml") {
+        let saved = RunToml::read(dir).with_context(|| {
+            format!(
+                "{}: its run.toml cannot be read; choose another --out, or remove it",
+                dir.display()
+            )
+        })?;
+        if saved.command != command {
+            bail!(
+                "{} holds a `{}` run, not a `{}` one; choose another --out",
+                dir.display(),
+                saved.command.name(),
+                command.name()
+            );
+        }
         return Ok(());
     }
-    if let Some(f) = files.into_iter().find(|f| dir.join(f).exists()) {
+    if let Some(f) = files.into_iter().find(|f| there(f)) {
         bail!(
             "{}: holds {f} but no run.toml (a run whose run.toml was deleted, or other files); \
              choose another --out, or remove them",

@@ -373,4 +373,46 @@ fn folders_with_tables_but_no_record_are_refused() {
         let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
         assert_eq!(left.len(), 2, "only the note and the lock file: {left:?}");
     }
+    // A link to nothing counts as there.
+    let linked = scratch.path("linked");
+    std::fs::create_dir_all(&linked).unwrap();
+    std::os::unix::fs::symlink("/nonexistent", linked.join("runs.jsonl")).unwrap();
+    let args = ["grade", "--space", "demo", "--seeds", "1", "--out"];
+    let (code, _, err) = imcdse(&[&args[..], &[linked.to_str().unwrap()]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("holds runs.jsonl but no run.toml"), "{err}");
+    // Another study's folder (here a sweep's) is not written into, nor one whose run.toml
+    // does not read.
+    let sweep = scratch.path("sweep");
+    let s = sweep.to_str().unwrap();
+    let made = "sweep --space demo --workloads resnet18 --optimizer random --budget 10 --out";
+    let (code, _, err) = imcdse(&[made.split_whitespace().collect::<Vec<_>>(), vec![s]].concat());
+    assert_eq!(code, 0, "{err}");
+    let record = std::fs::read_to_string(sweep.join("run.toml")).unwrap();
+    for study in ["grade", "compare"] {
+        let args = [
+            study,
+            "--space",
+            "demo",
+            "--workloads",
+            "resnet18,alexnet",
+            "--seeds",
+            "1",
+        ];
+        let (code, _, err) = imcdse(&[&args[..], &["--out", s]].concat());
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!("holds a `sweep` run, not a `{study}` one")),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(sweep.join("run.toml")).unwrap(),
+        record
+    );
+    let broken = scratch.path("broken");
+    std::fs::create_dir_all(broken.join("run.toml")).unwrap();
+    let (code, _, err) = imcdse(&[&args[..], &[broken.to_str().unwrap()]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("its run.toml cannot be read"), "{err}");
 }

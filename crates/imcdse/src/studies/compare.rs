@@ -144,7 +144,11 @@ impl Comparison {
         let out = &self.out;
         let _lock = RunLock::acquire(out)?;
         // Its searches' folders are read back whatever: only its own tables are checked.
-        refuse_unrecorded(out, ["comparison.parquet", "comparison.md"])?;
+        refuse_unrecorded(
+            out,
+            Command::Compare,
+            ["comparison.parquet", "comparison.md"],
+        )?;
         if let Some(options) = &self.evaluator {
             if self.shard.is_some() {
                 bail!(

@@ -273,7 +273,7 @@ impl Grading {
             super::peers::check_file(p)?;
         }
         let _lock = RunLock::acquire(out)?;
-        refuse_unrecorded(out, GRADE_FILES)?;
+        refuse_unrecorded(out, Command::Grade, GRADE_FILES)?;
         let workers = self.start_evaluator(progress)?;
         let cert = match &self.certified {
             Some(dir) => certify::certificate_from(&self.problem, dir, &self.cache)?,
