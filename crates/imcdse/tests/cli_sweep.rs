@@ -511,4 +511,14 @@ fn an_exhaustive_sweep_says_it_ignores_a_budget() {
     );
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(summary.contains("evaluated all 324 designs"), "{summary}");
+    // Nor does the budget make it another run: resumed without it, it is found complete.
+    let resume: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--budget" && *a != "20")
+        .chain(["--resume"])
+        .collect();
+    let (code, _, err) = imcdse_threads(&resume, "1");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("already holds this run, complete"), "{err}");
 }

@@ -279,7 +279,12 @@ impl Sweep {
                         saved.differences(record)
                     );
                 }
-                let same = saved.same_settings(record);
+                // An exhaustive run's rows depend on --top and --keep-all alone (it costs
+                // every design whatever the budget).
+                let same = match self.exhaustive() {
+                    true => (saved.top, saved.keep_all) == (record.top, record.keep_all),
+                    false => saved.same_settings(record),
+                };
                 if same && saved.status == Status::Complete && self.tables_present() {
                     return Ok(None);
                 }
@@ -305,7 +310,11 @@ impl Sweep {
             None => {
                 // A run's files without its run.toml: a damaged run, or files of something
                 // else; writing here would overwrite them or append to a stale checkpoint.
-                refuse_unrecorded(out, TABLES.iter().chain(&["checkpoint.jsonl"]).copied())?;
+                refuse_unrecorded(
+                    out,
+                    Command::Sweep,
+                    TABLES.iter().chain(&["checkpoint.jsonl"]).copied(),
+                )?;
                 // Left over from a run whose run.toml was removed: not this run's.
                 Journal::<serde_json::Value>::new(out.join("blocks.jsonl")).remove()?;
                 Ok(Some(Vec::new()))
