@@ -217,15 +217,15 @@ def test_a_space_pickles_as_what_it_was_loaded_from(tmp_path, monkeypatch):
 
     builtin = pickle.loads(pickle.dumps(imcdse.Space.load("paper-rram")))
     assert builtin.size == 12_096_000 and builtin.file == "search-spaces/paper-rram.toml"
-    assert builtin == imcdse.Space.load("paper-rram") != imcdse.Space.load("demo")
     # A file by a relative path, unpickled from another working folder.
     monkeypatch.chdir(ROOT)
     space = imcdse.Space.load("search-spaces/demo.toml", calibration="cimloop-paper-rram")
     data = pickle.dumps(space)
     monkeypatch.chdir(tmp_path)
     again = pickle.loads(data)
-    assert again == space and again.calibration == "cimloop-paper-rram"
-    assert again != imcdse.Space.load(ROOT / "search-spaces/demo.toml")
+    assert again.params == space.params and again.calibration == "cimloop-paper-rram"
+    with pytest.raises(TypeError, match="Space.load"):
+        imcdse.Space("demo")
     assert again.file == str(ROOT / "search-spaces/demo.toml")
 
 
@@ -280,6 +280,8 @@ def test_import_onnx_with_options(tmp_path):
     # NumPy integers are integers (a shape read from an array, say).
     numpy_dims = imcdse.import_onnx(onnx / "symbolic_seq.onnx", name="seq64", dims={"seq": np.int64(64)})
     assert numpy_dims.workload == got.workload
+    with pytest.raises(ValueError, match="dims: expected a mapping"):
+        imcdse.import_onnx(onnx / "symbolic_seq.onnx", dims=[("seq", 8)])
     with pytest.raises(FileNotFoundError):
         imcdse.import_onnx(tmp_path / "missing.onnx")
 

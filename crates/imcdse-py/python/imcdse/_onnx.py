@@ -79,6 +79,8 @@ def import_onnx(
     dimension defaults to 1); `input` names the data input when the graph has several;
     `skip_unsupported` costs unsupported operators as nothing instead of raising ValueError."""
     pairs: List[Tuple[str, int]] = []
+    if not isinstance(dims, (Mapping, type(None))):
+        raise ValueError(f"dims: expected a mapping of dimension name to size, got {dims!r}")
     for k, v in (dims or {}).items():
         pairs.append((str(k), _int(v, f"dims[{k!r}]", 1)))
     toml, workload, skipped = _native.import_onnx(os.fspath(path), name, pairs, input, skip_unsupported)

@@ -24,22 +24,11 @@ class Space:
     """
 
     def __init__(self, native: _native.Space, source: Optional[tuple] = None) -> None:
+        if not isinstance(native, _native.Space):
+            raise TypeError(f"Space({native!r}): load a space with imcdse.Space.load(name or path)")
         self._native = native
         # How to load it again, for pickling: (name or absolute path, calibration).
         self._source = source
-
-    def __eq__(self, other: object) -> bool:
-        """Spaces are equal when they offer the same designs, costed the same way: name,
-        parameters and their values, fixed settings, constraints and calibration."""
-        if not isinstance(other, Space):
-            return NotImplemented
-        return self._identity() == other._identity()
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.size))
-
-    def _identity(self) -> tuple:
-        return (self.name, self.params, self.fixed, self.constraints, self.calibration)
 
     def __reduce__(self) -> tuple:
         """Pickles as what it was loaded from (a built-in name, or a file's absolute path),
