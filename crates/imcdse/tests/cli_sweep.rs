@@ -240,6 +240,19 @@ fn resume_rebuilds_deleted_or_damaged_tables_and_names_a_smaller_budget() {
     resume.push("--resume");
     sweep(&run, &resume, "1");
     assert_eq!(table(&path), before, "a damaged table");
+    // A folder in a table's place is refused before anything is costed.
+    std::fs::remove_file(run.join("pareto.parquet")).unwrap();
+    std::fs::create_dir(run.join("pareto.parquet")).unwrap();
+    let mut cmd = vec!["sweep", "--space", "demo", "--workloads", "paper4", "--out"];
+    cmd.push(run.to_str().unwrap());
+    cmd.extend_from_slice(&resume);
+    let (code, _, err) = imcdse_threads(&cmd, "1");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("pareto.parquet: a folder, not a regular file"),
+        "{err}"
+    );
+    std::fs::remove_dir(run.join("pareto.parquet")).unwrap();
     // A folder with a run's files but no run.toml is not written into.
     let other = scratch.path("other");
     std::fs::create_dir_all(&other).unwrap();

@@ -268,6 +268,7 @@ impl Sweep {
     fn prior(&self, record: &RunToml, checkpoint: &Journal<Row>) -> Result<Option<Vec<Row>>> {
         let out = &self.out;
         let resume = self.resume || self.shard.is_some();
+        self.tables_are_files()?;
         match RunToml::read_if_any(out)? {
             Some(saved) if resume => {
                 if !saved.same_identity(record) {
@@ -488,6 +489,25 @@ impl Sweep {
         let rows = checkpoint.load()?;
         consistency::check_rows(&self.problem, &rows, checkpoint.path(), "line")?;
         Ok(rows)
+    }
+
+    /// Refuses a folder where a table's name is taken by something the run cannot replace
+    /// (a folder, a FIFO): before costing anything, not when the tables are written.
+    fn tables_are_files(&self) -> Result<()> {
+        for f in TABLES {
+            let path = self.out.join(f);
+            if let Ok(meta) = std::fs::metadata(&path)
+                && !meta.is_file()
+            {
+                bail!(
+                    "{}: {}, not a regular file; the run writes its table there: remove it, \
+                     or choose another --out",
+                    path.display(),
+                    imc_zoo::files::kind(&meta.file_type())
+                );
+            }
+        }
+        Ok(())
     }
 
     /// Whether a complete run's tables are all there and readable (a run whose tables were
