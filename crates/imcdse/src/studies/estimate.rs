@@ -53,9 +53,9 @@ pub fn check(
         return Ok(());
     };
     let threads = rayon::current_num_threads();
-    let (per_design, per_chain) = split(&sample, threads);
+    let (per_design, per_chain) = split(&sample);
     let chains = chains_of(problem);
-    let chain_s = chains as f64 * per_chain / threads as f64;
+    let chain_s = chains as f64 * per_chain;
     let rate = 1.0 / per_design.max(1e-12);
     let estimate = designs as f64 * per_design + chain_s;
     let chain_note = match chain_s {
@@ -119,14 +119,14 @@ fn chains_of(problem: &Problem) -> u64 {
         .saturating_mul(problem.accuracy.chains_per_design())
 }
 
-/// The sample's wall time split into seconds per design (on all threads) and seconds of one
-/// thread per read chain: the passes before the last cost the same designs as the last and,
-/// beyond it, the chains (each found once, by whichever thread met it first, and met by every
-/// thread). Building every chain of a space takes about `chains x c / threads` of wall time.
-fn split(s: &exhaustive::Sample, threads: usize) -> (f64, f64) {
-    let t = threads as f64;
+/// The sample's wall time split into seconds per design and seconds per read chain, both on
+/// all threads: the passes before the last cost the same designs as the last and, beyond
+/// it, the chains (each found once, by whichever thread met it first, the threads in
+/// parallel, and met by every thread). Building every chain of a space takes about
+/// `chains x c` of wall time.
+fn split(s: &exhaustive::Sample) -> (f64, f64) {
     let per_chain = if s.chains > 0 {
-        s.chain_s * t / s.chains as f64
+        s.chain_s / s.chains as f64
     } else {
         0.0
     };
