@@ -9,7 +9,7 @@
 //! the paper's RRAM space meets 40 chains, and the rest of its designs cost a few hash
 //! lookups more.
 
-use imc_model::Architecture;
+use imc_model::{Architecture, Infeasible};
 use imc_zoo::Workload;
 use std::fmt;
 
@@ -78,17 +78,27 @@ pub struct LowSnr {
 impl LowSnr {
     /// How far from feasible: the shortfall in units of 10 dB (a tenfold noise power).
     pub fn violation(&self) -> f64 {
-        (self.min_db - self.snr_db) / 10.0
+        shortfall(self.snr_db, self.min_db)
     }
+
+    /// The model's reason for it ([`Infeasible::SnrBelowMinimum`], as `imcdse eval` gives).
+    pub fn why(&self) -> Infeasible {
+        Infeasible::SnrBelowMinimum {
+            snr_db: self.snr_db,
+            min_db: self.min_db,
+        }
+    }
+}
+
+/// How far a workload of `snr_db` is from a minimum of `min_db`: the shortfall in units of
+/// 10 dB (a tenfold noise power).
+pub fn shortfall(snr_db: f64, min_db: f64) -> f64 {
+    (min_db - snr_db) / 10.0
 }
 
 impl fmt::Display for LowSnr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: compute SNR {:.1} dB is below the minimum {} dB",
-            self.workload, self.snr_db, self.min_db
-        )
+        write!(f, "{}: {}", self.workload, self.why())
     }
 }
 

@@ -97,7 +97,7 @@ impl Cause {
             Cause::Workload {
                 why: Infeasible::SnrBelowMinimum { snr_db, min_db },
                 ..
-            } => (min_db - snr_db) / 10.0,
+            } => crate::accuracy::shortfall(*snr_db, *min_db),
             Cause::Snr(low) => low.violation(),
         }
     }
