@@ -35,7 +35,7 @@ class Space:
         so that a process pool can pass a space to its workers; each loads it again."""
         if self._source is None:
             raise TypeError("this Space was not made by Space.load: it cannot be pickled")
-        return (_load_again, self._source)
+        return (Space.load, self._source)
 
     @classmethod
     def load(
@@ -149,8 +149,3 @@ def _lasting(name_or_path: Union[str, "os.PathLike[str]"]) -> str:
     as the CLI tells them apart, a path ends in `.toml` or has a `/`."""
     text = os.fspath(name_or_path)
     return os.path.abspath(text) if text.endswith(".toml") or "/" in text else text
-
-
-def _load_again(name_or_path: str, calibration: Optional[str]) -> Space:
-    """A pickled space, loaded again."""
-    return Space.load(name_or_path, calibration)
